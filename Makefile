@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Bulkhead: one Makefile builds everything. The README's two commands are
+# `make run` and `make test`; both install what they need first (`make deps`).
+#
+# Host code builds with plain $(CC); only the kernel modules go through Kbuild.
+
+BUILD      := build
+CC         ?= gcc
+CFLAGS     ?= -O2 -g
+WARN       := -Wall -Wextra -Werror
+HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude
+# Programs that go into the test initramfs are static: it has no libc.
+GUEST_LDFLAGS := -static
+
+# Evaluated when used (after `make deps` ran), never hard-coded.
+KVER = $(or $(BULKHEAD_KVER),$(shell mk/kver.sh))
+KDIR = /lib/modules/$(KVER)/build
+
+Q := $(if $(V),,@)
+
+.PHONY: all deps build tools modules guest-bins test-bins initramfs \
+	test test-unit test-system run clean help _test _run
+
+all: build
+
+help:
+	@echo "make deps         install the Debian packages the project needs (root)"
+	@echo "make              build tools, kernel modules and tests"
+	@echo "make run          two QEMU guests ring each other over ivshmem"
+	@echo "make test         unit tests and QEMU system tests"
+	@echo "make test-unit    host tests only"
+	@echo "make test-system [T=PREFIX]   QEMU scenarios (those starting with PREFIX)"
+
+deps:
+	$(Q)mk/deps.sh
+
+build: tools modules guest-bins test-bins initramfs
+
+# ---- host tools -------------------------------------------------------------
+HOST_TOOLS := $(BUILD)/tools/ivshmem-ping $(BUILD)/tests/tools/ivshmem-server
+tools: $(HOST_TOOLS)
+
+$(BUILD)/tools/%: tools/%.c $(wildcard include/bulkhead/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(wildcard include/bulkhead/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
+
+# ---- programs for the guests (static) ---------------------------------------
+GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest
+guest-bins: $(GUEST_BINS)
+
+$(BUILD)/guest/ivshmem-ping: tools/ivshmem-ping.c $(wildcard include/bulkhead/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
+
+$(BUILD)/guest/%: tests/system/guest/%.c $(wildcard include/bulkhead/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
+
+# ---- kernel modules ---------------------------------------------------------
+MODULES := $(BUILD)/modules/uio_ivshmem.ko
+modules: $(MODULES)
+
+$(BUILD)/modules/uio_ivshmem.ko: ivshmem-uio/uio_ivshmem.c ivshmem-uio/Kbuild $(wildcard include/bulkhead/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR)/ivshmem-uio \
+		BULKHEAD_ROOT=$(CURDIR) W=1 modules >$(BUILD)/modules/uio_ivshmem.log 2>&1 || \
+		{ cat $(BUILD)/modules/uio_ivshmem.log; exit 1; }
+	$(Q)cp ivshmem-uio/uio_ivshmem.ko $@
+
+# ---- the initramfs every system test boots ---------------------------------
+INITRAMFS := $(BUILD)/initramfs.cpio.gz
+initramfs: $(INITRAMFS)
+
+$(INITRAMFS): $(GUEST_BINS) $(MODULES) tests/system/init tests/system/mkinitramfs.sh \
+		$(wildcard tests/system/guest/*)
+	$(Q)tests/system/mkinitramfs.sh $(BUILD) $(KVER) $@
+
+# ---- unit tests -------------------------------------------------------------
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+test-bins: $(UNIT_TESTS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard include/bulkhead/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
+
+# ---- tests ------------------------------------------------------------------
+# Each runner prints `ok - NAME` / `not ok - NAME: reason` and a last line
+# `N passed, N failed`; tests/sum.sh adds them up for `make test`.
+test: deps
+	$(Q)$(MAKE) --no-print-directory _test
+
+_test: build
+	$(Q)tests/sum.sh "tests/unit/run.sh $(BUILD)" "tests/system/run.sh $(BUILD) $(T)"
+
+test-unit: build
+	$(Q)tests/unit/run.sh $(BUILD)
+
+test-system: build
+	$(Q)tests/system/run.sh $(BUILD) $(T)
+
+# ---- demo -------------------------------------------------------------------
+run: deps
+	$(Q)$(MAKE) --no-print-directory _run
+
+_run: build
+	$(Q)tests/system/demo.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C ivshmem-uio -f /dev/null clean 2>/dev/null || true
+	rm -f ivshmem-uio/*.o ivshmem-uio/*.ko ivshmem-uio/*.mod* ivshmem-uio/.*.cmd \
+		ivshmem-uio/Module.symvers ivshmem-uio/modules.order

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Runs the QEMU system scenarios (tests/system/scenarios/NAME.sh) whose
+# name starts with PREFIX, one at a time, each under a timeout, and prints
+# `ok - NAME` / `not ok - NAME: reason` and `N passed, N failed` last.
+# Usage: run.sh BUILD_DIR [PREFIX]
+set -u
+BUILD=$(cd "${1:-build}" && pwd)
+prefix=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+KVER=${BULKHEAD_KVER:-$("$here/../../mk/kver.sh")} || exit 1
+export BUILD
+export KERNEL=/boot/vmlinuz-$KVER
+export INITRD=$BUILD/initramfs.cpio.gz
+export TOOLS=$BUILD/tests/tools
+SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-600}
+
+pass=0 fail=0 skip=0
+for s in "$here"/scenarios/*.sh; do
+	name=$(basename "$s" .sh)
+	case "$name" in "$prefix"*) ;; *) continue ;; esac
+	export W=$BUILD/system/$name
+	rm -rf "$W"
+	mkdir -p "$W"
+	start=$SECONDS
+	timeout -k 10 "$SCENARIO_TIMEOUT" bash "$s" >"$W/scenario.log" 2>&1
+	rc=$?
+	took=$((SECONDS - start))
+	case $rc in
+	0) echo "ok - $name (${took}s)"; pass=$((pass + 1)) ;;
+	77) echo "ok - $name # SKIP $(cat "$W/reason" 2>/dev/null)"; skip=$((skip + 1)) ;;
+	*)
+		reason=$(cat "$W/reason" 2>/dev/null)
+		[ $rc = 124 ] && reason="scenario timed out after ${SCENARIO_TIMEOUT}s"
+		tail -n 15 "$W/scenario.log" | sed 's/^/# /'
+		echo "not ok - $name: ${reason:-exit code $rc} (logs: $W)"
+		fail=$((fail + 1))
+		;;
+	esac
+done
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]

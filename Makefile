@@ -19,7 +19,7 @@ KDIR = /lib/modules/$(KVER)/build
 
 Q := $(if $(V),,@)
 
-.PHONY: all deps build tools modules guest-bins test-bins initramfs \
+.PHONY: all deps build tools modules libcellmsg guest-bins test-bins initramfs \
 	test test-unit test-system run clean help _test _run
 
 all: build
@@ -35,7 +35,7 @@ help:
 deps:
 	$(Q)mk/deps.sh
 
-build: tools modules guest-bins test-bins initramfs
+build: tools modules libcellmsg guest-bins test-bins initramfs
 
 # ---- host tools -------------------------------------------------------------
 HOST_TOOLS := $(BUILD)/tools/ivshmem-ping $(BUILD)/tests/tools/ivshmem-server
@@ -80,14 +80,47 @@ $(INITRAMFS): $(GUEST_BINS) $(MODULES) tests/system/init tests/system/mkinitramf
 		$(wildcard tests/system/guest/*)
 	$(Q)tests/system/mkinitramfs.sh $(BUILD) $(KVER) $@
 
+# ---- libcellmsg -------------------------------------------------------------
+CELLMSG_INC   := -Ilibcellmsg/include
+CELLMSG_CORE  := libcellmsg/core/cellmsg.c
+CELLMSG_SRCS  := $(CELLMSG_CORE) libcellmsg/backends/host.c
+CELLMSG_HDRS  := $(wildcard libcellmsg/include/cellmsg/*.h include/bulkhead/*.h)
+FREESTANDING  := -ffreestanding -nostdlib -fno-builtin -mno-red-zone
+
+libcellmsg: $(BUILD)/libcellmsg/libcellmsg.a $(BUILD)/libcellmsg/core-freestanding.o
+
+$(BUILD)/libcellmsg/%.o: libcellmsg/*/%.c $(CELLMSG_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) -fPIC -c -o $@ $<
+
+$(BUILD)/libcellmsg/libcellmsg.a: $(patsubst %.c,$(BUILD)/libcellmsg/%.o,$(notdir $(CELLMSG_SRCS)))
+	$(Q)$(AR) rcs $@ $^
+
+# The core must build for inmates: no libc, no red zone.
+$(BUILD)/libcellmsg/core-freestanding.o: $(CELLMSG_CORE) $(CELLMSG_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(FREESTANDING) -c -o $@ $<
+
 # ---- unit tests -------------------------------------------------------------
+# Every test is built twice: plain, and with ASan + UBSan (suffix _asan).
+SANITIZE   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
-test-bins: $(UNIT_TESTS)
+UNIT_ASAN  := $(addsuffix _asan,$(UNIT_TESTS))
+UNIT_SH    := $(patsubst tests/unit/%,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.sh))
+test-bins: $(UNIT_TESTS) $(UNIT_ASAN) $(UNIT_SH)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(wildcard include/bulkhead/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) -Itests/unit -o $@ $< $(CELLMSG_SRCS)
+
+$(BUILD)/tests/unit/%_asan: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -O1 $(SANITIZE) $(CELLMSG_INC) -Itests/unit -o $@ $< $(CELLMSG_SRCS)
+
+$(BUILD)/tests/unit/%.sh: tests/unit/%.sh
+	@mkdir -p $(@D)
+	$(Q)install -m 755 $< $@
 
 # ---- tests ------------------------------------------------------------------
 # Each runner prints `ok - NAME` / `not ok - NAME: reason` and a last line

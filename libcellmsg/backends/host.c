@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* libcellmsg host backend: memfd shared memory, eventfd doorbells. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cellmsg/host.h>
+
+static int host_notify(void *ctx)
+{
+	const struct cellmsg_host_port *port = ctx;
+	uint64_t one = 1;
+
+	/* EAGAIN means the counter is saturated: the peer is woken anyway. */
+	if (write(port->notify_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
+static int host_wait(void *ctx, int64_t timeout_ns)
+{
+	const struct cellmsg_host_port *port = ctx;
+	struct pollfd pfd = { .fd = port->wait_fd, .events = POLLIN };
+	struct timespec ts, *tsp = NULL;
+	uint64_t count;
+	int ret;
+
+	if (timeout_ns >= 0) {
+		ts.tv_sec = timeout_ns / 1000000000;
+		ts.tv_nsec = timeout_ns % 1000000000;
+		tsp = &ts;
+	}
+	ret = ppoll(&pfd, 1, tsp, NULL);
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return -ETIMEDOUT;
+	/* Drain: one wake-up covers every doorbell rung so far. */
+	if (read(port->wait_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
+static uint64_t host_now_ns(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void host_set_ports(struct cellmsg_host *h)
+{
+	h->port[0].wait_fd = h->doorbell_fd[0];
+	h->port[0].notify_fd = h->doorbell_fd[1];
+	h->port[1].wait_fd = h->doorbell_fd[1];
+	h->port[1].notify_fd = h->doorbell_fd[0];
+}
+
+int cellmsg_host_attach(struct cellmsg_host *h, int shm_fd, size_t size,
+			int doorbell0_fd, int doorbell1_fd)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	h->shm_fd = shm_fd;
+	h->doorbell_fd[0] = doorbell0_fd;
+	h->doorbell_fd[1] = doorbell1_fd;
+	h->region = p;
+	h->size = size;
+	host_set_ports(h);
+	return 0;
+}
+
+int cellmsg_host_create(struct cellmsg_host *h, size_t size)
+{
+	int shm_fd, db0 = -1, db1 = -1, err;
+
+	shm_fd = memfd_create("cellmsg", MFD_CLOEXEC);
+	if (shm_fd < 0)
+		return -errno;
+	if (ftruncate(shm_fd, (off_t)size) < 0)
+		goto err_errno;
+	db0 = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	db1 = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (db0 < 0 || db1 < 0)
+		goto err_errno;
+	err = cellmsg_host_attach(h, shm_fd, size, db0, db1);
+	if (err)
+		goto err_close;
+	return 0;
+
+err_errno:
+	err = -errno;
+err_close:
+	if (db1 >= 0)
+		close(db1);
+	if (db0 >= 0)
+		close(db0);
+	close(shm_fd);
+	return err;
+}
+
+void cellmsg_host_destroy(struct cellmsg_host *h)
+{
+	munmap(h->region, h->size);
+	close(h->doorbell_fd[0]);
+	close(h->doorbell_fd[1]);
+	close(h->shm_fd);
+	memset(h, 0, sizeof(*h));
+}
+
+void cellmsg_host_backend(struct cellmsg_host *h, unsigned int side,
+			  struct cellmsg_backend *be)
+{
+	be->notify = host_notify;
+	be->wait = host_wait;
+	be->now_ns = host_now_ns;
+	be->ctx = &h->port[side & 1];
+}

@@ -1,0 +1,766 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * libcellmsg core: the ring protocol of PROTOCOL.md over one shared region.
+ *
+ * Freestanding: no libc beyond what the compiler may call (memcpy, memset),
+ * no allocation, no global state. Everything read from the peer's half is
+ * loaded once into a local and validated before it steers an access.
+ */
+#include <cellmsg/cellmsg.h>
+
+#define EAGAIN		11
+#define EINVAL		22
+#define EINTR		4
+#define ENOBUFS		105
+#define ENOTCONN	107
+#define ETIMEDOUT	110
+#define ECONNRESET	104
+#define EMSGSIZE	90
+#define EPROTO		71
+
+/*
+ * Ordering helpers. Every release store names the acquire load it pairs
+ * with at its call site.
+ */
+#define LOAD(p)			__atomic_load_n((p), __ATOMIC_RELAXED)
+#define LOAD_ACQ(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define STORE(p, v)		__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define STORE_REL(p, v)		__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define FULL_FENCE()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+#define DEFAULT_SPIN_NS		20000u
+#define NO_DEADLINE		UINT64_MAX
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ __volatile__("pause" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+static inline uint32_t align_rec(uint32_t n)
+{
+	return (n + CELLMSG_REC_ALIGN - 1) & ~(CELLMSG_REC_ALIGN - 1);
+}
+
+static inline int is_pow2(uint32_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+/* Sequence numbers skip 0: a cleared header never matches. */
+static inline uint32_t seq_next(uint32_t seq)
+{
+	seq++;
+	return seq ? seq : 1;
+}
+
+static uint32_t mix32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+static void notify_peer(struct cellmsg_chan *ch)
+{
+	ch->doorbells_sent++;
+	ch->be.notify(ch->be.ctx);
+}
+
+static int broken(struct cellmsg_chan *ch)
+{
+	ch->error = -EPROTO;
+	ch->connected = 0;
+	return -EPROTO;
+}
+
+/* ---- layout ------------------------------------------------------------ */
+
+static uint32_t largest_pow2_below(uint64_t n)
+{
+	uint32_t p = CELLMSG_MIN_RING;
+
+	if (n < CELLMSG_MIN_RING)
+		return 0;
+	while ((uint64_t)p * 2 <= n && p < (1u << 31))
+		p *= 2;
+	return p;
+}
+
+static int layout_own(struct cellmsg_chan *ch, const struct cellmsg_config *cfg,
+		      struct cellmsg_ident *id)
+{
+	uint64_t bufs = (uint64_t)cfg->buf_count * cfg->buf_size;
+	uint64_t room;
+
+	if (cfg->buf_count > CELLMSG_MAX_BUFS ||
+	    (cfg->buf_count && (!cfg->buf_size || cfg->buf_size % CELLMSG_CACHELINE)))
+		return -EINVAL;
+	if (bufs + CELLMSG_HALF_HDR_SIZE > ch->half_size)
+		return -EINVAL;
+	room = ch->half_size - CELLMSG_HALF_HDR_SIZE - bufs;
+
+	id->ring_size = cfg->ring_size ? cfg->ring_size : largest_pow2_below(room);
+	if (!is_pow2(id->ring_size) || id->ring_size < CELLMSG_MIN_RING ||
+	    id->ring_size > room || id->ring_size > (1u << 25))
+		return -EINVAL;
+	id->ring_offset = CELLMSG_HALF_HDR_SIZE;
+	id->buf_offset = id->ring_offset + id->ring_size;
+	id->buf_size = cfg->buf_count ? cfg->buf_size : 0;
+	id->buf_count = cfg->buf_count;
+	return 0;
+}
+
+/* Checks a geometry read from the peer's half; 0 if it is safe to use. */
+static int layout_check_peer(const struct cellmsg_chan *ch,
+			     const struct cellmsg_ident *id)
+{
+	uint64_t ring_end = (uint64_t)id->ring_offset + id->ring_size;
+	uint64_t buf_end = (uint64_t)id->buf_offset +
+			   (uint64_t)id->buf_count * id->buf_size;
+
+	if (id->magic != CELLMSG_MAGIC || id->version != CELLMSG_VERSION ||
+	    id->half_size != ch->half_size || !id->epoch)
+		return -EPROTO;
+	if (!is_pow2(id->ring_size) || id->ring_size < CELLMSG_MIN_RING ||
+	    id->ring_size > (1u << 25) ||
+	    id->ring_offset < CELLMSG_HALF_HDR_SIZE ||
+	    id->ring_offset % CELLMSG_CACHELINE || ring_end > ch->half_size)
+		return -EPROTO;
+	if (id->buf_count > CELLMSG_MAX_BUFS)
+		return -EPROTO;
+	if (id->buf_count) {
+		if (!id->buf_size || id->buf_size % CELLMSG_CACHELINE ||
+		    id->buf_offset < CELLMSG_HALF_HDR_SIZE ||
+		    buf_end > ch->half_size ||
+		    (id->buf_offset < ring_end && buf_end > id->ring_offset))
+			return -EPROTO;
+	}
+	return 0;
+}
+
+/* ---- open / close -------------------------------------------------------- */
+
+static uint32_t fresh_epoch(const struct cellmsg_half *old, uint32_t entropy)
+{
+	uint32_t e;
+
+	/* A valid old identity: count on from it, so a restart always differs. */
+	if (LOAD(&old->ident.magic) == CELLMSG_MAGIC && LOAD(&old->ident.epoch))
+		e = LOAD(&old->ident.epoch) + 1;
+	else
+		e = mix32(entropy ^ 0x2545f491u);
+	return e ? e : 1;
+}
+
+int cellmsg_open(struct cellmsg_chan *ch, void *region, size_t size,
+		 unsigned int side, const struct cellmsg_config *cfg,
+		 const struct cellmsg_backend *be)
+{
+	static const struct cellmsg_config defaults;
+	struct cellmsg_ident id = { 0 };
+	uint8_t *base = region;
+	uint32_t half;
+	int err;
+
+	if (!ch || !region || side > 1 || !be || !be->notify || !be->wait ||
+	    !be->now_ns)
+		return -EINVAL;
+	if (!cfg)
+		cfg = &defaults;
+	if (size < CELLMSG_MIN_REGION || size / 2 > UINT32_MAX ||
+	    size % (2 * CELLMSG_CACHELINE) || (uintptr_t)region % CELLMSG_CACHELINE)
+		return -EINVAL;
+	half = (uint32_t)(size / 2);
+
+	__builtin_memset(ch, 0, sizeof(*ch));
+	ch->half_size = half;
+	ch->side = side;
+	ch->own = (struct cellmsg_half *)(base + (size_t)side * half);
+	ch->peer = (const volatile struct cellmsg_half *)(base + (size_t)(1 - side) * half);
+	ch->be = *be;
+	cellmsg_set_wait_mode(ch, cfg->wait_mode, cfg->spin_ns);
+
+	err = layout_own(ch, cfg, &id);
+	if (err)
+		return err;
+
+	/* Pairs with the peer's acquire load of state: RESET hides our half. */
+	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_RESET);
+	ch->epoch = fresh_epoch(ch->own, cfg->entropy);
+	id.magic = CELLMSG_MAGIC;
+	id.version = CELLMSG_VERSION;
+	id.half_size = half;
+	id.epoch = ch->epoch;
+	id.state = CELLMSG_STATE_RESET;
+
+	__builtin_memset((uint8_t *)ch->own + sizeof(id), 0,
+			 CELLMSG_HALF_HDR_SIZE - sizeof(id));
+	__builtin_memset((uint8_t *)ch->own + id.ring_offset, 0, id.ring_size);
+	__builtin_memcpy(&ch->own->ident, &id, sizeof(id));
+
+	ch->tx_ring = (uint8_t *)ch->own + id.ring_offset;
+	ch->tx_size = id.ring_size;
+	ch->tx_pos = cfg->initial_pos & ~(CELLMSG_REC_ALIGN - 1);
+	ch->tx_head = ch->tx_pos;
+	ch->tx_seq = seq_next(mix32(ch->epoch));
+	ch->tx_bufs = (uint8_t *)ch->own + id.buf_offset;
+	ch->tx_buf_size = id.buf_size;
+	ch->tx_buf_count = id.buf_count;
+
+	/* Pairs with the peer's acquire load of state in peer_snapshot(). */
+	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_READY);
+	notify_peer(ch);
+	cellmsg_peer_state(ch);
+	return 0;
+}
+
+void cellmsg_close(struct cellmsg_chan *ch)
+{
+	/* Pairs with the peer's acquire load of state. */
+	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_CLOSED);
+	ch->connected = 0;
+	notify_peer(ch);
+}
+
+void cellmsg_set_wait_mode(struct cellmsg_chan *ch, enum cellmsg_wait_mode mode,
+			   uint64_t spin_ns)
+{
+	ch->wait_mode = mode <= CELLMSG_WAIT_BLOCK ? mode : CELLMSG_WAIT_ADAPTIVE;
+	ch->spin_ns = spin_ns ? spin_ns : DEFAULT_SPIN_NS;
+}
+
+uint32_t cellmsg_max_msg(const struct cellmsg_chan *ch)
+{
+	/* A record (header + payload) may take half the ring less one header. */
+	return ch->tx_size / 2 - 2 * CELLMSG_REC_ALIGN;
+}
+
+/* ---- handshake ----------------------------------------------------------- */
+
+/*
+ * Reads the peer's identity consistently: state and epoch before and after
+ * the copy must agree, as with a sequence lock.
+ */
+static int peer_snapshot(struct cellmsg_chan *ch, struct cellmsg_ident *id)
+{
+	const volatile struct cellmsg_ident *pid = &ch->peer->ident;
+	uint32_t state, epoch;
+
+	/* Pairs with the peer's release store of state = READY in open. */
+	state = LOAD_ACQ(&pid->state);
+	if (state != CELLMSG_STATE_READY)
+		return state == CELLMSG_STATE_CLOSED ? -ECONNRESET : -ENOTCONN;
+	epoch = LOAD(&pid->epoch);
+	__builtin_memcpy(id, (const void *)pid, sizeof(*id));
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (LOAD(&pid->state) != CELLMSG_STATE_READY || LOAD(&pid->epoch) != epoch ||
+	    id->epoch != epoch)
+		return -ENOTCONN;	/* changing under us: try again later */
+	return layout_check_peer(ch, id);
+}
+
+static void adopt_peer_layout(struct cellmsg_chan *ch, const struct cellmsg_ident *id)
+{
+	const uint8_t *peer = (const uint8_t *)ch->peer;
+
+	ch->rx_ring = peer + id->ring_offset;
+	ch->rx_size = id->ring_size;
+	ch->rx_bufs = peer + id->buf_offset;
+	ch->rx_buf_size = id->buf_size;
+	ch->rx_buf_count = id->buf_count;
+}
+
+/* Points our outbound ring at peer incarnation @e: unread records are dropped. */
+static void producer_reset_for(struct cellmsg_chan *ch, uint32_t e)
+{
+	uint32_t i;
+
+	STORE(&ch->own->prod.base, ch->tx_pos);
+	STORE(&ch->own->prod.base_seq, ch->tx_seq);
+	ch->tx_head = ch->tx_pos;
+	/* The new peer holds none of our buffers. */
+	for (i = 0; i < ch->tx_buf_count; i++)
+		ch->tx_buf_gen[i] = 0;
+	/* Pairs with the peer's acquire load of prod_for in consumer_attach(). */
+	STORE_REL(&ch->own->prod.prod_for, e);
+	notify_peer(ch);
+}
+
+/* Starts reading the peer's ring where it set it up for us. */
+static int consumer_attach(struct cellmsg_chan *ch, uint32_t e)
+{
+	const volatile struct cellmsg_half *peer = ch->peer;
+	uint32_t base, base_seq, i;
+
+	/* Pairs with the peer's release store of prod_for. */
+	if (LOAD_ACQ(&peer->prod.prod_for) != ch->epoch)
+		return -ENOTCONN;
+	base = LOAD(&peer->prod.base);
+	base_seq = LOAD(&peer->prod.base_seq);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (LOAD(&peer->ident.epoch) != e || LOAD(&peer->prod.prod_for) != ch->epoch)
+		return -ENOTCONN;
+	if (base % CELLMSG_REC_ALIGN || !base_seq)
+		return broken(ch);
+
+	ch->rx_pos = base;
+	ch->rx_seq = base_seq;
+	for (i = 0; i < CELLMSG_MAX_BUFS; i++)
+		STORE(&ch->own->released[i], 0);
+	STORE(&ch->own->cons.head, base);
+	/* Pairs with the peer's acquire load of cons_for in try_connect(). */
+	STORE_REL(&ch->own->cons.cons_for, e);
+	notify_peer(ch);
+	return 0;
+}
+
+static int try_connect(struct cellmsg_chan *ch)
+{
+	struct cellmsg_ident id;
+	uint32_t head;
+	int err;
+
+	err = peer_snapshot(ch, &id);
+	if (err == -EPROTO)
+		return broken(ch);
+	if (err)
+		return -ENOTCONN;
+	if (id.epoch != ch->peer_epoch) {
+		/* A new peer incarnation: forget everything about the old one. */
+		ch->peer_epoch = id.epoch;
+		STORE(&ch->own->cons.cons_for, 0);
+	}
+	adopt_peer_layout(ch, &id);
+
+	if (LOAD(&ch->own->prod.prod_for) != id.epoch)
+		producer_reset_for(ch, id.epoch);
+	if (LOAD(&ch->own->cons.cons_for) != id.epoch) {
+		err = consumer_attach(ch, id.epoch);
+		if (err)
+			return err;
+	}
+	/* Pairs with the peer's release store of cons_for in consumer_attach(). */
+	if (LOAD_ACQ(&ch->peer->cons.cons_for) != ch->epoch)
+		return -ENOTCONN;
+	head = LOAD_ACQ(&ch->peer->cons.head);
+	if (head != ch->tx_head)
+		return broken(ch);	/* it must start at our base */
+	ch->connected = 1;
+	return 0;
+}
+
+/* 0 when connected; -ENOTCONN, -ECONNRESET (once per loss) or -EPROTO. */
+static int sync_peer(struct cellmsg_chan *ch)
+{
+	if (ch->error)
+		return ch->error;
+	if (ch->connected) {
+		/* Pairs with the peer's release stores of state. */
+		if (LOAD_ACQ(&ch->peer->ident.state) == CELLMSG_STATE_READY &&
+		    LOAD(&ch->peer->ident.epoch) == ch->peer_epoch)
+			return 0;
+		ch->connected = 0;
+		ch->reset_pending = 1;
+	}
+	if (ch->reset_pending) {
+		ch->reset_pending = 0;
+		return -ECONNRESET;
+	}
+	return try_connect(ch);
+}
+
+enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch)
+{
+	int err = sync_peer(ch);
+
+	if (err == 0)
+		return CELLMSG_PEER_CONNECTED;
+	if (err == -EPROTO)
+		return CELLMSG_PEER_BROKEN;
+	switch (LOAD_ACQ(&ch->peer->ident.state)) {
+	case CELLMSG_STATE_READY:
+		return CELLMSG_PEER_CONNECTING;
+	case CELLMSG_STATE_CLOSED:
+		return CELLMSG_PEER_CLOSED;
+	default:
+		return CELLMSG_PEER_ABSENT;
+	}
+}
+
+/* ---- waiting ------------------------------------------------------------- */
+
+typedef int (*try_fn)(struct cellmsg_chan *ch, void *arg);
+
+static inline int retryable(int ret)
+{
+	return ret == -EAGAIN || ret == -ENOTCONN;
+}
+
+/*
+ * Calls @fn until it stops saying "not yet", spinning or sleeping as the
+ * wait mode says. Before sleeping it raises @want in our half and looks
+ * once more: the peer's fence-then-check after its own store pairs with
+ * our fence here, so one of the two always sees the other (no lost wake-up).
+ */
+static int wait_loop(struct cellmsg_chan *ch, try_fn fn, void *arg,
+		     int64_t timeout_ns, uint32_t *want)
+{
+	uint64_t start, now, deadline, spin_until;
+	int ret, i, w;
+
+	ret = fn(ch, arg);
+	if (!retryable(ret) || timeout_ns == 0)
+		return ret;
+
+	start = ch->be.now_ns(ch->be.ctx);
+	deadline = timeout_ns < 0 ? NO_DEADLINE : start + (uint64_t)timeout_ns;
+	if (ch->wait_mode == CELLMSG_WAIT_POLL)
+		spin_until = deadline;
+	else if (ch->wait_mode == CELLMSG_WAIT_ADAPTIVE)
+		spin_until = start + ch->spin_ns;
+	else
+		spin_until = start;
+
+	for (;;) {
+		now = ch->be.now_ns(ch->be.ctx);
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if (now < spin_until) {
+			for (i = 0; i < 64; i++) {
+				cpu_relax();
+				ret = fn(ch, arg);
+				if (!retryable(ret))
+					return ret;
+			}
+			continue;
+		}
+		STORE(want, 1);
+		FULL_FENCE();
+		ret = fn(ch, arg);
+		if (!retryable(ret)) {
+			STORE(want, 0);
+			return ret;
+		}
+		ch->sleeps++;
+		w = ch->be.wait(ch->be.ctx, deadline == NO_DEADLINE ? -1 :
+				(int64_t)(deadline - now));
+		STORE(want, 0);
+		if (w == -EINTR)
+			return -EINTR;
+		ret = fn(ch, arg);
+		if (!retryable(ret))
+			return ret;
+	}
+}
+
+static int sync_try(struct cellmsg_chan *ch, void *unused)
+{
+	(void)unused;
+	return sync_peer(ch);
+}
+
+int cellmsg_wait_connected(struct cellmsg_chan *ch, int64_t timeout_ns)
+{
+	return wait_loop(ch, sync_try, 0, timeout_ns, &ch->own->wake.want_data);
+}
+
+/* ---- sending ------------------------------------------------------------- */
+
+/* Makes sure @need bytes are free in our ring; -EAGAIN if not yet. */
+static int tx_reserve(struct cellmsg_chan *ch, uint32_t need)
+{
+	uint32_t head;
+
+	if (ch->tx_size - (ch->tx_pos - ch->tx_head) >= need)
+		return 0;
+	/* Pairs with the peer's release store of head after it read records. */
+	head = LOAD_ACQ(&ch->peer->cons.head);
+	if (head % CELLMSG_REC_ALIGN ||
+	    head - ch->tx_head > ch->tx_pos - ch->tx_head)
+		return broken(ch);	/* behind what it had, or past what we wrote */
+	ch->tx_head = head;
+	return ch->tx_size - (ch->tx_pos - head) >= need ? 0 : -EAGAIN;
+}
+
+/* Writes one record at the current position; space was reserved. */
+static void tx_write(struct cellmsg_chan *ch, uint32_t type, const void *a,
+		     uint32_t a_len, uint32_t total_len)
+{
+	uint32_t mask = ch->tx_size - 1;
+	uint32_t off = ch->tx_pos & mask;
+	uint32_t rec = align_rec(sizeof(struct cellmsg_rec_hdr) + total_len);
+	struct cellmsg_rec_hdr *hdr = (struct cellmsg_rec_hdr *)(ch->tx_ring + off);
+	struct cellmsg_rec_hdr *next =
+		(struct cellmsg_rec_hdr *)(ch->tx_ring + ((off + rec) & mask));
+
+	/* The slot after this record must not hold a stale matching seq. */
+	STORE(&next->seq, 0);
+	if (a_len)
+		__builtin_memcpy(hdr + 1, a, a_len);
+	STORE(&hdr->word, total_len | type << CELLMSG_REC_TYPE_SHIFT);
+	/* Pairs with the consumer's acquire load of seq in rx_peek(). */
+	STORE_REL(&hdr->seq, ch->tx_seq);
+	ch->tx_seq = seq_next(ch->tx_seq);
+	ch->tx_pos += rec;
+}
+
+struct tx_args {
+	uint32_t type;
+	const void *data;
+	uint32_t len;
+};
+
+static int tx_try(struct cellmsg_chan *ch, void *arg)
+{
+	const struct tx_args *a = arg;
+	uint32_t rec = align_rec(sizeof(struct cellmsg_rec_hdr) + a->len);
+	uint32_t off, pad;
+	int err;
+
+	err = sync_peer(ch);
+	if (err)
+		return err;
+	off = ch->tx_pos & (ch->tx_size - 1);
+	pad = off + rec > ch->tx_size ? ch->tx_size - off : 0;
+	/* + one header: the cleared slot after the record must be free too. */
+	err = tx_reserve(ch, pad + rec + CELLMSG_REC_ALIGN);
+	if (err)
+		return err;
+	if (pad)
+		tx_write(ch, CELLMSG_REC_PAD, 0, 0, pad - sizeof(struct cellmsg_rec_hdr));
+	tx_write(ch, a->type, a->data, a->len, a->len);
+
+	/* Store (seq) then load (want_data): see wait_loop(). */
+	FULL_FENCE();
+	if (LOAD(&ch->peer->wake.want_data))
+		notify_peer(ch);
+	return 0;
+}
+
+static int tx_send(struct cellmsg_chan *ch, uint32_t type, const void *data,
+		   uint32_t len, int64_t timeout_ns)
+{
+	struct tx_args a = { .type = type, .data = data, .len = len };
+
+	if (ch->error)
+		return ch->error;
+	if (len > cellmsg_max_msg(ch))
+		return -EMSGSIZE;
+	return wait_loop(ch, tx_try, &a, timeout_ns, &ch->own->wake.want_space);
+}
+
+int cellmsg_send(struct cellmsg_chan *ch, const void *msg, uint32_t len,
+		 int64_t timeout_ns)
+{
+	if (!msg && len)
+		return -EINVAL;
+	return tx_send(ch, CELLMSG_REC_MSG, msg, len, timeout_ns);
+}
+
+/* ---- receiving ----------------------------------------------------------- */
+
+static void rx_advance(struct cellmsg_chan *ch, uint32_t n)
+{
+	ch->rx_pos += n;
+	ch->rx_seq = seq_next(ch->rx_seq);
+	/* Pairs with the producer's acquire load of head in tx_reserve(). */
+	STORE_REL(&ch->own->cons.head, ch->rx_pos);
+	/* Store (head) then load (want_space): see wait_loop(). */
+	FULL_FENCE();
+	if (LOAD(&ch->peer->wake.want_space))
+		notify_peer(ch);
+}
+
+static int rx_buf_view(struct cellmsg_chan *ch, const uint8_t *payload,
+		       uint32_t len, struct cellmsg_rx *rx)
+{
+	struct cellmsg_buf_desc d;
+
+	if (len != sizeof(d))
+		return broken(ch);
+	__builtin_memcpy(&d, payload, sizeof(d));
+	if (d.index >= ch->rx_buf_count || d.len > ch->rx_buf_size)
+		return broken(ch);
+	rx->data = ch->rx_bufs + (size_t)d.index * ch->rx_buf_size;
+	rx->len = d.len;
+	rx->is_buf = 1;
+	rx->index = d.index;
+	rx->gen = d.gen;
+	return 0;
+}
+
+/* Views the record at our position, skipping padding; -EAGAIN if none. */
+static int rx_peek(struct cellmsg_chan *ch, struct cellmsg_rx *rx)
+{
+	const struct cellmsg_rec_hdr *hdr;
+	uint32_t off, word, type, len, rec;
+
+	for (;;) {
+		off = ch->rx_pos & (ch->rx_size - 1);
+		hdr = (const struct cellmsg_rec_hdr *)(ch->rx_ring + off);
+		/* Pairs with the producer's release store of seq in tx_write(). */
+		if (LOAD_ACQ(&hdr->seq) != ch->rx_seq)
+			return -EAGAIN;
+		word = LOAD(&hdr->word);
+		type = word >> CELLMSG_REC_TYPE_SHIFT;
+		len = word & CELLMSG_REC_LEN_MASK;
+		if (type == CELLMSG_REC_PAD) {
+			if (off + sizeof(*hdr) + len != ch->rx_size)
+				return broken(ch);
+			rx_advance(ch, ch->rx_size - off);
+			continue;
+		}
+		rec = align_rec(sizeof(*hdr) + len);
+		if (len > ch->rx_size / 2 - 2 * CELLMSG_REC_ALIGN ||
+		    off + rec > ch->rx_size)
+			return broken(ch);
+		rx->rec_len = rec;
+		if (type == CELLMSG_REC_BUF)
+			return rx_buf_view(ch, (const uint8_t *)(hdr + 1), len, rx);
+		if (type != CELLMSG_REC_MSG)
+			return broken(ch);
+		rx->data = hdr + 1;
+		rx->len = len;
+		rx->is_buf = 0;
+		rx->index = 0;
+		rx->gen = 0;
+		return 0;
+	}
+}
+
+static int rx_try_view(struct cellmsg_chan *ch, void *arg)
+{
+	int err = sync_peer(ch);
+
+	return err ? err : rx_peek(ch, arg);
+}
+
+int cellmsg_recv_zc(struct cellmsg_chan *ch, struct cellmsg_rx *rx,
+		    int64_t timeout_ns)
+{
+	if (!rx)
+		return -EINVAL;
+	return wait_loop(ch, rx_try_view, rx, timeout_ns, &ch->own->wake.want_data);
+}
+
+int cellmsg_recv_done(struct cellmsg_chan *ch, const struct cellmsg_rx *rx)
+{
+	if (ch->error)
+		return ch->error;
+	if (!rx || !ch->connected || !rx->rec_len)
+		return -EINVAL;
+	if (rx->is_buf) {
+		/* Pairs with the owner's acquire load in buf_is_free(). */
+		STORE_REL(&ch->own->released[rx->index], rx->gen);
+	}
+	rx_advance(ch, rx->rec_len);
+	return 0;
+}
+
+struct rx_copy_args {
+	void *buf;
+	uint32_t cap;
+};
+
+static int rx_try_copy(struct cellmsg_chan *ch, void *arg)
+{
+	struct rx_copy_args *a = arg;
+	struct cellmsg_rx rx;
+	int err;
+
+	err = rx_try_view(ch, &rx);
+	if (err)
+		return err;
+	if (rx.len > a->cap)
+		return -ENOBUFS;
+	if (rx.len)
+		__builtin_memcpy(a->buf, rx.data, rx.len);
+	err = cellmsg_recv_done(ch, &rx);
+	return err ? err : (int)rx.len;
+}
+
+int cellmsg_recv(struct cellmsg_chan *ch, void *buf, uint32_t cap,
+		 int64_t timeout_ns)
+{
+	struct rx_copy_args a = { .buf = buf, .cap = cap };
+
+	if (!buf && cap)
+		return -EINVAL;
+	if (cap > INT32_MAX)
+		a.cap = INT32_MAX;
+	return wait_loop(ch, rx_try_copy, &a, timeout_ns, &ch->own->wake.want_data);
+}
+
+/* ---- zero-copy buffers --------------------------------------------------- */
+
+static int buf_is_free(struct cellmsg_chan *ch, uint32_t i)
+{
+	if (ch->tx_buf_claimed & (1ull << i))
+		return 0;
+	/* Pairs with the peer's release store in cellmsg_recv_done(). */
+	return !ch->tx_buf_gen[i] ||
+	       LOAD_ACQ(&ch->peer->released[i]) == ch->tx_buf_gen[i];
+}
+
+int cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb)
+{
+	uint32_t i;
+
+	if (ch->error)
+		return ch->error;
+	if (!tb)
+		return -EINVAL;
+	for (i = 0; i < ch->tx_buf_count; i++) {
+		if (!buf_is_free(ch, i))
+			continue;
+		ch->tx_buf_claimed |= 1ull << i;
+		tb->data = ch->tx_bufs + (size_t)i * ch->tx_buf_size;
+		tb->cap = ch->tx_buf_size;
+		tb->index = i;
+		return 0;
+	}
+	return -EAGAIN;
+}
+
+static int buf_owned(const struct cellmsg_chan *ch, const struct cellmsg_txbuf *tb)
+{
+	return tb && tb->index < ch->tx_buf_count &&
+	       (ch->tx_buf_claimed & (1ull << tb->index));
+}
+
+int cellmsg_buf_submit(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb,
+		       uint32_t len, int64_t timeout_ns)
+{
+	struct cellmsg_buf_desc d;
+	uint32_t gen;
+	int err;
+
+	if (!buf_owned(ch, tb) || len > ch->tx_buf_size)
+		return -EINVAL;
+	gen = ch->tx_buf_gen[tb->index] + 1;
+	d.index = tb->index;
+	d.len = len;
+	d.gen = gen ? gen : 1;
+	err = tx_send(ch, CELLMSG_REC_BUF, &d, sizeof(d), timeout_ns);
+	if (err)
+		return err;
+	ch->tx_buf_gen[tb->index] = d.gen;
+	ch->tx_buf_claimed &= ~(1ull << tb->index);
+	tb->data = 0;
+	return 0;
+}
+
+void cellmsg_buf_cancel(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb)
+{
+	if (buf_owned(ch, tb)) {
+		ch->tx_buf_claimed &= ~(1ull << tb->index);
+		tb->data = 0;
+	}
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * libcellmsg: message passing and zero-copy buffers over one shared region.
+ *
+ * The same API on both sides of a channel: root-cell Linux (uio backend),
+ * an inmate (inmate backend), or two host processes (host backend). The
+ * core is freestanding: no libc, no allocation; the caller owns the
+ * struct cellmsg_chan. Every function returns 0 or a positive count on
+ * success and a negative errno value on failure; errno is never set.
+ * Errors with a meaning of their own:
+ *   -EAGAIN      nothing to receive / no room, and the call does not wait
+ *   -ETIMEDOUT   a waiting call ran out of time
+ *   -ENOTCONN    the peer is not (yet) there
+ *   -ECONNRESET  the peer restarted or left; reported once, then the channel
+ *                synchronises with the new peer; no stale message survives
+ *   -EPROTO      the peer's half of the region is corrupt; sticky until close
+ *   -EMSGSIZE    the message can never fit the ring (max: cellmsg_max_msg())
+ *   -ENOBUFS     the receive buffer is smaller than the next message (it
+ *                stays queued)
+ * Timeouts are in nanoseconds: 0 = do not wait, CELLMSG_FOREVER = no limit.
+ * See libcellmsg/PROTOCOL.md for the wire protocol, README for a tour.
+ */
+#ifndef CELLMSG_CELLMSG_H
+#define CELLMSG_CELLMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bulkhead/cellmsg_wire.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CELLMSG_FOREVER		(-1LL)
+
+/* How a waiting call waits. */
+enum cellmsg_wait_mode {
+	CELLMSG_WAIT_ADAPTIVE = 0,	/* spin for spin_ns, then sleep (default) */
+	CELLMSG_WAIT_POLL,		/* spin only; the peer never rings us */
+	CELLMSG_WAIT_BLOCK,		/* sleep on the doorbell at once */
+};
+
+/* What a backend does for the core: doorbells, sleeping, time. */
+struct cellmsg_backend {
+	/* Ring the peer's doorbell. */
+	int (*notify)(void *ctx);
+	/*
+	 * Sleep until a doorbell arrives or @timeout_ns passes (<0: forever).
+	 * Returns 0 (woken; may be spurious), -ETIMEDOUT or -EINTR.
+	 */
+	int (*wait)(void *ctx, int64_t timeout_ns);
+	/* A monotonic clock in nanoseconds. */
+	uint64_t (*now_ns)(void *ctx);
+	void *ctx;
+};
+
+/* Channel geometry and behaviour; zero means default everywhere. */
+struct cellmsg_config {
+	uint32_t ring_size;	/* outbound ring bytes, power of two;
+				   default: half of what the half offers */
+	uint32_t buf_count;	/* zero-copy buffers, <= 64 (default 0) */
+	uint32_t buf_size;	/* bytes per buffer, multiple of 64 */
+	enum cellmsg_wait_mode wait_mode;
+	uint64_t spin_ns;	/* adaptive: spin this long first (default 20 us) */
+	uint32_t entropy;	/* mixed into a fresh epoch (time, TSC, pid) */
+	uint32_t initial_pos;	/* first ring position (tests start near
+				   UINT32_MAX to cover index wrap-around) */
+};
+
+/* Peer states reported by cellmsg_peer_state(). */
+enum cellmsg_peer_state {
+	CELLMSG_PEER_ABSENT = 0,	/* nothing valid in the peer's half */
+	CELLMSG_PEER_CONNECTING,	/* peer ready, handshake not finished */
+	CELLMSG_PEER_CONNECTED,
+	CELLMSG_PEER_CLOSED,		/* the peer closed its side */
+	CELLMSG_PEER_BROKEN,		/* -EPROTO seen: the channel is dead */
+};
+
+/* A zero-copy buffer claimed for sending. */
+struct cellmsg_txbuf {
+	void *data;
+	uint32_t cap;
+	uint32_t index;
+};
+
+/* A received message viewed in place (see cellmsg_recv_zc()). */
+struct cellmsg_rx {
+	const void *data;	/* in the peer's half: the peer can still write it */
+	uint32_t len;
+	uint32_t is_buf;	/* 1: a zero-copy buffer, 0: inline in the ring */
+	uint32_t index;		/* buffer index when is_buf */
+	uint32_t gen;		/* buffer generation when is_buf */
+	uint32_t rec_len;	/* bytes of ring the record takes (internal) */
+};
+
+/* The channel. Treat the members as private. */
+struct cellmsg_chan {
+	struct cellmsg_half *own;		/* our half: we write it */
+	const volatile struct cellmsg_half *peer; /* the peer's half */
+	uint32_t half_size;
+	uint32_t side;
+	uint32_t epoch;				/* ours */
+	uint32_t peer_epoch;			/* the one we are connected to */
+	int connected;
+	int error;				/* sticky -EPROTO */
+	int reset_pending;			/* report -ECONNRESET once */
+
+	/* Our outbound ring. */
+	uint8_t *tx_ring;
+	uint32_t tx_size;
+	uint32_t tx_pos;			/* next byte to write */
+	uint32_t tx_seq;			/* sequence of the next record */
+	uint32_t tx_head;			/* cached peer consumer position */
+
+	/* The peer's ring, geometry validated once per connection. */
+	const uint8_t *rx_ring;
+	uint32_t rx_size;
+	uint32_t rx_pos;
+	uint32_t rx_seq;
+
+	/* Our zero-copy buffers and the peer's. */
+	uint8_t *tx_bufs;
+	uint32_t tx_buf_size;
+	uint32_t tx_buf_count;
+	uint64_t tx_buf_claimed;		/* bit per buffer we hold */
+	uint32_t tx_buf_gen[CELLMSG_MAX_BUFS];	/* last generation submitted */
+	const uint8_t *rx_bufs;
+	uint32_t rx_buf_size;
+	uint32_t rx_buf_count;
+
+	enum cellmsg_wait_mode wait_mode;
+	uint64_t spin_ns;
+	struct cellmsg_backend be;
+
+	/* Counters for benchmarks and tests. */
+	uint64_t doorbells_sent;
+	uint64_t sleeps;
+};
+
+/*
+ * Opens our side (@side 0 or 1) of a channel on @region of @size bytes,
+ * shared with the peer. Initialises our half (the peer's is only read),
+ * announces us to the peer and starts the handshake; it completes in any
+ * later call, or wait for it with cellmsg_wait_connected().
+ */
+int cellmsg_open(struct cellmsg_chan *ch, void *region, size_t size,
+		 unsigned int side, const struct cellmsg_config *cfg,
+		 const struct cellmsg_backend *be);
+
+/* Marks our side closed and rings the peer. The region stays mapped. */
+void cellmsg_close(struct cellmsg_chan *ch);
+
+/* Changes how waiting calls wait (see enum cellmsg_wait_mode). */
+void cellmsg_set_wait_mode(struct cellmsg_chan *ch,
+			   enum cellmsg_wait_mode mode, uint64_t spin_ns);
+
+/* Where the peer stands; also advances the handshake. */
+enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch);
+
+/* Waits until connected: 0, -ETIMEDOUT, -EPROTO, -ECONNRESET (once). */
+int cellmsg_wait_connected(struct cellmsg_chan *ch, int64_t timeout_ns);
+
+/* Largest message the peer-bound ring can carry. */
+uint32_t cellmsg_max_msg(const struct cellmsg_chan *ch);
+
+/* Copies @len bytes of @msg into the ring. 0 on success. */
+int cellmsg_send(struct cellmsg_chan *ch, const void *msg, uint32_t len,
+		 int64_t timeout_ns);
+
+/*
+ * Copies the next message into @buf (@cap bytes). Returns its length.
+ * A zero-copy buffer from the peer is copied and released the same way.
+ */
+int cellmsg_recv(struct cellmsg_chan *ch, void *buf, uint32_t cap,
+		 int64_t timeout_ns);
+
+/* Views the next message in place; consume it with cellmsg_recv_done(). */
+int cellmsg_recv_zc(struct cellmsg_chan *ch, struct cellmsg_rx *rx,
+		    int64_t timeout_ns);
+
+/* Consumes the message viewed by cellmsg_recv_zc(), releasing its buffer. */
+int cellmsg_recv_done(struct cellmsg_chan *ch, const struct cellmsg_rx *rx);
+
+/* Claims a free zero-copy buffer: 0, or -EAGAIN when all are in flight. */
+int cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb);
+
+/* Passes @len bytes of a claimed buffer to the peer (a BUF record). */
+int cellmsg_buf_submit(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb,
+		       uint32_t len, int64_t timeout_ns);
+
+/* Gives a claimed buffer back unsent. */
+void cellmsg_buf_cancel(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CELLMSG_CELLMSG_H */

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libcellmsg behaviour in one process: both sides of a channel on one
+ * host-backend region, driven step by step.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include <cellmsg/cellmsg.h>
+#include <cellmsg/host.h>
+
+#include "check.h"
+
+#define REGION_SIZE	(64 * 1024)
+
+struct pair {
+	struct cellmsg_host host;
+	struct cellmsg_chan a, b;	/* side 0, side 1 */
+	struct cellmsg_config cfg;
+};
+
+static void pair_open_cfg(struct pair *p, const struct cellmsg_config *cfg)
+{
+	struct cellmsg_backend be;
+	int err;
+
+	err = cellmsg_host_create(&p->host, REGION_SIZE);
+	CHECK(err == 0, "host_create: %d", err);
+	p->cfg = *cfg;
+	cellmsg_host_backend(&p->host, 0, &be);
+	err = cellmsg_open(&p->a, p->host.region, REGION_SIZE, 0, cfg, &be);
+	CHECK(err == 0, "open a: %d", err);
+	cellmsg_host_backend(&p->host, 1, &be);
+	err = cellmsg_open(&p->b, p->host.region, REGION_SIZE, 1, cfg, &be);
+	CHECK(err == 0, "open b: %d", err);
+	/* Each side needs one look at the other to finish the handshake. */
+	cellmsg_peer_state(&p->a);
+	cellmsg_peer_state(&p->b);
+}
+
+static void pair_open(struct pair *p)
+{
+	struct cellmsg_config cfg = { .ring_size = 4096, .buf_count = 4, .buf_size = 1024 };
+
+	pair_open_cfg(p, &cfg);
+}
+
+static void pair_close(struct pair *p)
+{
+	cellmsg_host_destroy(&p->host);
+}
+
+static void test_connect(void)
+{
+	struct pair p;
+
+	pair_open(&p);
+	CHECK_EQ(cellmsg_peer_state(&p.a), CELLMSG_PEER_CONNECTED, "a state");
+	CHECK_EQ(cellmsg_peer_state(&p.b), CELLMSG_PEER_CONNECTED, "b state");
+	CHECK_EQ(cellmsg_wait_connected(&p.a, 0), 0, "a connected");
+	pair_close(&p);
+}
+
+static void test_not_connected(void)
+{
+	struct cellmsg_host host;
+	struct cellmsg_backend be;
+	struct cellmsg_chan a;
+	char buf[8];
+
+	CHECK_EQ(cellmsg_host_create(&host, REGION_SIZE), 0, "create");
+	cellmsg_host_backend(&host, 0, &be);
+	CHECK_EQ(cellmsg_open(&a, host.region, REGION_SIZE, 0, NULL, &be), 0, "open");
+	CHECK_EQ(cellmsg_peer_state(&a), CELLMSG_PEER_ABSENT, "state alone");
+	CHECK_EQ(cellmsg_send(&a, "x", 1, 0), -ENOTCONN, "send alone");
+	CHECK_EQ(cellmsg_recv(&a, buf, sizeof(buf), 0), -ENOTCONN, "recv alone");
+	CHECK_EQ(cellmsg_recv(&a, buf, sizeof(buf), 2000000), -ETIMEDOUT, "recv alone, 2 ms");
+	cellmsg_set_wait_mode(&a, CELLMSG_WAIT_BLOCK, 0);
+	CHECK_EQ(cellmsg_wait_connected(&a, 2000000), -ETIMEDOUT, "wait alone, block");
+	cellmsg_host_destroy(&host);
+}
+
+static void test_bad_open(void)
+{
+	struct cellmsg_host host;
+	struct cellmsg_backend be;
+	struct cellmsg_chan a;
+	struct cellmsg_config cfg = { .ring_size = 3000 };
+
+	CHECK_EQ(cellmsg_host_create(&host, REGION_SIZE), 0, "create");
+	cellmsg_host_backend(&host, 0, &be);
+	CHECK_EQ(cellmsg_open(&a, host.region, REGION_SIZE, 2, NULL, &be), -EINVAL, "side 2");
+	CHECK_EQ(cellmsg_open(&a, host.region, 4096, 0, NULL, &be), -EINVAL, "region too small");
+	CHECK_EQ(cellmsg_open(&a, host.region, REGION_SIZE, 0, &cfg, &be), -EINVAL, "ring not pow2");
+	cfg.ring_size = 64 * 1024;
+	CHECK_EQ(cellmsg_open(&a, host.region, REGION_SIZE, 0, &cfg, &be), -EINVAL, "ring larger than half");
+	cfg.ring_size = 0;
+	cfg.buf_count = 65;
+	cfg.buf_size = 64;
+	CHECK_EQ(cellmsg_open(&a, host.region, REGION_SIZE, 0, &cfg, &be), -EINVAL, "65 buffers");
+	cfg.buf_count = 2;
+	cfg.buf_size = 100;
+	CHECK_EQ(cellmsg_open(&a, host.region, REGION_SIZE, 0, &cfg, &be), -EINVAL, "buffer size 100");
+	cellmsg_host_destroy(&host);
+}
+
+static void test_send_recv(void)
+{
+	char out[300], in[300];
+	struct pair p;
+	int i, n;
+
+	pair_open(&p);
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), -EAGAIN, "empty");
+	for (i = 0; i < 1000; i++) {
+		int len = i % 300;
+
+		memset(out, i & 0xff, len);
+		CHECK_EQ(cellmsg_send(&p.a, out, len, 0), 0, "send");
+		n = cellmsg_recv(&p.b, in, sizeof(in), 0);
+		CHECK_EQ(n, len, "recv length");
+		CHECK(n < 0 || !memcmp(in, out, len), "content of message %d", i);
+		/* And back. */
+		CHECK_EQ(cellmsg_send(&p.b, in, n, 0), 0, "send back");
+		CHECK_EQ(cellmsg_recv(&p.a, out, sizeof(out), 0), len, "recv back");
+	}
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), -EAGAIN, "empty again");
+	pair_close(&p);
+}
+
+static void test_full_ring(void)
+{
+	char msg[100], in[100];
+	struct pair p;
+	int sent = 0, i, err;
+
+	pair_open(&p);
+	while ((err = cellmsg_send(&p.a, msg, sizeof(msg), 0)) == 0) {
+		msg[0] = (char)sent++;
+		CHECK(sent < 1000, "ring never fills");
+		if (sent >= 1000)
+			break;
+	}
+	CHECK_EQ(err, -EAGAIN, "send to full ring");
+	/* 4 KiB ring, 112-byte records, one header kept free. */
+	CHECK(sent >= 30 && sent <= 36, "%d messages fit", sent);
+	CHECK_EQ(cellmsg_send(&p.a, msg, sizeof(msg), 1000000), -ETIMEDOUT, "full ring, 1 ms");
+	for (i = 0; i < sent; i++)
+		CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), sizeof(in), "drain");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), -EAGAIN, "drained");
+	CHECK_EQ(cellmsg_send(&p.a, msg, sizeof(msg), 0), 0, "room again");
+	pair_close(&p);
+}
+
+static void test_msgsize(void)
+{
+	static char big[4096];
+	struct pair p;
+	uint32_t max;
+
+	pair_open(&p);
+	max = cellmsg_max_msg(&p.a);
+	CHECK_EQ(max, 4096 / 2 - 16, "max message");
+	CHECK_EQ(cellmsg_send(&p.a, big, max + 1, 0), -EMSGSIZE, "max + 1");
+	CHECK_EQ(cellmsg_send(&p.a, big, 4096, CELLMSG_FOREVER), -EMSGSIZE, "ring size, waiting");
+	/* The largest message fits from any position once the ring drained. */
+	for (int i = 0; i < 50; i++) {
+		CHECK_EQ(cellmsg_send(&p.a, big, max, 0), 0, "max");
+		CHECK_EQ(cellmsg_recv(&p.b, big, sizeof(big), 0), max, "recv max");
+		CHECK_EQ(cellmsg_send(&p.a, big, i * 8 + 1, 0), 0, "odd size");
+		CHECK_EQ(cellmsg_recv(&p.b, big, sizeof(big), 0), i * 8 + 1, "recv odd");
+	}
+	pair_close(&p);
+}
+
+static void test_nobufs(void)
+{
+	char in[16];
+	struct pair p;
+
+	pair_open(&p);
+	CHECK_EQ(cellmsg_send(&p.a, "0123456789abcdefXYZ", 19, 0), 0, "send 19");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), -ENOBUFS, "recv into 16");
+	CHECK_EQ(cellmsg_recv(&p.b, in, 0, 0), -ENOBUFS, "recv into 0");
+	{
+		char big[32];
+
+		CHECK_EQ(cellmsg_recv(&p.b, big, sizeof(big), 0), 19, "still there");
+		CHECK(!memcmp(big, "0123456789abcdefXYZ", 19), "content");
+	}
+	CHECK_EQ(cellmsg_send(&p.a, "", 0, 0), 0, "empty message");
+	CHECK_EQ(cellmsg_recv(&p.b, in, 0, 0), 0, "recv empty message");
+	pair_close(&p);
+}
+
+static uint32_t prng(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (uint32_t)(*s >> 11);
+}
+
+static void fill_pattern(uint8_t *p, uint32_t len, uint32_t n)
+{
+	for (uint32_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(n * 31 + i);
+}
+
+/* Positions start just below 2^32: they wrap while the ring laps. */
+static void test_wraparound(void)
+{
+	struct cellmsg_config cfg = { .ring_size = 4096, .initial_pos = UINT32_MAX - 1000 };
+	uint8_t out[1000], in[1000], want[1000];
+	uint64_t s1 = 1, s2 = 1;
+	uint32_t sent = 0, got = 0, len;
+	struct pair p;
+	int n, bad = 0;
+
+	pair_open_cfg(&p, &cfg);
+	CHECK(p.a.tx_pos > UINT32_MAX - 1008, "start near UINT32_MAX: %u", p.a.tx_pos);
+	while (got < 200000 && !bad) {
+		/* Send a burst of random sizes, then drain part of it. */
+		while (sent - got < 20) {
+			len = prng(&s1) % sizeof(out);
+			fill_pattern(out, len, sent);
+			n = cellmsg_send(&p.a, out, len, 0);
+			if (n == -EAGAIN)
+				break;
+			CHECK_EQ(n, 0, "send");
+			if (n)
+				bad = 1;
+			sent++;
+		}
+		for (int k = prng(&s2) % 8 + 1; k > 0 && got < sent; k--) {
+			n = cellmsg_recv(&p.b, in, sizeof(in), 0);
+			CHECK(n >= 0, "recv %u: %d", got, n);
+			if (n < 0) {
+				bad = 1;
+				break;
+			}
+			fill_pattern(want, (uint32_t)n, got);
+			if (memcmp(in, want, n)) {
+				CHECK(0, "content of message %u", got);
+				bad = 1;
+			}
+			got++;
+		}
+	}
+	CHECK(p.a.tx_pos < 1u << 30, "positions wrapped: %u", p.a.tx_pos);
+	CHECK(got >= 200000 && !bad, "%u messages through the wrap", got);
+	pair_close(&p);
+}
+
+static void test_zero_copy(void)
+{
+	struct cellmsg_txbuf tb[5];
+	struct cellmsg_rx rx;
+	struct pair p;
+	int i;
+
+	pair_open(&p);
+	for (i = 0; i < 4; i++) {
+		CHECK_EQ(cellmsg_buf_claim(&p.a, &tb[i]), 0, "claim");
+		CHECK_EQ(tb[i].cap, 1024, "capacity");
+	}
+	CHECK_EQ(cellmsg_buf_claim(&p.a, &tb[4]), -EAGAIN, "fifth claim");
+	for (i = 0; i < 4; i++) {
+		memset(tb[i].data, 'A' + i, 1000);
+		CHECK_EQ(cellmsg_buf_submit(&p.a, &tb[i], 1000 - i, 0), 0, "submit");
+	}
+	CHECK_EQ(cellmsg_buf_claim(&p.a, &tb[4]), -EAGAIN, "all in flight");
+	CHECK_EQ(cellmsg_buf_submit(&p.a, &tb[0], 10, 0), -EINVAL, "submit twice");
+
+	CHECK_EQ(cellmsg_recv_zc(&p.b, &rx, 0), 0, "view buffer 0");
+	CHECK(rx.is_buf && rx.len == 1000, "buffer view: is_buf %u len %u", rx.is_buf, rx.len);
+	CHECK(((const char *)rx.data)[999] == 'A', "data in place");
+	CHECK((const uint8_t *)rx.data >= (const uint8_t *)p.host.region &&
+	      (const uint8_t *)rx.data + rx.len <= (const uint8_t *)p.host.region + REGION_SIZE / 2,
+	      "buffer lies in the sender's half");
+	CHECK_EQ(cellmsg_recv_done(&p.b, &rx), 0, "release");
+	CHECK_EQ(cellmsg_buf_claim(&p.a, &tb[4]), 0, "claim the released one");
+	CHECK_EQ(tb[4].index, tb[0].index, "same buffer");
+	cellmsg_buf_cancel(&p.a, &tb[4]);
+
+	/* Copying receive takes buffers too, and releases them. */
+	{
+		char in[1024];
+
+		CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), 999, "copy buffer 1");
+		CHECK(in[0] == 'B', "content");
+	}
+	/* Mixed with inline messages, in order. */
+	CHECK_EQ(cellmsg_send(&p.a, "inline", 6, 0), 0, "inline after buffers");
+	CHECK_EQ(cellmsg_recv_zc(&p.b, &rx, 0), 0, "view 2");
+	CHECK(rx.is_buf && rx.len == 998, "third is a buffer");
+	CHECK_EQ(cellmsg_recv_done(&p.b, &rx), 0, "done 2");
+	CHECK_EQ(cellmsg_recv_zc(&p.b, &rx, 0), 0, "view 3");
+	CHECK_EQ(cellmsg_recv_done(&p.b, &rx), 0, "done 3");
+	CHECK_EQ(cellmsg_recv_zc(&p.b, &rx, 0), 0, "view inline");
+	CHECK(!rx.is_buf && rx.len == 6 && !memcmp(rx.data, "inline", 6), "inline view");
+	CHECK_EQ(cellmsg_recv_done(&p.b, &rx), 0, "done inline");
+	pair_close(&p);
+}
+
+/* A restarted peer is reported once and none of its old messages arrive. */
+static void test_peer_reset(void)
+{
+	struct cellmsg_backend be;
+	char in[64];
+	struct pair p;
+	int n;
+
+	pair_open(&p);
+	CHECK_EQ(cellmsg_send(&p.b, "old-1", 5, 0), 0, "old message");
+	CHECK_EQ(cellmsg_send(&p.b, "old-2", 5, 0), 0, "old message");
+	CHECK_EQ(cellmsg_send(&p.a, "to-old-b", 8, 0), 0, "message to the old b");
+
+	/* b restarts: a new incarnation opens the same half. */
+	cellmsg_host_backend(&p.host, 1, &be);
+	CHECK_EQ(cellmsg_open(&p.b, p.host.region, REGION_SIZE, 1, &p.cfg, &be), 0, "reopen b");
+	CHECK_EQ(cellmsg_recv(&p.a, in, sizeof(in), 0), -ECONNRESET, "a sees the reset");
+	n = cellmsg_recv(&p.a, in, sizeof(in), 0);
+	CHECK(n == -EAGAIN || n == -ENOTCONN, "after reset: %d", n);
+	CHECK_EQ(cellmsg_wait_connected(&p.b, 0), 0, "b connects");
+	CHECK_EQ(cellmsg_wait_connected(&p.a, 0), 0, "a connects");
+	CHECK_EQ(cellmsg_recv(&p.a, in, sizeof(in), 0), -EAGAIN, "no stale message for a");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), -EAGAIN, "no stale message for b");
+	CHECK_EQ(cellmsg_send(&p.b, "new", 3, 0), 0, "new message");
+	CHECK_EQ(cellmsg_recv(&p.a, in, sizeof(in), 0), 3, "new message arrives");
+	CHECK(!memcmp(in, "new", 3), "it is the new one");
+	CHECK(p.a.epoch != 0 && p.b.epoch != p.a.peer_epoch - 1, "epochs");
+
+	/* b closes: reported, then not connected, state CLOSED. */
+	cellmsg_close(&p.b);
+	CHECK_EQ(cellmsg_send(&p.a, "x", 1, 0), -ECONNRESET, "a sees the close");
+	CHECK_EQ(cellmsg_send(&p.a, "x", 1, 0), -ENOTCONN, "then not connected");
+	CHECK_EQ(cellmsg_peer_state(&p.a), CELLMSG_PEER_CLOSED, "peer closed");
+	pair_close(&p);
+}
+
+/* A polling receiver is never rung; a sleeping one is. */
+static void test_suppression(void)
+{
+	struct pair p;
+	char in[8];
+	uint64_t before;
+
+	pair_open(&p);
+	before = p.a.doorbells_sent;
+	for (int i = 0; i < 100; i++) {
+		CHECK_EQ(cellmsg_send(&p.a, "ping", 4, 0), 0, "send");
+		CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), 4, "recv");
+	}
+	CHECK_EQ(p.a.doorbells_sent - before, 0, "doorbells to a peer that never slept");
+	/* Pretend b sleeps: a must ring. */
+	p.b.own->wake.want_data = 1;
+	CHECK_EQ(cellmsg_send(&p.a, "ping", 4, 0), 0, "send to a sleeper");
+	CHECK_EQ(p.a.doorbells_sent - before, 1, "doorbell to a sleeping peer");
+	pair_close(&p);
+}
+
+int main(void)
+{
+	RUN(test_connect);
+	RUN(test_not_connected);
+	RUN(test_bad_open);
+	RUN(test_send_recv);
+	RUN(test_full_ring);
+	RUN(test_msgsize);
+	RUN(test_nobufs);
+	RUN(test_wraparound);
+	RUN(test_zero_copy);
+	RUN(test_peer_reset);
+	RUN(test_suppression);
+	return check_exit();
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libcellmsg between two processes: millions of messages of random sizes,
+ * checked for order, content and count, in each wait mode; then ping-pong,
+ * where every message has to wake a sleeping peer in blocking mode.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cellmsg/cellmsg.h>
+#include <cellmsg/host.h>
+
+#include "check.h"
+
+#define REGION_SIZE	(256 * 1024)
+#define MAX_LEN		2048
+#define TIMEOUT_NS	(20LL * 1000000000)
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__has_feature)
+#  if defined(__SANITIZE_ADDRESS__)
+#    define SCALE 20
+#  elif __has_feature(address_sanitizer)
+#    define SCALE 20
+#  else
+#    define SCALE 1
+#  endif
+#else
+#  define SCALE 1
+#endif
+
+static uint32_t msg_len(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (uint32_t)(*s >> 20) % (MAX_LEN + 1);
+}
+
+static void make_msg(uint8_t *p, uint32_t len, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i + 4 <= len; i += 4)
+		memcpy(p + i, &(uint32_t){ n * 2654435761u + i }, 4);
+	for (; i < len; i++)
+		p[i] = (uint8_t)n;
+}
+
+static int open_side(struct cellmsg_host *h, unsigned int side,
+		     enum cellmsg_wait_mode mode, struct cellmsg_chan *ch)
+{
+	struct cellmsg_config cfg = { .wait_mode = mode, .spin_ns = 5000 };
+	struct cellmsg_backend be;
+	int err;
+
+	cellmsg_host_backend(h, side, &be);
+	err = cellmsg_open(ch, h->region, h->size, side, &cfg, &be);
+	if (!err)
+		err = cellmsg_wait_connected(ch, TIMEOUT_NS);
+	return err;
+}
+
+/* The sender, in the child. Exit code 0 on success. */
+static int stream_send(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uint32_t count)
+{
+	static uint8_t msg[MAX_LEN];
+	struct cellmsg_chan ch;
+	uint64_t s = 42;
+	uint32_t n, len;
+	int err;
+
+	if (open_side(h, 1, mode, &ch))
+		return 2;
+	for (n = 0; n < count; n++) {
+		len = msg_len(&s);
+		make_msg(msg, len, n);
+		err = cellmsg_send(&ch, msg, len, TIMEOUT_NS);
+		if (err) {
+			fprintf(stderr, "child: send %u: %d\n", n, err);
+			return 3;
+		}
+	}
+	/* Wait for the receiver's last word before closing. */
+	err = cellmsg_recv(&ch, msg, sizeof(msg), TIMEOUT_NS);
+	return err == 4 ? 0 : 4;
+}
+
+static void stream_recv(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uint32_t count)
+{
+	static uint8_t got[MAX_LEN], want[MAX_LEN];
+	struct cellmsg_chan ch;
+	uint64_t s = 42;
+	uint32_t n, len;
+	int r;
+
+	CHECK_EQ(open_side(h, 0, mode, &ch), 0, "receiver connects");
+	for (n = 0; n < count; n++) {
+		len = msg_len(&s);
+		r = cellmsg_recv(&ch, got, sizeof(got), TIMEOUT_NS);
+		if (r != (int)len) {
+			CHECK(0, "message %u: recv %d, want length %u", n, r, len);
+			break;
+		}
+		make_msg(want, len, n);
+		if (memcmp(got, want, len)) {
+			CHECK(0, "message %u: content differs", n);
+			break;
+		}
+	}
+	CHECK_EQ(n, count, "messages received in order");
+	CHECK_EQ(cellmsg_recv(&ch, got, sizeof(got), 10000000), -ETIMEDOUT, "nothing extra");
+	CHECK_EQ(cellmsg_send(&ch, "done", 4, TIMEOUT_NS), 0, "last word");
+	printf("  %u messages, %llu doorbells sent by the receiver, %llu sleeps\n",
+	       count, (unsigned long long)ch.doorbells_sent,
+	       (unsigned long long)ch.sleeps);
+}
+
+static int pingpong_child(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uint32_t rounds)
+{
+	struct cellmsg_chan ch;
+	uint32_t n, v;
+
+	if (open_side(h, 1, mode, &ch))
+		return 2;
+	for (n = 0; n < rounds; n++) {
+		if (cellmsg_recv(&ch, &v, sizeof(v), TIMEOUT_NS) != 4 || v != n)
+			return 3;
+		v = n + 1;
+		if (cellmsg_send(&ch, &v, sizeof(v), TIMEOUT_NS))
+			return 4;
+	}
+	return 0;
+}
+
+static void pingpong_parent(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uint32_t rounds)
+{
+	struct cellmsg_chan ch;
+	uint32_t n, v = 0;
+	int r = 0;
+
+	CHECK_EQ(open_side(h, 0, mode, &ch), 0, "ping-pong connects");
+	for (n = 0; n < rounds; n++) {
+		r = cellmsg_send(&ch, &n, sizeof(n), TIMEOUT_NS);
+		if (r)
+			break;
+		r = cellmsg_recv(&ch, &v, sizeof(v), TIMEOUT_NS);
+		if (r != 4 || v != n + 1)
+			break;
+	}
+	CHECK(n == rounds, "ping-pong stopped at %u: r=%d v=%u", n, r, v);
+	printf("  %u round trips, %llu sleeps, %llu doorbells\n", rounds,
+	       (unsigned long long)ch.sleeps, (unsigned long long)ch.doorbells_sent);
+}
+
+static void run(const char *what, enum cellmsg_wait_mode mode, uint32_t count, int pingpong)
+{
+	struct cellmsg_host h;
+	int status, code;
+	pid_t pid;
+
+	printf("%s\n", what);
+	fflush(stdout);
+	CHECK_EQ(cellmsg_host_create(&h, REGION_SIZE), 0, "host region");
+	pid = fork();
+	if (pid == 0) {
+		code = pingpong ? pingpong_child(&h, mode, count) :
+				  stream_send(&h, mode, count);
+		_exit(code);
+	}
+	if (pingpong)
+		pingpong_parent(&h, mode, count);
+	else
+		stream_recv(&h, mode, count);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "%s: child status 0x%x", what, status);
+	cellmsg_host_destroy(&h);
+}
+
+int main(void)
+{
+	run("stream, busy-poll", CELLMSG_WAIT_POLL, 2000000 / SCALE, 0);
+	run("stream, adaptive", CELLMSG_WAIT_ADAPTIVE, 2000000 / SCALE, 0);
+	run("stream, blocking", CELLMSG_WAIT_BLOCK, 1000000 / SCALE, 0);
+	run("ping-pong, busy-poll", CELLMSG_WAIT_POLL, 200000 / SCALE, 1);
+	run("ping-pong, adaptive", CELLMSG_WAIT_ADAPTIVE, 100000 / SCALE, 1);
+	run("ping-pong, blocking", CELLMSG_WAIT_BLOCK, 100000 / SCALE, 1);
+	return check_exit();
+}

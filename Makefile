@@ -19,7 +19,7 @@ KDIR = /lib/modules/$(KVER)/build
 
 Q := $(if $(V),,@)
 
-.PHONY: all deps build tools modules libcellmsg guest-bins test-bins initramfs \
+.PHONY: fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
 	test test-unit test-system run clean help _test _run
 
 all: build
@@ -108,7 +108,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 UNIT_ASAN  := $(addsuffix _asan,$(UNIT_TESTS))
 UNIT_SH    := $(patsubst tests/unit/%,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.sh))
-test-bins: $(UNIT_TESTS) $(UNIT_ASAN) $(UNIT_SH)
+test-bins: $(UNIT_TESTS) $(UNIT_ASAN) $(UNIT_SH) fuzz
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h
 	@mkdir -p $(@D)
@@ -117,6 +117,14 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit
 $(BUILD)/tests/unit/%_asan: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) -O1 $(SANITIZE) $(CELLMSG_INC) -Itests/unit -o $@ $< $(CELLMSG_SRCS)
+
+# The fuzz target needs clang's libFuzzer (libclang-rt-14-dev).
+FUZZ_CC := clang
+$(BUILD)/fuzz/fuzz_cellmsg: tests/fuzz/fuzz_cellmsg.c $(CELLMSG_CORE) $(CELLMSG_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Iinclude $(CELLMSG_INC) -o $@ $< $(CELLMSG_CORE)
+fuzz: $(BUILD)/fuzz/fuzz_cellmsg
 
 $(BUILD)/tests/unit/%.sh: tests/unit/%.sh
 	@mkdir -p $(@D)

@@ -19,7 +19,7 @@ KDIR = /lib/modules/$(KVER)/build
 
 Q := $(if $(V),,@)
 
-.PHONY: fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
+.PHONY: examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
 	test test-unit test-system run clean help _test _run
 
 all: build
@@ -87,7 +87,7 @@ CELLMSG_SRCS  := $(CELLMSG_CORE) libcellmsg/backends/host.c
 CELLMSG_HDRS  := $(wildcard libcellmsg/include/cellmsg/*.h include/bulkhead/*.h)
 FREESTANDING  := -ffreestanding -nostdlib -fno-builtin -mno-red-zone
 
-libcellmsg: $(BUILD)/libcellmsg/libcellmsg.a $(BUILD)/libcellmsg/core-freestanding.o
+libcellmsg: $(BUILD)/libcellmsg/libcellmsg.a $(BUILD)/libcellmsg/core-freestanding.o examples
 
 $(BUILD)/libcellmsg/%.o: libcellmsg/*/%.c $(CELLMSG_HDRS)
 	@mkdir -p $(@D)
@@ -95,6 +95,13 @@ $(BUILD)/libcellmsg/%.o: libcellmsg/*/%.c $(CELLMSG_HDRS)
 
 $(BUILD)/libcellmsg/libcellmsg.a: $(patsubst %.c,$(BUILD)/libcellmsg/%.o,$(notdir $(CELLMSG_SRCS)))
 	$(Q)$(AR) rcs $@ $^
+
+EXAMPLES := $(BUILD)/examples/hello_host
+examples: $(EXAMPLES)
+
+$(BUILD)/examples/%: libcellmsg/examples/%.c $(BUILD)/libcellmsg/libcellmsg.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) -o $@ $< $(BUILD)/libcellmsg/libcellmsg.a
 
 # The core must build for inmates: no libc, no red zone.
 $(BUILD)/libcellmsg/core-freestanding.o: $(CELLMSG_CORE) $(CELLMSG_HDRS)

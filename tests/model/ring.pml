@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Promela model of the libcellmsg ring (libcellmsg/PROTOCOL.md sections 2
+ * and 4; libcellmsg/core/cellmsg.c: tx_try, tx_reserve, tx_write, rx_peek,
+ * rx_advance, wait_loop in BLOCK mode).
+ *
+ * One producer, one consumer, a ring of RING one-slot records {seq, val}.
+ * The producer clears the next slot's seq, writes the payload, then
+ * publishes seq; sequence numbers run 1..SEQMAX (= RING) and skip 0. It caches the
+ * consumer's head and re-reads it only when the cache shows too little
+ * room (a record plus the cleared slot after it). The consumer polls the
+ * seq of the slot at its head, checks the payload, then publishes head.
+ *
+ * Notification suppression: each side that cannot progress runs
+ * wait_loop: want = 1, full fence, try again, sleep on its doorbell only if
+ * still nothing, want = 0 after waking. The other side, after its own
+ * store (seq, resp. head), fences and rings only if it sees want set.
+ * Spin's interleaving is sequentially consistent, which is what the fences
+ * buy. Each shared access is a statement of its own.
+ *
+ * -DNOFENCE drops the fence in wait_loop: the store to want may then become
+ * visible only after the re-check's loads (store buffer), modelled by doing
+ * it after the re-check. (The `true ->` guards keep the re-check's own
+ * `else` out of the choice: an `else` nested as the first statement of an
+ * option would only fire when no other option can.) Spin must find a lost wake-up there (both sides
+ * asleep, or one asleep after the other finished: an invalid end state).
+ *
+ * Checked: assertions (every payload arrives once, in order, uncorrupted)
+ * and invalid end states (no process may stay blocked on a doorbell).
+ */
+
+#ifndef RING
+#define RING	4
+#endif
+#ifndef N
+#define N	8
+#endif
+/* Sequence numbers cycle with the ring's period, so a record left from the
+ * previous lap carries exactly the sequence the consumer expects: only the
+ * producer's clearing of the next slot keeps it from being taken. */
+#define SEQMAX	RING
+#define SEQ_NEXT(s)	((s) == SEQMAX -> 1 : (s) + 1)
+#define NEED	2	/* one record + the cleared slot after it */
+
+typedef rec {
+	byte seq;
+	byte val;
+};
+
+rec ring[RING];		/* producer's half: records */
+byte head;		/* consumer's half: cons.head (free-running) */
+bit want_data;		/* consumer's half: wake.want_data */
+bit want_space;		/* producer's half: wake.want_space */
+bit bell_cons;		/* doorbell rung for the consumer */
+bit bell_prod;		/* doorbell rung for the producer */
+
+/* Sleep until our doorbell rang; consume it (eventfd/ivshmem read). */
+inline wait_bell(bell)
+{
+	atomic { bell == 1 -> bell = 0 }
+}
+
+/*
+ * wait_loop's sleep path: raise want, fence, try once more. Without the
+ * fence the want store may be seen by the peer only after our re-check.
+ */
+#ifdef NOFENCE
+#define STORE_WANT_FENCE_TRY(want, try) \
+	if \
+	:: true -> want = 1; try \
+	:: true -> try; want = 1 \
+	fi
+#else
+#define STORE_WANT_FENCE_TRY(want, try) \
+	want = 1; /* FULL_FENCE */ try
+#endif
+
+/* ---- producer ------------------------------------------------------------ */
+
+/* tx_try: reserve, write one record, fence, ring if the consumer wants data. */
+inline tx_try()
+{
+	/* tx_reserve */
+	if
+	:: RING - (pos - chead) >= NEED -> ok = 1
+	:: else ->
+		chead = head;	/* LOAD_ACQ(peer->cons.head) */
+		assert(chead <= pos);
+		if
+		:: RING - (pos - chead) >= NEED -> ok = 1
+		:: else -> ok = 0
+		fi
+	fi;
+	if
+	:: ok ->
+		/* tx_write */
+		ring[(pos + 1) % RING].seq = 0;
+		ring[pos % RING].val = i;
+		ring[pos % RING].seq = tx_seq;	/* STORE_REL */
+		tx_seq = SEQ_NEXT(tx_seq);
+		pos++;
+		/* FULL_FENCE; LOAD(want_data) */
+		if
+		:: want_data -> bell_cons = 1
+		:: else -> skip
+		fi
+	:: else -> skip
+	fi
+}
+
+active proctype producer()
+{
+	byte pos = 0, chead = 0, tx_seq = 1, i = 0;
+	bit ok;
+
+	do
+	:: i < N ->
+		/* wait_loop(tx_try, want_space), BLOCK mode */
+		tx_try();
+		do
+		:: ok -> break
+		:: else ->
+			STORE_WANT_FENCE_TRY(want_space, tx_try());
+			if
+			:: ok -> want_space = 0; break
+			:: else -> skip
+			fi;
+			wait_bell(bell_prod);
+			want_space = 0;
+			tx_try()
+		od;
+		i++
+	:: else -> break
+	od
+}
+
+/* ---- consumer ------------------------------------------------------------ */
+
+/* rx_try_copy: peek the slot at head, copy, rx_advance. */
+inline rx_try()
+{
+	if
+	:: ring[rpos % RING].seq == rx_seq ->	/* LOAD_ACQ(seq) */
+		v = ring[rpos % RING].val;
+		assert(v == got);	/* in order, none lost, none twice */
+		got++;
+		/* rx_advance */
+		rpos++;
+		rx_seq = SEQ_NEXT(rx_seq);
+		head = rpos;			/* STORE_REL(cons.head) */
+		/* FULL_FENCE; LOAD(want_space) */
+		if
+		:: want_space -> bell_prod = 1
+		:: else -> skip
+		fi;
+		ok = 1
+	:: else -> ok = 0
+	fi
+}
+
+active proctype consumer()
+{
+	byte rpos = 0, rx_seq = 1, got = 0, v;
+	bit ok;
+
+	do
+	:: got < N ->
+		/* wait_loop(rx_try_copy, want_data), BLOCK mode */
+		rx_try();
+		do
+		:: ok -> break
+		:: else ->
+			STORE_WANT_FENCE_TRY(want_data, rx_try());
+			if
+			:: ok -> want_data = 0; break
+			:: else -> skip
+			fi;
+			wait_bell(bell_cons);
+			want_data = 0;
+			rx_try()
+		od
+	:: else -> break
+	od;
+	/* Nothing beyond the N messages is there. */
+	assert(ring[rpos % RING].seq != rx_seq)
+}

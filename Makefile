@@ -19,7 +19,7 @@ KDIR = /lib/modules/$(KVER)/build
 
 Q := $(if $(V),,@)
 
-.PHONY: examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
+.PHONY: bench bench-host _bench-host examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
 	test test-unit test-system run clean help _test _run
 
 all: build
@@ -30,12 +30,13 @@ help:
 	@echo "make run          two QEMU guests ring each other over ivshmem"
 	@echo "make test         unit tests and QEMU system tests"
 	@echo "make test-unit    host tests only"
+	@echo "make bench-host   libcellmsg ping-pong and throughput against its baselines"
 	@echo "make test-system [T=PREFIX]   QEMU scenarios (those starting with PREFIX)"
 
 deps:
 	$(Q)mk/deps.sh
 
-build: tools modules libcellmsg guest-bins test-bins initramfs
+build: tools modules libcellmsg guest-bins test-bins initramfs bench
 
 # ---- host tools -------------------------------------------------------------
 HOST_TOOLS := $(BUILD)/tools/ivshmem-ping $(BUILD)/tests/tools/ivshmem-server
@@ -136,6 +137,24 @@ fuzz: $(BUILD)/fuzz/fuzz_cellmsg
 $(BUILD)/tests/unit/%.sh: tests/unit/%.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 755 $< $@
+
+# ---- benchmarks ---------------------------------------------------------------
+# DPDK's rte_ring is the throughput peer; pkg-config would add -march flags
+# and dozens of libraries, so name just what the ring needs.
+DPDK_CFLAGS := -I/usr/include/dpdk -I/usr/include/x86_64-linux-gnu/dpdk -include rte_config.h
+DPDK_LIBS   := -lrte_ring -lrte_eal
+BENCH := $(BUILD)/bench/cellmsg_bench
+bench: $(BENCH)
+
+$(BUILD)/bench/cellmsg_bench: bench/cellmsg_bench.c $(CELLMSG_SRCS) $(CELLMSG_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(DPDK_CFLAGS) -o $@ $< $(CELLMSG_SRCS) $(DPDK_LIBS)
+
+bench-host: deps
+	$(Q)$(MAKE) --no-print-directory _bench-host
+
+_bench-host: $(BENCH)
+	$(Q)$(BENCH) $(BENCH_ARGS)
 
 # ---- tests ------------------------------------------------------------------
 # Each runner prints `ok - NAME` / `not ok - NAME: reason` and a last line

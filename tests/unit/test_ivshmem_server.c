@@ -562,7 +562,7 @@ static void test_start(void)
 {
 	static const char *args[] = {
 		"-S", sock_path, "-n", "2", "-l", "64K", "-m", shm_path,
-		"-c", "2", "-p", pid_path, "-v", NULL,
+		"-c", "2", "-p", pid_path, NULL,	/* no -v: join/leave lines must show anyway */
 	};
 	char want[400], pidtext[32];
 	struct stat st;
@@ -686,8 +686,8 @@ static void test_chatty_client(void)
 	close(pipefd[0]);
 	close(pipefd[1]);
 
-	REQUIRE(wait_log("peer 0 sent"), "the server did not log A's junk (-v)");
-	sleep_ms(50);	/* let it read the rest too */
+	/* Nothing to wait for without -v: give it time to read all of it. */
+	sleep_ms(100);
 	REQUIRE(server_alive(), "the server died of a chatty client");
 	check_server_fds(base_fds + 1 + VECTORS, "after A sent junk and an fd");
 	expect_quiet(&A, "after sending junk");

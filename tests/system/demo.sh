@@ -4,11 +4,10 @@
 # ivshmem-server in between) and shows them exchanging doorbells and data.
 # Usage: demo.sh BUILD_DIR
 set -u
-BUILD=$(cd "${1:-build}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-KVER=${BULKHEAD_KVER:-$("$here/../../mk/kver.sh")} || exit 1
-export BUILD KERNEL=/boot/vmlinuz-$KVER INITRD=$BUILD/initramfs.cpio.gz
-export TOOLS=$BUILD/tests/tools W=$BUILD/demo
+source "$here/env.sh"
+harness_env "${1:-build}" || exit 1
+export W=$BUILD/demo
 rm -rf "$W" && mkdir -p "$W"
 source "$here/lib.sh"
 

@@ -5,14 +5,10 @@
 # `ok - NAME` / `not ok - NAME: reason` and `N passed, N failed` last.
 # Usage: run.sh BUILD_DIR [PREFIX]
 set -u
-BUILD=$(cd "${1:-build}" && pwd)
 prefix=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
-KVER=${BULKHEAD_KVER:-$("$here/../../mk/kver.sh")} || exit 1
-export BUILD
-export KERNEL=/boot/vmlinuz-$KVER
-export INITRD=$BUILD/initramfs.cpio.gz
-export TOOLS=$BUILD/tests/tools
+source "$here/env.sh"
+harness_env "${1:-build}" || exit 1
 SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-600}
 
 pass=0 fail=0 skip=0

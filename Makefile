@@ -51,12 +51,20 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(wildcard include/bulkhead/*.h)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
 
 # ---- programs for the guests (static) ---------------------------------------
-GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest
+GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/guest/cellmsg-xfer
 guest-bins: $(GUEST_BINS)
 
-$(BUILD)/guest/ivshmem-ping: tools/ivshmem-ping.c $(wildcard include/bulkhead/*.h)
+# ivshmem-ping opens its device with libcellmsg's uio backend.
+PING_SRCS := tools/ivshmem-ping.c libcellmsg/backends/uio.c
+PING_DEPS := $(PING_SRCS) $(wildcard include/bulkhead/*.h libcellmsg/include/cellmsg/*.h)
+
+$(BUILD)/tools/ivshmem-ping: $(PING_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(HOST_CFLAGS) -Ilibcellmsg/include -o $@ $(PING_SRCS)
+
+$(BUILD)/guest/ivshmem-ping: $(PING_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -Ilibcellmsg/include $(GUEST_LDFLAGS) -o $@ $(PING_SRCS)
 
 $(BUILD)/guest/%: tests/system/guest/%.c $(wildcard include/bulkhead/*.h)
 	@mkdir -p $(@D)
@@ -84,11 +92,13 @@ $(INITRAMFS): $(GUEST_BINS) $(MODULES) tests/system/init tests/system/mkinitramf
 # ---- libcellmsg -------------------------------------------------------------
 CELLMSG_INC   := -Ilibcellmsg/include
 CELLMSG_CORE  := libcellmsg/core/cellmsg.c
-CELLMSG_SRCS  := $(CELLMSG_CORE) libcellmsg/backends/host.c
+CELLMSG_SRCS  := $(CELLMSG_CORE) $(addprefix libcellmsg/backends/,host.c uio.c loop.c inmate.c)
+CELLMSG_LIBS  := -luring
 CELLMSG_HDRS  := $(wildcard libcellmsg/include/cellmsg/*.h include/bulkhead/*.h)
 FREESTANDING  := -ffreestanding -nostdlib -fno-builtin -mno-red-zone
 
-libcellmsg: $(BUILD)/libcellmsg/libcellmsg.a $(BUILD)/libcellmsg/core-freestanding.o examples
+libcellmsg: $(BUILD)/libcellmsg/libcellmsg.a $(BUILD)/libcellmsg/core-freestanding.o \
+	$(BUILD)/libcellmsg/inmate-freestanding.o examples
 
 $(BUILD)/libcellmsg/%.o: libcellmsg/*/%.c $(CELLMSG_HDRS)
 	@mkdir -p $(@D)
@@ -97,15 +107,24 @@ $(BUILD)/libcellmsg/%.o: libcellmsg/*/%.c $(CELLMSG_HDRS)
 $(BUILD)/libcellmsg/libcellmsg.a: $(patsubst %.c,$(BUILD)/libcellmsg/%.o,$(notdir $(CELLMSG_SRCS)))
 	$(Q)$(AR) rcs $@ $^
 
+# The guest's cellmsg-xfer (tests/system) also runs on the host (-e: the checksum a stream must have).
+$(BUILD)/guest/cellmsg-xfer: tests/system/guest/cellmsg-xfer.c $(CELLMSG_SRCS) $(CELLMSG_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(GUEST_LDFLAGS) -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
+
 EXAMPLES := $(BUILD)/examples/hello_host
 examples: $(EXAMPLES)
 
 $(BUILD)/examples/%: libcellmsg/examples/%.c $(BUILD)/libcellmsg/libcellmsg.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) -o $@ $< $(BUILD)/libcellmsg/libcellmsg.a
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) -o $@ $< $(BUILD)/libcellmsg/libcellmsg.a $(CELLMSG_LIBS)
 
-# The core must build for inmates: no libc, no red zone.
+# The core and the inmate backend must build for inmates: no libc, no red zone.
 $(BUILD)/libcellmsg/core-freestanding.o: $(CELLMSG_CORE) $(CELLMSG_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(FREESTANDING) -c -o $@ $<
+
+$(BUILD)/libcellmsg/inmate-freestanding.o: libcellmsg/backends/inmate.c $(CELLMSG_HDRS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(FREESTANDING) -c -o $@ $<
 
@@ -120,11 +139,11 @@ test-bins: $(UNIT_TESTS) $(UNIT_ASAN) $(UNIT_SH) fuzz
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) -Itests/unit -o $@ $< $(CELLMSG_SRCS)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) -Itests/unit -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
 
 $(BUILD)/tests/unit/%_asan: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -O1 $(SANITIZE) $(CELLMSG_INC) -Itests/unit -o $@ $< $(CELLMSG_SRCS)
+	$(Q)$(CC) $(HOST_CFLAGS) -O1 $(SANITIZE) $(CELLMSG_INC) -Itests/unit -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
 
 # The fuzz target needs clang's libFuzzer (libclang-rt-14-dev).
 FUZZ_CC := clang
@@ -148,7 +167,7 @@ bench: $(BENCH)
 
 $(BUILD)/bench/cellmsg_bench: bench/cellmsg_bench.c $(CELLMSG_SRCS) $(CELLMSG_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(DPDK_CFLAGS) -o $@ $< $(CELLMSG_SRCS) $(DPDK_LIBS)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(DPDK_CFLAGS) -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS) $(DPDK_LIBS)
 
 bench-host: deps
 	$(Q)$(MAKE) --no-print-directory _bench-host

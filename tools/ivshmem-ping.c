@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <bulkhead/ivshmem.h>
+#include <cellmsg/uio.h>
 
 #define EXIT_CHECK	1
 #define EXIT_USAGE	2
@@ -42,11 +43,11 @@ struct pp_slot {
 };
 
 struct dev {
+	struct cellmsg_uio uio;		/* a device (not with -f FILE) */
 	const char *path;
 	int uio_index;
 	int fd;
 	volatile uint32_t *regs;
-	size_t regs_map_len;
 	uint8_t *shm;
 	size_t shm_len;
 	uint32_t last_count;
@@ -136,97 +137,19 @@ static int read_sysfs_ull(int uio, const char *attr, unsigned long long *val)
 	return 0;
 }
 
-static bool uio_is_ivshmem(int uio)
-{
-	char path[64], name[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/uio/uio%d/name", uio);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	if (!fgets(name, sizeof(name), f))
-		name[0] = 0;
-	fclose(f);
-	return strcmp(name, "ivshmem\n") == 0;
-}
-
-static void dev_find(struct dev *d, const char *path)
-{
-	static char found[32];
-	int i;
-
-	if (path) {
-		if (sscanf(path, "/dev/uio%d", &d->uio_index) != 1)
-			die(EXIT_USAGE, "'%s' is not a /dev/uioN path", path);
-		d->path = path;
-		return;
-	}
-	for (i = 0; i < 64; i++) {
-		if (uio_is_ivshmem(i)) {
-			snprintf(found, sizeof(found), "/dev/uio%d", i);
-			d->path = found;
-			d->uio_index = i;
-			return;
-		}
-	}
-	die(EXIT_USAGE, "no ivshmem UIO device found (is uio_ivshmem.ko loaded?)");
-}
-
-static void *dev_map(struct dev *d, int map, size_t *len, size_t *offs)
-{
-	unsigned long long size, offset;
-	char attr[32];
-	void *p;
-
-	snprintf(attr, sizeof(attr), "maps/map%d/size", map);
-	if (read_sysfs_ull(d->uio_index, attr, &size) || !size)
-		die(EXIT_USAGE, "%s: map %d missing in sysfs", d->path, map);
-	snprintf(attr, sizeof(attr), "maps/map%d/offset", map);
-	if (read_sysfs_ull(d->uio_index, attr, &offset))
-		offset = 0;
-	if (offset >= size)
-		die(EXIT_USAGE, "%s: map %d offset %llu beyond size %llu",
-		    d->path, map, offset, size);
-
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
-		 (off_t)map * sysconf(_SC_PAGESIZE));
-	if (p == MAP_FAILED)
-		die(EXIT_USAGE, "%s: mmap of map %d failed: %s", d->path, map,
-		    strerror(errno));
-	*len = size;
-	*offs = offset;
-	return p;
-}
-
 static void dev_open(struct dev *d, const char *path)
 {
-	size_t shm_offs, regs_offs;
-	unsigned long long count;
-	uint8_t *regs_page;
-
 	memset(d, 0, sizeof(*d));
-	dev_find(d, path);
-	d->fd = open(d->path, O_RDWR);
-	if (d->fd < 0)
-		die(EXIT_USAGE, "cannot open %s: %s", d->path, strerror(errno));
-
-	regs_page = dev_map(d, IVSHMEM_UIO_MAP_REGS, &d->regs_map_len, &regs_offs);
-	if (d->regs_map_len - regs_offs < IVSHMEM_REGS_SIZE)
-		die(EXIT_USAGE, "%s: register map too small", d->path);
-	d->regs = (volatile uint32_t *)(regs_page + regs_offs);
-	d->shm = dev_map(d, IVSHMEM_UIO_MAP_SHMEM, &d->shm_len, &shm_offs);
-	d->shm += shm_offs;
-	d->shm_len -= shm_offs;
-
-	/*
-	 * read() returns the device's total event count, not the events since
-	 * open: take the total now as the baseline, so the first wait counts
-	 * only new doorbells.
-	 */
-	if (read_sysfs_ull(d->uio_index, "event", &count))
-		die(EXIT_USAGE, "%s: cannot read the event count in sysfs", d->path);
-	d->last_count = (uint32_t)count;
+	if (cellmsg_uio_open(&d->uio, path))
+		die(EXIT_USAGE, "%s", d->uio.error);
+	d->path = d->uio.path;
+	d->uio_index = d->uio.index;
+	d->fd = d->uio.fd;
+	d->regs = d->uio.regs;
+	d->shm = d->uio.shm;
+	d->shm_len = d->uio.shm_size;
+	/* The device's event count at open: waits count only new doorbells. */
+	d->last_count = d->uio.events;
 }
 
 static uint32_t reg_read(struct dev *d, unsigned int reg)

@@ -56,6 +56,19 @@ static uint64_t host_now_ns(void *ctx)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static int host_event_fd(void *ctx)
+{
+	return ((const struct cellmsg_host_port *)ctx)->wait_fd;
+}
+
+static int host_event_ack(void *ctx)
+{
+	const struct cellmsg_host_port *port = ctx;
+	uint64_t count;
+
+	return read(port->wait_fd, &count, sizeof(count)) < 0 ? -errno : 0;
+}
+
 static void host_set_ports(struct cellmsg_host *h)
 {
 	h->port[0].wait_fd = h->doorbell_fd[0];
@@ -124,5 +137,7 @@ void cellmsg_host_backend(struct cellmsg_host *h, unsigned int side,
 	be->notify = host_notify;
 	be->wait = host_wait;
 	be->now_ns = host_now_ns;
+	be->event_fd = host_event_fd;
+	be->event_ack = host_event_ack;
 	be->ctx = &h->port[side & 1];
 }

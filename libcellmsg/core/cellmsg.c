@@ -698,6 +698,41 @@ int cellmsg_recv(struct cellmsg_chan *ch, void *buf, uint32_t cap,
 	return wait_loop(ch, rx_try_copy, &a, timeout_ns, &ch->own->wake.want_data);
 }
 
+/* ---- event loops ------------------------------------------------------- */
+
+/*
+ * rx_try_view() without using up a pending -ECONNRESET: the receive call
+ * that follows the wake-up must still report it.
+ */
+static int rx_ready(struct cellmsg_chan *ch)
+{
+	struct cellmsg_rx rx;
+	int ret = rx_try_view(ch, &rx);
+
+	if (ret == -ECONNRESET)
+		ch->reset_pending = 1;
+	return !retryable(ret);
+}
+
+int cellmsg_rx_arm(struct cellmsg_chan *ch)
+{
+	if (rx_ready(ch))
+		return 1;
+	/* The same store-fence-look as wait_loop(), for a sleep elsewhere. */
+	STORE(&ch->own->wake.want_data, 1);
+	FULL_FENCE();
+	if (rx_ready(ch)) {
+		STORE(&ch->own->wake.want_data, 0);
+		return 1;
+	}
+	return 0;
+}
+
+void cellmsg_rx_disarm(struct cellmsg_chan *ch)
+{
+	STORE(&ch->own->wake.want_data, 0);
+}
+
 /* ---- zero-copy buffers --------------------------------------------------- */
 
 static int buf_is_free(struct cellmsg_chan *ch, uint32_t i)

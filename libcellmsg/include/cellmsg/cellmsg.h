@@ -52,6 +52,13 @@ struct cellmsg_backend {
 	int (*wait)(void *ctx, int64_t timeout_ns);
 	/* A monotonic clock in nanoseconds. */
 	uint64_t (*now_ns)(void *ctx);
+	/*
+	 * Optional, for event loops (cellmsg/loop.h): the file descriptor that
+	 * becomes readable when a doorbell arrives (-1 if there is none), and
+	 * how to consume the doorbells it shows without blocking.
+	 */
+	int (*event_fd)(void *ctx);
+	int (*event_ack)(void *ctx);
 	void *ctx;
 };
 
@@ -181,6 +188,16 @@ int cellmsg_recv_zc(struct cellmsg_chan *ch, struct cellmsg_rx *rx,
 
 /* Consumes the message viewed by cellmsg_recv_zc(), releasing its buffer. */
 int cellmsg_recv_done(struct cellmsg_chan *ch, const struct cellmsg_rx *rx);
+
+/*
+ * For event loops that sleep outside the library. Returns 1 when a receive
+ * call would not wait (a message, a reset or an error is there). Otherwise
+ * asks the peer to ring our doorbell on its next send and returns 0: sleep
+ * on the backend's event fd, then receive with timeout 0 until -EAGAIN.
+ * cellmsg_rx_disarm() withdraws the request (the receive calls do not).
+ */
+int cellmsg_rx_arm(struct cellmsg_chan *ch);
+void cellmsg_rx_disarm(struct cellmsg_chan *ch);
 
 /* Claims a free zero-copy buffer: 0, or -EAGAIN when all are in flight. */
 int cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb);

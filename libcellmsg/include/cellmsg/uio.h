@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * libcellmsg uio backend: Linux on an ivshmem device bound to
+ * uio_ivshmem.ko. Map 0 holds the registers (the page around BAR0; the
+ * registers start at the map's sysfs offset), map 1 the shared memory.
+ * A doorbell is a write to the peer's Doorbell register; a wait sleeps in
+ * poll() on /dev/uioN and then reads the UIO event count.
+ *
+ *	struct cellmsg_uio dev;
+ *	struct cellmsg_backend be;
+ *	if (cellmsg_uio_open(&dev, NULL) < 0)
+ *		errx(1, "%s", dev.error);
+ *	cellmsg_uio_backend(&dev, peer_id, 0, &be);
+ *	cellmsg_open(&ch, dev.shm, dev.shm_size,
+ *		     cellmsg_uio_side(&dev, peer_id), NULL, &be);
+ *
+ * dev.fd is the descriptor to give to poll/epoll/io_uring (readable when a
+ * doorbell arrived; consume with cellmsg_uio_ack()); cellmsg/loop.h wraps
+ * that in an io_uring event loop.
+ */
+#ifndef CELLMSG_UIO_H
+#define CELLMSG_UIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cellmsg/cellmsg.h>
+
+struct cellmsg_uio {
+	int fd;				/* /dev/uioN, non-blocking */
+	int index;			/* N */
+	char path[32];
+	volatile uint32_t *regs;	/* the ivshmem registers */
+	void *shm;			/* shared memory (BAR2) */
+	size_t shm_size;
+	uint32_t own_id;		/* IVPosition */
+	uint32_t doorbell;		/* value for the Doorbell register */
+	uint32_t events;		/* last UIO event count seen */
+	char error[160];		/* why cellmsg_uio_open() failed */
+
+	/* internal: the mappings as made */
+	void *regs_map;
+	size_t regs_map_size;
+};
+
+/*
+ * Opens @path (/dev/uioN), or with NULL the first UIO device named
+ * "ivshmem", and maps its registers and shared memory. On failure returns
+ * a negative errno value and leaves a sentence in dev->error.
+ */
+int cellmsg_uio_open(struct cellmsg_uio *dev, const char *path);
+
+/* Unmaps and closes; the channel on it must be closed first. */
+void cellmsg_uio_close(struct cellmsg_uio *dev);
+
+/* The backend ringing vector @vector of peer @peer_id. */
+void cellmsg_uio_backend(struct cellmsg_uio *dev, uint32_t peer_id,
+			 uint32_t vector, struct cellmsg_backend *be);
+
+/* Our channel side against @peer_id: the lower ID takes side 0. */
+unsigned int cellmsg_uio_side(const struct cellmsg_uio *dev, uint32_t peer_id);
+
+/* Consumes the doorbells seen so far without blocking: 0 or -EAGAIN. */
+int cellmsg_uio_ack(struct cellmsg_uio *dev);
+
+/*
+ * Sleeps until a doorbell arrives or @timeout_ns passes (<0: forever):
+ * 0, -ETIMEDOUT, -EINTR, or -EIO for a device without interrupts.
+ */
+int cellmsg_uio_wait(struct cellmsg_uio *dev, int64_t timeout_ns);
+
+#endif /* CELLMSG_UIO_H */

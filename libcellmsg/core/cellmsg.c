@@ -26,7 +26,17 @@
 #define LOAD_ACQ(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define STORE(p, v)		__atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define STORE_REL(p, v)		__atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define FULL_FENCE()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+/*
+ * A store-load barrier. On x86 a locked read-modify-write of a stack word
+ * orders the same way as MFENCE for ordinary memory and costs less on
+ * current cores (Linux's smp_mb() made the same choice); the word is
+ * rewritten with its own value.
+ */
+#if defined(__x86_64__)
+#define FULL_FENCE()	__asm__ __volatile__("lock; orl $0, (%%rsp)" ::: "memory", "cc")
+#else
+#define FULL_FENCE()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
 
 #define DEFAULT_SPIN_NS		20000u
 #define NO_DEADLINE		UINT64_MAX
@@ -311,6 +321,7 @@ static int consumer_attach(struct cellmsg_chan *ch, uint32_t e)
 		return broken(ch);
 
 	ch->rx_pos = base;
+	ch->rx_published = base;
 	ch->rx_seq = base_seq;
 	for (i = 0; i < CELLMSG_MAX_BUFS; i++)
 		STORE(&ch->own->released[i], 0);
@@ -398,6 +409,8 @@ enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch)
 
 typedef int (*try_fn)(struct cellmsg_chan *ch, void *arg);
 
+static void rx_flush(struct cellmsg_chan *ch);
+
 static inline int retryable(int ret)
 {
 	return ret == -EAGAIN || ret == -ENOTCONN;
@@ -416,7 +429,11 @@ static int wait_loop(struct cellmsg_chan *ch, try_fn fn, void *arg,
 	int ret, i, w;
 
 	ret = fn(ch, arg);
-	if (!retryable(ret) || timeout_ns == 0)
+	if (!retryable(ret))
+		return ret;
+	/* Whatever we wait for, the peer may be waiting for our space. */
+	rx_flush(ch);
+	if (timeout_ns == 0)
 		return ret;
 
 	start = ch->be.now_ns(ch->be.ctx);
@@ -566,16 +583,46 @@ int cellmsg_send(struct cellmsg_chan *ch, const void *msg, uint32_t len,
 
 /* ---- receiving ----------------------------------------------------------- */
 
-static void rx_advance(struct cellmsg_chan *ch, uint32_t n)
+/*
+ * Hands the space of what we consumed back to the peer. Publishing once
+ * per message would cost a store-load barrier per message, so while the
+ * peer's records queue up rx_advance() publishes once per quarter ring; it
+ * publishes at once when it caught up with the peer, and every call that
+ * is about to wait or to return "nothing" publishes the rest (rx_flush()),
+ * so a peer that waits for space never waits on bytes we already read.
+ */
+static void rx_publish(struct cellmsg_chan *ch)
 {
-	ch->rx_pos += n;
-	ch->rx_seq = seq_next(ch->rx_seq);
+	ch->rx_published = ch->rx_pos;
 	/* Pairs with the producer's acquire load of head in tx_reserve(). */
 	STORE_REL(&ch->own->cons.head, ch->rx_pos);
 	/* Store (head) then load (want_space): see wait_loop(). */
 	FULL_FENCE();
 	if (LOAD(&ch->peer->wake.want_space))
 		notify_peer(ch);
+}
+
+static void rx_flush(struct cellmsg_chan *ch)
+{
+	if (ch->connected && ch->rx_pos != ch->rx_published)
+		rx_publish(ch);
+}
+
+/* True when the next record is not there yet (a hint, not a promise). */
+static int rx_caught_up(const struct cellmsg_chan *ch)
+{
+	const struct cellmsg_rec_hdr *hdr = (const struct cellmsg_rec_hdr *)
+		(ch->rx_ring + (ch->rx_pos & (ch->rx_size - 1)));
+
+	return LOAD(&hdr->seq) != ch->rx_seq;
+}
+
+static void rx_advance(struct cellmsg_chan *ch, uint32_t n)
+{
+	ch->rx_pos += n;
+	ch->rx_seq = seq_next(ch->rx_seq);
+	if (ch->rx_pos - ch->rx_published >= ch->rx_size / 4 || rx_caught_up(ch))
+		rx_publish(ch);
 }
 
 static int rx_buf_view(struct cellmsg_chan *ch, const uint8_t *payload,
@@ -606,8 +653,10 @@ static int rx_peek(struct cellmsg_chan *ch, struct cellmsg_rx *rx)
 		off = ch->rx_pos & (ch->rx_size - 1);
 		hdr = (const struct cellmsg_rec_hdr *)(ch->rx_ring + off);
 		/* Pairs with the producer's release store of seq in tx_write(). */
-		if (LOAD_ACQ(&hdr->seq) != ch->rx_seq)
+		if (LOAD_ACQ(&hdr->seq) != ch->rx_seq) {
+			rx_flush(ch);
 			return -EAGAIN;
+		}
 		word = LOAD(&hdr->word);
 		type = word >> CELLMSG_REC_TYPE_SHIFT;
 		len = word & CELLMSG_REC_LEN_MASK;

@@ -9,7 +9,9 @@
  * publishes seq; sequence numbers run 1..SEQMAX (= RING) and skip 0. It caches the
  * consumer's head and re-reads it only when the cache shows too little
  * room (a record plus the cleared slot after it). The consumer polls the
- * seq of the slot at its head, checks the payload, then publishes head.
+ * seq of the slot at its head, checks the payload, and publishes head
+ * lazily as PROTOCOL.md section 2 allows (after LAZY records, when caught
+ * up, before reporting nothing).
  *
  * Notification suppression: each side that cannot progress runs
  * wait_loop: want = 1, full fence, try again, sleep on its doorbell only if
@@ -24,6 +26,11 @@
  * `else` out of the choice: an `else` nested as the first statement of an
  * option would only fire when no other option can.) Spin must find a lost wake-up there (both sides
  * asleep, or one asleep after the other finished: an invalid end state).
+ *
+ * With one direction only, the caught-up rule already publishes all a
+ * consumer read before it can find nothing; the flush before a wait
+ * matters for a side that waits to *send* while holding back head, which
+ * tests/unit/test_cellmsg.c (test_lazy_head) covers.
  *
  * Checked: assertions (every payload arrives once, in order, uncorrupted)
  * and invalid end states (no process may stay blocked on a doorbell).
@@ -41,6 +48,9 @@
 #define SEQMAX	RING
 #define SEQ_NEXT(s)	((s) == SEQMAX -> 1 : (s) + 1)
 #define NEED	2	/* one record + the cleared slot after it */
+#ifndef LAZY
+#define LAZY	2	/* records the consumer may hold back from head */
+#endif
 
 typedef rec {
 	byte seq;
@@ -136,7 +146,21 @@ active proctype producer()
 
 /* ---- consumer ------------------------------------------------------------ */
 
-/* rx_try_copy: peek the slot at head, copy, rx_advance. */
+/* rx_publish: STORE_REL(cons.head), FULL_FENCE, LOAD(want_space). */
+inline rx_publish()
+{
+	head = rpos;
+	if
+	:: want_space -> bell_prod = 1
+	:: else -> skip
+	fi
+}
+
+/*
+ * rx_try_copy: peek the slot at head, copy, rx_advance. head is published
+ * lazily: after LAZY records, when caught up with the producer, and before
+ * reporting "nothing" (rx_flush), which also covers every wait.
+ */
 inline rx_try()
 {
 	if
@@ -147,14 +171,21 @@ inline rx_try()
 		/* rx_advance */
 		rpos++;
 		rx_seq = SEQ_NEXT(rx_seq);
-		head = rpos;			/* STORE_REL(cons.head) */
-		/* FULL_FENCE; LOAD(want_space) */
 		if
-		:: want_space -> bell_prod = 1
-		:: else -> skip
+		:: rpos - head >= LAZY -> rx_publish()
+		:: else ->
+			if
+			:: ring[rpos % RING].seq != rx_seq -> rx_publish()	/* caught up */
+			:: else -> skip
+			fi
 		fi;
 		ok = 1
-	:: else -> ok = 0
+	:: else ->
+		if
+		:: rpos != head -> rx_publish()	/* rx_flush */
+		:: else -> skip
+		fi;
+		ok = 0
 	fi
 }
 

@@ -340,6 +340,47 @@ static void test_peer_reset(void)
 }
 
 /* A polling receiver is never rung; a sleeping one is. */
+/* Fills @from's ring towards its peer; returns how many 100-byte messages fit. */
+static int fill_ring(struct cellmsg_chan *from)
+{
+	char msg[100] = { 0 };
+	int n = 0;
+
+	while (n < 1000 && cellmsg_send(from, msg, sizeof(msg), 0) == 0)
+		n++;
+	return n;
+}
+
+/*
+ * head is published lazily (PROTOCOL.md section 2): a few receives in a
+ * full ring free no room yet, but once the receiver caught up, or waits for
+ * anything (here: to send into its own full ring), the room is the peer's.
+ */
+static void test_lazy_head(void)
+{
+	char in[100];
+	struct pair p;
+	int n, i;
+
+	pair_open(&p);
+	n = fill_ring(&p.a);
+	CHECK(n > 4, "a's ring holds %d", n);
+	CHECK(fill_ring(&p.b) > 4, "b's ring fills");
+	/* Two records: room for one more plus the cleared header after it. */
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), sizeof(in), "b reads one");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), sizeof(in), "b reads two");
+	CHECK_EQ(cellmsg_send(&p.a, in, sizeof(in), 0), -EAGAIN, "not published yet");
+	/* b waits to send (a never reads): before waiting it hands back room. */
+	CHECK_EQ(cellmsg_send(&p.b, in, sizeof(in), 1000000), -ETIMEDOUT, "b's send waits");
+	CHECK_EQ(cellmsg_send(&p.a, in, sizeof(in), 0), 0, "room after b's wait");
+	/* Reading up to the end publishes at once, without a further call. */
+	for (i = 0; i < n - 1; i++)
+		CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), sizeof(in), "b drains");
+	/* A pad record at the wrap may cost one message. */
+	CHECK(fill_ring(&p.a) >= n - 1, "all room back once b caught up");
+	pair_close(&p);
+}
+
 static void test_suppression(void)
 {
 	struct pair p;
@@ -372,6 +413,7 @@ int main(void)
 	RUN(test_wraparound);
 	RUN(test_zero_copy);
 	RUN(test_peer_reset);
+	RUN(test_lazy_head);
 	RUN(test_suppression);
 	return check_exit();
 }

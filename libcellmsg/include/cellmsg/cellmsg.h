@@ -124,6 +124,7 @@ struct cellmsg_chan {
 	const uint8_t *rx_ring;
 	uint32_t rx_size;
 	uint32_t rx_pos;
+	uint32_t rx_published;			/* head the peer has seen */
 	uint32_t rx_seq;
 
 	/* Our zero-copy buffers and the peer's. */

@@ -19,7 +19,7 @@ KDIR = /lib/modules/$(KVER)/build
 
 Q := $(if $(V),,@)
 
-.PHONY: bench bench-host _bench-host examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
+.PHONY: hypervisor configs bench bench-host _bench-host examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
 	test test-unit test-system run clean help _test _run
 
 all: build
@@ -36,11 +36,21 @@ help:
 deps:
 	$(Q)mk/deps.sh
 
-build: tools modules libcellmsg guest-bins test-bins initramfs bench
+build: tools modules libcellmsg hypervisor configs guest-bins test-bins initramfs bench
 
 # ---- host tools -------------------------------------------------------------
-HOST_TOOLS := $(BUILD)/tools/ivshmem-ping $(BUILD)/tests/tools/ivshmem-server
+HOST_TOOLS := $(BUILD)/tools/ivshmem-ping $(BUILD)/tests/tools/ivshmem-server $(BUILD)/tools/bulkhead
 tools: $(HOST_TOOLS)
+
+# The CLI shares the hypervisor's config checker.
+BULKHEAD_SRCS := tools/bulkhead.c hypervisor/core/config_check.c
+$(BUILD)/tools/bulkhead: $(BULKHEAD_SRCS) $(wildcard include/bulkhead/*.h hypervisor/include/config_check.h)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(BULKHEAD_SRCS)
+
+$(BUILD)/guest/bulkhead: $(BULKHEAD_SRCS) $(wildcard include/bulkhead/*.h hypervisor/include/config_check.h)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(BULKHEAD_SRCS)
 
 $(BUILD)/tools/%: tools/%.c $(wildcard include/bulkhead/*.h)
 	@mkdir -p $(@D)
@@ -50,8 +60,45 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(wildcard include/bulkhead/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
 
+# ---- the hypervisor (freestanding) ------------------------------------------
+# No SSE: guest FPU/vector state stays live in the CPU while we run.
+HV_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-builtin \
+	-mno-red-zone -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector \
+	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-common \
+	-Iinclude -Ihypervisor/include -Ihypervisor/arch/x86/include
+HV_SRCS := $(wildcard hypervisor/core/*.c hypervisor/arch/x86/*.c hypervisor/arch/x86/*.S)
+HV_OBJS := $(patsubst hypervisor/%,$(BUILD)/hypervisor/%.o,$(HV_SRCS))
+HV_HDRS := $(wildcard include/bulkhead/*.h hypervisor/include/*.h hypervisor/arch/x86/include/asm/*.h)
+HV_BIN  := $(BUILD)/hypervisor/bulkhead.bin
+hypervisor: $(HV_BIN)
+
+$(BUILD)/hypervisor/%.c.o: hypervisor/%.c $(HV_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HV_CFLAGS) -c -o $@ $<
+
+$(BUILD)/hypervisor/%.S.o: hypervisor/%.S $(HV_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HV_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+
+$(BUILD)/hypervisor/hypervisor.elf: $(HV_OBJS) hypervisor/hypervisor.lds
+	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
+		-T hypervisor/hypervisor.lds -o $@ $(HV_OBJS)
+
+$(HV_BIN): $(BUILD)/hypervisor/hypervisor.elf
+	$(Q)objcopy -O binary $< $@
+
+# ---- configs: C structs, objcopy'd to .cell blobs ---------------------------
+CONFIGS := $(patsubst configs/x86/%.c,$(BUILD)/configs/%.cell,$(wildcard configs/x86/*.c))
+configs: $(CONFIGS)
+
+$(BUILD)/configs/%.cell: configs/x86/%.c $(wildcard include/bulkhead/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 $(WARN) -Iinclude -c -o $(@:.cell=.o) $<
+	$(Q)objcopy -O binary -j .bhconfig $(@:.cell=.o) $@
+
 # ---- programs for the guests (static) ---------------------------------------
-GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/guest/cellmsg-xfer
+GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/guest/cellmsg-xfer \
+	$(BUILD)/guest/bulkhead
 guest-bins: $(GUEST_BINS)
 
 # ivshmem-ping opens its device with libcellmsg's uio backend.
@@ -71,8 +118,15 @@ $(BUILD)/guest/%: tests/system/guest/%.c $(wildcard include/bulkhead/*.h)
 	$(Q)$(CC) $(HOST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
 
 # ---- kernel modules ---------------------------------------------------------
-MODULES := $(BUILD)/modules/uio_ivshmem.ko
+MODULES := $(BUILD)/modules/uio_ivshmem.ko $(BUILD)/modules/bulkhead.ko
 modules: $(MODULES)
+
+$(BUILD)/modules/bulkhead.ko: $(wildcard driver/*.c driver/*.h) driver/Kbuild $(wildcard include/bulkhead/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR)/driver \
+		BULKHEAD_ROOT=$(CURDIR) W=1 modules >$(BUILD)/modules/bulkhead.log 2>&1 || \
+		{ cat $(BUILD)/modules/bulkhead.log; exit 1; }
+	$(Q)cp driver/bulkhead.ko $@
 
 $(BUILD)/modules/uio_ivshmem.ko: ivshmem-uio/uio_ivshmem.c ivshmem-uio/Kbuild $(wildcard include/bulkhead/*.h)
 	@mkdir -p $(@D)
@@ -85,7 +139,7 @@ $(BUILD)/modules/uio_ivshmem.ko: ivshmem-uio/uio_ivshmem.c ivshmem-uio/Kbuild $(
 INITRAMFS := $(BUILD)/initramfs.cpio.gz
 initramfs: $(INITRAMFS)
 
-$(INITRAMFS): $(GUEST_BINS) $(MODULES) tests/system/init tests/system/mkinitramfs.sh \
+$(INITRAMFS): $(GUEST_BINS) $(MODULES) $(HV_BIN) $(CONFIGS) tests/system/init tests/system/mkinitramfs.sh \
 		$(wildcard tests/system/guest/*)
 	$(Q)tests/system/mkinitramfs.sh $(BUILD) $(KVER) $@
 
@@ -200,5 +254,6 @@ _run: build
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C ivshmem-uio -f /dev/null clean 2>/dev/null || true
-	rm -f ivshmem-uio/*.o ivshmem-uio/*.ko ivshmem-uio/*.mod* ivshmem-uio/.*.cmd \
-		ivshmem-uio/Module.symvers ivshmem-uio/modules.order
+	for d in ivshmem-uio driver; do \
+		rm -f $$d/*.o $$d/*.ko $$d/*.mod* $$d/.*.cmd $$d/Module.symvers $$d/modules.order; \
+	done

@@ -11,6 +11,10 @@ declare -a BG_PIDS
 
 QEMU=${QEMU:-qemu-system-x86_64}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-180}
+# Extra kernel arguments for guest_start (the hv- scenarios set memmap=).
+GUEST_APPEND=${GUEST_APPEND:-}
+# The reservation configs/x86/qemu-q35.c expects ('$' kept literal).
+HV_MEMMAP='memmap=80M$0x3a000000'
 
 fail() {
 	echo "$*" >"$W/reason"
@@ -36,7 +40,7 @@ guest_start() {
 		-machine q35 -cpu EPYC -smp "$smp" -m 1G -accel tcg,thread=multi \
 		-nodefaults -display none -no-reboot \
 		-kernel "$KERNEL" -initrd "$INITRD" \
-		-append "console=ttyS1 panic=-1 bh.test=$test bh.args=$args" \
+		-append "console=ttyS1 panic=-1 $GUEST_APPEND bh.test=$test bh.args=$args" \
 		-serial "file:$W/$name.com1" -serial "file:$W/$name.com2" \
 		"$@" >"$W/$name.qemu" 2>&1 &
 	GUEST_PID[$name]=$!

@@ -35,3 +35,20 @@ load_uio_ivshmem() {
 own_id() {
 	ivshmem-ping info | sed -n 's/^own ID: *//p'
 }
+
+load_bulkhead() {
+	must insmod /modules/bulkhead.ko
+	[ -c /dev/bulkhead ] || fail "/dev/bulkhead missing after loading bulkhead.ko"
+}
+
+# hv_enable: enable with the QEMU system config; fail with its message.
+hv_enable() {
+	out=$(bulkhead enable /configs/qemu-q35.cell 2>&1) ||
+		fail "bulkhead enable failed: $out"
+	[ "$(cat /sys/devices/bulkhead/enabled)" = 1 ] || fail "sysfs says not enabled after enable"
+}
+
+hv_disable() {
+	out=$(bulkhead disable 2>&1) || fail "bulkhead disable failed: $out"
+	[ "$(cat /sys/devices/bulkhead/enabled)" = 0 ] || fail "sysfs says enabled after disable"
+}

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bulkhead.ko: loads the Bulkhead hypervisor under the running Linux and
+ * takes it out again.
+ *
+ * /dev/bulkhead takes the ioctls of bulkhead/ioctl.h from tools/bulkhead;
+ * /sys/devices/bulkhead/ shows the state. Enable: check the CPU and the
+ * config, load bulkhead.bin (request_firmware) and the config into the
+ * memmap= reservation, build the hypervisor's boot page tables, and call
+ * its entry on every online CPU. The hypervisor either takes all CPUs or
+ * none. Disable: a hypercall on every CPU returns it to native mode.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/device.h>
+#include <linux/firmware.h>
+#include <linux/fs.h>
+#include <linux/ioport.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <asm/cpufeature.h>
+#include <asm/msr.h>
+
+#include <bulkhead/config.h>
+#include <bulkhead/hypercall.h>
+#include <bulkhead/image.h>
+#include <bulkhead/ioctl.h>
+
+#include "bulkhead.h"
+
+/* driver/trampoline.S */
+extern const u8 bh_trampoline_start[], bh_trampoline_end[];
+int bh_trampoline_enter(unsigned int cpu, u64 hv_cr3, u64 hv_entry);
+void bh_trampoline_fail(void);
+void bh_trampoline_leave(void);
+
+#define BH_MAX_CONFIG_SIZE	(1 << 20)
+#define BH_BOOT_PT_PAGES	16
+#define MSR_VM_CR_SVMDIS	(1ull << 4)
+
+struct bh_state {
+	struct mutex lock;
+	bool enabled;
+	void *hv_va;			/* the hypervisor memory, executable */
+	u64 hv_phys, hv_size;
+	u64 hv_cr3, hv_entry;		/* boot page tables, entry address */
+	struct device *root_dev;
+	int cpuhp_state;
+	int cpu_result[NR_CPUS];
+};
+
+static struct bh_state bh = { .lock = __MUTEX_INITIALIZER(bh.lock) };
+
+static long bh_hypercall(u64 code, u64 arg1, u64 arg2)
+{
+	long ret;
+
+	asm volatile("vmmcall" : "=a"(ret) : "a"(code), "D"(arg1), "S"(arg2)
+		     : "memory");
+	return ret;
+}
+
+/* Fills @reason and returns @err: what the tool shows the user. */
+static int __printf(3, 4) fail(char *reason, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, BH_REASON_LEN, fmt, ap);
+	va_end(ap);
+	pr_err("%s\n", reason);
+	return err;
+}
+
+static int check_cpu(char *reason)
+{
+	u64 vm_cr;
+
+	if (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
+	    boot_cpu_data.x86_vendor != X86_VENDOR_HYGON)
+		return fail(reason, -ENODEV, "CPU is not AMD: Bulkhead needs AMD SVM (Intel VMX is not supported yet)");
+	if (!boot_cpu_has(X86_FEATURE_SVM))
+		return fail(reason, -ENODEV, "CPU lacks SVM (AMD-V): enable it in QEMU with -cpu EPYC or +svm");
+	if (!boot_cpu_has(X86_FEATURE_NPT))
+		return fail(reason, -ENODEV, "CPU lacks nested paging (NPT): needed for cell isolation");
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & MSR_VM_CR_SVMDIS)
+		return fail(reason, -EPERM, "SVM is disabled by the firmware (VM_CR.SVMDIS)");
+	return 0;
+}
+
+static int check_config(const struct bh_system_config *cfg, u32 size, char *reason)
+{
+	const struct bh_cell_desc *root = &cfg->root_cell;
+	const u8 *cpus;
+	int cpu;
+
+	if (size < sizeof(*cfg) ||
+	    memcmp(cfg->signature, BH_SYSTEM_SIGNATURE, BH_SIGNATURE_LEN))
+		return fail(reason, -EINVAL, "not a Bulkhead system config");
+	if (cfg->revision != BH_CONFIG_REVISION)
+		return fail(reason, -EINVAL, "config revision %u, this driver expects %u: rebuild the config",
+			    cfg->revision, BH_CONFIG_REVISION);
+	if (bh_cell_desc_size(root) + offsetof(struct bh_system_config, root_cell) != size)
+		return fail(reason, -EINVAL, "config size %u does not match its contents", size);
+	if (root->cpu_set_size > BH_MAX_CPUS / 8)
+		return fail(reason, -EINVAL, "root cell CPU set too large");
+	cpus = bh_cell_cpu_set(root);
+	for_each_online_cpu(cpu) {
+		if (cpu >= root->cpu_set_size * 8 || !(cpus[cpu / 8] & (1u << (cpu % 8))))
+			return fail(reason, -EINVAL, "CPU %d is online but not in the root cell's CPU set",
+				    cpu);
+	}
+	return 0;
+}
+
+static int check_reservation(u64 phys, u64 size, char *reason)
+{
+	if (!size || phys + size < phys)
+		return fail(reason, -EINVAL, "empty or wrapping hypervisor memory");
+	if (region_intersects(phys, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
+	    REGION_DISJOINT)
+		return fail(reason, -ENOMEM,
+			    "hypervisor memory 0x%llx-0x%llx is Linux RAM: reserve it with memmap=%lluM$0x%llx",
+			    phys, phys + size - 1, size >> 20, phys);
+	return 0;
+}
+
+/* Data access only: the driver never runs code from this memory. */
+static int map_hv_memory(u64 phys, u64 size, char *reason)
+{
+	unsigned long i, n = size >> PAGE_SHIFT;
+	struct page **pages;
+
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (!pfn_valid(PHYS_PFN(phys) + i)) {
+			kvfree(pages);
+			return fail(reason, -EINVAL, "hypervisor memory at 0x%llx is outside Linux's memory map",
+				    phys + (i << PAGE_SHIFT));
+		}
+		pages[i] = pfn_to_page(PHYS_PFN(phys) + i);
+	}
+	bh.hv_va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	if (!bh.hv_va)
+		return fail(reason, -ENOMEM, "cannot map the hypervisor memory at 0x%llx", phys);
+	bh.hv_phys = phys;
+	bh.hv_size = size;
+	return 0;
+}
+
+static int load_image(const struct firmware *fw, const struct bh_system_config *cfg,
+		      u32 cfg_size, char *reason)
+{
+	struct bh_image_header *hdr = bh.hv_va;
+	const struct bh_image_header *fw_hdr = (const void *)fw->data;
+	u64 cfg_off, pt_off, pool_off;
+	int pt_pages;
+
+	if (fw->size < sizeof(*fw_hdr) ||
+	    memcmp(fw_hdr->signature, BH_IMAGE_SIGNATURE, sizeof(fw_hdr->signature)))
+		return fail(reason, -EINVAL, "%s is not a Bulkhead hypervisor image", BH_FIRMWARE_NAME);
+	if (fw_hdr->revision != BH_IMAGE_REVISION)
+		return fail(reason, -EINVAL, "%s has image revision %u, this driver expects %u",
+			    BH_FIRMWARE_NAME, fw_hdr->revision, BH_IMAGE_REVISION);
+	cfg_off = PAGE_ALIGN(fw_hdr->core_size);
+	pt_off = PAGE_ALIGN(cfg_off + cfg_size);
+	pool_off = pt_off + BH_BOOT_PT_PAGES * PAGE_SIZE;
+	if (fw->size > fw_hdr->core_size || fw_hdr->entry_offset >= fw_hdr->core_size ||
+	    pool_off + 64 * PAGE_SIZE > bh.hv_size)
+		return fail(reason, -EINVAL, "hypervisor image (%llu KiB) does not fit its memory (%llu KiB)",
+			    fw_hdr->core_size >> 10, bh.hv_size >> 10);
+
+	memcpy(bh.hv_va, fw->data, fw->size);
+	memset(bh.hv_va + fw->size, 0, fw_hdr->core_size - fw->size);
+	memcpy(bh.hv_va + cfg_off, cfg, cfg_size);
+	pt_pages = bh_build_boot_page_tables(bh.hv_va + pt_off, bh.hv_phys + pt_off,
+					     BH_BOOT_PT_PAGES, bh.hv_phys, bh.hv_size,
+					     fw_hdr->link_base, (u64)bh_trampoline_start,
+					     PFN_PHYS(vmalloc_to_pfn(bh_trampoline_start)));
+	if (pt_pages < 0)
+		return fail(reason, pt_pages, "cannot build the hypervisor's page tables (%d)", pt_pages);
+
+	hdr->phys_base = bh.hv_phys;
+	hdr->mem_size = bh.hv_size;
+	hdr->driver_va = (u64)bh.hv_va;
+	hdr->config_offset = cfg_off;
+	hdr->config_size = cfg_size;
+	hdr->boot_pt_offset = pt_off;
+	hdr->pool_offset = pool_off;
+	hdr->online_cpus = num_online_cpus();
+	hdr->trampoline_fail = (u64)bh_trampoline_fail;
+	hdr->trampoline_leave = (u64)bh_trampoline_leave;
+	bh.hv_cr3 = bh.hv_phys + pt_off;
+	bh.hv_entry = fw_hdr->link_base + fw_hdr->entry_offset;
+	return 0;
+}
+
+static void enter_cpu(void *unused)
+{
+	unsigned int cpu = smp_processor_id();
+
+	bh.cpu_result[cpu] = bh_trampoline_enter(cpu, bh.hv_cr3, bh.hv_entry);
+}
+
+static void leave_cpu(void *unused)
+{
+	bh.cpu_result[smp_processor_id()] = bh_hypercall(BH_HC_DISABLE, 0, 0);
+}
+
+static void unmap_hv_memory(void)
+{
+	vunmap(bh.hv_va);
+	bh.hv_va = NULL;
+}
+
+static int start_hypervisor(char *reason)
+{
+	int cpu, err = 0;
+
+	on_each_cpu(enter_cpu, NULL, 1);
+	for_each_online_cpu(cpu) {
+		if (bh.cpu_result[cpu] && !err)
+			err = bh.cpu_result[cpu];
+	}
+	if (!err)
+		return 0;
+	/* The hypervisor decides for all CPUs at once; be safe anyway. */
+	for_each_online_cpu(cpu) {
+		if (!bh.cpu_result[cpu])
+			smp_call_function_single(cpu, leave_cpu, NULL, 1);
+	}
+	return fail(reason, err, "the hypervisor refused to start (%d): see its console", err);
+}
+
+static int bh_enable(struct bh_enable_args *args)
+{
+	const struct bh_system_config *cfg;
+	const struct firmware *fw;
+	char *reason = args->reason;
+	int err;
+
+	if (bh.enabled)
+		return fail(reason, -EEXIST, "the hypervisor is already enabled");
+	err = check_cpu(reason);
+	if (err)
+		return err;
+	if (args->config_size < sizeof(*cfg) || args->config_size > BH_MAX_CONFIG_SIZE)
+		return fail(reason, -EINVAL, "config size %u out of range", args->config_size);
+	cfg = memdup_user(u64_to_user_ptr(args->config), args->config_size);
+	if (IS_ERR(cfg))
+		return PTR_ERR(cfg);
+
+	cpus_read_lock();
+	err = check_config(cfg, args->config_size, reason);
+	if (err)
+		goto out_free;
+	err = check_reservation(cfg->hypervisor_memory.phys_start,
+				cfg->hypervisor_memory.size, reason);
+	if (err)
+		goto out_free;
+	err = request_firmware(&fw, BH_FIRMWARE_NAME, bh.root_dev);
+	if (err) {
+		fail(reason, err, "cannot load /lib/firmware/%s (%d)", BH_FIRMWARE_NAME, err);
+		goto out_free;
+	}
+	err = map_hv_memory(cfg->hypervisor_memory.phys_start, cfg->hypervisor_memory.size,
+			    reason);
+	if (err)
+		goto out_release_fw;
+	err = load_image(fw, cfg, args->config_size, reason);
+	if (err)
+		goto out_unmap;
+	err = start_hypervisor(reason);
+	if (err)
+		goto out_unmap;
+
+	bh.enabled = true;
+	__module_get(THIS_MODULE);	/* no unload while enabled */
+	release_firmware(fw);
+	cpus_read_unlock();
+	kfree(cfg);
+	pr_info("hypervisor enabled on %u CPUs\n", num_online_cpus());
+	return 0;
+
+out_unmap:
+	unmap_hv_memory();
+out_release_fw:
+	release_firmware(fw);
+out_free:
+	cpus_read_unlock();
+	kfree(cfg);
+	return err;
+}
+
+static int bh_disable(void)
+{
+	int cpu, err = 0;
+
+	if (!bh.enabled)
+		return -EINVAL;
+	cpus_read_lock();
+	on_each_cpu(leave_cpu, NULL, 1);
+	for_each_online_cpu(cpu)
+		if (bh.cpu_result[cpu] && !err)
+			err = bh.cpu_result[cpu];
+	cpus_read_unlock();
+	if (err) {
+		pr_err("disable failed: %d\n", err);
+		return err;
+	}
+	unmap_hv_memory();
+	bh.enabled = false;
+	module_put(THIS_MODULE);
+	pr_info("hypervisor disabled\n");
+	return 0;
+}
+
+static long bh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct bh_enable_args args;
+	long err;
+
+	mutex_lock(&bh.lock);
+	switch (cmd) {
+	case BULKHEAD_ENABLE:
+		if (copy_from_user(&args, (void __user *)arg, sizeof(args))) {
+			err = -EFAULT;
+			break;
+		}
+		args.reason[0] = 0;
+		err = bh_enable(&args);
+		args.reason[BH_REASON_LEN - 1] = 0;
+		if (copy_to_user(((struct bh_enable_args __user *)arg)->reason,
+				 args.reason, BH_REASON_LEN))
+			err = err ?: -EFAULT;
+		break;
+	case BULKHEAD_DISABLE:
+		err = bh_disable();
+		break;
+	default:
+		err = -ENOTTY;
+	}
+	mutex_unlock(&bh.lock);
+	return err;
+}
+
+static const struct file_operations bh_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = bh_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice bh_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "bulkhead",
+	.fops = &bh_fops,
+};
+
+/* ---- sysfs: /sys/devices/bulkhead/ ----------------------------------- */
+
+static ssize_t enabled_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", bh.enabled);
+}
+
+static ssize_t show_info(char *buf, u64 what)
+{
+	long val = -ENODEV;
+
+	mutex_lock(&bh.lock);
+	if (bh.enabled)
+		val = bh_hypercall(BH_HC_HYPERVISOR_GET_INFO, what, 0);
+	mutex_unlock(&bh.lock);
+	return val < 0 ? val : sysfs_emit(buf, "%ld\n", val);
+}
+
+static ssize_t mem_pool_size_show(struct device *dev, struct device_attribute *attr,
+				  char *buf)
+{
+	return show_info(buf, BH_INFO_MEM_POOL_SIZE);
+}
+
+static ssize_t mem_pool_used_show(struct device *dev, struct device_attribute *attr,
+				  char *buf)
+{
+	return show_info(buf, BH_INFO_MEM_POOL_USED);
+}
+
+static DEVICE_ATTR_RO(enabled);
+static DEVICE_ATTR_RO(mem_pool_size);
+static DEVICE_ATTR_RO(mem_pool_used);
+
+static struct attribute *bh_attrs[] = {
+	&dev_attr_enabled.attr,
+	&dev_attr_mem_pool_size.attr,
+	&dev_attr_mem_pool_used.attr,
+	NULL,
+};
+
+static const struct attribute_group bh_attr_group = { .attrs = bh_attrs };
+
+/* CPUs stay where they are while the hypervisor runs. */
+static int bh_cpu_offline(unsigned int cpu)
+{
+	return READ_ONCE(bh.enabled) ? -EBUSY : 0;
+}
+
+static int __init bh_init(void)
+{
+	int err;
+
+	/* The boot page tables map exactly one page of trampoline. */
+	if (((unsigned long)bh_trampoline_start & ~PAGE_MASK) ||
+	    bh_trampoline_end - bh_trampoline_start > PAGE_SIZE) {
+		pr_err("trampoline is not one aligned page\n");
+		return -EINVAL;
+	}
+
+	bh.root_dev = root_device_register("bulkhead");
+	if (IS_ERR(bh.root_dev))
+		return PTR_ERR(bh.root_dev);
+	err = sysfs_create_group(&bh.root_dev->kobj, &bh_attr_group);
+	if (err)
+		goto err_unregister_root;
+	err = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "bulkhead:online",
+					NULL, bh_cpu_offline);
+	if (err < 0)
+		goto err_remove_group;
+	bh.cpuhp_state = err;
+	err = misc_register(&bh_misc);
+	if (err)
+		goto err_remove_cpuhp;
+	pr_info("ready: /dev/bulkhead\n");
+	return 0;
+
+err_remove_cpuhp:
+	cpuhp_remove_state_nocalls(bh.cpuhp_state);
+err_remove_group:
+	sysfs_remove_group(&bh.root_dev->kobj, &bh_attr_group);
+err_unregister_root:
+	root_device_unregister(bh.root_dev);
+	return err;
+}
+
+static void __exit bh_exit(void)
+{
+	misc_deregister(&bh_misc);
+	cpuhp_remove_state_nocalls(bh.cpuhp_state);
+	sysfs_remove_group(&bh.root_dev->kobj, &bh_attr_group);
+	root_device_unregister(bh.root_dev);
+}
+
+module_init(bh_init);
+module_exit(bh_exit);
+
+MODULE_DESCRIPTION("Bulkhead partitioning hypervisor: loader and control");
+MODULE_LICENSE("GPL");
+MODULE_FIRMWARE(BH_FIRMWARE_NAME);

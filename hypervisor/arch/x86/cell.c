@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A cell's x86 resources: nested page tables from its memory regions, and
+ * the I/O and MSR permission maps. Everything not granted is intercepted.
+ */
+#include <asm/paging.h>
+#include <asm/processor.h>
+#include <asm/svm.h>
+#include <cell.h>
+#include <pool.h>
+
+/* The root cell's maps; inmate cells will take theirs from the pool. */
+static uint8_t root_iopm[IOPM_SIZE] __attribute__((aligned(4096)));
+static uint8_t root_msrpm[MSRPM_SIZE] __attribute__((aligned(4096)));
+
+static unsigned int npt_access(uint64_t flags)
+{
+	unsigned int access = 0;
+
+	if (flags & BH_MEM_READ)
+		access |= NPT_READ;
+	if (flags & BH_MEM_WRITE)
+		access |= NPT_WRITE;
+	if (flags & BH_MEM_EXECUTE)
+		access |= NPT_EXEC;
+	if (flags & BH_MEM_IO)
+		access |= NPT_UNCACHED;
+	return access;
+}
+
+static int map_memory(struct cell *cell)
+{
+	const struct bh_memory_region *mem = bh_cell_mem_regions(cell->desc);
+	unsigned int i;
+	int err;
+
+	cell->arch.npt_root = npt_create();
+	if (!cell->arch.npt_root)
+		return -ENOMEM;
+	for (i = 0; i < cell->desc->num_memory_regions; i++) {
+		err = npt_map(cell->arch.npt_root, mem[i].virt_start,
+			      mem[i].phys_start, mem[i].size,
+			      npt_access(mem[i].flags));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void allow_ports(struct cell *cell)
+{
+	const struct bh_pio_region *pio = bh_cell_pio_regions(cell->desc);
+	unsigned int i, port;
+
+	memset(cell->arch.iopm, 0xff, IOPM_SIZE);
+	for (i = 0; i < cell->desc->num_pio_regions; i++)
+		for (port = pio[i].base; port < (unsigned int)pio[i].base + pio[i].length;
+		     port++)
+			cell->arch.iopm[port / 8] &= ~(1u << (port % 8));
+}
+
+/* Intercepts reads (@rw bit 0) and writes (bit 1) of @msr. */
+static void intercept_msr(uint8_t *msrpm, uint32_t msr, unsigned int rw)
+{
+	uint32_t base, offset, bit;
+
+	if (msr < 0x2000) {
+		base = 0;
+		offset = 0x000;
+	} else if (msr - 0xc0000000u < 0x2000) {
+		base = 0xc0000000u;
+		offset = 0x800;
+	} else {
+		base = 0xc0010000u;
+		offset = 0x1000;
+	}
+	bit = (msr - base) * 2;
+	msrpm[offset + bit / 8] |= (uint8_t)(rw << (bit % 8));
+}
+
+static void filter_msrs(struct cell *cell)
+{
+	memset(cell->arch.msrpm, 0, MSRPM_SIZE);
+	/* EFER.SVME must stay set under a guest; SVM's own MSRs are ours. */
+	intercept_msr(cell->arch.msrpm, MSR_EFER, 2);
+	intercept_msr(cell->arch.msrpm, MSR_VM_CR, 3);
+	intercept_msr(cell->arch.msrpm, MSR_VM_HSAVE_PA, 3);
+}
+
+int arch_cell_init(struct cell *cell)
+{
+	int err;
+
+	cell->arch.iopm = root_iopm;
+	cell->arch.msrpm = root_msrpm;
+	err = map_memory(cell);
+	if (err) {
+		arch_cell_exit(cell);
+		return err;
+	}
+	allow_ports(cell);
+	filter_msrs(cell);
+	return 0;
+}
+
+void arch_cell_exit(struct cell *cell)
+{
+	npt_destroy(cell->arch.npt_root);
+	cell->arch.npt_root = NULL;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* 4-level x86 paging: nested page tables and walks of a guest's tables. */
+#ifndef BH_ASM_PAGING_H
+#define BH_ASM_PAGING_H
+
+#include <hv.h>
+
+#define PTE_P		(1ull << 0)
+#define PTE_RW		(1ull << 1)
+#define PTE_US		(1ull << 2)
+#define PTE_PWT		(1ull << 3)
+#define PTE_PCD		(1ull << 4)
+#define PTE_PS		(1ull << 7)
+#define PTE_NX		(1ull << 63)
+#define PTE_ADDR_MASK	0x000ffffffffff000ull
+#define PAGE_SIZE_4K	4096ull
+
+#define NPT_READ	(1u << 0)
+#define NPT_WRITE	(1u << 1)
+#define NPT_EXEC	(1u << 2)
+#define NPT_UNCACHED	(1u << 3)
+
+uint64_t *npt_create(void);
+int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
+	    unsigned int access);
+void npt_destroy(uint64_t *root);
+
+/* Guest virtual to guest physical through the guest's CR3 (4-level). */
+int guest_virt_to_phys(uint64_t cr3, uint64_t va, uint64_t *pa);
+/* Reads @len bytes at guest virtual @va of an identity-mapped guest. */
+int guest_read(uint64_t cr3, uint64_t va, void *buf, unsigned int len);
+
+#endif

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* x86 instructions and registers the hypervisor uses. */
+#ifndef BH_ASM_PROCESSOR_H
+#define BH_ASM_PROCESSOR_H
+
+#include <stdint.h>
+
+#define MSR_EFER		0xc0000080
+#define MSR_STAR		0xc0000081
+#define MSR_FS_BASE		0xc0000100
+#define MSR_GS_BASE		0xc0000101
+#define MSR_KERNEL_GS_BASE	0xc0000102
+#define MSR_PAT			0x00000277
+#define MSR_VM_CR		0xc0010114
+#define MSR_VM_HSAVE_PA		0xc0010117
+
+#define EFER_LME		(1ull << 8)
+#define EFER_NXE		(1ull << 11)
+#define EFER_SVME		(1ull << 12)
+#define VM_CR_SVMDIS		(1ull << 4)
+
+#define X86_CR0_PG		(1ull << 31)
+#define RFLAGS_IF		(1ull << 9)
+
+/* CPUID bits */
+#define CPUID_80000001_ECX_SVM	(1u << 2)
+#define CPUID_8000000A_EDX_NP	(1u << 0)
+
+#define X86_GP			13
+#define X86_UD			6
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return lo | (uint64_t)hi << 32;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t val)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((uint32_t)val),
+		     "d"((uint32_t)(val >> 32)) : "memory");
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
+			 uint32_t *c, uint32_t *d)
+{
+	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+		     : "a"(leaf), "c"(sub));
+}
+
+#define DEFINE_READ_CR(n)						\
+	static inline uint64_t read_cr##n(void)				\
+	{								\
+		uint64_t v;						\
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));		\
+		return v;						\
+	}
+#define DEFINE_WRITE_CR(n)						\
+	static inline void write_cr##n(uint64_t v)			\
+	{								\
+		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory");	\
+	}
+DEFINE_READ_CR(0)
+DEFINE_READ_CR(2)
+DEFINE_READ_CR(3)
+DEFINE_READ_CR(4)
+DEFINE_WRITE_CR(0)
+DEFINE_WRITE_CR(2)
+DEFINE_WRITE_CR(4)
+
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static inline void store_gdt(struct desc_ptr *d)
+{
+	asm volatile("sgdt %0" : "=m"(*d));
+}
+
+static inline void store_idt(struct desc_ptr *d)
+{
+	asm volatile("sidt %0" : "=m"(*d));
+}
+
+#define DEFINE_READ_SEG(name, insn)					\
+	static inline uint16_t read_##name(void)			\
+	{								\
+		uint16_t v;						\
+		asm volatile(insn " %0" : "=r"(v));			\
+		return v;						\
+	}
+DEFINE_READ_SEG(cs, "mov %%cs,")
+DEFINE_READ_SEG(ss, "mov %%ss,")
+DEFINE_READ_SEG(ds, "mov %%ds,")
+DEFINE_READ_SEG(es, "mov %%es,")
+DEFINE_READ_SEG(tr, "str")
+
+static inline uint64_t read_dr7(void)
+{
+	uint64_t v;
+
+	asm volatile("mov %%dr7, %0" : "=r"(v));
+	return v;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void cpu_relax(void)
+{
+	asm volatile("pause" ::: "memory");
+}
+
+static inline void __attribute__((noreturn)) halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+#endif

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * #VMEXIT handling. TCG's SVM has no next-RIP and no decode assists
+ * (PLATFORM.md), so each handler knows the length of the instruction it
+ * completes. Policy for the root cell: an access to memory or ports it
+ * was not given is refused and reported on the console with CPU, address
+ * and access; memory accesses get a #GP (Linux's exception tables turn a
+ * probing access into an error, anything else into an oops, and Linux
+ * keeps running), port reads return all ones and port writes are dropped.
+ */
+#include <asm/paging.h>
+#include <asm/percpu.h>
+#include <asm/processor.h>
+#include <asm/svm.h>
+#include <cell.h>
+#include <control.h>
+#include <setup.h>
+
+#define LEN_CPUID	2
+#define LEN_RDMSR	2
+#define LEN_VMMCALL	3
+#define MAX_PORT_REPORTS 16
+
+static unsigned int port_reports;
+
+static void inject_exception(struct vmcb *vmcb, uint8_t vector, int has_error,
+			     uint32_t error)
+{
+	vmcb->eventinj = vector | EVENTINJ_TYPE_EXCEPTION | EVENTINJ_VALID |
+			 (has_error ? EVENTINJ_ERROR_VALID | (uint64_t)error << 32 : 0);
+}
+
+static void handle_cpuid(struct per_cpu *cpu)
+{
+	struct vmcb *vmcb = &cpu->vmcb;
+	uint32_t leaf = (uint32_t)vmcb->rax, a, b, c, d;
+
+	cpuid(leaf, (uint32_t)cpu->regs.rcx, &a, &b, &c, &d);
+	/* Cells must not try to run their own SVM guests. */
+	if (leaf == 0x80000001)
+		c &= ~CPUID_80000001_ECX_SVM;
+	vmcb->rax = a;
+	cpu->regs.rbx = b;
+	cpu->regs.rcx = c;
+	cpu->regs.rdx = d;
+	vmcb->rip += LEN_CPUID;
+}
+
+static void handle_msr(struct per_cpu *cpu)
+{
+	struct vmcb *vmcb = &cpu->vmcb;
+	uint32_t msr = (uint32_t)cpu->regs.rcx;
+	uint64_t value = (cpu->regs.rdx << 32) | (uint32_t)vmcb->rax;
+	int write = vmcb->exitinfo1 == 1;
+
+	switch (msr) {
+	case MSR_EFER:
+		if (!write)
+			break;		/* reads are not intercepted */
+		vmcb->efer = value | EFER_SVME;
+		break;
+	case MSR_VM_CR:
+		/* Tell the cell SVM is disabled; ignore writes. */
+		if (!write) {
+			vmcb->rax = VM_CR_SVMDIS;
+			cpu->regs.rdx = 0;
+		}
+		break;
+	case MSR_VM_HSAVE_PA:
+		if (!write) {
+			vmcb->rax = 0;
+			cpu->regs.rdx = 0;
+		}
+		break;
+	default:
+		inject_exception(vmcb, X86_GP, 1, 0);
+		return;
+	}
+	vmcb->rip += LEN_RDMSR;
+}
+
+static void handle_io(struct per_cpu *cpu)
+{
+	struct vmcb *vmcb = &cpu->vmcb;
+	uint64_t info = vmcb->exitinfo1;
+	uint16_t port = (uint16_t)(info >> SVM_IOIO_PORT_SHIFT);
+	unsigned int size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	int in = info & SVM_IOIO_IN;
+
+	cpu->violations++;
+	if (port_reports++ < MAX_PORT_REPORTS)
+		printk("CPU %u: cell \"%s\": %s of I/O port 0x%x refused (RIP 0x%lx)\n",
+		       cpu->cpu_id, cpu->cell->desc->name, in ? "read" : "write",
+		       port, vmcb->rip);
+	if (info & SVM_IOIO_STR) {
+		inject_exception(vmcb, X86_GP, 1, 0);
+		return;
+	}
+	if (in) {
+		uint64_t ones = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff;
+
+		vmcb->rax = (vmcb->rax & ~ones) | ones;
+	}
+	vmcb->rip = vmcb->exitinfo2;	/* next RIP, for I/O exits */
+}
+
+static void handle_npf(struct per_cpu *cpu)
+{
+	struct vmcb *vmcb = &cpu->vmcb;
+	uint64_t err = vmcb->exitinfo1;
+	const char *access = err & NPF_FETCH ? "execute" :
+			     err & NPF_WRITE ? "write" : "read";
+
+	cpu->violations++;
+	printk("CPU %u: cell \"%s\": %s of 0x%lx refused (RIP 0x%lx): not in the cell's memory\n",
+	       cpu->cpu_id, cpu->cell->desc->name, access, vmcb->exitinfo2,
+	       vmcb->rip);
+	inject_exception(vmcb, X86_GP, 1, 0);
+}
+
+static void handle_vmmcall(struct per_cpu *cpu)
+{
+	struct vmcb *vmcb = &cpu->vmcb;
+	uint64_t code = vmcb->rax;
+
+	/* Complete the instruction first: BH_HC_DISABLE leaves from here. */
+	vmcb->rip += LEN_VMMCALL;
+	vmcb->rax = 0;
+	vmcb->rax = (uint64_t)hypercall(cpu, code, cpu->regs.rdi, cpu->regs.rsi);
+}
+
+static void __attribute__((noreturn)) stop_cpu(struct per_cpu *cpu, const char *why)
+{
+	struct vmcb *vmcb = &cpu->vmcb;
+
+	cpu->state = CPU_FAILED;
+	printk("CPU %u: cell \"%s\" stopped: %s (exit 0x%lx, RIP 0x%lx, RSP 0x%lx, CR0 0x%lx, CR3 0x%lx)\n",
+	       cpu->cpu_id, cpu->cell ? cpu->cell->desc->name : "?", why,
+	       vmcb->exitcode, vmcb->rip, vmcb->rsp, vmcb->cr0, vmcb->cr3);
+	halt_forever();
+}
+
+void svm_handle_exit(struct guest_regs *regs)
+{
+	struct per_cpu *cpu = per_cpu_of_regs(regs);
+	struct vmcb *vmcb = &cpu->vmcb;
+
+	cpu->exits_total++;
+	vmcb->tlb_control = 0;
+	switch (vmcb->exitcode) {
+	case SVM_EXIT_CPUID:
+		handle_cpuid(cpu);
+		break;
+	case SVM_EXIT_VMMCALL:
+		handle_vmmcall(cpu);
+		break;
+	case SVM_EXIT_MSR:
+		handle_msr(cpu);
+		break;
+	case SVM_EXIT_IOIO:
+		handle_io(cpu);
+		break;
+	case SVM_EXIT_NPF:
+		handle_npf(cpu);
+		break;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+		inject_exception(vmcb, X86_UD, 0, 0);
+		break;
+	case SVM_EXIT_INIT:
+		/* INIT would reset the CPU under us; CPU hotplug is refused. */
+		printk("CPU %u: INIT signal ignored (CPU hotplug is not supported while enabled)\n",
+		       cpu->cpu_id);
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		stop_cpu(cpu, "triple fault");
+	case SVM_EXIT_INVALID:
+		stop_cpu(cpu, "VMRUN refused the guest state");
+	default:
+		stop_cpu(cpu, "unexpected VM exit");
+	}
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Enabling, step by step. Every online CPU arrives here from the driver.
+ * The first one sets up what is global (console, config, page pool, root
+ * cell); then each CPU prepares itself, and all wait at a barrier: only
+ * when every CPU is ready do they enter guest mode, so a failure anywhere
+ * sends every CPU back to Linux untouched.
+ */
+#include <asm/percpu.h>
+#include <asm/processor.h>
+#include <cell.h>
+#include <config_check.h>
+#include <pool.h>
+#include <setup.h>
+
+const struct bh_system_config *system_config;
+struct cell root_cell;
+
+static volatile int global_state;	/* 0 none, 1 running, 2 done */
+static volatile int enable_error;
+static volatile unsigned int cpus_arrived, cpus_ready, cpus_left;
+
+static void report_problem(void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)ctx;
+	printk("Config problem: ");
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+	printk("\n");
+}
+
+static int check_config(void)
+{
+	const struct config_sink sink = { .report = report_problem };
+	int err;
+
+	err = config_check_system(system_config, bh_header.config_size, &sink);
+	if (err)
+		return err;
+	if (system_config->hypervisor_memory.phys_start != bh_header.phys_base ||
+	    system_config->hypervisor_memory.size != bh_header.mem_size) {
+		printk("Config problem: hypervisor memory differs from where the driver loaded us\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int init_root_cell(void)
+{
+	const struct bh_cell_desc *desc = &system_config->root_cell;
+	const uint8_t *set = bh_cell_cpu_set(desc);
+	unsigned int i;
+
+	root_cell.desc = desc;
+	root_cell.id = 0;
+	root_cell.cpu_set = 0;
+	for (i = 0; i < desc->cpu_set_size && i < 8; i++)
+		root_cell.cpu_set |= (uint64_t)set[i] << (8 * i);
+	return arch_cell_init(&root_cell);
+}
+
+static int global_init(void)
+{
+	uint64_t pool_pages;
+	int err;
+
+	system_config = (const void *)(bh_header.phys_base + bh_header.config_offset);
+	if (system_config->debug_console.type == BH_CONSOLE_UART_8250)
+		console_init(system_config->debug_console.port);
+	printk("\nInitializing Bulkhead hypervisor v%s on CPU %u\n", BH_VERSION,
+	       0u);
+	printk("Code location: 0x%lx, %lu KiB; memory 0x%lx, %lu MiB\n",
+	       bh_header.link_base, bh_header.core_size >> 10,
+	       bh_header.phys_base, bh_header.mem_size >> 20);
+
+	err = check_config();
+	if (err)
+		return err;
+	pool_pages = (bh_header.mem_size - bh_header.pool_offset) / PAGE_SIZE;
+	pool_init(bh_header.phys_base + bh_header.pool_offset, pool_pages);
+	err = init_root_cell();
+	if (err) {
+		printk("Root cell setup failed: %d\n", err);
+		return err;
+	}
+	printk("Page pool usage after early setup: mem %lu/%lu\n",
+	       pool_pages_used(), pool_pages_total());
+	printk("Initializing processors:\n");
+	return 0;
+}
+
+static void wait_for(volatile unsigned int *counter, unsigned int value)
+{
+	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < value)
+		cpu_relax();
+}
+
+int hv_cpu_entry(struct per_cpu *cpu)
+{
+	unsigned int online = bh_header.online_cpus;
+	int err, expected = 0;
+
+	if (__atomic_compare_exchange_n(&global_state, &expected, 1, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		/* A fresh enable: forget the last one's leftovers. */
+		cpus_ready = 0;
+		cpus_left = 0;
+		err = global_init();
+		if (err)
+			enable_error = err;
+		__atomic_store_n(&global_state, 2, __ATOMIC_RELEASE);
+	} else {
+		while (__atomic_load_n(&global_state, __ATOMIC_ACQUIRE) != 2)
+			cpu_relax();
+	}
+
+	if (!enable_error) {
+		err = arch_cpu_init(cpu);
+		printk(" CPU %u... %s\n", cpu->cpu_id, err ? "FAILED" : "OK");
+		if (err)
+			__atomic_store_n(&enable_error, err, __ATOMIC_RELEASE);
+	}
+
+	/* Barrier: everyone decides on the same error value. */
+	if (__atomic_add_fetch(&cpus_ready, 1, __ATOMIC_ACQ_REL) == online &&
+	    !enable_error)
+		printk("Activating hypervisor\n");
+	wait_for(&cpus_ready, online);
+	err = __atomic_load_n(&enable_error, __ATOMIC_ACQUIRE);
+
+	/* The last CPU out resets the state for the next enable. */
+	if (__atomic_add_fetch(&cpus_arrived, 1, __ATOMIC_ACQ_REL) == online) {
+		cpus_arrived = 0;
+		if (err) {
+			enable_error = 0;
+			__atomic_store_n(&global_state, 0, __ATOMIC_RELEASE);
+		}
+	}
+	if (!err)
+		cpu->state = CPU_RUNNING;
+	return err;
+}
+
+/* Called by each root CPU on BH_HC_DISABLE; the last one out tidies up. */
+int hv_cpu_disable(struct per_cpu *cpu)
+{
+	unsigned int left = __atomic_add_fetch(&cpus_left, 1, __ATOMIC_ACQ_REL);
+
+	if (left == 1)
+		printk("Shutting down hypervisor\n");
+	printk(" Releasing CPU %u\n", cpu->cpu_id);
+	cpu->state = CPU_NATIVE;
+	if (left == bh_header.online_cpus) {
+		arch_cell_exit(&root_cell);
+		__atomic_store_n(&global_state, 0, __ATOMIC_RELEASE);
+	}
+	return 0;
+}

@@ -98,6 +98,7 @@ $(BUILD)/configs/%.cell: configs/x86/%.c $(wildcard include/bulkhead/*.h)
 
 # ---- programs for the guests (static) ---------------------------------------
 GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/guest/cellmsg-xfer \
+	$(BUILD)/guest/bh-cfgtool \
 	$(BUILD)/guest/bulkhead
 guest-bins: $(GUEST_BINS)
 
@@ -118,8 +119,17 @@ $(BUILD)/guest/%: tests/system/guest/%.c $(wildcard include/bulkhead/*.h)
 	$(Q)$(CC) $(HOST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
 
 # ---- kernel modules ---------------------------------------------------------
-MODULES := $(BUILD)/modules/uio_ivshmem.ko $(BUILD)/modules/bulkhead.ko
+MODULES := $(BUILD)/modules/uio_ivshmem.ko $(BUILD)/modules/bulkhead.ko \
+	$(BUILD)/modules/bh_probe.ko
 modules: $(MODULES)
+
+# A test module for hv-isolation (accesses physical memory and ports).
+$(BUILD)/modules/bh_probe.ko: tests/system/modules/bh_probe.c tests/system/modules/Kbuild
+	@mkdir -p $(@D)
+	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR)/tests/system/modules \
+		W=1 modules >$(BUILD)/modules/bh_probe.log 2>&1 || \
+		{ cat $(BUILD)/modules/bh_probe.log; exit 1; }
+	$(Q)cp tests/system/modules/bh_probe.ko $@
 
 $(BUILD)/modules/bulkhead.ko: $(wildcard driver/*.c driver/*.h) driver/Kbuild $(wildcard include/bulkhead/*.h)
 	@mkdir -p $(@D)
@@ -254,6 +264,6 @@ _run: build
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C ivshmem-uio -f /dev/null clean 2>/dev/null || true
-	for d in ivshmem-uio driver; do \
+	for d in ivshmem-uio driver tests/system/modules; do \
 		rm -f $$d/*.o $$d/*.ko $$d/*.mod* $$d/.*.cmd $$d/Module.symvers $$d/modules.order; \
 	done

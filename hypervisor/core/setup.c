@@ -62,7 +62,7 @@ static int init_root_cell(void)
 	return arch_cell_init(&root_cell);
 }
 
-static int global_init(void)
+static int global_init(unsigned int cpu_id)
 {
 	uint64_t pool_pages;
 	int err;
@@ -71,7 +71,7 @@ static int global_init(void)
 	if (system_config->debug_console.type == BH_CONSOLE_UART_8250)
 		console_init(system_config->debug_console.port);
 	printk("\nInitializing Bulkhead hypervisor v%s on CPU %u\n", BH_VERSION,
-	       0u);
+	       cpu_id);
 	printk("Code location: 0x%lx, %lu KiB; memory 0x%lx, %lu MiB\n",
 	       bh_header.link_base, bh_header.core_size >> 10,
 	       bh_header.phys_base, bh_header.mem_size >> 20);
@@ -108,7 +108,7 @@ int hv_cpu_entry(struct per_cpu *cpu)
 		/* A fresh enable: forget the last one's leftovers. */
 		cpus_ready = 0;
 		cpus_left = 0;
-		err = global_init();
+		err = global_init(cpu->cpu_id);
 		if (err)
 			enable_error = err;
 		__atomic_store_n(&global_state, 2, __ATOMIC_RELEASE);

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bh-cfgtool: damages a system config for hv-badconfig, and enables with
+ * a raw ioctl so that the driver and the hypervisor (not just the CLI's
+ * own check) must refuse it.
+ *
+ *   bh-cfgtool mutate KIND IN OUT   KIND: magic revision overlap outside
+ *   bh-cfgtool raw-enable FILE      exit 0 if refused (prints the reason),
+ *                                   1 if it was accepted (then disables)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <bulkhead/config.h>
+#include <bulkhead/ioctl.h>
+
+static char blob[65536];
+
+static size_t load(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	n = fread(blob, 1, sizeof(blob), f);
+	fclose(f);
+	if (n < sizeof(struct bh_system_config)) {
+		fprintf(stderr, "%s: too short\n", path);
+		exit(2);
+	}
+	return n;
+}
+
+static int mutate(const char *kind, const char *in, const char *out)
+{
+	size_t n = load(in);
+	struct bh_system_config *cfg = (void *)blob;
+	struct bh_memory_region *mem =
+		(struct bh_memory_region *)bh_cell_mem_regions(&cfg->root_cell);
+	FILE *f;
+
+	if (!strcmp(kind, "magic")) {
+		memcpy(cfg->signature, "NOTBHCFG", 8);
+	} else if (!strcmp(kind, "revision")) {
+		cfg->revision = BH_CONFIG_REVISION + 1;
+	} else if (!strcmp(kind, "overlap")) {
+		/* region 1 slides down into region 0 */
+		mem[1].phys_start = mem[1].virt_start = mem[0].phys_start + 0x200000;
+	} else if (!strcmp(kind, "outside")) {
+		/* hypervisor memory in the middle of Linux's RAM */
+		cfg->hypervisor_memory.phys_start = 0x20000000;
+	} else {
+		fprintf(stderr, "unknown mutation '%s'\n", kind);
+		return 2;
+	}
+	f = fopen(out, "wb");
+	if (!f || fwrite(blob, 1, n, f) != n || fclose(f)) {
+		perror(out);
+		return 2;
+	}
+	return 0;
+}
+
+static int raw_enable(const char *path)
+{
+	struct bh_enable_args args = { 0 };
+	size_t n = load(path);
+	int fd = open("/dev/bulkhead", O_RDWR);
+
+	if (fd < 0) {
+		perror("/dev/bulkhead");
+		return 2;
+	}
+	args.config = (uintptr_t)blob;
+	args.config_size = (uint32_t)n;
+	if (ioctl(fd, BULKHEAD_ENABLE, &args) == 0) {
+		printf("accepted\n");
+		ioctl(fd, BULKHEAD_DISABLE);
+		return 1;
+	}
+	printf("refused: %s: %s\n", strerror(errno), args.reason);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 5 && !strcmp(argv[1], "mutate"))
+		return mutate(argv[2], argv[3], argv[4]);
+	if (argc == 3 && !strcmp(argv[1], "raw-enable"))
+		return raw_enable(argv[2]);
+	fprintf(stderr, "usage: bh-cfgtool mutate KIND IN OUT | raw-enable FILE\n");
+	return 2;
+}

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest half of hv-badconfig. Args: none
+# Each broken config is refused by the CLI with a clear line, and again by
+# the driver or the hypervisor when the CLI is bypassed (raw ioctl); the
+# hypervisor stays off and Linux keeps running. A good config still works.
+. /tests/guest/lib.sh
+good=/configs/qemu-q35.cell
+
+# check KIND CLI_TEXT RAW_TEXT
+check() {
+	kind=$1 cli_text=$2 raw_text=$3 bad=/tmp/bad-$1.cell
+	step "$kind"
+	must bh-cfgtool mutate "$kind" $good $bad
+	out=$(bulkhead enable $bad 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc = 1 ] || fail "$kind: bulkhead enable exited $rc, expected 1"
+	case $out in *"$cli_text"*) ;; *) fail "$kind: CLI message lacks '$cli_text'" ;; esac
+	out=$(bh-cfgtool raw-enable $bad) || fail "$kind: raw enable was accepted"
+	echo "$out"
+	case $out in *"$raw_text"*) ;; *) fail "$kind: driver reason lacks '$raw_text'" ;; esac
+	[ "$(cat /sys/devices/bulkhead/enabled)" = 0 ] || fail "$kind: left enabled"
+	must ls / >/dev/null
+}
+
+load_bulkhead
+check magic "not a system config" "not a Bulkhead system config"
+check revision "revision" "config revision"
+check overlap "overlaps" "the hypervisor refused to start"
+check outside "hypervisor memory" "is Linux RAM: reserve it with memmap="
+step "the good config still enables"
+hv_enable
+hv_disable

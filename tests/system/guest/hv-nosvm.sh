@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest half of hv-nosvm. Args: MISSING (svm|npt)
+# On a CPU without SVM (or without NPT) enable fails with a message that
+# says so; nothing stays loaded: the module unloads cleanly.
+. /tests/guest/lib.sh
+missing=$1
+
+load_bulkhead
+out=$(bulkhead enable /configs/qemu-q35.cell 2>&1)
+rc=$?
+echo "$out"
+[ $rc = 1 ] || fail "enable exited $rc on a CPU without $missing"
+case $missing in
+svm) want="CPU lacks SVM" ;;
+npt) want="CPU lacks nested paging" ;;
+*) fail "bad argument '$missing'" ;;
+esac
+case $out in *"$want"*) ;; *) fail "message lacks '$want'" ;; esac
+[ "$(cat /sys/devices/bulkhead/enabled)" = 0 ] || fail "enabled after a failed enable"
+must rmmod bulkhead
+[ ! -e /dev/bulkhead ] || fail "/dev/bulkhead still there after rmmod"

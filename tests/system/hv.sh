@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared by the hv- scenarios (sourced after lib.sh): checks of the
+# hypervisor's console, which is the guest's COM1 (file NAME.com1).
+
+# hv_console_expect NAME TEXT...: each TEXT must appear on the console.
+hv_console_expect() {
+	local name=$1 text
+	shift
+	for text in "$@"; do
+		grep -aqF -- "$text" "$W/$name.com1" ||
+			fail "hypervisor console lacks '$text' (see $W/$name.com1)"
+	done
+}
+
+# hv_console_count NAME TEXT: how often TEXT appears.
+hv_console_count() {
+	grep -acF -- "$2" "$W/$1.com1"
+}
+
+# hv_console_clean NAME: no CPU was stopped and nothing was refused.
+hv_console_clean() {
+	local bad
+	bad=$(grep -aE 'stopped:|refused|FAILED|Config problem' "$W/$1.com1" | head -n 3)
+	[ -z "$bad" ] || fail "hypervisor reported: $bad"
+}

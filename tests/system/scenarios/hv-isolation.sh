@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# hv-isolation: root Linux cannot read or write the hypervisor's memory
+# nor touch its UART; each attempt is refused (a #GP the kernel's no-fault
+# accessors turn into -EFAULT; port reads give all ones) and reported on
+# the hypervisor console with CPU, address and access; Linux goes on.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../hv.sh"
+
+GUEST_APPEND=$HV_MEMMAP
+guest_start g hv-isolation "" 4
+guest_wait g
+hv_console_expect g "read of 0x3a000000 refused" "write of 0x3afff000 refused" \
+	"read of I/O port 0x3fd refused" "Shutting down hypervisor"
+grep -aE 'CPU [0-9]+: cell "qemu-q35": read of 0x3a000000 refused' "$W/g.com1" >/dev/null ||
+	fail "the report does not name the CPU and the cell"
+! grep -aq 'stopped:' "$W/g.com1" || fail "a CPU was stopped: $(grep -a 'stopped:' "$W/g.com1")"

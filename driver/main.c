@@ -52,6 +52,8 @@ struct bh_state {
 	void *hv_va;			/* the hypervisor memory, executable */
 	u64 hv_phys, hv_size;
 	u64 hv_cr3, hv_entry;		/* boot page tables, entry address */
+	char root_name[BH_CELL_NAME_LEN];
+	unsigned int root_cpus;
 	struct device *root_dev;
 	int cpuhp_state;
 	int cpu_result[NR_CPUS];
@@ -287,6 +289,8 @@ static int bh_enable(struct bh_enable_args *args)
 		goto out_unmap;
 
 	bh.enabled = true;
+	strscpy(bh.root_name, cfg->root_cell.name, sizeof(bh.root_name));
+	bh.root_cpus = num_online_cpus();
 	__module_get(THIS_MODULE);	/* no unload while enabled */
 	release_firmware(fw);
 	cpus_read_unlock();
@@ -398,12 +402,26 @@ static ssize_t mem_pool_used_show(struct device *dev, struct device_attribute *a
 	return show_info(buf, BH_INFO_MEM_POOL_USED);
 }
 
+/* One line per cell: ID, name, state, CPUs (the root cell only, for now). */
+static ssize_t cells_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	ssize_t len = 0;
+
+	mutex_lock(&bh.lock);
+	if (bh.enabled)
+		len = sysfs_emit(buf, "0 %s running %u\n", bh.root_name, bh.root_cpus);
+	mutex_unlock(&bh.lock);
+	return len;
+}
+
 static DEVICE_ATTR_RO(enabled);
+static DEVICE_ATTR_RO(cells);
 static DEVICE_ATTR_RO(mem_pool_size);
 static DEVICE_ATTR_RO(mem_pool_used);
 
 static struct attribute *bh_attrs[] = {
 	&dev_attr_enabled.attr,
+	&dev_attr_cells.attr,
 	&dev_attr_mem_pool_size.attr,
 	&dev_attr_mem_pool_used.attr,
 	NULL,

@@ -124,10 +124,13 @@ err_close:
 
 void cellmsg_host_destroy(struct cellmsg_host *h)
 {
-	munmap(h->region, h->size);
-	close(h->doorbell_fd[0]);
-	close(h->doorbell_fd[1]);
-	close(h->shm_fd);
+	if (h->region) {
+		munmap(h->region, h->size);
+		close(h->doorbell_fd[0]);
+		close(h->doorbell_fd[1]);
+		close(h->shm_fd);
+	}
+	/* Zeroed: a second destroy finds no region and closes nothing. */
 	memset(h, 0, sizeof(*h));
 }
 

@@ -139,7 +139,7 @@ int cellmsg_uio_open(struct cellmsg_uio *dev, const char *path)
 	if (err)
 		goto err_unmap_regs;
 	if (shm_off) {
-		/* libcellmsg needs a page-aligned region; uio_ivshmem gives one. */
+		/* uio_ivshmem maps BAR2 from its first byte; anything else is not it. */
 		munmap(shm_map, shm_map_size);
 		err = fail(dev, -EINVAL, "%s: shared memory does not start on a page",
 			   dev->path);
@@ -159,6 +159,8 @@ int cellmsg_uio_open(struct cellmsg_uio *dev, const char *path)
 
 err_unmap_regs:
 	munmap(dev->regs_map, dev->regs_map_size);
+	dev->regs_map = NULL;
+	dev->regs = NULL;
 err_close:
 	close(dev->fd);
 	dev->fd = -1;

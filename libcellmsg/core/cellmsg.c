@@ -39,6 +39,7 @@
 #endif
 
 #define DEFAULT_SPIN_NS		20000u
+#define CELLMSG_MAX_RING	(1u << 25)	/* 32 MiB */
 #define NO_DEADLINE		UINT64_MAX
 
 static inline void cpu_relax(void)
@@ -117,8 +118,11 @@ static int layout_own(struct cellmsg_chan *ch, const struct cellmsg_config *cfg,
 	room = ch->half_size - CELLMSG_HALF_HDR_SIZE - bufs;
 
 	id->ring_size = cfg->ring_size ? cfg->ring_size : largest_pow2_below(room);
+	/* The default never exceeds the largest ring a peer accepts. */
+	if (!cfg->ring_size && id->ring_size > CELLMSG_MAX_RING)
+		id->ring_size = CELLMSG_MAX_RING;
 	if (!is_pow2(id->ring_size) || id->ring_size < CELLMSG_MIN_RING ||
-	    id->ring_size > room || id->ring_size > (1u << 25))
+	    id->ring_size > room || id->ring_size > CELLMSG_MAX_RING)
 		return -EINVAL;
 	id->ring_offset = CELLMSG_HALF_HDR_SIZE;
 	id->buf_offset = id->ring_offset + id->ring_size;
@@ -139,7 +143,7 @@ static int layout_check_peer(const struct cellmsg_chan *ch,
 	    id->half_size != ch->half_size || !id->epoch)
 		return -EPROTO;
 	if (!is_pow2(id->ring_size) || id->ring_size < CELLMSG_MIN_RING ||
-	    id->ring_size > (1u << 25) ||
+	    id->ring_size > CELLMSG_MAX_RING ||
 	    id->ring_offset < CELLMSG_HALF_HDR_SIZE ||
 	    id->ring_offset % CELLMSG_CACHELINE || ring_end > ch->half_size)
 		return -EPROTO;
@@ -372,11 +376,10 @@ static int sync_peer(struct cellmsg_chan *ch)
 {
 	if (ch->error)
 		return ch->error;
-	if (ch->connected) {
-		/* Pairs with the peer's release stores of state. */
-		if (LOAD_ACQ(&ch->peer->ident.state) == CELLMSG_STATE_READY &&
-		    LOAD(&ch->peer->ident.epoch) == ch->peer_epoch)
-			return 0;
+	/* Pairs with the peer's release stores of state. */
+	if (ch->connected &&
+	    (LOAD_ACQ(&ch->peer->ident.state) != CELLMSG_STATE_READY ||
+	     LOAD(&ch->peer->ident.epoch) != ch->peer_epoch)) {
 		ch->connected = 0;
 		ch->reset_pending = 1;
 	}
@@ -384,12 +387,23 @@ static int sync_peer(struct cellmsg_chan *ch)
 		ch->reset_pending = 0;
 		return -ECONNRESET;
 	}
+	if (ch->connected)
+		return 0;
 	return try_connect(ch);
 }
 
 enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch)
 {
 	int err = sync_peer(ch);
+
+	/*
+	 * Looking is not receiving: keep the reset for the next send or
+	 * receive to report, but follow the peer's new incarnation already.
+	 */
+	if (err == -ECONNRESET) {
+		err = ch->connected ? 0 : try_connect(ch);
+		ch->reset_pending = 1;
+	}
 
 	if (err == 0)
 		return CELLMSG_PEER_CONNECTED;

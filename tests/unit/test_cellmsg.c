@@ -381,6 +381,29 @@ static void test_lazy_head(void)
 	pair_close(&p);
 }
 
+/* Looking at the peer's state does not use up the reset report. */
+static void test_reset_seen_by_peer_state(void)
+{
+	struct cellmsg_backend be;
+	char in[16];
+	struct pair p;
+
+	pair_open(&p);
+	CHECK_EQ(cellmsg_wait_connected(&p.a, 0), 0, "a connected");
+	CHECK_EQ(cellmsg_send(&p.b, "old", 3, 0), 0, "old message");
+	cellmsg_host_backend(&p.host, 1, &be);
+	CHECK_EQ(cellmsg_open(&p.b, p.host.region, REGION_SIZE, 1, &p.cfg, &be), 0, "reopen b");
+	cellmsg_peer_state(&p.b);
+	CHECK(cellmsg_peer_state(&p.a) != CELLMSG_PEER_BROKEN, "a looks");
+	cellmsg_peer_state(&p.b);
+	CHECK_EQ(cellmsg_peer_state(&p.a), CELLMSG_PEER_CONNECTED, "a follows the new b");
+	CHECK_EQ(cellmsg_recv(&p.a, in, sizeof(in), 0), -ECONNRESET, "recv still reports it");
+	CHECK_EQ(cellmsg_recv(&p.a, in, sizeof(in), 0), -EAGAIN, "once, and nothing stale");
+	CHECK_EQ(cellmsg_send(&p.b, "new", 3, 0), 0, "new message");
+	CHECK_EQ(cellmsg_recv(&p.a, in, sizeof(in), 0), 3, "new message arrives");
+	pair_close(&p);
+}
+
 static void test_suppression(void)
 {
 	struct pair p;
@@ -414,6 +437,7 @@ int main(void)
 	RUN(test_zero_copy);
 	RUN(test_peer_reset);
 	RUN(test_lazy_head);
+	RUN(test_reset_seen_by_peer_state);
 	RUN(test_suppression);
 	return check_exit();
 }

@@ -18,7 +18,8 @@
  *   -ENOBUFS     the receive buffer is smaller than the next message (it
  *                stays queued)
  * Timeouts are in nanoseconds: 0 = do not wait, CELLMSG_FOREVER = no limit.
- * See libcellmsg/PROTOCOL.md for the wire protocol, README for a tour.
+ * libcellmsg/API.md documents every function, libcellmsg/PROTOCOL.md the
+ * wire protocol.
  */
 #ifndef CELLMSG_CELLMSG_H
 #define CELLMSG_CELLMSG_H
@@ -64,8 +65,9 @@ struct cellmsg_backend {
 
 /* Channel geometry and behaviour; zero means default everywhere. */
 struct cellmsg_config {
-	uint32_t ring_size;	/* outbound ring bytes, power of two;
-				   default: half of what the half offers */
+	uint32_t ring_size;	/* outbound ring bytes, power of two, at most
+				   32 MiB; default: the largest that fits the
+				   half after its header and the buffers */
 	uint32_t buf_count;	/* zero-copy buffers, <= 64 (default 0) */
 	uint32_t buf_size;	/* bytes per buffer, multiple of 64 */
 	enum cellmsg_wait_mode wait_mode;
@@ -166,7 +168,10 @@ void cellmsg_set_wait_mode(struct cellmsg_chan *ch,
 /* Where the peer stands; also advances the handshake. */
 enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch);
 
-/* Waits until connected: 0, -ETIMEDOUT, -EPROTO, -ECONNRESET (once). */
+/*
+ * Waits until connected: 0, -ENOTCONN (timeout 0), -ETIMEDOUT, -EPROTO,
+ * -ECONNRESET (once), -EINTR (from the backend's wait).
+ */
 int cellmsg_wait_connected(struct cellmsg_chan *ch, int64_t timeout_ns);
 
 /* Largest message the peer-bound ring can carry. */
@@ -195,12 +200,16 @@ int cellmsg_recv_done(struct cellmsg_chan *ch, const struct cellmsg_rx *rx);
  * call would not wait (a message, a reset or an error is there). Otherwise
  * asks the peer to ring our doorbell on its next send and returns 0: sleep
  * on the backend's event fd, then receive with timeout 0 until -EAGAIN.
- * cellmsg_rx_disarm() withdraws the request (the receive calls do not).
+ * cellmsg_rx_disarm() withdraws the request; a receive call that slept
+ * withdraws it too on its way out.
  */
 int cellmsg_rx_arm(struct cellmsg_chan *ch);
 void cellmsg_rx_disarm(struct cellmsg_chan *ch);
 
-/* Claims a free zero-copy buffer: 0, or -EAGAIN when all are in flight. */
+/*
+ * Claims a free zero-copy buffer: 0, -EAGAIN when all are in flight (or
+ * the channel has none), -EINVAL without @tb, -EPROTO when broken.
+ */
 int cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb);
 
 /* Passes @len bytes of a claimed buffer to the peer (a BUF record). */

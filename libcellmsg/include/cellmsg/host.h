@@ -29,11 +29,12 @@ struct cellmsg_host {
 /* New memfd region of @size bytes (zeroed) and two eventfds. */
 int cellmsg_host_create(struct cellmsg_host *h, size_t size);
 
-/* Maps a region from fds received from the creator; takes ownership. */
+/* Maps a region from fds received from the creator; takes ownership of
+ * the fds on success only. */
 int cellmsg_host_attach(struct cellmsg_host *h, int shm_fd, size_t size,
 			int doorbell0_fd, int doorbell1_fd);
 
-/* Unmaps and closes everything. */
+/* Unmaps and closes everything; a second call does nothing. */
 void cellmsg_host_destroy(struct cellmsg_host *h);
 
 /* The backend for @side (0 or 1). */

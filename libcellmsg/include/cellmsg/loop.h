@@ -43,14 +43,16 @@ int cellmsg_loop_add_chan(struct cellmsg_loop *loop, struct cellmsg_chan *ch,
 int cellmsg_loop_add_fd(struct cellmsg_loop *loop, int fd, uint32_t events,
 			cellmsg_loop_fn fn, void *arg);
 
-/* Stops watching source @id: 0 or -ENOENT. */
+/* Stops watching source @id: 0, -ENOENT, or -EBUSY (submission queue
+ * full: run the loop once and retry). */
 int cellmsg_loop_remove(struct cellmsg_loop *loop, int id);
 
 /*
  * Waits up to @timeout_ns (CELLMSG_FOREVER: no limit) until a source is
  * ready and runs the callbacks of all ready sources. Returns how many ran
- * (0 on timeout), or the first negative value a callback returned, or a
- * negative errno value from io_uring.
+ * (0 on timeout or when a signal interrupted the wait), the first negative
+ * value a callback returned, -EINVAL without a loop, -EBUSY when the
+ * submission queue is full, or a negative errno value from io_uring.
  */
 int cellmsg_loop_run_once(struct cellmsg_loop *loop, int64_t timeout_ns);
 

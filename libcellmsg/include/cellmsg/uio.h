@@ -65,7 +65,8 @@ int cellmsg_uio_ack(struct cellmsg_uio *dev);
 
 /*
  * Sleeps until a doorbell arrives or @timeout_ns passes (<0: forever):
- * 0, -ETIMEDOUT, -EINTR, or -EIO for a device without interrupts.
+ * 0, -ETIMEDOUT, -EINTR, -EIO for a device without interrupts, or another
+ * negative errno value from ppoll()/read().
  */
 int cellmsg_uio_wait(struct cellmsg_uio *dev, int64_t timeout_ns);
 

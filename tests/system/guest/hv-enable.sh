@@ -42,8 +42,10 @@ step "enable"
 hv_enable
 step "workload under the hypervisor"
 workload "under the hypervisor"
-grep -q 'online' /sys/devices/system/cpu/online || true
+cells=$(cat /sys/devices/bulkhead/cells)
+[ "$cells" = "0 qemu-q35 running 4" ] || fail "sysfs cells: '$cells'"
 step "disable"
 hv_disable
+[ -z "$(cat /sys/devices/bulkhead/cells)" ] || fail "cells listed after disable"
 step "workload natively"
 workload "after disable"

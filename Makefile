@@ -19,7 +19,7 @@ KDIR = /lib/modules/$(KVER)/build
 
 Q := $(if $(V),,@)
 
-.PHONY: hypervisor configs bench bench-host _bench-host examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
+.PHONY: hypervisor configs inmates bench bench-host _bench-host examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
 	test test-unit test-system run clean help _test _run
 
 all: build
@@ -36,7 +36,7 @@ help:
 deps:
 	$(Q)mk/deps.sh
 
-build: tools modules libcellmsg hypervisor configs guest-bins test-bins initramfs bench
+build: tools modules libcellmsg hypervisor configs inmates guest-bins test-bins initramfs bench
 
 # ---- host tools -------------------------------------------------------------
 HOST_TOOLS := $(BUILD)/tools/ivshmem-ping $(BUILD)/tests/tools/ivshmem-server $(BUILD)/tools/bulkhead
@@ -86,6 +86,31 @@ $(BUILD)/hypervisor/hypervisor.elf: $(HV_OBJS) hypervisor/hypervisor.lds
 
 $(HV_BIN): $(BUILD)/hypervisor/hypervisor.elf
 	$(Q)objcopy -O binary $< $@
+
+# ---- inmates: bare-metal programs for cells ---------------------------------
+# No SSE: header.S does not enable it.
+INMATE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-builtin \
+	-mno-red-zone -fno-pic -fno-pie -fno-stack-protector -mgeneral-regs-only \
+	-fno-asynchronous-unwind-tables -Iinclude
+INMATE_LIB_SRCS := $(wildcard inmates/lib/x86/*.c inmates/lib/x86/*.S)
+INMATE_LIB_OBJS := $(patsubst inmates/%,$(BUILD)/inmates/%.o,$(INMATE_LIB_SRCS))
+INMATE_DEMOS := $(patsubst inmates/demos/x86/%.c,$(BUILD)/inmates/%.bin,$(wildcard inmates/demos/x86/*.c))
+inmates: $(INMATE_DEMOS)
+
+$(BUILD)/inmates/%.c.o: inmates/%.c $(wildcard inmates/lib/x86/*.h include/bulkhead/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(INMATE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/inmates/%.S.o: inmates/%.S
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(INMATE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/inmates/%.elf: $(BUILD)/inmates/demos/x86/%.c.o $(INMATE_LIB_OBJS) inmates/lib/x86/inmate.lds
+	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
+		-T inmates/lib/x86/inmate.lds -o $@ $(INMATE_LIB_OBJS) $<
+
+$(BUILD)/inmates/%.bin: $(BUILD)/inmates/%.elf
+	$(Q)objcopy -O binary -R .bss -R .bootdata $< $@
 
 # ---- configs: C structs, objcopy'd to .cell blobs ---------------------------
 CONFIGS := $(patsubst configs/x86/%.c,$(BUILD)/configs/%.cell,$(wildcard configs/x86/*.c))
@@ -149,7 +174,7 @@ $(BUILD)/modules/uio_ivshmem.ko: ivshmem-uio/uio_ivshmem.c ivshmem-uio/Kbuild $(
 INITRAMFS := $(BUILD)/initramfs.cpio.gz
 initramfs: $(INITRAMFS)
 
-$(INITRAMFS): $(GUEST_BINS) $(MODULES) $(HV_BIN) $(CONFIGS) tests/system/init tests/system/mkinitramfs.sh \
+$(INITRAMFS): $(GUEST_BINS) $(MODULES) $(HV_BIN) $(CONFIGS) $(INMATE_DEMOS) tests/system/init tests/system/mkinitramfs.sh \
 		$(wildcard tests/system/guest/*)
 	$(Q)tests/system/mkinitramfs.sh $(BUILD) $(KVER) $@
 

@@ -3,7 +3,26 @@
 #ifndef BULKHEAD_DRIVER_H
 #define BULKHEAD_DRIVER_H
 
+#include <linux/kobject.h>
 #include <linux/types.h>
+
+#include <bulkhead/ioctl.h>
+
+long bh_hypercall(u64 code, u64 arg1, u64 arg2);
+/* Fills @reason (BH_REASON_LEN) and returns @err; also logs it. */
+__printf(3, 4) int bh_fail(char *reason, int err, const char *fmt, ...);
+/* Lets our own CPU hotplug through the "no offlining" guard. */
+void bh_allow_hotplug(bool allow);
+
+/* cell.c */
+int bh_cells_init(struct kobject *parent, const char *root_name);
+void bh_cells_exit(void);
+bool bh_cells_exist(void);
+int bh_cell_create(struct bh_cell_create_args *args);
+int bh_cell_load(struct bh_cell_load_args *args);
+int bh_cell_start(struct bh_cell_op_args *args);
+int bh_cell_shutdown(struct bh_cell_op_args *args);
+int bh_cell_destroy(struct bh_cell_op_args *args);
 
 /*
  * Builds the hypervisor's boot page tables (see bulkhead/image.h) in the

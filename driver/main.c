@@ -52,8 +52,7 @@ struct bh_state {
 	void *hv_va;			/* the hypervisor memory, executable */
 	u64 hv_phys, hv_size;
 	u64 hv_cr3, hv_entry;		/* boot page tables, entry address */
-	char root_name[BH_CELL_NAME_LEN];
-	unsigned int root_cpus;
+	bool hotplug_allowed;		/* we move CPUs to and from cells */
 	struct device *root_dev;
 	int cpuhp_state;
 	int cpu_result[NR_CPUS];
@@ -61,7 +60,7 @@ struct bh_state {
 
 static struct bh_state bh = { .lock = __MUTEX_INITIALIZER(bh.lock) };
 
-static long bh_hypercall(u64 code, u64 arg1, u64 arg2)
+long bh_hypercall(u64 code, u64 arg1, u64 arg2)
 {
 	long ret;
 
@@ -71,7 +70,7 @@ static long bh_hypercall(u64 code, u64 arg1, u64 arg2)
 }
 
 /* Fills @reason and returns @err: what the tool shows the user. */
-static int __printf(3, 4) fail(char *reason, int err, const char *fmt, ...)
+int bh_fail(char *reason, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -88,14 +87,14 @@ static int check_cpu(char *reason)
 
 	if (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
 	    boot_cpu_data.x86_vendor != X86_VENDOR_HYGON)
-		return fail(reason, -ENODEV, "CPU is not AMD: Bulkhead needs AMD SVM (Intel VMX is not supported yet)");
+		return bh_fail(reason, -ENODEV, "CPU is not AMD: Bulkhead needs AMD SVM (Intel VMX is not supported yet)");
 	if (!boot_cpu_has(X86_FEATURE_SVM))
-		return fail(reason, -ENODEV, "CPU lacks SVM (AMD-V): enable it in QEMU with -cpu EPYC or +svm");
+		return bh_fail(reason, -ENODEV, "CPU lacks SVM (AMD-V): enable it in QEMU with -cpu EPYC or +svm");
 	if (!boot_cpu_has(X86_FEATURE_NPT))
-		return fail(reason, -ENODEV, "CPU lacks nested paging (NPT): needed for cell isolation");
+		return bh_fail(reason, -ENODEV, "CPU lacks nested paging (NPT): needed for cell isolation");
 	rdmsrl(MSR_VM_CR, vm_cr);
 	if (vm_cr & MSR_VM_CR_SVMDIS)
-		return fail(reason, -EPERM, "SVM is disabled by the firmware (VM_CR.SVMDIS)");
+		return bh_fail(reason, -EPERM, "SVM is disabled by the firmware (VM_CR.SVMDIS)");
 	return 0;
 }
 
@@ -107,18 +106,18 @@ static int check_config(const struct bh_system_config *cfg, u32 size, char *reas
 
 	if (size < sizeof(*cfg) ||
 	    memcmp(cfg->signature, BH_SYSTEM_SIGNATURE, BH_SIGNATURE_LEN))
-		return fail(reason, -EINVAL, "not a Bulkhead system config");
+		return bh_fail(reason, -EINVAL, "not a Bulkhead system config");
 	if (cfg->revision != BH_CONFIG_REVISION)
-		return fail(reason, -EINVAL, "config revision %u, this driver expects %u: rebuild the config",
+		return bh_fail(reason, -EINVAL, "config revision %u, this driver expects %u: rebuild the config",
 			    cfg->revision, BH_CONFIG_REVISION);
 	if (bh_cell_desc_size(root) + offsetof(struct bh_system_config, root_cell) != size)
-		return fail(reason, -EINVAL, "config size %u does not match its contents", size);
+		return bh_fail(reason, -EINVAL, "config size %u does not match its contents", size);
 	if (root->cpu_set_size > BH_MAX_CPUS / 8)
-		return fail(reason, -EINVAL, "root cell CPU set too large");
+		return bh_fail(reason, -EINVAL, "root cell CPU set too large");
 	cpus = bh_cell_cpu_set(root);
 	for_each_online_cpu(cpu) {
 		if (cpu >= root->cpu_set_size * 8 || !(cpus[cpu / 8] & (1u << (cpu % 8))))
-			return fail(reason, -EINVAL, "CPU %d is online but not in the root cell's CPU set",
+			return bh_fail(reason, -EINVAL, "CPU %d is online but not in the root cell's CPU set",
 				    cpu);
 	}
 	return 0;
@@ -127,10 +126,10 @@ static int check_config(const struct bh_system_config *cfg, u32 size, char *reas
 static int check_reservation(u64 phys, u64 size, char *reason)
 {
 	if (!size || phys + size < phys)
-		return fail(reason, -EINVAL, "empty or wrapping hypervisor memory");
+		return bh_fail(reason, -EINVAL, "empty or wrapping hypervisor memory");
 	if (region_intersects(phys, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) !=
 	    REGION_DISJOINT)
-		return fail(reason, -ENOMEM,
+		return bh_fail(reason, -ENOMEM,
 			    "hypervisor memory 0x%llx-0x%llx is Linux RAM: reserve it with memmap=%lluM$0x%llx",
 			    phys, phys + size - 1, size >> 20, phys);
 	return 0;
@@ -148,7 +147,7 @@ static int map_hv_memory(u64 phys, u64 size, char *reason)
 	for (i = 0; i < n; i++) {
 		if (!pfn_valid(PHYS_PFN(phys) + i)) {
 			kvfree(pages);
-			return fail(reason, -EINVAL, "hypervisor memory at 0x%llx is outside Linux's memory map",
+			return bh_fail(reason, -EINVAL, "hypervisor memory at 0x%llx is outside Linux's memory map",
 				    phys + (i << PAGE_SHIFT));
 		}
 		pages[i] = pfn_to_page(PHYS_PFN(phys) + i);
@@ -156,7 +155,7 @@ static int map_hv_memory(u64 phys, u64 size, char *reason)
 	bh.hv_va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
 	kvfree(pages);
 	if (!bh.hv_va)
-		return fail(reason, -ENOMEM, "cannot map the hypervisor memory at 0x%llx", phys);
+		return bh_fail(reason, -ENOMEM, "cannot map the hypervisor memory at 0x%llx", phys);
 	bh.hv_phys = phys;
 	bh.hv_size = size;
 	return 0;
@@ -172,16 +171,16 @@ static int load_image(const struct firmware *fw, const struct bh_system_config *
 
 	if (fw->size < sizeof(*fw_hdr) ||
 	    memcmp(fw_hdr->signature, BH_IMAGE_SIGNATURE, sizeof(fw_hdr->signature)))
-		return fail(reason, -EINVAL, "%s is not a Bulkhead hypervisor image", BH_FIRMWARE_NAME);
+		return bh_fail(reason, -EINVAL, "%s is not a Bulkhead hypervisor image", BH_FIRMWARE_NAME);
 	if (fw_hdr->revision != BH_IMAGE_REVISION)
-		return fail(reason, -EINVAL, "%s has image revision %u, this driver expects %u",
+		return bh_fail(reason, -EINVAL, "%s has image revision %u, this driver expects %u",
 			    BH_FIRMWARE_NAME, fw_hdr->revision, BH_IMAGE_REVISION);
 	cfg_off = PAGE_ALIGN(fw_hdr->core_size);
 	pt_off = PAGE_ALIGN(cfg_off + cfg_size);
 	pool_off = pt_off + BH_BOOT_PT_PAGES * PAGE_SIZE;
 	if (fw->size > fw_hdr->core_size || fw_hdr->entry_offset >= fw_hdr->core_size ||
 	    pool_off + 64 * PAGE_SIZE > bh.hv_size)
-		return fail(reason, -EINVAL, "hypervisor image (%llu KiB) does not fit its memory (%llu KiB)",
+		return bh_fail(reason, -EINVAL, "hypervisor image (%llu KiB) does not fit its memory (%llu KiB)",
 			    fw_hdr->core_size >> 10, bh.hv_size >> 10);
 
 	memcpy(bh.hv_va, fw->data, fw->size);
@@ -192,7 +191,7 @@ static int load_image(const struct firmware *fw, const struct bh_system_config *
 					     fw_hdr->link_base, (u64)bh_trampoline_start,
 					     PFN_PHYS(vmalloc_to_pfn(bh_trampoline_start)));
 	if (pt_pages < 0)
-		return fail(reason, pt_pages, "cannot build the hypervisor's page tables (%d)", pt_pages);
+		return bh_fail(reason, pt_pages, "cannot build the hypervisor's page tables (%d)", pt_pages);
 
 	hdr->phys_base = bh.hv_phys;
 	hdr->mem_size = bh.hv_size;
@@ -243,7 +242,7 @@ static int start_hypervisor(char *reason)
 		if (!bh.cpu_result[cpu])
 			smp_call_function_single(cpu, leave_cpu, NULL, 1);
 	}
-	return fail(reason, err, "the hypervisor refused to start (%d): see its console", err);
+	return bh_fail(reason, err, "the hypervisor refused to start (%d): see its console", err);
 }
 
 static int bh_enable(struct bh_enable_args *args)
@@ -254,12 +253,12 @@ static int bh_enable(struct bh_enable_args *args)
 	int err;
 
 	if (bh.enabled)
-		return fail(reason, -EEXIST, "the hypervisor is already enabled");
+		return bh_fail(reason, -EEXIST, "the hypervisor is already enabled");
 	err = check_cpu(reason);
 	if (err)
 		return err;
 	if (args->config_size < sizeof(*cfg) || args->config_size > BH_MAX_CONFIG_SIZE)
-		return fail(reason, -EINVAL, "config size %u out of range", args->config_size);
+		return bh_fail(reason, -EINVAL, "config size %u out of range", args->config_size);
 	cfg = memdup_user(u64_to_user_ptr(args->config), args->config_size);
 	if (IS_ERR(cfg))
 		return PTR_ERR(cfg);
@@ -274,7 +273,7 @@ static int bh_enable(struct bh_enable_args *args)
 		goto out_free;
 	err = request_firmware(&fw, BH_FIRMWARE_NAME, bh.root_dev);
 	if (err) {
-		fail(reason, err, "cannot load /lib/firmware/%s (%d)", BH_FIRMWARE_NAME, err);
+		bh_fail(reason, err, "cannot load /lib/firmware/%s (%d)", BH_FIRMWARE_NAME, err);
 		goto out_free;
 	}
 	err = map_hv_memory(cfg->hypervisor_memory.phys_start, cfg->hypervisor_memory.size,
@@ -289,8 +288,9 @@ static int bh_enable(struct bh_enable_args *args)
 		goto out_unmap;
 
 	bh.enabled = true;
-	strscpy(bh.root_name, cfg->root_cell.name, sizeof(bh.root_name));
-	bh.root_cpus = num_online_cpus();
+	err = bh_cells_init(&bh.root_dev->kobj, cfg->root_cell.name);
+	if (err)
+		pr_warn("no cells/ in sysfs (%d)\n", err);
 	__module_get(THIS_MODULE);	/* no unload while enabled */
 	release_firmware(fw);
 	cpus_read_unlock();
@@ -314,6 +314,10 @@ static int bh_disable(void)
 
 	if (!bh.enabled)
 		return -EINVAL;
+	if (bh_cells_exist()) {
+		pr_err("disable: destroy the cells first\n");
+		return -EBUSY;
+	}
 	cpus_read_lock();
 	on_each_cpu(leave_cpu, NULL, 1);
 	for_each_online_cpu(cpu)
@@ -325,11 +329,30 @@ static int bh_disable(void)
 		return err;
 	}
 	unmap_hv_memory();
+	bh_cells_exit();
 	bh.enabled = false;
 	module_put(THIS_MODULE);
 	pr_info("hypervisor disabled\n");
 	return 0;
 }
+
+/* Runs @op on a copy of the user's args and copies them back (reason, id). */
+#define BH_ARGS_CALL(type, op, uarg)						\
+	({									\
+		type a_;							\
+		long e_;							\
+		if (copy_from_user(&a_, (void __user *)(uarg), sizeof(a_))) {	\
+			e_ = -EFAULT;						\
+		} else {							\
+			a_.reason[0] = 0;					\
+			e_ = bh.enabled ? op(&a_) :				\
+				bh_fail(a_.reason, -EINVAL, "the hypervisor is not enabled"); \
+			a_.reason[BH_REASON_LEN - 1] = 0;			\
+			if (copy_to_user((void __user *)(uarg), &a_, sizeof(a_))) \
+				e_ = e_ ?: -EFAULT;				\
+		}								\
+		e_;								\
+	})
 
 static long bh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -338,6 +361,21 @@ static long bh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	mutex_lock(&bh.lock);
 	switch (cmd) {
+	case BULKHEAD_CELL_CREATE:
+		err = BH_ARGS_CALL(struct bh_cell_create_args, bh_cell_create, arg);
+		break;
+	case BULKHEAD_CELL_LOAD:
+		err = BH_ARGS_CALL(struct bh_cell_load_args, bh_cell_load, arg);
+		break;
+	case BULKHEAD_CELL_START:
+		err = BH_ARGS_CALL(struct bh_cell_op_args, bh_cell_start, arg);
+		break;
+	case BULKHEAD_CELL_SHUTDOWN:
+		err = BH_ARGS_CALL(struct bh_cell_op_args, bh_cell_shutdown, arg);
+		break;
+	case BULKHEAD_CELL_DESTROY:
+		err = BH_ARGS_CALL(struct bh_cell_op_args, bh_cell_destroy, arg);
+		break;
 	case BULKHEAD_ENABLE:
 		if (copy_from_user(&args, (void __user *)arg, sizeof(args))) {
 			err = -EFAULT;
@@ -402,26 +440,12 @@ static ssize_t mem_pool_used_show(struct device *dev, struct device_attribute *a
 	return show_info(buf, BH_INFO_MEM_POOL_USED);
 }
 
-/* One line per cell: ID, name, state, CPUs (the root cell only, for now). */
-static ssize_t cells_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	ssize_t len = 0;
-
-	mutex_lock(&bh.lock);
-	if (bh.enabled)
-		len = sysfs_emit(buf, "0 %s running %u\n", bh.root_name, bh.root_cpus);
-	mutex_unlock(&bh.lock);
-	return len;
-}
-
 static DEVICE_ATTR_RO(enabled);
-static DEVICE_ATTR_RO(cells);
 static DEVICE_ATTR_RO(mem_pool_size);
 static DEVICE_ATTR_RO(mem_pool_used);
 
 static struct attribute *bh_attrs[] = {
 	&dev_attr_enabled.attr,
-	&dev_attr_cells.attr,
 	&dev_attr_mem_pool_size.attr,
 	&dev_attr_mem_pool_used.attr,
 	NULL,
@@ -429,10 +453,15 @@ static struct attribute *bh_attrs[] = {
 
 static const struct attribute_group bh_attr_group = { .attrs = bh_attrs };
 
-/* CPUs stay where they are while the hypervisor runs. */
+/* CPUs stay where they are while the hypervisor runs, unless we move them. */
+void bh_allow_hotplug(bool allow)
+{
+	WRITE_ONCE(bh.hotplug_allowed, allow);
+}
+
 static int bh_cpu_offline(unsigned int cpu)
 {
-	return READ_ONCE(bh.enabled) ? -EBUSY : 0;
+	return READ_ONCE(bh.enabled) && !READ_ONCE(bh.hotplug_allowed) ? -EBUSY : 0;
 }
 
 static int __init bh_init(void)

@@ -2,17 +2,26 @@
 /*
  * bulkhead: the command-line tool, with Jailhouse's habits.
  *
- *   bulkhead enable SYSCONFIG.cell	check the config, then start the hypervisor
- *   bulkhead disable			stop it, Linux runs natively again
- *   bulkhead config check FILE.cell	only check a config, locally
+ *   bulkhead enable SYSCONFIG.cell		check the config, then start the hypervisor
+ *   bulkhead disable				stop it, Linux runs natively again
+ *   bulkhead config check SYSCONFIG [CELL...]	only check configs, locally
+ *   bulkhead cell create|load|start|shutdown|destroy|list|stats ...
  *
- * A system config is checked here with the hypervisor's own validator
- * (hypervisor/core/config_check.c) before the driver sees it, so users
- * get every problem at once and in words. Exit codes: 0 done, 1 the
- * operation failed, 2 usage error.
+ * Configs are checked here with the hypervisor's own validator
+ * (hypervisor/core/config_check.c) before the driver sees them, so users
+ * get every problem at once and in words. `cell create` cannot know the
+ * system config in use, so it checks a cell config on its own; the
+ * hypervisor checks it against the system and the other cells.
+ *
+ * `cell list` and `cell stats` read the driver's sysfs directory
+ * (bulkhead/ioctl.h); BULKHEAD_SYSFS names another one, for tests.
+ * Exit codes: 0 done, 1 the operation failed, 2 usage error.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +31,7 @@
 #include <unistd.h>
 
 #include <bulkhead/config.h>
+#include <bulkhead/hypercall.h>
 #include <bulkhead/ioctl.h>
 
 /*
@@ -32,16 +42,28 @@
 
 #define BULKHEAD_VERSION	"0.1"
 #define BULKHEAD_DEV		"/dev/bulkhead"
+#define BULKHEAD_SYSFS		"/sys/devices/bulkhead"
 #define CONFIG_MAX_SIZE		(1024 * 1024)
+#define IMAGE_MAX_SIZE		(64ll << 20)	/* the driver's limit too */
+#define SYSFS_VALUE_LEN		256
 
 #define EXIT_FAILED		1
 #define EXIT_USAGE		2
 
-/* A whole config file in memory. */
+/* A whole file in memory: a config or an image. */
 struct config_file {
-	const char *path;
+	const char *path;		/* NULL: a report about several files */
 	uint8_t *data;
 	size_t size;
+};
+
+/* One cell as sysfs shows it. */
+struct sysfs_cell {
+	long id;
+	char name[SYSFS_VALUE_LEN];
+	char state[SYSFS_VALUE_LEN];
+	char cpus_assigned[SYSFS_VALUE_LEN];
+	char cpus_failed[SYSFS_VALUE_LEN];
 };
 
 static void usage(FILE *out)
@@ -52,10 +74,23 @@ static void usage(FILE *out)
 		"commands:\n"
 		"  enable SYSCONFIG.cell      check the system config and start the hypervisor\n"
 		"  disable                    stop the hypervisor; Linux runs natively again\n"
-		"  config check CONFIG.cell   check a config file without loading it\n"
+		"  config check SYSCONFIG.cell [CELLCONFIG.cell...]\n"
+		"                             check configs, alone and together, without loading them\n"
+		"  cell create CELLCONFIG.cell\n"
+		"                             create a cell; its CPUs leave Linux\n"
+		"  cell load NAME|ID IMAGE [-a|--address ADDR] [IMAGE [-a ADDR]]...\n"
+		"                             copy images into the cell's memory at guest-physical\n"
+		"                             ADDR (hex with 0x, or decimal; default 0)\n"
+		"  cell start NAME|ID         start a loaded cell\n"
+		"  cell shutdown NAME|ID      stop a cell; it can be loaded and started again\n"
+		"  cell destroy NAME|ID       destroy a cell; its CPUs go back to Linux\n"
+		"  cell list                  list the cells, their states and CPUs\n"
+		"  cell stats NAME|ID         VM exits of a cell, per reason and CPU\n"
 		"  help, --help, -h           show this text\n"
 		"  --version                  show the version\n"
 		"\n"
+		"A cell is named by its name or by its ID (all digits).\n"
+		"environment: BULKHEAD_SYSFS  the driver's sysfs directory (default " BULKHEAD_SYSFS ")\n"
 		"exit codes: 0 ok, 1 operation failed, 2 usage error\n");
 }
 
@@ -73,6 +108,8 @@ static int usage_error(const char *fmt, ...)
 	usage(stderr);
 	return EXIT_USAGE;
 }
+
+/* ---- files ---------------------------------------------------------------- */
 
 /* Reads exactly st_size bytes; a file that shrank meanwhile is an error. */
 static int config_file_read_all(int fd, struct config_file *cf)
@@ -93,14 +130,36 @@ static int config_file_read_all(int fd, struct config_file *cf)
 	return 0;
 }
 
-/* Loads @path into @cf; says why not on stderr. */
-static int config_file_load(const char *path, struct config_file *cf)
+/* Whether @st is a non-empty regular file of at most @max bytes; says why not. */
+static int config_file_fits(const char *path, const struct stat *st,
+			    long long max, const char *what)
+{
+	if (!S_ISREG(st->st_mode)) {
+		fprintf(stderr, "bulkhead: %s: not a regular file\n", path);
+		return 0;
+	}
+	if (st->st_size == 0) {
+		fprintf(stderr, "bulkhead: %s: file is empty\n", path);
+		return 0;
+	}
+	if (st->st_size > max) {
+		fprintf(stderr, "bulkhead: %s: file is %lld bytes, over the limit of %lld for %s\n",
+			path, (long long)st->st_size, max, what);
+		return 0;
+	}
+	return 1;
+}
+
+/* Loads @path (at most @max bytes, @what: "a config") into @cf; says why not. */
+static int config_file_load_max(const char *path, struct config_file *cf,
+				long long max, const char *what)
 {
 	struct stat st;
 	int fd, err;
 
 	cf->path = path;
-	fd = open(path, O_RDONLY);
+	cf->data = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "bulkhead: %s: %s\n", path, strerror(errno));
 		return -1;
@@ -109,19 +168,8 @@ static int config_file_load(const char *path, struct config_file *cf)
 		fprintf(stderr, "bulkhead: %s: %s\n", path, strerror(errno));
 		goto err_close;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "bulkhead: %s: not a regular file\n", path);
+	if (!config_file_fits(path, &st, max, what))
 		goto err_close;
-	}
-	if (st.st_size == 0) {
-		fprintf(stderr, "bulkhead: %s: file is empty\n", path);
-		goto err_close;
-	}
-	if (st.st_size > CONFIG_MAX_SIZE) {
-		fprintf(stderr, "bulkhead: %s: file is %lld bytes, over the limit of %d for a config\n",
-			path, (long long)st.st_size, CONFIG_MAX_SIZE);
-		goto err_close;
-	}
 	cf->size = st.st_size;
 	cf->data = malloc(cf->size);
 	if (!cf->data) {
@@ -145,11 +193,18 @@ err_close:
 	return -1;
 }
 
+static int config_file_load(const char *path, struct config_file *cf)
+{
+	return config_file_load_max(path, cf, CONFIG_MAX_SIZE, "a config");
+}
+
 static void config_file_free(struct config_file *cf)
 {
 	free(cf->data);
 	cf->data = NULL;
 }
+
+/* ---- config checks -------------------------------------------------------- */
 
 /* config_sink callback: one problem per line, prefixed with the file name. */
 __attribute__((format(printf, 2, 3)))
@@ -158,14 +213,17 @@ static void config_report(void *ctx, const char *fmt, ...)
 	const struct config_file *cf = ctx;
 	va_list ap;
 
-	fprintf(stderr, "bulkhead: %s: ", cf->path);
+	if (cf->path)
+		fprintf(stderr, "bulkhead: %s: ", cf->path);
+	else
+		fprintf(stderr, "bulkhead: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
 
-/* The local check; every problem has been printed when it fails. */
+/* The local checks; every problem has been printed when they fail. */
 static int config_file_check(struct config_file *cf)
 {
 	struct config_sink sink = { .report = config_report, .ctx = cf };
@@ -173,11 +231,22 @@ static int config_file_check(struct config_file *cf)
 	return config_check_system(cf->data, cf->size, &sink);
 }
 
+/* @sys NULL: the cell on its own (see config_check_cell()). */
+static int config_file_check_cell(struct config_file *cf,
+				  const struct bh_system_config *sys)
+{
+	struct config_sink sink = { .report = config_report, .ctx = cf };
+
+	return config_check_cell(cf->data, cf->size, sys, &sink);
+}
+
 static int is_cell_config(const struct config_file *cf)
 {
 	return cf->size >= BH_SIGNATURE_LEN &&
 	       memcmp(cf->data, BH_CELL_SIGNATURE, BH_SIGNATURE_LEN) == 0;
 }
+
+/* ---- the driver ------------------------------------------------------------- */
 
 /* Opens /dev/bulkhead; says why not on stderr. */
 static int dev_open(void)
@@ -194,6 +263,34 @@ static int dev_open(void)
 	else
 		fprintf(stderr, "bulkhead: " BULKHEAD_DEV ": %s\n", strerror(errno));
 	return -1;
+}
+
+/*
+ * One ioctl on /dev/bulkhead; on failure says "@what failed" with the
+ * driver's @reason (BH_REASON_LEN bytes, inside @args). Returns the exit code.
+ */
+static int dev_call(unsigned long cmd, void *args, char *reason,
+		    const char *what)
+{
+	int fd, err;
+
+	fd = dev_open();
+	if (fd < 0)
+		return EXIT_FAILED;
+	if (ioctl(fd, cmd, args) == 0) {
+		close(fd);
+		return 0;
+	}
+	err = errno;
+	close(fd);
+	/* The driver's text is not trusted to be terminated. */
+	reason[BH_REASON_LEN - 1] = '\0';
+	if (reason[0])
+		fprintf(stderr, "bulkhead: %s failed: %s: %s\n", what,
+			strerror(err), reason);
+	else
+		fprintf(stderr, "bulkhead: %s failed: %s\n", what, strerror(err));
+	return EXIT_FAILED;
 }
 
 /* Why enabling failed, preferring the driver's reason to a bare errno. */
@@ -258,27 +355,92 @@ static int cmd_disable(void)
 	close(fd);
 	if (err == EINVAL || err == ENODEV)
 		fprintf(stderr, "bulkhead: the hypervisor is not enabled\n");
+	else if (err == EBUSY)
+		fprintf(stderr, "bulkhead: disable failed: cells are still there: "
+			"destroy them first (bulkhead cell list)\n");
 	else
 		fprintf(stderr, "bulkhead: disable failed: %s\n", strerror(err));
 	return EXIT_FAILED;
 }
 
-static int cmd_config_check(const char *path)
-{
-	struct config_file cf;
-	int ret = EXIT_FAILED;
+/* ---- config check ---------------------------------------------------------- */
 
-	if (config_file_load(path, &cf))
-		return EXIT_FAILED;
-	if (is_cell_config(&cf)) {
-		fprintf(stderr, "bulkhead: %s: cell configs are not supported yet\n",
-			path);
-		ret = EXIT_USAGE;
-	} else if (config_file_check(&cf) == 0) {
-		printf("%s: ok\n", path);
-		ret = 0;
+/*
+ * Each cell config against @sys (NULL if the system config has problems:
+ * then each cell is checked on its own). Fills @descs with the cells that
+ * passed, for the set check; returns how many.
+ */
+static unsigned int config_check_cells(struct config_file *cells, int n,
+				       const struct bh_system_config *sys,
+				       const struct bh_cell_desc **descs)
+{
+	unsigned int passed = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!cells[i].data || config_file_check_cell(&cells[i], sys))
+			continue;
+		descs[passed++] = (const struct bh_cell_desc *)cells[i].data;
+		if (sys)
+			printf("%s: ok\n", cells[i].path);
+		else
+			printf("%s: ok on its own (not checked against the system config, which has problems)\n",
+			       cells[i].path);
 	}
-	config_file_free(&cf);
+	return passed;
+}
+
+/* Loads every cell config; whether all could be read. */
+static int config_load_cells(char **paths, int n, struct config_file *cells)
+{
+	int i, ok = 1;
+
+	for (i = 0; i < n; i++)
+		if (config_file_load(paths[i], &cells[i]))
+			ok = 0;
+	return ok;
+}
+
+static int cmd_config_check(char **paths, int n_cells)
+{
+	struct config_file sys, set = { .path = NULL };
+	struct config_sink set_sink = { .report = config_report, .ctx = &set };
+	const struct bh_cell_desc **descs;
+	struct config_file *cells;
+	unsigned int passed;
+	int i, ok, sys_ok, ret = EXIT_FAILED;
+
+	if (config_file_load(paths[0], &sys))
+		return EXIT_FAILED;
+	if (is_cell_config(&sys)) {
+		config_file_free(&sys);
+		return usage_error("config check: %s is a cell config; the system config comes first",
+				   paths[0]);
+	}
+	cells = calloc(n_cells + 1, sizeof(*cells));
+	descs = calloc(n_cells + 1, sizeof(*descs));
+	if (!cells || !descs) {
+		fprintf(stderr, "bulkhead: out of memory\n");
+		goto out_free;
+	}
+	ok = config_file_check(&sys) == 0;
+	if (ok)
+		printf("%s: ok\n", sys.path);
+	sys_ok = ok;
+	ok &= config_load_cells(paths + 1, n_cells, cells);
+	passed = config_check_cells(cells, n_cells,
+				    sys_ok ? (const struct bh_system_config *)sys.data : NULL,
+				    descs);
+	ok &= passed == (unsigned int)n_cells;
+	ok &= config_check_cell_set(descs, passed, &set_sink) == 0;
+	ret = ok ? 0 : EXIT_FAILED;
+
+	for (i = 0; i < n_cells; i++)
+		config_file_free(&cells[i]);
+out_free:
+	free(descs);
+	free(cells);
+	config_file_free(&sys);
 	return ret;
 }
 
@@ -288,15 +450,607 @@ static int cmd_config(int argc, char **argv)
 		return usage_error("config: missing subcommand");
 	if (strcmp(argv[0], "check") != 0)
 		return usage_error("config: unknown subcommand '%s'", argv[0]);
-	if (argc != 2)
-		return usage_error("config check: expects one CONFIG.cell");
-	return cmd_config_check(argv[1]);
+	if (argc < 2)
+		return usage_error("config check: expects SYSCONFIG.cell [CELLCONFIG.cell...]");
+	return cmd_config_check(argv + 1, argc - 2);
+}
+
+/* ---- cells through the driver ----------------------------------------------- */
+
+static int is_all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* A cell argument: all digits is an ID, anything else a name. */
+static int cell_ref_parse(const char *arg, struct bh_cell_ref *ref)
+{
+	unsigned long id;
+
+	memset(ref, 0, sizeof(*ref));
+	if (is_all_digits(arg)) {
+		errno = 0;
+		id = strtoul(arg, NULL, 10);
+		if (errno || id > INT32_MAX)
+			return usage_error("cell ID %s is out of range", arg);
+		ref->id = (int32_t)id;
+		return 0;
+	}
+	if (!*arg)
+		return usage_error("empty cell name");
+	if (strlen(arg) >= sizeof(ref->name))
+		return usage_error("cell name '%s' is longer than %zu characters",
+				   arg, sizeof(ref->name) - 1);
+	ref->id = -1;
+	strcpy(ref->name, arg);
+	return 0;
+}
+
+static int cmd_cell_create(const char *path)
+{
+	struct bh_cell_create_args args;
+	struct config_file cf;
+	int ret;
+
+	if (config_file_load(path, &cf))
+		return EXIT_FAILED;
+	if (config_file_check_cell(&cf, NULL)) {
+		config_file_free(&cf);
+		return EXIT_FAILED;
+	}
+	memset(&args, 0, sizeof(args));
+	args.config = (uintptr_t)cf.data;
+	args.config_size = cf.size;	/* <= CONFIG_MAX_SIZE */
+	ret = dev_call(BULKHEAD_CELL_CREATE, &args, args.reason, "cell create");
+	config_file_free(&cf);
+	return ret;
+}
+
+/* "0x..." is hex, anything else decimal (no octal surprise for "0100"). */
+static int parse_address(const char *s, uint64_t *addr)
+{
+	int base = 10;
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16, s += 2;
+	if (!isxdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*addr = strtoull(s, &end, base);
+	return errno || *end ? -1 : 0;
+}
+
+/* IMAGE [-a|--address ADDR] pairs into @files and @images; returns the count or -exit code. */
+static int cell_load_parse(int argc, char **argv, struct config_file *files,
+			   struct bh_cell_image *images)
+{
+	uint64_t addr;
+	int i, n = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--address")) {
+			if (n == 0)
+				return -usage_error("cell load: %s before any IMAGE", argv[i]);
+			if (i + 1 == argc)
+				return -usage_error("cell load: %s needs an ADDR", argv[i]);
+			if (parse_address(argv[++i], &addr))
+				return -usage_error("cell load: '%s' is not an address (hex with 0x, or decimal)",
+						    argv[i]);
+			images[n - 1].address = addr;
+			continue;
+		}
+		if (n == BH_MAX_IMAGES)
+			return -usage_error("cell load: at most %d images", BH_MAX_IMAGES);
+		files[n].path = argv[i];
+		images[n++].address = 0;
+	}
+	if (n == 0)
+		return -usage_error("cell load: expects NAME|ID IMAGE [-a ADDR]...");
+	return n;
+}
+
+static int cmd_cell_load(int argc, char **argv)
+{
+	struct config_file files[BH_MAX_IMAGES] = { { 0 } };
+	struct bh_cell_image images[BH_MAX_IMAGES];
+	struct bh_cell_load_args args;
+	int i, n, ret = EXIT_FAILED;
+
+	if (argc < 1)
+		return usage_error("cell load: expects NAME|ID IMAGE [-a ADDR]...");
+	memset(&args, 0, sizeof(args));
+	if (cell_ref_parse(argv[0], &args.cell))
+		return EXIT_USAGE;
+	memset(images, 0, sizeof(images));
+	n = cell_load_parse(argc - 1, argv + 1, files, images);
+	if (n < 0)
+		return -n;
+	for (i = 0; i < n; i++) {
+		if (config_file_load_max(files[i].path, &files[i], IMAGE_MAX_SIZE,
+					 "an image"))
+			goto out_free;
+		images[i].source = (uintptr_t)files[i].data;
+		images[i].size = files[i].size;
+	}
+	args.images = (uintptr_t)images;
+	args.num_images = n;
+	ret = dev_call(BULKHEAD_CELL_LOAD, &args, args.reason, "cell load");
+out_free:
+	for (i = 0; i < n; i++)
+		config_file_free(&files[i]);
+	return ret;
+}
+
+/* start, shutdown, destroy: one cell, no data. */
+static int cmd_cell_op(const char *verb, unsigned long cmd, int argc, char **argv)
+{
+	struct bh_cell_op_args args;
+	char what[32];
+
+	if (argc != 1)
+		return usage_error("cell %s: expects one NAME|ID", verb);
+	memset(&args, 0, sizeof(args));
+	if (cell_ref_parse(argv[0], &args.cell))
+		return EXIT_USAGE;
+	snprintf(what, sizeof(what), "cell %s", verb);
+	return dev_call(cmd, &args, args.reason, what);
+}
+
+/* ---- cells in sysfs ------------------------------------------------------------ */
+
+/* A path into @buf (PATH_MAX bytes); -ENAMETOOLONG if it does not fit. */
+__attribute__((format(printf, 2, 3)))
+static int path_fmt(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, PATH_MAX, fmt, ap);
+	va_end(ap);
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+static const char *sysfs_root(void)
+{
+	const char *dir = getenv("BULKHEAD_SYSFS");
+
+	return dir && *dir ? dir : BULKHEAD_SYSFS;
+}
+
+/* Reads the small file @dir/@name into @buf without its trailing newline. */
+static int sysfs_read(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if (path_fmt(path, "%s/%s", dir, name))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* @root/cells into @path (PATH_MAX bytes), opened; says "not enabled" if absent. */
+static DIR *sysfs_cells_open(char *path)
+{
+	DIR *dir;
+
+	if (path_fmt(path, "%s/cells", sysfs_root())) {
+		fprintf(stderr, "bulkhead: %s: path too long\n", sysfs_root());
+		return NULL;
+	}
+	dir = opendir(path);
+	if (!dir && errno == ENOENT)
+		fprintf(stderr, "bulkhead: the hypervisor is not enabled (no %s)\n", path);
+	else if (!dir)
+		fprintf(stderr, "bulkhead: %s: %s\n", path, strerror(errno));
+	return dir;
+}
+
+/* One cells/<id>/ entry; 0 if it is no cell or went away meanwhile. */
+static int sysfs_cell_read(const char *cells_dir, const char *id,
+			   struct sysfs_cell *cell)
+{
+	char dir[PATH_MAX];
+
+	if (!is_all_digits(id) || strlen(id) > 9)
+		return 0;
+	if (path_fmt(dir, "%s/%s", cells_dir, id))
+		return 0;
+	cell->id = strtol(id, NULL, 10);
+	if (sysfs_read(dir, "name", cell->name, sizeof(cell->name)))
+		return 0;
+	if (sysfs_read(dir, "state", cell->state, sizeof(cell->state)))
+		strcpy(cell->state, "?");
+	if (sysfs_read(dir, "cpus_assigned", cell->cpus_assigned,
+		       sizeof(cell->cpus_assigned)))
+		strcpy(cell->cpus_assigned, "?");
+	if (sysfs_read(dir, "cpus_failed", cell->cpus_failed,
+		       sizeof(cell->cpus_failed)))
+		strcpy(cell->cpus_failed, "?");
+	return 1;
+}
+
+static int sysfs_cell_cmp(const void *a, const void *b)
+{
+	const struct sysfs_cell *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Every cell, sorted by ID, into *@cells (to free); returns the count or -1. */
+static int sysfs_cells_read(struct sysfs_cell **cells)
+{
+	char path[PATH_MAX];
+	struct sysfs_cell *more;
+	struct dirent *de;
+	int n = 0, cap = 0;
+	DIR *dir;
+
+	*cells = NULL;
+	dir = sysfs_cells_open(path);
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			more = realloc(*cells, cap * sizeof(**cells));
+			if (!more) {
+				fprintf(stderr, "bulkhead: out of memory\n");
+				closedir(dir);
+				return -1;
+			}
+			*cells = more;
+		}
+		n += sysfs_cell_read(path, de->d_name, &(*cells)[n]);
+	}
+	closedir(dir);
+	if (n)
+		qsort(*cells, n, sizeof(**cells), sysfs_cell_cmp);
+	return n;
+}
+
+/* One row of the table, without trailing blanks. */
+static void cell_list_row(const char *id, const char *name, const char *state,
+			  const char *assigned, const char *failed)
+{
+	char line[4 * SYSFS_VALUE_LEN + 64];
+	size_t len;
+
+	snprintf(line, sizeof(line), "%-8s%-24s%-18s%-24s%s", id, name, state,
+		 assigned, failed);
+	len = strlen(line);
+	while (len > 0 && line[len - 1] == ' ')
+		line[--len] = '\0';
+	puts(line);
+}
+
+static int cmd_cell_list(int argc)
+{
+	struct sysfs_cell *cells;
+	char id[16];
+	int i, n;
+
+	if (argc != 0)
+		return usage_error("cell list: takes no arguments");
+	n = sysfs_cells_read(&cells);
+	if (n < 0)
+		return EXIT_FAILED;
+	cell_list_row("ID", "Name", "State", "Assigned CPUs", "Failed CPUs");
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%ld", cells[i].id);
+		cell_list_row(id, cells[i].name, cells[i].state,
+			      cells[i].cpus_assigned, cells[i].cpus_failed);
+	}
+	free(cells);
+	return 0;
+}
+
+/* ---- cell stats ------------------------------------------------------------------ */
+
+#define STATS_MAX_CPUS		BH_MAX_CPUS
+#define STATS_MAX_REASONS	32
+#define STATS_PREFIX		"vmexits_"
+
+/* One reason's exits per CPU column; -1: could not be read. */
+struct stats_row {
+	char reason[64];
+	long long values[STATS_MAX_CPUS];
+};
+
+struct stats_table {
+	unsigned int cpus[STATS_MAX_CPUS];	/* column -> CPU number */
+	unsigned int n_cpus;
+	struct stats_row rows[STATS_MAX_REASONS];
+	unsigned int n_rows;
+	unsigned int n_seeded;			/* rows in the ABI's order */
+};
+
+/* The cell that @arg names, by ID or by name; says why not. */
+static int stats_find_cell(const char *arg, struct sysfs_cell *found)
+{
+	struct sysfs_cell *cells;
+	int i, n, by_id = is_all_digits(arg);
+
+	n = sysfs_cells_read(&cells);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (by_id ? cells[i].id == strtol(arg, NULL, 10) :
+		    !strcmp(cells[i].name, arg))
+			break;
+	if (i < n)
+		*found = cells[i];
+	else if (by_id)
+		fprintf(stderr, "bulkhead: no cell with ID %s\n", arg);
+	else
+		fprintf(stderr, "bulkhead: no cell named \"%s\"\n", arg);
+	free(cells);
+	return i < n ? 0 : -1;
+}
+
+static int stats_uint_cmp(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The cpu<N> directories under @dir, sorted; whether any. */
+static int stats_find_cpus(const char *dir, struct stats_table *t)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d) {
+		fprintf(stderr, "bulkhead: %s: %s\n", dir, strerror(errno));
+		return 0;
+	}
+	while ((de = readdir(d)) && t->n_cpus < STATS_MAX_CPUS)
+		if (!strncmp(de->d_name, "cpu", 3) && is_all_digits(de->d_name + 3) &&
+		    strlen(de->d_name + 3) < 4)
+			t->cpus[t->n_cpus++] = atoi(de->d_name + 3);
+	closedir(d);
+	if (!t->n_cpus) {
+		fprintf(stderr, "bulkhead: %s: no cpu<N> directories\n", dir);
+		return 0;
+	}
+	qsort(t->cpus, t->n_cpus, sizeof(t->cpus[0]), stats_uint_cmp);
+	return 1;
+}
+
+/* The row of @reason, added if new; NULL if the table is full. */
+static struct stats_row *stats_row_get(struct stats_table *t, const char *reason)
+{
+	struct stats_row *row;
+	unsigned int r, c;
+
+	for (r = 0; r < t->n_rows; r++)
+		if (!strcmp(t->rows[r].reason, reason))
+			return &t->rows[r];
+	if (t->n_rows == STATS_MAX_REASONS ||
+	    strlen(reason) >= sizeof(t->rows[0].reason))
+		return NULL;
+	row = &t->rows[t->n_rows++];
+	strcpy(row->reason, reason);
+	for (c = 0; c < STATS_MAX_CPUS; c++)
+		row->values[c] = -1;
+	return row;
+}
+
+/* Reads every vmexits_* file of CPU column @col. */
+static void stats_read_cpu(const char *stats_dir, struct stats_table *t,
+			   unsigned int col)
+{
+	char dir[PATH_MAX], value[64];
+	struct stats_row *row;
+	struct dirent *de;
+	char *end;
+	DIR *d;
+
+	if (path_fmt(dir, "%s/cpu%u", stats_dir, t->cpus[col]))
+		return;
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, STATS_PREFIX, strlen(STATS_PREFIX)))
+			continue;
+		row = stats_row_get(t, de->d_name + strlen(STATS_PREFIX));
+		if (!row || sysfs_read(dir, de->d_name, value, sizeof(value)))
+			continue;
+		errno = 0;
+		row->values[col] = strtoll(value, &end, 10);
+		if (errno || *end || end == value || row->values[col] < 0)
+			row->values[col] = -1;
+	}
+	closedir(d);
+}
+
+/* The ABI's reasons first, in its order (BH_EXIT_NAMES). */
+static void stats_seed_rows(struct stats_table *t)
+{
+	static const char *const names[] = BH_EXIT_NAMES;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		stats_row_get(t, names[i]);
+	t->n_seeded = t->n_rows;
+}
+
+/* Reasons the ABI does not name sort by name; "total" goes last. */
+static int stats_row_cmp(const void *a, const void *b)
+{
+	const struct stats_row *x = a, *y = b;
+	int x_total = !strcmp(x->reason, "total"), y_total = !strcmp(y->reason, "total");
+
+	if (x_total != y_total)
+		return x_total - y_total;
+	return strcmp(x->reason, y->reason);
+}
+
+/* A seeded reason that no CPU has a file for is left out. */
+static int stats_row_present(const struct stats_table *t, const struct stats_row *row)
+{
+	unsigned int c;
+
+	for (c = 0; c < t->n_cpus; c++)
+		if (row->values[c] >= 0)
+			return 1;
+	return 0;
+}
+
+/* The row's sum over its CPUs; -1 if a value could not be read. */
+static long long stats_row_total(const struct stats_table *t,
+				 const struct stats_row *row)
+{
+	long long total = 0;
+	unsigned int c;
+
+	for (c = 0; c < t->n_cpus; c++) {
+		if (row->values[c] < 0)
+			return -1;
+		total += row->values[c];
+	}
+	return total;
+}
+
+/* Wide enough for the largest number, with two blanks before it. */
+static int stats_col_width(const struct stats_table *t)
+{
+	int width = (int)strlen("CPU 999") + 2, w;
+	unsigned int r;
+
+	for (r = 0; r < t->n_rows; r++) {
+		w = snprintf(NULL, 0, "%lld", stats_row_total(t, &t->rows[r])) + 2;
+		if (w > width)
+			width = w;
+	}
+	return width;
+}
+
+static void stats_print_value(int width, long long value)
+{
+	if (value < 0)
+		printf("%*s", width, "?");
+	else
+		printf("%*lld", width, value);
+}
+
+static void stats_print_row(const struct stats_table *t,
+			    const struct stats_row *row, int width)
+{
+	unsigned int c;
+
+	printf("%-18s", row->reason);
+	for (c = 0; c < t->n_cpus; c++)
+		stats_print_value(width, row->values[c]);
+	stats_print_value(width, stats_row_total(t, row));
+	putchar('\n');
+}
+
+static void stats_print(const struct sysfs_cell *cell, struct stats_table *t)
+{
+	unsigned int r, c;
+	char head[16];
+	int width;
+
+	qsort(t->rows + t->n_seeded, t->n_rows - t->n_seeded, sizeof(t->rows[0]),
+	      stats_row_cmp);
+	width = stats_col_width(t);
+	printf("Statistics for cell \"%s\" (ID %ld): VM exits\n\n", cell->name, cell->id);
+	printf("%-18s", "Reason");
+	for (c = 0; c < t->n_cpus; c++) {
+		snprintf(head, sizeof(head), "CPU %u", t->cpus[c]);
+		printf("%*s", width, head);
+	}
+	printf("%*s\n", width, "Total");
+	for (r = 0; r < t->n_rows; r++)
+		if (stats_row_present(t, &t->rows[r]))
+			stats_print_row(t, &t->rows[r], width);
+}
+
+static int cmd_cell_stats(int argc, char **argv)
+{
+	struct stats_table *t;
+	struct sysfs_cell cell;
+	char dir[PATH_MAX];
+	unsigned int c;
+	int ret = EXIT_FAILED;
+
+	if (argc != 1)
+		return usage_error("cell stats: expects one NAME|ID");
+	if (stats_find_cell(argv[0], &cell))
+		return EXIT_FAILED;
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		fprintf(stderr, "bulkhead: out of memory\n");
+		return EXIT_FAILED;
+	}
+	if (path_fmt(dir, "%s/cells/%ld/statistics", sysfs_root(), cell.id))
+		fprintf(stderr, "bulkhead: %s: path too long\n", sysfs_root());
+	else if (stats_find_cpus(dir, t)) {
+		stats_seed_rows(t);
+		for (c = 0; c < t->n_cpus; c++)
+			stats_read_cpu(dir, t, c);
+		stats_print(&cell, t);
+		ret = 0;
+	}
+	free(t);
+	return ret;
+}
+
+static int cmd_cell(int argc, char **argv)
+{
+	const char *sub = argc > 0 ? argv[0] : NULL;
+
+	if (!sub)
+		return usage_error("cell: missing subcommand");
+	argc--, argv++;
+	if (!strcmp(sub, "create")) {
+		if (argc != 1)
+			return usage_error("cell create: expects one CELLCONFIG.cell");
+		return cmd_cell_create(argv[0]);
+	}
+	if (!strcmp(sub, "load"))
+		return cmd_cell_load(argc, argv);
+	if (!strcmp(sub, "start"))
+		return cmd_cell_op("start", BULKHEAD_CELL_START, argc, argv);
+	if (!strcmp(sub, "shutdown"))
+		return cmd_cell_op("shutdown", BULKHEAD_CELL_SHUTDOWN, argc, argv);
+	if (!strcmp(sub, "destroy"))
+		return cmd_cell_op("destroy", BULKHEAD_CELL_DESTROY, argc, argv);
+	if (!strcmp(sub, "list"))
+		return cmd_cell_list(argc);
+	if (!strcmp(sub, "stats"))
+		return cmd_cell_stats(argc, argv);
+	return usage_error("cell: unknown subcommand '%s'", sub);
 }
 
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
+	/* "ok" lines and problems keep their order in a shared log. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!cmd)
 		return usage_error("missing command");
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
@@ -320,5 +1074,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "config"))
 		return cmd_config(argc - 2, argv + 2);
+	if (!strcmp(cmd, "cell"))
+		return cmd_cell(argc - 2, argv + 2);
 	return usage_error("unknown command '%s'", cmd);
 }

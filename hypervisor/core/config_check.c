@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Validation of a system config blob; see config_check.h.
+ * Validation of system and cell config blobs; see config_check.h.
  *
- * The blob comes from a user's file, so nothing in it is believed before
+ * A blob comes from a user's file, so nothing in it is believed before
  * it is checked: the signature and the revision say which layout to
  * expect, the counts must add up to exactly the blob's size before any
  * array is read, and only then are the arrays looked at. Every problem is
  * reported, so a user fixes a config in one round rather than one error
  * per try.
+ *
+ * The root cell (inside a system config) and inmate cells share one
+ * layout, so the rules on a cell's own fields are written once and report
+ * through a prefix naming the cell ("root cell ", `cell "apic-demo": `).
  *
  * Freestanding: this file is built into the hypervisor, so it uses no
  * libc and formats nothing itself; the sink does.
@@ -27,11 +31,18 @@
 #define CONFIG_CHECK_HV_MIN	0x400000ull	/* image, config, page tables, pool */
 #define CONFIG_CHECK_PORTS	0x10000u	/* x86 I/O port space */
 #define CONFIG_CHECK_UART_PORTS	8u		/* registers of an 8250 */
+/* `cell "` + name + `": ` */
+#define CONFIG_CHECK_WHO_LEN	(BH_CELL_NAME_LEN + 16)
+/* "0,2,...,62": at most two digits and a separator per CPU */
+#define CONFIG_CHECK_CPU_LIST	(BH_MAX_CPUS * 3 + 1)
 
 struct config_check {
-	const struct bh_system_config *sys;
+	const struct bh_system_config *sys;	/* NULL: a cell checked alone */
+	const struct bh_cell_desc *cell;	/* the cell whose fields are checked */
+	const char *whose;			/* "root cell" or "cell" */
 	uint64_t size;
 	const struct config_sink *sink;
+	char who[CONFIG_CHECK_WHO_LEN];		/* prefix of the cell's reports */
 	int err;
 };
 
@@ -48,6 +59,26 @@ struct config_check {
 		(ck)->err = -EINVAL;						\
 	} while (0)
 
+/* A problem of the cell under check: the line starts with its name. */
+#define config_check_cell_report(ck, fmt, ...)					\
+	config_check_report(ck, "%s" fmt, (ck)->who, ##__VA_ARGS__)
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void config_check_init(struct config_check *ck,
+			      const struct bh_system_config *sys,
+			      const struct bh_cell_desc *cell, uint64_t size,
+			      const struct config_sink *sink)
+{
+	ck->sys = sys;
+	ck->cell = cell;
+	ck->whose = "cell";
+	ck->size = cell ? size : 0;
+	ck->sink = sink;
+	ck->who[0] = '\0';
+	ck->err = 0;
+}
+
 static int config_check_bytes_eq(const char *a, const char *b, size_t n)
 {
 	size_t i;
@@ -58,14 +89,44 @@ static int config_check_bytes_eq(const char *a, const char *b, size_t n)
 	return 1;
 }
 
+static char config_check_printable(char c)
+{
+	return c >= 0x20 && c < 0x7f ? c : '?';
+}
+
 /* A signature as printable text: it may be anything, even binary. */
 static void config_check_sig_text(const char *sig, char out[BH_SIGNATURE_LEN + 1])
 {
 	size_t i;
 
 	for (i = 0; i < BH_SIGNATURE_LEN && sig[i]; i++)
-		out[i] = sig[i] >= 0x20 && sig[i] < 0x7f ? sig[i] : '?';
+		out[i] = config_check_printable(sig[i]);
 	out[i] = '\0';
+}
+
+/*
+ * A cell name as printable text, so that a report stays one line whatever
+ * the name holds; at most BH_CELL_NAME_LEN - 1 characters.
+ */
+static void config_check_name_text(const char *name, char out[BH_CELL_NAME_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < BH_CELL_NAME_LEN - 1 && name[i]; i++)
+		out[i] = config_check_printable(name[i]);
+	out[i] = '\0';
+}
+
+/* Appends @s to the NUL-terminated @buf of @len bytes; truncates. */
+static void config_check_append(char *buf, size_t len, const char *s)
+{
+	size_t pos = 0;
+
+	while (pos < len - 1 && buf[pos])
+		pos++;
+	while (pos < len - 1 && *s)
+		buf[pos++] = *s++;
+	buf[pos] = '\0';
 }
 
 /* Sets *@last to the last byte of [@start, @start + @size); 0 if empty or wrapping. */
@@ -82,6 +143,276 @@ static int config_check_overlap(uint64_t a, uint64_t a_last, uint64_t b,
 {
 	return a <= b_last && b <= a_last;
 }
+
+static int config_check_cpu_bit(const struct bh_cell_desc *c, unsigned int cpu)
+{
+	return cpu / 8 < c->cpu_set_size &&
+	       (bh_cell_cpu_set(c)[cpu / 8] >> (cpu % 8)) & 1;
+}
+
+/* Writes @v (< 100: a CPU number) at @buf[*pos]. */
+static void config_check_put_cpu(char *buf, size_t *pos, unsigned int v)
+{
+	if (v >= 10)
+		buf[(*pos)++] = (char)('0' + v / 10);
+	buf[(*pos)++] = (char)('0' + v % 10);
+}
+
+/* @c's CPUs as Linux writes a CPU list: "0-3,6". */
+static void config_check_cpu_list(const struct bh_cell_desc *c,
+				  char buf[CONFIG_CHECK_CPU_LIST])
+{
+	unsigned int cpu, end;
+	size_t pos = 0;
+
+	for (cpu = 0; cpu < BH_MAX_CPUS; cpu = end + 1) {
+		end = cpu;
+		if (!config_check_cpu_bit(c, cpu))
+			continue;
+		while (end + 1 < BH_MAX_CPUS && config_check_cpu_bit(c, end + 1))
+			end++;
+		if (pos)
+			buf[pos++] = ',';
+		config_check_put_cpu(buf, &pos, cpu);
+		if (end != cpu) {
+			buf[pos++] = '-';
+			config_check_put_cpu(buf, &pos, end);
+		}
+	}
+	buf[pos] = '\0';
+}
+
+/* ---- rules on any cell, the root cell included ----------------------------- */
+
+/* Whether the name is NUL-terminated and not empty. */
+static int config_check_name(struct config_check *ck)
+{
+	const char *name = ck->cell->name;
+	size_t len;
+
+	for (len = 0; len < BH_CELL_NAME_LEN && name[len]; len++)
+		;
+	if (len == BH_CELL_NAME_LEN)
+		config_check_cell_report(ck, "name is not NUL-terminated within %u bytes",
+					 BH_CELL_NAME_LEN);
+	else if (len == 0)
+		config_check_cell_report(ck, "name is empty");
+	return len > 0 && len < BH_CELL_NAME_LEN;
+}
+
+static int config_check_count(struct config_check *ck, const char *what,
+			      uint32_t count)
+{
+	if (count <= CONFIG_CHECK_MAX_COUNT)
+		return 1;
+	config_check_cell_report(ck, "%s %u is over the limit of %u",
+				 what, count, CONFIG_CHECK_MAX_COUNT);
+	return 0;
+}
+
+/*
+ * Huge counts are refused before the size is summed: they could not be
+ * real, and refusing them keeps the sum meaningful.
+ */
+static int config_check_counts(struct config_check *ck)
+{
+	const struct bh_cell_desc *c = ck->cell;
+	int ok = 1;
+
+	ok &= config_check_count(ck, "cpu_set_size", c->cpu_set_size);
+	ok &= config_check_count(ck, "num_memory_regions", c->num_memory_regions);
+	ok &= config_check_count(ck, "num_pio_regions", c->num_pio_regions);
+	ok &= config_check_count(ck, "num_pci_devices", c->num_pci_devices);
+	return ok;
+}
+
+/*
+ * Whether the set's bytes can be looked at: its size is sound and, with
+ * @layout_ok, within the blob. Those bytes are read only then.
+ */
+static int config_check_cpu_set(struct config_check *ck, int layout_ok)
+{
+	const struct bh_cell_desc *c = ck->cell;
+	uint32_t i;
+
+	if (c->cpu_set_size % 8)
+		config_check_cell_report(ck, "cpu_set_size %u is not a multiple of 8",
+					 (unsigned int)c->cpu_set_size);
+	if (c->cpu_set_size == 0 || c->cpu_set_size > BH_MAX_CPUS / 8) {
+		config_check_cell_report(ck, "cpu_set_size %u is outside 1..%u",
+					 (unsigned int)c->cpu_set_size, BH_MAX_CPUS / 8);
+		return 0;
+	}
+	if (!layout_ok)
+		return 0;
+	for (i = 0; i < c->cpu_set_size; i++)
+		if (bh_cell_cpu_set(c)[i])
+			return 1;
+	config_check_cell_report(ck, "cpu set is empty: it needs at least one CPU");
+	return 0;
+}
+
+static void config_check_page_aligned(struct config_check *ck, uint32_t i,
+				      const char *what, uint64_t value)
+{
+	if (value % CONFIG_CHECK_PAGE)
+		config_check_cell_report(ck, "memory region %u: %s 0x%llx is not a multiple of 4 KiB",
+					 i, what, (unsigned long long)value);
+}
+
+/* Whether [@start, +@size) is sound; says which one wraps if not. */
+static int config_check_mem_wrap(struct config_check *ck, uint32_t i,
+				 const char *what, uint64_t start, uint64_t size)
+{
+	uint64_t last;
+
+	if (config_check_range(start, size, &last))
+		return 1;
+	config_check_cell_report(ck, "memory region %u: %s 0x%llx + size 0x%llx wraps past 2^64",
+				 i, what, (unsigned long long)start,
+				 (unsigned long long)size);
+	return 0;
+}
+
+/* One memory region on its own; whether its ranges are sound. */
+static int config_check_mem_region(struct config_check *ck, uint32_t i,
+				   const struct bh_memory_region *r)
+{
+	uint64_t last;
+
+	if (r->size == 0) {
+		config_check_cell_report(ck, "memory region %u at 0x%llx has size 0",
+					 i, (unsigned long long)r->phys_start);
+		return 0;
+	}
+	config_check_page_aligned(ck, i, "phys_start", r->phys_start);
+	config_check_page_aligned(ck, i, "virt_start", r->virt_start);
+	config_check_page_aligned(ck, i, "size", r->size);
+	if (!config_check_mem_wrap(ck, i, "start", r->phys_start, r->size) ||
+	    !config_check_mem_wrap(ck, i, "virt_start", r->virt_start, r->size))
+		return 0;
+	last = r->phys_start + (r->size - 1);
+	if (r->flags & ~(uint64_t)BH_MEM_VALID_FLAGS)
+		config_check_cell_report(ck, "memory region %u [0x%llx-0x%llx] has unknown flags 0x%llx",
+					 i, (unsigned long long)r->phys_start,
+					 (unsigned long long)last,
+					 (unsigned long long)(r->flags & ~(uint64_t)BH_MEM_VALID_FLAGS));
+	if (!(r->flags & BH_MEM_READ))
+		config_check_cell_report(ck, "memory region %u [0x%llx-0x%llx] lacks the READ flag",
+					 i, (unsigned long long)r->phys_start,
+					 (unsigned long long)last);
+	return 1;
+}
+
+/* Region @i against the hypervisor memory and the cell's regions before it. */
+static void config_check_mem_overlaps(struct config_check *ck, uint32_t i,
+				      const struct bh_memory_region *mem)
+{
+	const struct bh_memory_region *hv;
+	uint64_t last, hv_last, o_last;
+	uint32_t j;
+
+	if (!config_check_range(mem[i].phys_start, mem[i].size, &last))
+		return;
+	/* Otherwise the cell could rewrite the hypervisor under it. */
+	hv = ck->sys ? &ck->sys->hypervisor_memory : NULL;
+	if (hv && config_check_range(hv->phys_start, hv->size, &hv_last) &&
+	    config_check_overlap(mem[i].phys_start, last, hv->phys_start, hv_last))
+		config_check_cell_report(ck, "memory region %u [0x%llx-0x%llx] overlaps the hypervisor memory [0x%llx-0x%llx]",
+					 i, (unsigned long long)mem[i].phys_start,
+					 (unsigned long long)last,
+					 (unsigned long long)hv->phys_start,
+					 (unsigned long long)hv_last);
+	for (j = 0; j < i; j++) {
+		if (!config_check_range(mem[j].phys_start, mem[j].size, &o_last) ||
+		    !config_check_overlap(mem[i].phys_start, last,
+					  mem[j].phys_start, o_last))
+			continue;
+		config_check_cell_report(ck, "memory region %u [0x%llx-0x%llx] overlaps memory region %u [0x%llx-0x%llx]",
+					 i, (unsigned long long)mem[i].phys_start,
+					 (unsigned long long)last, j,
+					 (unsigned long long)mem[j].phys_start,
+					 (unsigned long long)o_last);
+	}
+}
+
+/* Whether the region has ports; sets *@last (may lie past 0xffff). */
+static int config_check_pio_region(struct config_check *ck, uint32_t i,
+				   const struct bh_pio_region *pio, uint32_t *last)
+{
+	uint32_t base = pio->base, end = base + pio->length;
+
+	if (pio->length == 0) {
+		config_check_cell_report(ck, "pio region %u at port 0x%x has length 0",
+					 i, base);
+		return 0;
+	}
+	if (end > CONFIG_CHECK_PORTS)
+		config_check_cell_report(ck, "pio region %u [0x%x-0x%x] ends past port 0xffff",
+					 i, base, end - 1);
+	*last = end - 1;
+	return 1;
+}
+
+/* Type and shmem_region index; whether @dev is an ivshmem. */
+static int config_check_pci_device(struct config_check *ck, uint32_t i,
+				   const struct bh_pci_device *dev)
+{
+	unsigned int bdf = dev->bdf;
+
+	if (dev->type != BH_PCI_TYPE_DEVICE && dev->type != BH_PCI_TYPE_IVSHMEM) {
+		config_check_cell_report(ck, "pci device %u (%x:%x.%x) has unknown type %u",
+					 i, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
+					 (unsigned int)dev->type);
+		return 0;
+	}
+	if (dev->type != BH_PCI_TYPE_IVSHMEM)
+		return 0;
+	if (dev->shmem_region < ck->cell->num_memory_regions)
+		return 1;
+	config_check_cell_report(ck, "pci device %u (%x:%x.%x): ivshmem shmem_region %u is not one of the %s's %u memory regions",
+				 i, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
+				 (unsigned int)dev->shmem_region, ck->whose,
+				 (unsigned int)ck->cell->num_memory_regions);
+	return 1;
+}
+
+/*
+ * A console's type and port range (@what: "debug console" or "console");
+ * whether it is a UART whose registers all exist.
+ */
+static int config_check_uart(struct config_check *ck, const char *who,
+			     const char *what, const struct bh_console *con)
+{
+	if (con->type == BH_CONSOLE_NONE)
+		return 0;
+	if (con->type != BH_CONSOLE_UART_8250) {
+		config_check_report(ck, "%s%s type %u is unknown (%u: none, %u: 8250 UART)",
+				    who, what, (unsigned int)con->type,
+				    BH_CONSOLE_NONE, BH_CONSOLE_UART_8250);
+		return 0;
+	}
+	if ((uint32_t)con->port + CONFIG_CHECK_UART_PORTS <= CONFIG_CHECK_PORTS)
+		return 1;
+	config_check_report(ck, "%s%s port 0x%x: its %u registers end past port 0xffff",
+			    who, what, (unsigned int)con->port,
+			    CONFIG_CHECK_UART_PORTS);
+	return 0;
+}
+
+/* Whether ports [@base, @last] reach the hypervisor's UART; sets its last port. */
+static int config_check_hits_debug_console(const struct bh_system_config *sys,
+					   uint32_t base, uint32_t last,
+					   uint32_t *con_last)
+{
+	const struct bh_console *con = &sys->debug_console;
+
+	*con_last = (uint32_t)con->port + CONFIG_CHECK_UART_PORTS - 1;
+	return con->type == BH_CONSOLE_UART_8250 &&
+	       config_check_overlap(con->port, *con_last, base, last);
+}
+
+/* ---- system config ---------------------------------------------------------- */
 
 /* Signature, size and revision: whether the rest can be read at all. */
 static int config_check_header(struct config_check *ck)
@@ -114,9 +445,8 @@ static int config_check_header(struct config_check *ck)
 
 static void config_check_root_header(struct config_check *ck)
 {
-	const struct bh_cell_desc *c = &ck->sys->root_cell;
+	const struct bh_cell_desc *c = ck->cell;
 	char sig[BH_SIGNATURE_LEN + 1];
-	size_t len;
 
 	if (!config_check_bytes_eq(c->signature, BH_CELL_SIGNATURE,
 				   BH_SIGNATURE_LEN)) {
@@ -126,45 +456,18 @@ static void config_check_root_header(struct config_check *ck)
 	if (c->revision != BH_CONFIG_REVISION)
 		config_check_report(ck, "root cell revision %u, this build expects %u",
 				    (unsigned int)c->revision, BH_CONFIG_REVISION);
-
-	for (len = 0; len < BH_CELL_NAME_LEN && c->name[len]; len++)
-		;
-	if (len == BH_CELL_NAME_LEN)
-		config_check_report(ck, "root cell name is not NUL-terminated within %u bytes",
-				    BH_CELL_NAME_LEN);
-	else if (len == 0)
-		config_check_report(ck, "root cell name is empty");
+	config_check_name(ck);
 }
 
-static int config_check_count(struct config_check *ck, const char *what,
-			      uint32_t count)
-{
-	if (count <= CONFIG_CHECK_MAX_COUNT)
-		return 1;
-	config_check_report(ck, "root cell %s %u is over the limit of %u",
-			    what, count, CONFIG_CHECK_MAX_COUNT);
-	return 0;
-}
-
-/*
- * Whether the root cell's arrays lie exactly within the blob. Huge counts
- * are refused first: they could not be real, and refusing them keeps the
- * size sum meaningful.
- */
+/* Whether the root cell's arrays lie exactly within the blob. */
 static int config_check_layout(struct config_check *ck)
 {
-	const struct bh_cell_desc *c = &ck->sys->root_cell;
 	uint64_t want;
-	int ok = 1;
 
-	ok &= config_check_count(ck, "cpu_set_size", c->cpu_set_size);
-	ok &= config_check_count(ck, "num_memory_regions", c->num_memory_regions);
-	ok &= config_check_count(ck, "num_pio_regions", c->num_pio_regions);
-	ok &= config_check_count(ck, "num_pci_devices", c->num_pci_devices);
-	if (!ok)
+	if (!config_check_counts(ck))
 		return 0;
-
-	want = offsetof(struct bh_system_config, root_cell) + bh_cell_desc_size(c);
+	want = offsetof(struct bh_system_config, root_cell) +
+	       bh_cell_desc_size(ck->cell);
 	if (want != ck->size) {
 		config_check_report(ck, "config is %llu bytes, but the root cell's counts make it %llu",
 				    (unsigned long long)ck->size,
@@ -205,23 +508,6 @@ static void config_check_hv_memory(struct config_check *ck)
 				    (unsigned long long)last);
 }
 
-static void config_check_console(struct config_check *ck)
-{
-	const struct bh_console *con = &ck->sys->debug_console;
-
-	if (con->type == BH_CONSOLE_NONE)
-		return;
-	if (con->type != BH_CONSOLE_UART_8250) {
-		config_check_report(ck, "debug console type %u is unknown (%u: none, %u: 8250 UART)",
-				    (unsigned int)con->type, BH_CONSOLE_NONE,
-				    BH_CONSOLE_UART_8250);
-		return;
-	}
-	if ((uint32_t)con->port + CONFIG_CHECK_UART_PORTS > CONFIG_CHECK_PORTS)
-		config_check_report(ck, "debug console port 0x%x: its %u registers end past port 0xffff",
-				    (unsigned int)con->port, CONFIG_CHECK_UART_PORTS);
-}
-
 static void config_check_platform(struct config_check *ck)
 {
 	const struct bh_platform *p = &ck->sys->platform;
@@ -236,198 +522,436 @@ static void config_check_platform(struct config_check *ck)
 				    (unsigned long long)p->apic_base);
 }
 
-/* The CPU set's bytes are read only when @layout_ok. */
-static void config_check_cpu_set(struct config_check *ck, int layout_ok)
+static void config_check_root_mem_regions(struct config_check *ck)
 {
-	const struct bh_cell_desc *c = &ck->sys->root_cell;
-	const uint8_t *set = bh_cell_cpu_set(c);
+	const struct bh_memory_region *mem = bh_cell_mem_regions(ck->cell);
+	uint64_t last;
 	uint32_t i;
 
-	if (c->cpu_set_size % 8)
-		config_check_report(ck, "root cell cpu_set_size %u is not a multiple of 8",
-				    (unsigned int)c->cpu_set_size);
-	if (c->cpu_set_size == 0 || c->cpu_set_size > BH_MAX_CPUS / 8) {
-		config_check_report(ck, "root cell cpu_set_size %u is outside 1..%u",
-				    (unsigned int)c->cpu_set_size, BH_MAX_CPUS / 8);
-		return;
-	}
-	if (!layout_ok)
-		return;
-	for (i = 0; i < c->cpu_set_size; i++)
-		if (set[i])
-			return;
-	config_check_report(ck, "root cell cpu set is empty: it needs at least one CPU");
-}
-
-static void config_check_page_aligned(struct config_check *ck, uint32_t i,
-				      const char *what, uint64_t value)
-{
-	if (value % CONFIG_CHECK_PAGE)
-		config_check_report(ck, "memory region %u: %s 0x%llx is not a multiple of 4 KiB",
-				    i, what, (unsigned long long)value);
-}
-
-/* One root memory region on its own; whether its ranges are sound. */
-static int config_check_mem_region(struct config_check *ck, uint32_t i,
-				   const struct bh_memory_region *r)
-{
-	uint64_t last, virt_last;
-
-	if (r->size == 0) {
-		config_check_report(ck, "memory region %u at 0x%llx has size 0",
-				    i, (unsigned long long)r->phys_start);
-		return 0;
-	}
-	config_check_page_aligned(ck, i, "phys_start", r->phys_start);
-	config_check_page_aligned(ck, i, "virt_start", r->virt_start);
-	config_check_page_aligned(ck, i, "size", r->size);
-	if (!config_check_range(r->phys_start, r->size, &last) ||
-	    !config_check_range(r->virt_start, r->size, &virt_last)) {
-		config_check_report(ck, "memory region %u: start 0x%llx + size 0x%llx wraps past 2^64",
-				    i, (unsigned long long)r->phys_start,
-				    (unsigned long long)r->size);
-		return 0;
-	}
-	if (r->flags & ~(uint64_t)BH_MEM_VALID_FLAGS)
-		config_check_report(ck, "memory region %u [0x%llx-0x%llx] has unknown flags 0x%llx",
-				    i, (unsigned long long)r->phys_start,
-				    (unsigned long long)last,
-				    (unsigned long long)(r->flags & ~(uint64_t)BH_MEM_VALID_FLAGS));
-	if (!(r->flags & BH_MEM_READ))
-		config_check_report(ck, "memory region %u [0x%llx-0x%llx] lacks the READ flag",
-				    i, (unsigned long long)r->phys_start,
-				    (unsigned long long)last);
-	/* Linux keeps its own physical addresses when it becomes the root cell. */
-	if (r->virt_start != r->phys_start)
-		config_check_report(ck, "memory region %u [0x%llx-0x%llx]: virt_start 0x%llx differs, but the root cell is identity-mapped",
-				    i, (unsigned long long)r->phys_start,
-				    (unsigned long long)last,
-				    (unsigned long long)r->virt_start);
-	return 1;
-}
-
-/* Region @i against the hypervisor memory and the regions before it. */
-static void config_check_mem_overlaps(struct config_check *ck, uint32_t i,
-				      const struct bh_memory_region *mem)
-{
-	const struct bh_memory_region *hv = &ck->sys->hypervisor_memory;
-	uint64_t last, hv_last, o_last;
-	uint32_t j;
-
-	if (!config_check_range(mem[i].phys_start, mem[i].size, &last))
-		return;
-	/* Otherwise Linux could rewrite the hypervisor under it. */
-	if (config_check_range(hv->phys_start, hv->size, &hv_last) &&
-	    config_check_overlap(mem[i].phys_start, last, hv->phys_start, hv_last))
-		config_check_report(ck, "memory region %u [0x%llx-0x%llx] overlaps the hypervisor memory [0x%llx-0x%llx]",
-				    i, (unsigned long long)mem[i].phys_start,
-				    (unsigned long long)last,
-				    (unsigned long long)hv->phys_start,
-				    (unsigned long long)hv_last);
-	for (j = 0; j < i; j++) {
-		if (!config_check_range(mem[j].phys_start, mem[j].size, &o_last) ||
-		    !config_check_overlap(mem[i].phys_start, last,
-					  mem[j].phys_start, o_last))
+	for (i = 0; i < ck->cell->num_memory_regions; i++) {
+		if (!config_check_mem_region(ck, i, &mem[i]))
 			continue;
-		config_check_report(ck, "memory region %u [0x%llx-0x%llx] overlaps memory region %u [0x%llx-0x%llx]",
-				    i, (unsigned long long)mem[i].phys_start,
-				    (unsigned long long)last, j,
-				    (unsigned long long)mem[j].phys_start,
-				    (unsigned long long)o_last);
+		config_check_mem_overlaps(ck, i, mem);
+		/* Linux keeps its own physical addresses when it becomes the root cell. */
+		last = mem[i].phys_start + (mem[i].size - 1);
+		if (mem[i].virt_start != mem[i].phys_start)
+			config_check_cell_report(ck, "memory region %u [0x%llx-0x%llx]: virt_start 0x%llx differs, but the root cell is identity-mapped",
+						 i, (unsigned long long)mem[i].phys_start,
+						 (unsigned long long)last,
+						 (unsigned long long)mem[i].virt_start);
 	}
-}
-
-static void config_check_mem_regions(struct config_check *ck)
-{
-	const struct bh_cell_desc *c = &ck->sys->root_cell;
-	const struct bh_memory_region *mem = bh_cell_mem_regions(c);
-	uint32_t i;
-
-	for (i = 0; i < c->num_memory_regions; i++)
-		if (config_check_mem_region(ck, i, &mem[i]))
-			config_check_mem_overlaps(ck, i, mem);
 }
 
 /* The hypervisor's UART is not Linux's: no root pio region may reach it. */
-static void config_check_console_pio(struct config_check *ck, uint32_t i,
-				     uint32_t base, uint32_t last)
+static void config_check_root_pio_regions(struct config_check *ck)
 {
-	const struct bh_console *con = &ck->sys->debug_console;
-	uint32_t con_last = (uint32_t)con->port + CONFIG_CHECK_UART_PORTS - 1;
+	const struct bh_pio_region *pio = bh_cell_pio_regions(ck->cell);
+	uint32_t i, last, con_last;
 
-	if (con->type != BH_CONSOLE_UART_8250 ||
-	    !config_check_overlap(con->port, con_last, base, last))
-		return;
-	config_check_report(ck, "debug console ports [0x%x-0x%x] overlap root pio region %u [0x%x-0x%x]: the hypervisor's UART must not be given to Linux",
-			    (unsigned int)con->port, con_last, i, base, last);
-}
-
-static void config_check_pio_regions(struct config_check *ck)
-{
-	const struct bh_cell_desc *c = &ck->sys->root_cell;
-	const struct bh_pio_region *pio = bh_cell_pio_regions(c);
-	uint32_t i, base, end;
-
-	for (i = 0; i < c->num_pio_regions; i++) {
-		base = pio[i].base;
-		end = base + pio[i].length;
-		if (pio[i].length == 0) {
-			config_check_report(ck, "pio region %u at port 0x%x has length 0",
-					    i, base);
+	for (i = 0; i < ck->cell->num_pio_regions; i++) {
+		if (!config_check_pio_region(ck, i, &pio[i], &last) ||
+		    !config_check_hits_debug_console(ck->sys, pio[i].base, last,
+						     &con_last))
 			continue;
-		}
-		if (end > CONFIG_CHECK_PORTS)
-			config_check_report(ck, "pio region %u [0x%x-0x%x] ends past port 0xffff",
-					    i, base, end - 1);
-		config_check_console_pio(ck, i, base, end - 1);
+		config_check_report(ck, "debug console ports [0x%x-0x%x] overlap root pio region %u [0x%x-0x%x]: the hypervisor's UART must not be given to Linux",
+				    (unsigned int)ck->sys->debug_console.port,
+				    con_last, i, (unsigned int)pio[i].base, last);
 	}
 }
 
-static void config_check_pci_devices(struct config_check *ck)
+static void config_check_root_pci_devices(struct config_check *ck)
 {
-	const struct bh_cell_desc *c = &ck->sys->root_cell;
-	const struct bh_pci_device *dev = bh_cell_pci_devices(c);
-	unsigned int bdf;
+	const struct bh_pci_device *dev = bh_cell_pci_devices(ck->cell);
 	uint32_t i;
 
-	for (i = 0; i < c->num_pci_devices; i++) {
-		bdf = dev[i].bdf;
-		if (dev[i].type != BH_PCI_TYPE_DEVICE &&
-		    dev[i].type != BH_PCI_TYPE_IVSHMEM)
-			config_check_report(ck, "pci device %u (%x:%x.%x) has unknown type %u",
-					    i, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
-					    (unsigned int)dev[i].type);
-		else if (dev[i].type == BH_PCI_TYPE_IVSHMEM &&
-			 dev[i].shmem_region >= c->num_memory_regions)
-			config_check_report(ck, "pci device %u (%x:%x.%x): ivshmem shmem_region %u is not one of the root cell's %u memory regions",
-					    i, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
-					    (unsigned int)dev[i].shmem_region,
-					    (unsigned int)c->num_memory_regions);
-	}
+	for (i = 0; i < ck->cell->num_pci_devices; i++)
+		config_check_pci_device(ck, i, &dev[i]);
 }
 
 int config_check_system(const void *blob, uint64_t size,
 			const struct config_sink *sink)
 {
-	struct config_check ck = { .sys = blob, .size = size, .sink = sink };
+	const struct bh_system_config *sys = blob;
+	struct config_check ck;
 	int layout_ok, err;
 
-	if (!blob)
-		ck.size = 0;
+	config_check_init(&ck, sys, sys ? &sys->root_cell : NULL, size, sink);
+	ck.whose = "root cell";
+	config_check_append(ck.who, sizeof(ck.who), "root cell ");
 	err = config_check_header(&ck);
 	if (err)
 		return err;
 
 	config_check_root_header(&ck);
 	config_check_hv_memory(&ck);
-	config_check_console(&ck);
+	config_check_uart(&ck, "", "debug console", &sys->debug_console);
 	config_check_platform(&ck);
 	layout_ok = config_check_layout(&ck);
 	config_check_cpu_set(&ck, layout_ok);
 	if (layout_ok) {
-		config_check_mem_regions(&ck);
-		config_check_pio_regions(&ck);
-		config_check_pci_devices(&ck);
+		config_check_root_mem_regions(&ck);
+		config_check_root_pio_regions(&ck);
+		config_check_root_pci_devices(&ck);
 	}
+	return ck.err;
+}
+
+/* ---- cell config -------------------------------------------------------------- */
+
+static int config_check_cell_header(struct config_check *ck)
+{
+	const struct bh_cell_desc *c = ck->cell;
+	char sig[BH_SIGNATURE_LEN + 1];
+
+	if (ck->size >= BH_SIGNATURE_LEN &&
+	    !config_check_bytes_eq(c->signature, BH_CELL_SIGNATURE,
+				   BH_SIGNATURE_LEN)) {
+		config_check_sig_text(c->signature, sig);
+		config_check_report(ck, "not a cell config (signature '%s')", sig);
+		return -ENOEXEC;
+	}
+	if (ck->size < sizeof(*c)) {
+		config_check_report(ck, "config is %llu bytes, shorter than a cell config header (%u bytes)",
+				    (unsigned long long)ck->size,
+				    (unsigned int)sizeof(*c));
+		return -EINVAL;
+	}
+	if (c->revision != BH_CONFIG_REVISION) {
+		config_check_report(ck, "config revision %u, this build expects %u",
+				    (unsigned int)c->revision, BH_CONFIG_REVISION);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* Name and ID; from here on, reports start with the cell's name. */
+static void config_check_cell_identity(struct config_check *ck)
+{
+	const struct bh_cell_desc *c = ck->cell;
+	char name[BH_CELL_NAME_LEN];
+
+	config_check_append(ck->who, sizeof(ck->who), "cell ");
+	if (config_check_name(ck)) {
+		config_check_name_text(c->name, name);
+		ck->who[0] = '\0';
+		config_check_append(ck->who, sizeof(ck->who), "cell \"");
+		config_check_append(ck->who, sizeof(ck->who), name);
+		config_check_append(ck->who, sizeof(ck->who), "\": ");
+		/* Both are NUL-terminated within BH_CELL_NAME_LEN by now. */
+		if (ck->sys && config_check_bytes_eq(c->name, ck->sys->root_cell.name,
+						     BH_CELL_NAME_LEN))
+			config_check_cell_report(ck, "name is the root cell's name");
+	}
+	if (c->id != 0)
+		config_check_cell_report(ck, "id %u must be 0: the hypervisor assigns cell IDs",
+					 (unsigned int)c->id);
+}
+
+static int config_check_cell_layout(struct config_check *ck)
+{
+	uint64_t want;
+
+	if (!config_check_counts(ck))
+		return 0;
+	want = bh_cell_desc_size(ck->cell);
+	if (want != ck->size) {
+		config_check_cell_report(ck, "config is %llu bytes, but its counts make it %llu",
+					 (unsigned long long)ck->size,
+					 (unsigned long long)want);
+		return 0;
+	}
+	return 1;
+}
+
+/* Only CPUs the root cell has can be given away, and not Linux's boot CPU. */
+static void config_check_cell_cpus(struct config_check *ck)
+{
+	const struct bh_cell_desc *root = ck->sys ? &ck->sys->root_cell : NULL;
+	char list[CONFIG_CHECK_CPU_LIST];
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < BH_MAX_CPUS; cpu++) {
+		if (!config_check_cpu_bit(ck->cell, cpu))
+			continue;
+		if (cpu == 0) {
+			config_check_cell_report(ck, "CPU 0 cannot be given to a cell: it is Linux's boot CPU, which cannot go offline");
+		} else if (root && !config_check_cpu_bit(root, cpu)) {
+			config_check_cpu_list(root, list);
+			config_check_cell_report(ck, "CPU %u does not exist (the root cell has CPUs %s)",
+						 cpu, list);
+		}
+	}
+}
+
+/* Region @i against the cell's regions before it, as the cell sees them. */
+static void config_check_cell_virt_overlaps(struct config_check *ck, uint32_t i,
+					    const struct bh_memory_region *mem)
+{
+	uint64_t last, o_last;
+	uint32_t j;
+
+	if (!config_check_range(mem[i].virt_start, mem[i].size, &last))
+		return;
+	for (j = 0; j < i; j++) {
+		if (!config_check_range(mem[j].virt_start, mem[j].size, &o_last) ||
+		    !config_check_overlap(mem[i].virt_start, last,
+					  mem[j].virt_start, o_last))
+			continue;
+		config_check_cell_report(ck, "memory region %u at guest-physical [0x%llx-0x%llx] overlaps memory region %u at guest-physical [0x%llx-0x%llx]",
+					 i, (unsigned long long)mem[i].virt_start,
+					 (unsigned long long)last, j,
+					 (unsigned long long)mem[j].virt_start,
+					 (unsigned long long)o_last);
+	}
+}
+
+/* A ROOTSHARED region stays mapped in the root cell: it must be root's already. */
+static void config_check_cell_shared(struct config_check *ck, uint32_t i,
+				     const struct bh_memory_region *r,
+				     uint64_t last)
+{
+	const struct bh_cell_desc *root = &ck->sys->root_cell;
+	const struct bh_memory_region *rmem = bh_cell_mem_regions(root);
+	uint64_t r_last;
+	uint32_t j;
+
+	for (j = 0; j < root->num_memory_regions; j++)
+		if (config_check_range(rmem[j].phys_start, rmem[j].size, &r_last) &&
+		    r->phys_start >= rmem[j].phys_start && last <= r_last)
+			return;
+	config_check_cell_report(ck, "memory region %u [0x%llx-0x%llx] is ROOTSHARED but does not lie inside one root cell memory region",
+				 i, (unsigned long long)r->phys_start,
+				 (unsigned long long)last);
+}
+
+/*
+ * A private RAM region comes out of the memmap= reservation, which Linux
+ * does not have; device memory (IO) may be passed on from the root cell.
+ */
+static void config_check_cell_private(struct config_check *ck, uint32_t i,
+				      const struct bh_memory_region *r,
+				      uint64_t last)
+{
+	const struct bh_cell_desc *root = &ck->sys->root_cell;
+	const struct bh_memory_region *rmem = bh_cell_mem_regions(root);
+	uint64_t r_last;
+	uint32_t j;
+
+	for (j = 0; j < root->num_memory_regions; j++) {
+		if (!config_check_range(rmem[j].phys_start, rmem[j].size, &r_last) ||
+		    !config_check_overlap(r->phys_start, last, rmem[j].phys_start,
+					  r_last))
+			continue;
+		config_check_cell_report(ck, "memory region %u [0x%llx-0x%llx] overlaps the root cell's memory region %u [0x%llx-0x%llx]",
+					 i, (unsigned long long)r->phys_start,
+					 (unsigned long long)last, j,
+					 (unsigned long long)rmem[j].phys_start,
+					 (unsigned long long)r_last);
+	}
+}
+
+static void config_check_cell_mem_regions(struct config_check *ck)
+{
+	const struct bh_memory_region *mem = bh_cell_mem_regions(ck->cell);
+	uint64_t last;
+	uint32_t i;
+
+	for (i = 0; i < ck->cell->num_memory_regions; i++) {
+		if (!config_check_mem_region(ck, i, &mem[i]))
+			continue;
+		config_check_mem_overlaps(ck, i, mem);
+		config_check_cell_virt_overlaps(ck, i, mem);
+		if (!ck->sys)
+			continue;
+		last = mem[i].phys_start + (mem[i].size - 1);
+		if (mem[i].flags & BH_MEM_ROOTSHARED)
+			config_check_cell_shared(ck, i, &mem[i], last);
+		else if (!(mem[i].flags & BH_MEM_IO))
+			config_check_cell_private(ck, i, &mem[i], last);
+	}
+}
+
+/* The driver loads images only into LOADABLE regions; the CPU starts in one. */
+static void config_check_cell_entry(struct config_check *ck)
+{
+	const struct bh_cell_desc *c = ck->cell;
+	const struct bh_memory_region *mem = bh_cell_mem_regions(c);
+	int loadable = 0;
+	uint64_t last;
+	uint32_t i;
+
+	for (i = 0; i < c->num_memory_regions; i++) {
+		if (!(mem[i].flags & BH_MEM_LOADABLE))
+			continue;
+		loadable = 1;
+		if (config_check_range(mem[i].virt_start, mem[i].size, &last) &&
+		    c->entry_address >= mem[i].virt_start && c->entry_address <= last)
+			return;
+	}
+	if (!loadable)
+		config_check_cell_report(ck, "no memory region is LOADABLE: no image could be loaded into the cell");
+	else
+		config_check_cell_report(ck, "entry_address 0x%llx lies in no LOADABLE region's guest-physical range",
+					 (unsigned long long)c->entry_address);
+}
+
+static void config_check_cell_pio_regions(struct config_check *ck)
+{
+	const struct bh_pio_region *pio = bh_cell_pio_regions(ck->cell);
+	uint32_t i, last, con_last;
+
+	for (i = 0; i < ck->cell->num_pio_regions; i++) {
+		if (!config_check_pio_region(ck, i, &pio[i], &last) || !ck->sys ||
+		    !config_check_hits_debug_console(ck->sys, pio[i].base, last,
+						     &con_last))
+			continue;
+		config_check_cell_report(ck, "pio region %u [0x%x-0x%x] overlaps the hypervisor's debug console ports [0x%x-0x%x]",
+					 i, (unsigned int)pio[i].base, last,
+					 (unsigned int)ck->sys->debug_console.port,
+					 con_last);
+	}
+}
+
+static void config_check_cell_console(struct config_check *ck)
+{
+	const struct bh_console *con = &ck->cell->console;
+	uint32_t con_last;
+
+	if (!config_check_uart(ck, ck->who, "console", con) || !ck->sys ||
+	    !config_check_hits_debug_console(ck->sys, con->port,
+					     con->port + CONFIG_CHECK_UART_PORTS - 1,
+					     &con_last))
+		return;
+	config_check_cell_report(ck, "console ports [0x%x-0x%x] overlap the hypervisor's debug console ports [0x%x-0x%x]",
+				 (unsigned int)con->port,
+				 (unsigned int)con->port + CONFIG_CHECK_UART_PORTS - 1,
+				 (unsigned int)ck->sys->debug_console.port, con_last);
+}
+
+/* An ivshmem's memory is seen by both peers, so the root keeps it mapped. */
+static void config_check_cell_ivshmem(struct config_check *ck, uint32_t i,
+				      const struct bh_pci_device *dev)
+{
+	const struct bh_memory_region *r;
+	unsigned int bdf = dev->bdf;
+
+	if (dev->shmem_peer_id > 1)
+		config_check_cell_report(ck, "pci device %u (%x:%x.%x): ivshmem shmem_peer_id %u is not 0 or 1",
+					 i, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
+					 (unsigned int)dev->shmem_peer_id);
+	if (dev->shmem_region >= ck->cell->num_memory_regions)
+		return;		/* reported already */
+	r = &bh_cell_mem_regions(ck->cell)[dev->shmem_region];
+	if (!(r->flags & BH_MEM_ROOTSHARED))
+		config_check_cell_report(ck, "pci device %u (%x:%x.%x): ivshmem shmem_region %u at 0x%llx lacks the ROOTSHARED flag",
+					 i, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
+					 (unsigned int)dev->shmem_region,
+					 (unsigned long long)r->phys_start);
+}
+
+static void config_check_cell_pci_devices(struct config_check *ck)
+{
+	const struct bh_pci_device *dev = bh_cell_pci_devices(ck->cell);
+	uint32_t i;
+
+	for (i = 0; i < ck->cell->num_pci_devices; i++)
+		if (config_check_pci_device(ck, i, &dev[i]))
+			config_check_cell_ivshmem(ck, i, &dev[i]);
+}
+
+int config_check_cell(const void *blob, uint64_t size,
+		      const struct bh_system_config *sys,
+		      const struct config_sink *sink)
+{
+	struct config_check ck;
+	int layout_ok, set_ok, err;
+
+	config_check_init(&ck, sys, blob, size, sink);
+	err = config_check_cell_header(&ck);
+	if (err)
+		return err;
+
+	config_check_cell_identity(&ck);
+	config_check_cell_console(&ck);
+	layout_ok = config_check_cell_layout(&ck);
+	set_ok = config_check_cpu_set(&ck, layout_ok);
+	if (!layout_ok)
+		return ck.err;
+	if (set_ok)
+		config_check_cell_cpus(&ck);
+	config_check_cell_mem_regions(&ck);
+	config_check_cell_entry(&ck);
+	config_check_cell_pio_regions(&ck);
+	config_check_cell_pci_devices(&ck);
+	return ck.err;
+}
+
+/* ---- cells against each other ---------------------------------------------------- */
+
+/* Two cells may share a region only if both say so and it is the same one. */
+static int config_check_same_shared(const struct bh_memory_region *a,
+				    const struct bh_memory_region *b)
+{
+	return (a->flags & BH_MEM_ROOTSHARED) && (b->flags & BH_MEM_ROOTSHARED) &&
+	       a->phys_start == b->phys_start && a->size == b->size;
+}
+
+static void config_check_pair_mem(struct config_check *ck,
+				  const struct bh_cell_desc *a, const char *a_name,
+				  const struct bh_cell_desc *b, const char *b_name)
+{
+	const struct bh_memory_region *am = bh_cell_mem_regions(a);
+	const struct bh_memory_region *bm = bh_cell_mem_regions(b);
+	uint64_t a_last, b_last;
+	uint32_t i, j;
+
+	for (j = 0; j < b->num_memory_regions; j++) {
+		if (!config_check_range(bm[j].phys_start, bm[j].size, &b_last))
+			continue;
+		for (i = 0; i < a->num_memory_regions; i++) {
+			if (!config_check_range(am[i].phys_start, am[i].size, &a_last) ||
+			    !config_check_overlap(bm[j].phys_start, b_last,
+						  am[i].phys_start, a_last) ||
+			    config_check_same_shared(&am[i], &bm[j]))
+				continue;
+			config_check_report(ck, "cell \"%s\": memory region %u [0x%llx-0x%llx] overlaps cell \"%s\"'s memory region %u [0x%llx-0x%llx]%s",
+					    b_name, j, (unsigned long long)bm[j].phys_start,
+					    (unsigned long long)b_last, a_name, i,
+					    (unsigned long long)am[i].phys_start,
+					    (unsigned long long)a_last,
+					    (am[i].flags & bm[j].flags & BH_MEM_ROOTSHARED) ?
+					    " (a shared region must have the same start and size in both)" : "");
+		}
+	}
+}
+
+static void config_check_pair(struct config_check *ck,
+			      const struct bh_cell_desc *a,
+			      const struct bh_cell_desc *b)
+{
+	char a_name[BH_CELL_NAME_LEN], b_name[BH_CELL_NAME_LEN];
+	unsigned int cpu;
+
+	config_check_name_text(a->name, a_name);
+	config_check_name_text(b->name, b_name);
+	if (config_check_bytes_eq(a->name, b->name, BH_CELL_NAME_LEN))
+		config_check_report(ck, "cell \"%s\": another cell has the same name", b_name);
+	for (cpu = 0; cpu < BH_MAX_CPUS; cpu++)
+		if (config_check_cpu_bit(a, cpu) && config_check_cpu_bit(b, cpu))
+			config_check_report(ck, "cell \"%s\": CPU %u is also in cell \"%s\"",
+					    b_name, cpu, a_name);
+	config_check_pair_mem(ck, a, a_name, b, b_name);
+}
+
+int config_check_cell_set(const struct bh_cell_desc *const *cells,
+			  unsigned int n, const struct config_sink *sink)
+{
+	struct config_check ck;
+	unsigned int i, j;
+
+	config_check_init(&ck, NULL, NULL, 0, sink);
+	for (j = 1; cells && j < n; j++)
+		for (i = 0; i < j; i++)
+			config_check_pair(&ck, cells[i], cells[j]);
 	return ck.err;
 }

@@ -15,7 +15,7 @@ static int64_t get_info(uint64_t what)
 	case BH_INFO_MEM_POOL_USED:
 		return (int64_t)pool_pages_used();
 	case BH_INFO_NUM_CELLS:
-		return 1;
+		return cell_count();
 	default:
 		return -EINVAL;
 	}
@@ -25,7 +25,7 @@ static int64_t cpu_get_info(uint64_t cpu_id, uint64_t what)
 {
 	const struct per_cpu *cpu;
 
-	if (cpu_id >= BH_MAX_CPUS || !(root_cell.cpu_set & (1ull << cpu_id)))
+	if (cpu_id >= BH_MAX_CPUS || !per_cpu_area[cpu_id].online)
 		return -EINVAL;
 	cpu = &per_cpu_area[cpu_id];
 	switch (what) {
@@ -36,17 +36,48 @@ static int64_t cpu_get_info(uint64_t cpu_id, uint64_t what)
 	case BH_CPU_INFO_VIOLATIONS:
 		return (int64_t)cpu->violations;
 	default:
+		if (what >= BH_CPU_INFO_EXITS_BASE &&
+		    what < BH_CPU_INFO_EXITS_BASE + BH_EXIT_REASONS)
+			return (int64_t)cpu->exits[what - BH_CPU_INFO_EXITS_BASE];
 		return -EINVAL;
+	}
+}
+
+static int root_cpus_parked(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < BH_MAX_CPUS; i++)
+		if (per_cpu_area[i].online && per_cpu_area[i].parked)
+			return 1;
+	return 0;
+}
+
+/* What an inmate may ask; everything else is the root cell's. */
+static int64_t inmate_hypercall(struct per_cpu *cpu, uint64_t code,
+				uint64_t arg1, uint64_t arg2)
+{
+	switch (code) {
+	case BH_HC_DEBUG_CONSOLE_PUTC:
+		printk("%c", (char)arg1);
+		return 0;
+	case BH_HC_CELL_REPORT:
+		cell_report(cpu, arg1 != BH_REPORT_DONE, arg2);
+		return 0;
+	default:
+		return -EPERM;
 	}
 }
 
 int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1,
 		  uint64_t arg2)
 {
+	if (cpu->cell != &root_cell)
+		return inmate_hypercall(cpu, code, arg1, arg2);
 	switch (code) {
 	case BH_HC_DISABLE:
-		if (cpu->cell != &root_cell)
-			return -EPERM;
+		if (cell_count() > 1 || root_cpus_parked())
+			return -EBUSY;	/* destroy cells, online CPUs first */
 		hv_cpu_disable(cpu);
 		arch_cpu_leave(cpu);
 	case BH_HC_HYPERVISOR_GET_INFO:
@@ -56,6 +87,18 @@ int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1,
 	case BH_HC_DEBUG_CONSOLE_PUTC:
 		printk("%c", (char)arg1);
 		return 0;
+	case BH_HC_CELL_CREATE:
+		return cell_create(cpu, arg1, arg2);
+	case BH_HC_CELL_SET_LOADABLE:
+		return cell_set_loadable(cpu, (uint32_t)arg1);
+	case BH_HC_CELL_START:
+		return cell_start(cpu, (uint32_t)arg1);
+	case BH_HC_CELL_SHUTDOWN:
+		return cell_shutdown((uint32_t)arg1);
+	case BH_HC_CELL_DESTROY:
+		return cell_destroy((uint32_t)arg1);
+	case BH_HC_CELL_GET_STATE:
+		return cell_get_state((uint32_t)arg1);
 	default:
 		return -ENOSYS;
 	}

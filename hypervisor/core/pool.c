@@ -46,6 +46,46 @@ void *pool_alloc_page(void)
 	return page;
 }
 
+static int pool_page_free(uint64_t n)
+{
+	return !(pool_bitmap[n / BITS] & (1ull << (n % BITS)));
+}
+
+void *pool_alloc_pages(unsigned int count)
+{
+	uint64_t start, n;
+	void *pages = NULL;
+
+	if (!count)
+		return NULL;
+	spin_lock(&pool_lock);
+	for (start = 0; start + count <= pool_pages; start++) {
+		for (n = 0; n < count && pool_page_free(start + n); n++)
+			;
+		if (n < count) {
+			start += n;	/* skip past the page in use */
+			continue;
+		}
+		for (n = start; n < start + count; n++)
+			pool_bitmap[n / BITS] |= 1ull << (n % BITS);
+		pool_used += count;
+		pages = (void *)(pool_base + start * 4096);
+		break;
+	}
+	spin_unlock(&pool_lock);
+	if (pages)
+		memset(pages, 0, (size_t)count * 4096);
+	return pages;
+}
+
+void pool_free_pages(void *pages, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		pool_free_page((uint8_t *)pages + (size_t)i * 4096);
+}
+
 void pool_free_page(void *page)
 {
 	uint64_t n = ((uint64_t)page - pool_base) / 4096;

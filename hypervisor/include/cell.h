@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Cells: the root cell (Linux) now; inmate cells later. */
+/*
+ * Cells: the root cell (Linux) now; inmate cells, created from it with
+ * CPUs Linux gave up and memory out of the reservation, come next.
+ */
 #ifndef BH_CELL_H
 #define BH_CELL_H
 
 #include <hv.h>
 #include <bulkhead/config.h>
+
+struct per_cpu;
 
 struct arch_cell {
 	uint64_t *npt_root;		/* nested page tables (pool pages) */
@@ -12,16 +17,46 @@ struct arch_cell {
 	uint8_t *msrpm;			/* MSR permission map, 8 KiB */
 };
 
+enum cell_state {
+	CELL_FREE = 0,
+	CELL_CREATED,		/* CPUs parked, nothing loaded yet */
+	CELL_LOADING,		/* loadable memory mapped in the root cell */
+	CELL_RUNNING,
+	CELL_SHUT_DOWN,
+	CELL_FAILED,
+};
+
+#define BH_MAX_CELLS	8	/* inmate cells, IDs 1..8; the root cell is 0 */
+
 struct cell {
 	const struct bh_cell_desc *desc;
+	void *desc_copy;		/* pool pages holding an inmate's config */
+	unsigned int desc_pages;
 	uint32_t id;
 	uint64_t cpu_set;		/* bit per CPU */
+	enum cell_state state;
+	int loadable_mapped;
 	struct arch_cell arch;
 };
 
 extern struct cell root_cell;
 
+/* Hypercalls of the root cell (control.c checks who calls). */
+int cell_create(struct per_cpu *caller, uint64_t config_gpa, uint64_t size);
+int cell_set_loadable(struct per_cpu *caller, uint32_t id);
+int cell_start(struct per_cpu *caller, uint32_t id);
+int cell_shutdown(uint32_t id);
+int cell_destroy(uint32_t id);
+int cell_get_state(uint32_t id);
+unsigned int cell_count(void);
+/* An inmate reports it is done (@failed 0) or failed; its CPU parks. */
+void cell_report(struct per_cpu *cpu, int failed, uint64_t code);
+/* An inmate CPU broke a rule: reported, parked, the cell failed. */
+void cell_cpu_failed(struct per_cpu *cpu, const char *why);
+
 int arch_cell_init(struct cell *cell);
 void arch_cell_exit(struct cell *cell);
+/* Maps (or unmaps) @cell's loadable regions into the root cell. */
+int arch_map_loadable(struct cell *cell, int map);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Validation of a system config blob (include/bulkhead/config.h).
+ * Validation of system and cell config blobs (include/bulkhead/config.h).
  *
  * One implementation for everyone who must not trust a config: the
  * hypervisor (freestanding, before it uses anything in it), the bulkhead
@@ -46,5 +46,36 @@ struct config_sink {
  */
 int config_check_system(const void *blob, uint64_t size,
 			const struct config_sink *sink);
+
+/*
+ * Checks an inmate cell config blob (struct bh_cell_desc and its arrays)
+ * of @size bytes on its own and against @sys, a system config that
+ * config_check_system() accepted. Returns 0, -ENOEXEC (not a Bulkhead
+ * cell config: wrong signature or revision) or -EINVAL. Reports every
+ * problem, one line each, naming the cell; never reads outside the blob.
+ *
+ * @sys may be NULL where the system config in use is not known (the
+ * bulkhead tool before `cell create`): then only the rules that need no
+ * system config are applied. Skipped are the name clash with the root
+ * cell, "CPU N does not exist" (CPUs outside the root cell's set), the
+ * overlaps with the hypervisor memory and with the root cell's memory
+ * regions, the containment of ROOTSHARED regions in root memory and the
+ * clashes of pio regions and the console with the debug console. The
+ * hypervisor always passes its system config.
+ */
+int config_check_cell(const void *blob, uint64_t size,
+		      const struct bh_system_config *sys,
+		      const struct config_sink *sink);
+
+/*
+ * Checks inmate cells against each other: no CPU in two cells, no memory
+ * overlap between two cells except for regions that both flag
+ * BH_MEM_ROOTSHARED with the same phys_start and size (shared memory, as
+ * for ivshmem), and no name used twice. Each of @cells[0..@n) must have
+ * passed config_check_cell() already; the root cell is not among them
+ * (config_check_cell() checks each cell against it). Returns 0 or -EINVAL.
+ */
+int config_check_cell_set(const struct bh_cell_desc *const *cells,
+			  unsigned int n, const struct config_sink *sink);
 
 #endif /* BULKHEAD_CONFIG_CHECK_H */

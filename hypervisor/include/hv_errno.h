@@ -12,6 +12,7 @@
 #define ENODEV		19
 #define EINVAL		22
 #define ENOMEM		12
+#define ENOSPC		28
 #define ENOSYS		38
 #define EPROTO		71
 

@@ -12,6 +12,8 @@
 void pool_init(uint64_t phys_start, uint64_t pages);
 void *pool_alloc_page(void);		/* zeroed; NULL when exhausted */
 void pool_free_page(void *page);
+void *pool_alloc_pages(unsigned int count);	/* contiguous, zeroed */
+void pool_free_pages(void *pages, unsigned int count);
 uint64_t pool_pages_total(void);
 uint64_t pool_pages_used(void);
 

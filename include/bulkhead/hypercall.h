@@ -13,6 +13,25 @@
 #define BH_HC_HYPERVISOR_GET_INFO	1	/* arg: BH_INFO_* */
 #define BH_HC_CPU_GET_INFO		2	/* arg: CPU, BH_CPU_INFO_* */
 #define BH_HC_DEBUG_CONSOLE_PUTC	3	/* arg: character */
+#define BH_HC_CELL_CREATE		4	/* root: config phys addr, size */
+#define BH_HC_CELL_SET_LOADABLE		5	/* root: cell ID */
+#define BH_HC_CELL_START		6	/* root: cell ID */
+#define BH_HC_CELL_SHUTDOWN		7	/* root: cell ID */
+#define BH_HC_CELL_DESTROY		8	/* root: cell ID */
+#define BH_HC_CELL_GET_STATE		9	/* root: cell ID */
+#define BH_HC_CELL_REPORT		10	/* inmate: BH_REPORT_*, code */
+
+/* BH_HC_CELL_GET_STATE */
+#define BH_CELL_RUNNING			0
+#define BH_CELL_RUNNING_LOCKED		1
+#define BH_CELL_SHUT_DOWN		2
+#define BH_CELL_FAILED			3
+#define BH_CELL_LOADING			4
+#define BH_CELL_CREATED			5
+
+/* BH_HC_CELL_REPORT: an inmate says it is done or failed */
+#define BH_REPORT_DONE			0
+#define BH_REPORT_FAILED		1
 
 /* BH_HC_HYPERVISOR_GET_INFO */
 #define BH_INFO_MEM_POOL_SIZE		0	/* pages */
@@ -23,6 +42,21 @@
 #define BH_CPU_INFO_STATE		0
 #define BH_CPU_INFO_EXITS_TOTAL		1
 #define BH_CPU_INFO_VIOLATIONS		2
+
+/* BH_CPU_INFO_EXITS_BASE + BH_EXIT_*: exits of one kind on that CPU */
+#define BH_CPU_INFO_EXITS_BASE		16
+#define BH_EXIT_CPUID			0
+#define BH_EXIT_MSR			1
+#define BH_EXIT_PIO			2
+#define BH_EXIT_MMIO			3	/* nested page faults */
+#define BH_EXIT_HYPERCALL		4
+#define BH_EXIT_NMI			5
+#define BH_EXIT_INIT			6
+#define BH_EXIT_OTHER			7
+#define BH_EXIT_REASONS			8
+/* The names sysfs uses: statistics/cpu<N>/vmexits_<name> */
+#define BH_EXIT_NAMES { "cpuid", "msr", "pio", "mmio", "hypercall", "nmi", \
+			"init", "other" }
 
 #define BH_CPU_RUNNING			0
 #define BH_CPU_FAILED			2

@@ -31,9 +31,10 @@ done
 cp "$build"/modules/*.ko "$stage/modules/"
 cp "$build"/guest/* "$stage/bin/"
 # The hypervisor as the driver's firmware, and the configs.
-mkdir -p "$stage/lib/firmware" "$stage/configs"
+mkdir -p "$stage/lib/firmware" "$stage/configs" "$stage/inmates"
 cp "$build/hypervisor/bulkhead.bin" "$stage/lib/firmware/"
 cp "$build"/configs/*.cell "$stage/configs/"
+cp "$build"/inmates/*.bin "$stage/inmates/"
 cp "$src"/guest/*.sh "$stage/tests/guest/"
 cp "$src/init" "$stage/init"
 chmod +x "$stage/init" "$stage"/tests/guest/*.sh

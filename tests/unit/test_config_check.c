@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The system config validator (hypervisor/core/config_check.c): a valid
- * config modelled on QEMU q35 with 1 GiB of RAM must pass silently, and
- * each rule, broken alone, must fail with the right code and a report that
- * names the problem. Every blob is checked from a heap copy of exactly its
- * size, so under ASan (this test's _asan build) a read past the end is
- * caught, whatever the counts in the blob claim.
+ * The config validator (hypervisor/core/config_check.c): a valid system
+ * config modelled on QEMU q35 with 1 GiB of RAM, and a valid inmate cell
+ * config against it, must pass silently, and each rule, broken alone, must
+ * fail with the right code and a report that names the problem. Every blob
+ * is checked from a heap copy of exactly its size, so under ASan (this
+ * test's _asan build) a read past the end is caught, whatever the counts
+ * in the blob claim. Sets of cells are checked against each other last.
  *
  * The validator is included as source, so this test builds with the
  * Makefile's generic rule for tests/unit/test_*.c and no extra object.
@@ -479,8 +480,612 @@ static void test_random_damage(void)
 	}
 }
 
+/* ---- cell configs --------------------------------------------------------- */
+
+/*
+ * The valid cell: CPU 2, 1 MiB of the reservation seen at 0, a page shared
+ * with the root cell for an ivshmem device, the HPET passed through, the
+ * PM timer's ports and COM2 as its console.
+ */
+struct test_cell {
+	struct bh_cell_desc cell;
+	uint8_t cpu_set[8];
+	struct bh_memory_region mem[3];
+	struct bh_pio_region pio[2];
+	struct bh_pci_device pci[1];
+} BH_PACKED;
+
+#define SHARED_FLAGS	(BH_MEM_READ | BH_MEM_WRITE | BH_MEM_ROOTSHARED)
+
+static void test_cell_init(struct test_cell *t)
+{
+	static const struct bh_memory_region mem[3] = {
+		{ 0x3b200000, 0x0, 0x100000, RAM_FLAGS | BH_MEM_LOADABLE },
+		{ 0x3f1ff000, 0x3f1ff000, 0x1000, SHARED_FLAGS },
+		{ 0xfed00000, 0xfed00000, 0x1000, MMIO_FLAGS },
+	};
+	struct bh_cell_desc *c = &t->cell;
+
+	memset(t, 0, sizeof(*t));
+	memcpy(c->signature, BH_CELL_SIGNATURE, BH_SIGNATURE_LEN);
+	c->revision = BH_CONFIG_REVISION;
+	strcpy(c->name, "apic-demo");
+	c->cpu_set_size = sizeof(t->cpu_set);
+	c->num_memory_regions = 3;
+	c->num_pio_regions = 2;
+	c->num_pci_devices = 1;
+	c->entry_address = 0xf0000;
+	c->console = (struct bh_console){ .type = BH_CONSOLE_UART_8250,
+					  .port = 0x2f8 };
+
+	t->cpu_set[0] = 1 << 2;
+	memcpy(t->mem, mem, sizeof(mem));
+	t->pio[0] = (struct bh_pio_region){ .base = 0x608, .length = 4 };
+	t->pio[1] = (struct bh_pio_region){ .base = 0x2f8, .length = 8 };
+	t->pci[0] = (struct bh_pci_device){ .type = BH_PCI_TYPE_IVSHMEM,
+					    .bdf = 0x0f << 3,
+					    .shmem_region = 1,
+					    .shmem_peer_id = 1 };
+}
+
+/* The system config every cell test checks against. */
+static struct test_config test_sys;
+
+/* Checks @n bytes of cell @src from a heap copy of exactly that size. */
+static int check_cell_blob(const void *src, size_t n,
+			   const struct bh_system_config *sys,
+			   struct capture *cap)
+{
+	struct config_sink sink = { .report = capture_report, .ctx = cap };
+	void *copy = malloc(n ? n : 1);
+	int ret;
+
+	memset(cap, 0, sizeof(*cap));
+	memcpy(copy, src, n);
+	ret = config_check_cell(copy, n, sys, &sink);
+	free(copy);
+	CHECK(cap->newline_in_line == 0, "a report line holds a newline:\n%s",
+	      cap->text);
+	return ret;
+}
+
+static void expect_cell_blob(const void *blob, size_t n,
+			     const struct bh_system_config *sys, int want,
+			     const char *word, int line)
+{
+	struct capture cap;
+	int ret = check_cell_blob(blob, n, sys, &cap);
+
+	CHECK(ret == want, "line %d: returned %d, want %d; report:\n%s",
+	      line, ret, want, cap.text);
+	if (word)
+		CHECK(strstr(cap.text, word), "line %d: no '%s' in the report:\n%s",
+		      line, word, cap.text);
+	else
+		CHECK(cap.lines == 0, "line %d: unexpected report:\n%s",
+		      line, cap.text);
+}
+
+/* Cell @t whole, against test_sys, or alone (no system config). */
+#define EXPECT_CELL(t, want, word)						\
+	expect_cell_blob((t), sizeof(*(t)), &test_sys.sys, (want), (word),	\
+			 __LINE__)
+#define EXPECT_CELL_ALONE(t, want, word)					\
+	expect_cell_blob((t), sizeof(*(t)), NULL, (want), (word), __LINE__)
+
+static void test_cell_valid(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	EXPECT_CELL(&t, 0, NULL);
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+	CHECK_EQ(config_check_cell(&t, sizeof(t), &test_sys.sys, NULL), 0,
+		 "NULL sink");
+
+	/* The smallest useful cell: one CPU, one region, nothing else. */
+	test_cell_init(&t);
+	t.cell.num_memory_regions = 1;
+	t.cell.num_pio_regions = 0;
+	t.cell.num_pci_devices = 0;
+	t.cell.console.type = BH_CONSOLE_NONE;
+	expect_cell_blob(&t, sizeof(t.cell) + 8 + sizeof(t.mem[0]), &test_sys.sys,
+			 0, NULL, __LINE__);
+}
+
+static void test_cell_header(void)
+{
+	struct test_cell t;
+	struct test_config sys;
+
+	test_config_init(&sys);
+	expect_cell_blob(&sys, sizeof(sys), &test_sys.sys, -ENOEXEC,
+			 "not a cell config (signature 'BHSYSTEM')", __LINE__);
+
+	test_cell_init(&t);
+	t.cell.revision = 3;
+	EXPECT_CELL(&t, -ENOEXEC, "config revision 3, this build expects 1");
+	CHECK_EQ(config_check_cell(&t, sizeof(t), NULL, NULL), -ENOEXEC,
+		 "NULL sink");
+
+	test_cell_init(&t);
+	expect_cell_blob(&t, 79, &test_sys.sys, -EINVAL,
+			 "config is 79 bytes, shorter than a cell config header (80 bytes)",
+			 __LINE__);
+	expect_cell_blob(&t, 0, &test_sys.sys, -EINVAL, "shorter", __LINE__);
+	CHECK_EQ(config_check_cell(NULL, 0, &test_sys.sys, NULL), -EINVAL,
+		 "NULL blob");
+	CHECK_EQ(config_check_cell(NULL, sizeof(t), NULL, NULL), -EINVAL,
+		 "NULL blob with a size");
+}
+
+static void test_cell_size(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	expect_cell_blob(&t, sizeof(t) - 1, &test_sys.sys, -EINVAL,
+			 "cell \"apic-demo\": config is 219 bytes, but its counts make it 220",
+			 __LINE__);
+
+	test_cell_init(&t);
+	t.cell.num_pio_regions = 3;
+	EXPECT_CELL(&t, -EINVAL, "but its counts make it 228");
+
+	/* Capped before multiplying: 2^32 - 1 regions do not wrap to a fit. */
+	test_cell_init(&t);
+	t.cell.num_memory_regions = 0xffffffff;
+	EXPECT_CELL(&t, -EINVAL, "num_memory_regions 4294967295 is over the limit");
+	test_cell_init(&t);
+	t.cell.cpu_set_size = 0x80000000;
+	EXPECT_CELL(&t, -EINVAL, "cpu_set_size 2147483648 is over the limit");
+	test_cell_init(&t);
+	t.cell.num_pci_devices = 4097;
+	EXPECT_CELL(&t, -EINVAL, "num_pci_devices 4097 is over the limit");
+}
+
+static void test_cell_identity(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	memset(t.cell.name, 'x', BH_CELL_NAME_LEN);
+	EXPECT_CELL(&t, -EINVAL, "cell name is not NUL-terminated within 32 bytes");
+
+	test_cell_init(&t);
+	t.cell.name[0] = '\0';
+	EXPECT_CELL(&t, -EINVAL, "cell name is empty");
+
+	test_cell_init(&t);
+	strcpy(t.cell.name, "q35-root");
+	EXPECT_CELL(&t, -EINVAL, "cell \"q35-root\": name is the root cell's name");
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	test_cell_init(&t);
+	t.cell.id = 3;
+	EXPECT_CELL(&t, -EINVAL,
+		    "cell \"apic-demo\": id 3 must be 0: the hypervisor assigns cell IDs");
+
+	/* A name that would break the line is shown harmlessly. */
+	test_cell_init(&t);
+	strcpy(t.cell.name, "bad\nname");
+	t.cell.id = 1;
+	EXPECT_CELL(&t, -EINVAL, "cell \"bad?name\": id 1");
+}
+
+static void test_cell_cpus(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.cell.cpu_set_size = 4;
+	t.cell.num_memory_regions = 0;	/* keeps the size right: 4 + 32 = 36 */
+	t.cell.num_pio_regions = 4;
+	t.cell.num_pci_devices = 0;
+	expect_cell_blob(&t, sizeof(t.cell) + 36, &test_sys.sys, -EINVAL,
+			 "cell \"apic-demo\": cpu_set_size 4 is not a multiple of 8",
+			 __LINE__);
+
+	test_cell_init(&t);
+	t.cell.cpu_set_size = 16;
+	t.cell.num_pio_regions = 1;
+	EXPECT_CELL(&t, -EINVAL, "cpu_set_size 16 is outside 1..8");
+
+	test_cell_init(&t);
+	t.cpu_set[0] = 0;
+	EXPECT_CELL(&t, -EINVAL, "cell \"apic-demo\": cpu set is empty");
+
+	test_cell_init(&t);
+	t.cpu_set[0] = 1 << 5;
+	EXPECT_CELL(&t, -EINVAL,
+		    "cell \"apic-demo\": CPU 5 does not exist (the root cell has CPUs 0-3)");
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	test_cell_init(&t);
+	t.cpu_set[7] = 0x80;
+	test_sys.cpu_set[0] = 0x0b;	/* CPUs 0, 1, 3: the list is "0-1,3" */
+	EXPECT_CELL(&t, -EINVAL, "CPU 63 does not exist (the root cell has CPUs 0-1,3)");
+	test_sys.cpu_set[0] = 0x0f;
+
+	test_cell_init(&t);
+	t.cpu_set[0] = 0x05;
+	EXPECT_CELL(&t, -EINVAL,
+		    "cell \"apic-demo\": CPU 0 cannot be given to a cell: it is Linux's boot CPU");
+	EXPECT_CELL_ALONE(&t, -EINVAL, "CPU 0 cannot be given to a cell");
+}
+
+static void test_cell_mem_fields(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.mem[2].size = 0;
+	EXPECT_CELL(&t, -EINVAL, "cell \"apic-demo\": memory region 2 at 0xfed00000 has size 0");
+
+	test_cell_init(&t);
+	t.mem[0].phys_start = 0x3b200800;
+	EXPECT_CELL(&t, -EINVAL, "memory region 0: phys_start 0x3b200800 is not a multiple of 4 KiB");
+
+	test_cell_init(&t);
+	t.mem[0].virt_start = 0x10;
+	t.cell.entry_address = 0x10;
+	EXPECT_CELL(&t, -EINVAL, "memory region 0: virt_start 0x10 is not a multiple of 4 KiB");
+
+	test_cell_init(&t);
+	t.mem[0].size = 0x100800;
+	EXPECT_CELL(&t, -EINVAL, "memory region 0: size 0x100800 is not a multiple of 4 KiB");
+
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0xfffffffffffff000ull;
+	t.mem[2].size = 0x2000;
+	EXPECT_CELL(&t, -EINVAL, "memory region 2: start 0xfffffffffffff000 + size 0x2000 wraps");
+
+	test_cell_init(&t);
+	t.mem[2].virt_start = 0xfffffffffffff000ull;
+	t.mem[2].size = 0x2000;
+	EXPECT_CELL(&t, -EINVAL,
+		    "memory region 2: virt_start 0xfffffffffffff000 + size 0x2000 wraps");
+
+	test_cell_init(&t);
+	t.mem[0].flags |= 0x400;
+	EXPECT_CELL(&t, -EINVAL, "memory region 0 [0x3b200000-0x3b2fffff] has unknown flags 0x400");
+
+	test_cell_init(&t);
+	t.mem[1].flags &= ~(uint64_t)BH_MEM_READ;
+	EXPECT_CELL(&t, -EINVAL, "memory region 1 [0x3f1ff000-0x3f1fffff] lacks the READ flag");
+}
+
+static void test_cell_mem_system(void)
+{
+	struct test_cell t;
+
+	/* The example from the task: private RAM that is Linux's. */
+	test_cell_init(&t);
+	t.mem[0].phys_start = 0x3000000;
+	EXPECT_CELL(&t, -EINVAL,
+		    "cell \"apic-demo\": memory region 0 [0x3000000-0x30fffff] overlaps the root cell's memory region 1 [0x100000-0x39ffffff]");
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	test_cell_init(&t);
+	t.mem[0].phys_start = 0x3a800000;
+	EXPECT_CELL(&t, -EINVAL,
+		    "memory region 0 [0x3a800000-0x3a8fffff] overlaps the hypervisor memory [0x3a000000-0x3affffff]");
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	/* Device memory may be passed on from the root cell... */
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0x80000000;
+	EXPECT_CELL(&t, 0, NULL);
+	/* ...but never the hypervisor's. */
+	t.mem[2].phys_start = 0x3a000000;
+	EXPECT_CELL(&t, -EINVAL, "memory region 2 [0x3a000000-0x3a000fff] overlaps the hypervisor memory");
+
+	/* A shared region must be root's already, within one region. */
+	test_cell_init(&t);
+	t.mem[1].phys_start = 0x3b400000;
+	EXPECT_CELL(&t, -EINVAL,
+		    "memory region 1 [0x3b400000-0x3b400fff] is ROOTSHARED but does not lie inside one root cell memory region");
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	test_cell_init(&t);
+	t.mem[1].phys_start = 0x9f000;	/* root regions 0 and 1 with a hole */
+	t.mem[1].size = 0x2000;
+	EXPECT_CELL(&t, -EINVAL, "is ROOTSHARED but does not lie inside one");
+
+	test_cell_init(&t);
+	t.mem[1].phys_start = 0x3ffdf000;	/* the last page of root region 2 */
+	EXPECT_CELL(&t, 0, NULL);
+}
+
+static void test_cell_mem_own(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0x3b2ff000;
+	EXPECT_CELL(&t, -EINVAL,
+		    "memory region 2 [0x3b2ff000-0x3b2fffff] overlaps memory region 0 [0x3b200000-0x3b2fffff]");
+	EXPECT_CELL_ALONE(&t, -EINVAL, "overlaps memory region 0");
+
+	test_cell_init(&t);
+	t.mem[2].virt_start = 0x80000;
+	EXPECT_CELL(&t, -EINVAL,
+		    "memory region 2 at guest-physical [0x80000-0x80fff] overlaps memory region 0 at guest-physical [0x0-0xfffff]");
+	EXPECT_CELL_ALONE(&t, -EINVAL, "at guest-physical");
+
+	/* Adjacent in both spaces is fine. */
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0x3b300000;
+	t.mem[2].virt_start = 0x100000;
+	EXPECT_CELL(&t, 0, NULL);
+}
+
+static void test_cell_entry(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.mem[0].flags &= ~(uint64_t)BH_MEM_LOADABLE;
+	EXPECT_CELL(&t, -EINVAL, "cell \"apic-demo\": no memory region is LOADABLE");
+	EXPECT_CELL_ALONE(&t, -EINVAL, "no memory region is LOADABLE");
+
+	test_cell_init(&t);
+	t.cell.entry_address = 0x100000;	/* one past the end */
+	EXPECT_CELL(&t, -EINVAL,
+		    "entry_address 0x100000 lies in no LOADABLE region's guest-physical range");
+
+	/* In a region, but not a LOADABLE one. */
+	test_cell_init(&t);
+	t.cell.entry_address = 0x3f1ff000;
+	EXPECT_CELL(&t, -EINVAL, "entry_address 0x3f1ff000 lies in no LOADABLE");
+
+	test_cell_init(&t);
+	t.cell.entry_address = 0xfffff;
+	EXPECT_CELL(&t, 0, NULL);
+}
+
+static void test_cell_pio(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.pio[0].length = 0;
+	EXPECT_CELL(&t, -EINVAL, "cell \"apic-demo\": pio region 0 at port 0x608 has length 0");
+
+	test_cell_init(&t);
+	t.pio[0].base = 0xfff0;
+	t.pio[0].length = 0x20;
+	EXPECT_CELL(&t, -EINVAL, "pio region 0 [0xfff0-0x1000f] ends past port 0xffff");
+
+	test_cell_init(&t);
+	t.pio[1].base = 0x3f8;
+	t.cell.console.type = BH_CONSOLE_NONE;
+	EXPECT_CELL(&t, -EINVAL,
+		    "pio region 1 [0x3f8-0x3ff] overlaps the hypervisor's debug console ports [0x3f8-0x3ff]");
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	/* One port of it is one too many. */
+	test_cell_init(&t);
+	t.pio[1].base = 0x3f0;
+	t.pio[1].length = 9;
+	EXPECT_CELL(&t, -EINVAL, "pio region 1 [0x3f0-0x3f8] overlaps the hypervisor's debug console");
+
+	test_cell_init(&t);
+	t.pio[1].base = 0x3f0;
+	EXPECT_CELL(&t, 0, NULL);
+}
+
+static void test_cell_console(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.cell.console.type = 7;
+	EXPECT_CELL(&t, -EINVAL, "cell \"apic-demo\": console type 7 is unknown");
+
+	test_cell_init(&t);
+	t.cell.console.port = 0xfffa;
+	EXPECT_CELL(&t, -EINVAL, "cell \"apic-demo\": console port 0xfffa: its 8 registers end past port 0xffff");
+
+	test_cell_init(&t);
+	t.cell.console.port = 0x3f8;
+	EXPECT_CELL(&t, -EINVAL,
+		    "console ports [0x3f8-0x3ff] overlap the hypervisor's debug console ports [0x3f8-0x3ff]");
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	test_cell_init(&t);
+	t.cell.console.type = BH_CONSOLE_NONE;
+	t.cell.console.port = 0x3f8;	/* ignored without a UART */
+	EXPECT_CELL(&t, 0, NULL);
+}
+
+static void test_cell_pci(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.pci[0].type = 0;
+	EXPECT_CELL(&t, -EINVAL, "cell \"apic-demo\": pci device 0 (0:f.0) has unknown type 0");
+
+	test_cell_init(&t);
+	t.pci[0].shmem_region = 3;
+	EXPECT_CELL(&t, -EINVAL,
+		    "pci device 0 (0:f.0): ivshmem shmem_region 3 is not one of the cell's 3 memory regions");
+
+	test_cell_init(&t);
+	t.pci[0].shmem_region = 0;
+	EXPECT_CELL(&t, -EINVAL,
+		    "pci device 0 (0:f.0): ivshmem shmem_region 0 at 0x3b200000 lacks the ROOTSHARED flag");
+
+	test_cell_init(&t);
+	t.pci[0].shmem_peer_id = 2;
+	EXPECT_CELL(&t, -EINVAL, "ivshmem shmem_peer_id 2 is not 0 or 1");
+
+	/* A plain device needs no shared memory. */
+	test_cell_init(&t);
+	t.pci[0].type = BH_PCI_TYPE_DEVICE;
+	t.pci[0].shmem_region = 99;
+	EXPECT_CELL(&t, 0, NULL);
+}
+
+static void test_cell_all_reported(void)
+{
+	struct test_cell t;
+	struct capture cap;
+
+	test_cell_init(&t);
+	t.cell.id = 2;
+	t.cpu_set[0] |= 1;
+	t.mem[0].phys_start = 0x3000000;
+	t.pio[1].base = 0x3f8;
+	CHECK_EQ(check_cell_blob(&t, sizeof(t), &test_sys.sys, &cap), -EINVAL,
+		 "four problems");
+	CHECK_EQ(cap.lines, 4, "report lines");
+	CHECK(strstr(cap.text, "id 2") && strstr(cap.text, "CPU 0") &&
+	      strstr(cap.text, "root cell's memory region 1") &&
+	      strstr(cap.text, "debug console"), "report:\n%s", cap.text);
+}
+
+static void test_cell_random_damage(void)
+{
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	struct test_cell t;
+	unsigned int i, k;
+	size_t n;
+	void *copy;
+	int ret;
+
+	for (i = 0; i < 20000; i++) {
+		test_cell_init(&t);
+		for (k = 0; k < 1 + i % 4; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			((uint8_t *)&t)[x % sizeof(t)] = (uint8_t)(x >> 32);
+		}
+		n = sizeof(t) - (x >> 40) % 3;
+		copy = malloc(n);
+		memcpy(copy, &t, n);
+		ret = config_check_cell(copy, n, i % 2 ? &test_sys.sys : NULL, NULL);
+		free(copy);
+		CHECK(ret == 0 || ret == -EINVAL || ret == -ENOEXEC,
+		      "iteration %u returned %d", i, ret);
+	}
+}
+
+/* ---- sets of cells ------------------------------------------------------------ */
+
+static int check_set(const struct test_cell *a, const struct test_cell *b,
+		     struct capture *cap)
+{
+	struct config_sink sink = { .report = capture_report, .ctx = cap };
+	const struct bh_cell_desc *cells[2] = { &a->cell, &b->cell };
+
+	memset(cap, 0, sizeof(*cap));
+	CHECK_EQ(config_check_cell(a, sizeof(*a), &test_sys.sys, NULL), 0, "cell a");
+	CHECK_EQ(config_check_cell(b, sizeof(*b), &test_sys.sys, NULL), 0, "cell b");
+	return config_check_cell_set(cells, 2, &sink);
+}
+
+/* A second cell that shares nothing with test_cell_init()'s but the ivshmem page. */
+static void test_cell_init_peer(struct test_cell *t)
+{
+	test_cell_init(t);
+	strcpy(t->cell.name, "tiny-demo");
+	t->cpu_set[0] = 1 << 3;
+	t->mem[0].phys_start = 0x3b000000;
+	t->mem[2].phys_start = 0xfed01000;
+	t->pci[0].shmem_peer_id = 0;
+}
+
+static void test_set(void)
+{
+	struct test_cell a, b;
+	struct capture cap;
+
+	test_cell_init(&a);
+	test_cell_init_peer(&b);
+	CHECK_EQ(check_set(&a, &b, &cap), 0, "disjoint cells sharing an ivshmem page");
+	CHECK_EQ(cap.lines, 0, "report lines");
+	CHECK_EQ(config_check_cell_set(NULL, 0, NULL), 0, "no cells");
+
+	test_cell_init_peer(&b);
+	b.cpu_set[0] = 1 << 2;
+	CHECK_EQ(check_set(&a, &b, &cap), -EINVAL, "CPU twice");
+	CHECK(strstr(cap.text, "cell \"tiny-demo\": CPU 2 is also in cell \"apic-demo\""),
+	      "report:\n%s", cap.text);
+
+	test_cell_init_peer(&b);
+	b.mem[0].phys_start = 0x3b280000;
+	CHECK_EQ(check_set(&a, &b, &cap), -EINVAL, "memory overlap");
+	CHECK(strstr(cap.text, "cell \"tiny-demo\": memory region 0 [0x3b280000-0x3b37ffff] overlaps cell \"apic-demo\"'s memory region 0 [0x3b200000-0x3b2fffff]"),
+	      "report:\n%s", cap.text);
+
+	/* Device memory is not shared either. */
+	test_cell_init_peer(&b);
+	b.mem[2].phys_start = 0xfed00000;
+	CHECK_EQ(check_set(&a, &b, &cap), -EINVAL, "same device memory");
+	CHECK(strstr(cap.text, "memory region 2 [0xfed00000-0xfed00fff] overlaps"),
+	      "report:\n%s", cap.text);
+
+	/* Shared, but not the same region on both sides. */
+	test_cell_init_peer(&b);
+	b.mem[1].phys_start = 0x3f1fe000;
+	b.mem[1].size = 0x2000;
+	CHECK_EQ(check_set(&a, &b, &cap), -EINVAL, "different shared regions");
+	CHECK(strstr(cap.text, "the same start and size in both"), "report:\n%s",
+	      cap.text);
+
+	/* Shared on one side only. */
+	test_cell_init_peer(&b);
+	b.mem[1].flags = RAM_FLAGS;
+	b.mem[1].phys_start = 0x3b100000;	/* b alone must pass */
+	b.pci[0].type = BH_PCI_TYPE_DEVICE;
+	a.mem[1].phys_start = 0x3b100000;
+	a.mem[1].flags = RAM_FLAGS;
+	a.pci[0].type = BH_PCI_TYPE_DEVICE;
+	CHECK_EQ(check_set(&a, &b, &cap), -EINVAL, "private region twice");
+	CHECK(strstr(cap.text, "memory region 1 [0x3b100000-0x3b100fff] overlaps cell \"apic-demo\"'s"),
+	      "report:\n%s", cap.text);
+
+	test_cell_init(&a);
+	test_cell_init(&b);
+	b.cpu_set[0] = 1 << 3;
+	b.mem[0].phys_start = 0x3b000000;
+	b.mem[2].phys_start = 0xfed01000;
+	CHECK_EQ(check_set(&a, &b, &cap), -EINVAL, "same name");
+	CHECK(strstr(cap.text, "cell \"apic-demo\": another cell has the same name"),
+	      "report:\n%s", cap.text);
+	CHECK_EQ(cap.lines, 1, "report lines");
+}
+
+/* Three cells: each pair is looked at. */
+static void test_set_three(void)
+{
+	struct test_cell a, b, c;
+	const struct bh_cell_desc *cells[3] = { &a.cell, &b.cell, &c.cell };
+	struct capture cap;
+	struct config_sink sink = { .report = capture_report, .ctx = &cap };
+
+	test_cell_init(&a);
+	test_cell_init_peer(&b);
+	test_cell_init_peer(&c);
+	strcpy(c.cell.name, "third");
+	c.cpu_set[0] = 1 << 1;
+	c.mem[0].phys_start = 0x3b400000;
+	c.mem[2].phys_start = 0xfed02000;
+	memset(&cap, 0, sizeof(cap));
+	CHECK_EQ(config_check_cell_set(cells, 3, &sink), 0, "three disjoint cells");
+
+	c.cpu_set[0] = 1 << 3;
+	memset(&cap, 0, sizeof(cap));
+	CHECK_EQ(config_check_cell_set(cells, 3, &sink), -EINVAL, "third takes CPU 3");
+	CHECK(strstr(cap.text, "cell \"third\": CPU 3 is also in cell \"tiny-demo\""),
+	      "report:\n%s", cap.text);
+	CHECK_EQ(cap.lines, 1, "report lines");
+}
+
 int main(void)
 {
+	test_config_init(&test_sys);
 	RUN(test_valid);
 	RUN(test_header);
 	RUN(test_root_header);
@@ -496,5 +1101,21 @@ int main(void)
 	RUN(test_pci);
 	RUN(test_all_reported);
 	RUN(test_random_damage);
+	RUN(test_cell_valid);
+	RUN(test_cell_header);
+	RUN(test_cell_size);
+	RUN(test_cell_identity);
+	RUN(test_cell_cpus);
+	RUN(test_cell_mem_fields);
+	RUN(test_cell_mem_system);
+	RUN(test_cell_mem_own);
+	RUN(test_cell_entry);
+	RUN(test_cell_pio);
+	RUN(test_cell_console);
+	RUN(test_cell_pci);
+	RUN(test_cell_all_reported);
+	RUN(test_cell_random_damage);
+	RUN(test_set);
+	RUN(test_set_three);
 	return check_exit();
 }

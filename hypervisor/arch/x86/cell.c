@@ -3,6 +3,8 @@
  * A cell's x86 resources: nested page tables from its memory regions, and
  * the I/O and MSR permission maps. Everything not granted is intercepted.
  */
+#include <asm/apic.h>
+#include <asm/cpu.h>
 #include <asm/paging.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
@@ -45,6 +47,36 @@ static int map_memory(struct cell *cell)
 			return err;
 	}
 	return 0;
+}
+
+/*
+ * The local APIC page is mapped read-only: reads go to the hardware,
+ * writes exit so that IPIs can be checked (apic.c). Inmates get it too.
+ */
+static int map_apic(struct cell *cell)
+{
+	return npt_map(cell->arch.npt_root, APIC_BASE, APIC_BASE, 4096,
+		       NPT_READ | NPT_UNCACHED);
+}
+
+int arch_map_loadable(struct cell *cell, int map)
+{
+	const struct bh_memory_region *mem = bh_cell_mem_regions(cell->desc);
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < cell->desc->num_memory_regions && !err; i++) {
+		if (!(mem[i].flags & BH_MEM_LOADABLE))
+			continue;
+		if (map)
+			err = npt_map(root_cell.arch.npt_root, mem[i].phys_start,
+				      mem[i].phys_start, mem[i].size,
+				      NPT_READ | NPT_WRITE);
+		else
+			err = npt_unmap(root_cell.arch.npt_root, mem[i].phys_start,
+					mem[i].size);
+	}
+	return err;
 }
 
 static void allow_ports(struct cell *cell)
@@ -91,9 +123,24 @@ int arch_cell_init(struct cell *cell)
 {
 	int err;
 
-	cell->arch.iopm = root_iopm;
-	cell->arch.msrpm = root_msrpm;
+	if (cell == &root_cell) {
+		cell->arch.iopm = root_iopm;
+		cell->arch.msrpm = root_msrpm;
+		/* Part of the baseline: parked CPUs need it from the start. */
+		err = cpu_park_init();
+		if (err)
+			return err;
+	} else {
+		cell->arch.iopm = pool_alloc_pages(IOPM_SIZE / 4096);
+		cell->arch.msrpm = pool_alloc_pages(MSRPM_SIZE / 4096);
+		if (!cell->arch.iopm || !cell->arch.msrpm) {
+			arch_cell_exit(cell);
+			return -ENOMEM;
+		}
+	}
 	err = map_memory(cell);
+	if (!err)
+		err = map_apic(cell);
 	if (err) {
 		arch_cell_exit(cell);
 		return err;
@@ -107,4 +154,14 @@ void arch_cell_exit(struct cell *cell)
 {
 	npt_destroy(cell->arch.npt_root);
 	cell->arch.npt_root = NULL;
+	if (cell == &root_cell)
+		cpu_park_exit();
+	if (cell != &root_cell) {
+		if (cell->arch.iopm)
+			pool_free_pages(cell->arch.iopm, IOPM_SIZE / 4096);
+		if (cell->arch.msrpm)
+			pool_free_pages(cell->arch.msrpm, MSRPM_SIZE / 4096);
+		cell->arch.iopm = NULL;
+		cell->arch.msrpm = NULL;
+	}
 }

@@ -6,6 +6,8 @@
  * SVM treats nested walks as user accesses.
  */
 #include <asm/paging.h>
+#include <asm/percpu.h>
+#include <cell.h>
 #include <bulkhead/image.h>
 #include <pool.h>
 
@@ -29,11 +31,29 @@ static uint64_t leaf_flags(unsigned int access)
 	return f;
 }
 
-/* The table one level down from @entry, created if absent. */
+/* Replaces a 2 MiB leaf by a table of 512 4 KiB leaves, same rights. */
+static uint64_t *split_large(uint64_t *entry)
+{
+	uint64_t *table = pool_alloc_page();
+	uint64_t base = *entry & PTE_ADDR_MASK & ~(SIZE_2M - 1);
+	uint64_t flags = *entry & ~PTE_ADDR_MASK & ~PTE_PS;
+	unsigned int i;
+
+	if (!table)
+		return NULL;
+	for (i = 0; i < 512; i++)
+		table[i] = (base + i * PAGE_SIZE_4K) | flags;
+	*entry = (uint64_t)table | PTE_P | PTE_RW | PTE_US;
+	return table;
+}
+
+/* The table one level down from @entry, created (or split) if needed. */
 static uint64_t *next_table(uint64_t *entry)
 {
 	uint64_t *table;
 
+	if ((*entry & PTE_P) && (*entry & PTE_PS))
+		return split_large(entry);
 	if (*entry & PTE_P)
 		return (uint64_t *)(*entry & PTE_ADDR_MASK);
 	table = pool_alloc_page();
@@ -48,6 +68,7 @@ static unsigned int index_of(uint64_t gpa, unsigned int level)
 	return (gpa >> (12 + 9 * level)) & 511;
 }
 
+/* Sets the leaf for @gpa (flags 0: clears it). */
 static int map_one(uint64_t *root, uint64_t gpa, uint64_t hpa, int large,
 		   uint64_t flags)
 {
@@ -59,7 +80,10 @@ static int map_one(uint64_t *root, uint64_t gpa, uint64_t hpa, int large,
 		if (!table)
 			return -ENOMEM;
 	}
-	table[index_of(gpa, level)] = hpa | flags | (large ? PTE_PS : 0);
+	if (!flags)
+		table[index_of(gpa, level)] = 0;
+	else
+		table[index_of(gpa, level)] = hpa | flags | (large ? PTE_PS : 0);
 	return 0;
 }
 
@@ -82,6 +106,52 @@ int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
 	return 0;
 }
 
+static int table_empty(const uint64_t *table)
+{
+	unsigned int i;
+
+	for (i = 0; i < 512; i++)
+		if (table[i])
+			return 0;
+	return 1;
+}
+
+/* Frees the tables below @table (at @level) that no longer map anything. */
+static void prune(uint64_t *table, unsigned int level)
+{
+	uint64_t *next;
+	unsigned int i;
+
+	for (i = 0; level > 0 && i < 512; i++) {
+		if (!(table[i] & PTE_P) || (table[i] & PTE_PS))
+			continue;
+		next = (uint64_t *)(table[i] & PTE_ADDR_MASK);
+		prune(next, level - 1);
+		if (table_empty(next)) {
+			table[i] = 0;
+			pool_free_page(next);
+		}
+	}
+}
+
+int npt_unmap(uint64_t *root, uint64_t gpa, uint64_t size)
+{
+	uint64_t step;
+	int large, err;
+
+	while (size) {
+		large = !(gpa % SIZE_2M) && size >= SIZE_2M;
+		step = large ? SIZE_2M : PAGE_SIZE_4K;
+		err = map_one(root, gpa, 0, large, 0);
+		if (err)
+			return err;
+		gpa += step;
+		size -= step;
+	}
+	prune(root, 3);
+	return 0;
+}
+
 static void free_level(uint64_t *table, unsigned int level)
 {
 	unsigned int i;
@@ -98,15 +168,45 @@ void npt_destroy(uint64_t *root)
 		free_level(root, 3);
 }
 
-int guest_virt_to_phys(uint64_t cr3, uint64_t va, uint64_t *pa)
+int npt_translate(const uint64_t *root, uint64_t gpa, uint64_t *hpa)
 {
-	uint64_t entry, table = cr3 & PTE_ADDR_MASK;
+	const uint64_t *table = root;
+	uint64_t entry, mask;
 	unsigned int level;
 
 	for (level = 3;; level--) {
-		if (table >= BH_IDENTITY_LIMIT)
+		entry = table[index_of(gpa, level)];
+		if (!(entry & PTE_P))
 			return -EINVAL;
-		entry = ((const uint64_t *)table)[index_of(va, level)];
+		if (level == 0 || (level < 3 && (entry & PTE_PS))) {
+			mask = (1ull << (12 + 9 * level)) - 1;
+			*hpa = (entry & PTE_ADDR_MASK & ~mask) | (gpa & mask);
+			return 0;
+		}
+		table = (const uint64_t *)(entry & PTE_ADDR_MASK);
+	}
+}
+
+/* Guest-physical to host-physical: identity without NPT (the root cell). */
+static int to_host(const uint64_t *npt, uint64_t gpa, uint64_t *hpa)
+{
+	if (!npt) {
+		*hpa = gpa;
+		return 0;
+	}
+	return npt_translate(npt, gpa, hpa);
+}
+
+int guest_virt_to_phys(uint64_t cr3, uint64_t va, uint64_t *pa,
+		       const uint64_t *npt)
+{
+	uint64_t entry, table = cr3 & PTE_ADDR_MASK, host;
+	unsigned int level;
+
+	for (level = 3;; level--) {
+		if (to_host(npt, table, &host) || host >= BH_IDENTITY_LIMIT)
+			return -EINVAL;
+		entry = ((const uint64_t *)host)[index_of(va, level)];
 		if (!(entry & PTE_P))
 			return -EINVAL;
 		if (level == 0 || (level < 3 && (entry & PTE_PS))) {
@@ -119,10 +219,11 @@ int guest_virt_to_phys(uint64_t cr3, uint64_t va, uint64_t *pa)
 	}
 }
 
-int guest_read(uint64_t cr3, uint64_t va, void *buf, unsigned int len)
+int guest_read(uint64_t cr3, uint64_t va, void *buf, unsigned int len,
+	       const uint64_t *npt)
 {
 	uint8_t *out = buf;
-	uint64_t pa;
+	uint64_t pa, host;
 	int err;
 
 	while (len) {
@@ -130,15 +231,38 @@ int guest_read(uint64_t cr3, uint64_t va, void *buf, unsigned int len)
 
 		if (chunk > len)
 			chunk = len;
-		err = guest_virt_to_phys(cr3, va, &pa);
+		err = guest_virt_to_phys(cr3, va, &pa, npt);
+		if (!err)
+			err = to_host(npt, pa, &host);
 		if (err)
 			return err;
-		if (pa + chunk > BH_IDENTITY_LIMIT)
+		if (host + chunk > BH_IDENTITY_LIMIT)
 			return -EINVAL;
-		memcpy(out, (const void *)pa, chunk);
+		memcpy(out, (const void *)host, chunk);
 		out += chunk;
 		va += chunk;
 		len -= chunk;
 	}
 	return 0;
+}
+
+unsigned int guest_fetch(struct per_cpu *cpu, uint64_t rip, uint8_t *buf,
+			 unsigned int max)
+{
+	const struct vmcb *vmcb = &cpu->vmcb;
+	unsigned int first = PAGE_SIZE_4K - (rip & (PAGE_SIZE_4K - 1));
+
+	/* Long mode with a 64-bit code segment only: CS base is 0 there. */
+	if (!(vmcb->efer & (1ull << 10)) || !(vmcb->cs.attrib & (1u << 9)))
+		return 0;
+	const uint64_t *npt = cpu->cell == &root_cell ? NULL : cpu->cell->arch.npt_root;
+
+	if (first > max)
+		first = max;
+	if (guest_read(vmcb->cr3, rip, buf, first, npt))
+		return 0;
+	if (first < max &&
+	    !guest_read(vmcb->cr3, rip + first, buf + first, max - first, npt))
+		return max;
+	return first;
 }

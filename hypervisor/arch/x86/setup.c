@@ -10,10 +10,12 @@
  * it, with the callee-saved registers back.
  * The hypervisor's own memory is never executed or touched by the guest.
  */
+#include <asm/apic.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
+#include <asm/traps.h>
 #include <cell.h>
 #include <setup.h>
 
@@ -77,7 +79,7 @@ static int load_segment(struct per_cpu *cpu, const struct desc_ptr *gdt,
 	if ((selector | 7u) > gdt->limit || (selector & 4))
 		return -EINVAL;
 	err = guest_read(cpu->linux_cr3, gdt->base + (selector & ~7u), &desc,
-			 sizeof(desc));
+			 sizeof(desc), NULL);
 	if (err)
 		return err;
 	seg->attrib = seg_attrib(desc);
@@ -91,11 +93,10 @@ static int load_segment(struct per_cpu *cpu, const struct desc_ptr *gdt,
 static int capture_segments(struct per_cpu *cpu)
 {
 	struct vmcb *vmcb = &cpu->vmcb;
-	struct desc_ptr gdt, idt;
+	struct desc_ptr gdt = { cpu->linux_gdt_limit, cpu->linux_gdt_base };
+	struct desc_ptr idt = { cpu->linux_idt_limit, cpu->linux_idt_base };
 	int err;
 
-	store_gdt(&gdt);
-	store_idt(&idt);
 	vmcb->gdtr.base = gdt.base;
 	vmcb->gdtr.limit = gdt.limit;
 	vmcb->idtr.base = idt.base;
@@ -114,7 +115,7 @@ static int capture_linux(struct per_cpu *cpu, uint64_t linux_rsp)
 	uint64_t slot[SLOT_COUNT];
 	int err;
 
-	err = guest_read(cpu->linux_cr3, linux_rsp, slot, sizeof(slot));
+	err = guest_read(cpu->linux_cr3, linux_rsp, slot, sizeof(slot), NULL);
 	if (err) {
 		printk("CPU %u: cannot read Linux's stack at 0x%lx\n", cpu->cpu_id,
 		       linux_rsp);
@@ -153,7 +154,7 @@ static void setup_control(struct per_cpu *cpu, struct cell *cell)
 {
 	struct vmcb *vmcb = &cpu->vmcb;
 
-	vmcb->intercepts1 = SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID |
+	vmcb->intercepts1 = SVM_INTERCEPT_NMI | SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID |
 			    SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
 			    SVM_INTERCEPT_SHUTDOWN;
 	vmcb->intercepts2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
@@ -176,6 +177,11 @@ int arch_cpu_init(struct per_cpu *cpu)
 	err = arch_check_features();
 	if (err)
 		return err;
+	if (system_config->platform.apic_base != APIC_BASE) {
+		printk("CPU %u: local APIC at 0x%lx, only 0x%lx is supported\n",
+		       cpu->cpu_id, system_config->platform.apic_base, APIC_BASE);
+		return -EINVAL;
+	}
 	vm_cr = rdmsr(MSR_VM_CR);
 	if (vm_cr & VM_CR_SVMDIS) {
 		printk("CPU %u: SVM disabled by firmware\n", cpu->cpu_id);
@@ -183,12 +189,33 @@ int arch_cpu_init(struct per_cpu *cpu)
 	}
 	memset(&cpu->vmcb, 0, sizeof(cpu->vmcb));
 	cpu->cell = &root_cell;
+	apic_cpu_init(cpu);
 	err = capture_linux(cpu, cpu->linux_rsp);
 	if (err)
 		return err;
 	setup_control(cpu, &root_cell);
 	wrmsr(MSR_VM_HSAVE_PA, hv_virt_to_phys(cpu->host_save));
 	return 0;
+}
+
+static void save_linux_tables(struct per_cpu *cpu)
+{
+	struct desc_ptr gdt, idt;
+
+	store_gdt(&gdt);
+	store_idt(&idt);
+	cpu->linux_gdt_base = gdt.base;
+	cpu->linux_gdt_limit = gdt.limit;
+	cpu->linux_idt_base = idt.base;
+	cpu->linux_idt_limit = idt.limit;
+}
+
+static void restore_linux_tables(const struct per_cpu *cpu)
+{
+	struct desc_ptr gdt = { cpu->linux_gdt_limit, cpu->linux_gdt_base };
+	struct desc_ptr idt = { cpu->linux_idt_limit, cpu->linux_idt_base };
+
+	asm volatile("lgdt %0; lidt %1" : : "m"(gdt), "m"(idt));
 }
 
 /* Called by entry.S; returns only with an error for Linux. */
@@ -204,9 +231,16 @@ int arch_entry(unsigned int cpu_id, uint64_t linux_rsp, uint64_t linux_cr3)
 	cpu->cpu_id = cpu_id;
 	cpu->linux_cr3 = linux_cr3;
 	cpu->linux_rsp = linux_rsp;
+	save_linux_tables(cpu);
+	traps_init();
+	traps_load();
+	cpu->online = 1;
 	err = hv_cpu_entry(cpu);
-	if (err)
+	if (err) {
+		cpu->online = 0;
+		restore_linux_tables(cpu);
 		return err;
+	}
 	arch_cpu_activate(cpu);
 }
 

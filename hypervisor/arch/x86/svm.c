@@ -8,6 +8,8 @@
  * probing access into an error, anything else into an oops, and Linux
  * keeps running), port reads return all ones and port writes are dropped.
  */
+#include <asm/apic.h>
+#include <asm/cpu.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
@@ -88,6 +90,13 @@ static void handle_io(struct per_cpu *cpu)
 	int in = info & SVM_IOIO_IN;
 
 	cpu->violations++;
+	if (cpu->cell != &root_cell) {
+		printk("CPU %u: cell \"%s\": %s of I/O port 0x%x (RIP 0x%lx)\n",
+		       cpu->cpu_id, cpu->cell->desc->name, in ? "read" : "write",
+		       port, vmcb->rip);
+		cell_cpu_failed(cpu, "I/O port outside its config");
+		return;
+	}
 	if (port_reports++ < MAX_PORT_REPORTS)
 		printk("CPU %u: cell \"%s\": %s of I/O port 0x%x refused (RIP 0x%lx)\n",
 		       cpu->cpu_id, cpu->cell->desc->name, in ? "read" : "write",
@@ -111,10 +120,19 @@ static void handle_npf(struct per_cpu *cpu)
 	const char *access = err & NPF_FETCH ? "execute" :
 			     err & NPF_WRITE ? "write" : "read";
 
+	/* The APIC page is read-only for cells: writes are emulated. */
+	if ((vmcb->exitinfo2 & ~0xfffull) == APIC_BASE && (err & NPF_WRITE) &&
+	    !(err & NPF_FETCH) && apic_handle_write(cpu, vmcb->exitinfo2) == 0)
+		return;
+
 	cpu->violations++;
 	printk("CPU %u: cell \"%s\": %s of 0x%lx refused (RIP 0x%lx): not in the cell's memory\n",
 	       cpu->cpu_id, cpu->cell->desc->name, access, vmcb->exitinfo2,
 	       vmcb->rip);
+	if (cpu->cell != &root_cell) {
+		cell_cpu_failed(cpu, "memory access outside its config");
+		return;
+	}
 	inject_exception(vmcb, X86_GP, 1, 0);
 }
 
@@ -140,12 +158,27 @@ static void __attribute__((noreturn)) stop_cpu(struct per_cpu *cpu, const char *
 	halt_forever();
 }
 
+static unsigned int exit_kind(uint64_t code)
+{
+	switch (code) {
+	case SVM_EXIT_CPUID:	return BH_EXIT_CPUID;
+	case SVM_EXIT_MSR:	return BH_EXIT_MSR;
+	case SVM_EXIT_IOIO:	return BH_EXIT_PIO;
+	case SVM_EXIT_NPF:	return BH_EXIT_MMIO;
+	case SVM_EXIT_VMMCALL:	return BH_EXIT_HYPERCALL;
+	case SVM_EXIT_NMI:	return BH_EXIT_NMI;
+	case SVM_EXIT_INIT:	return BH_EXIT_INIT;
+	default:		return BH_EXIT_OTHER;
+	}
+}
+
 void svm_handle_exit(struct guest_regs *regs)
 {
 	struct per_cpu *cpu = per_cpu_of_regs(regs);
 	struct vmcb *vmcb = &cpu->vmcb;
 
 	cpu->exits_total++;
+	cpu->exits[exit_kind(vmcb->exitcode)]++;
 	vmcb->tlb_control = 0;
 	switch (vmcb->exitcode) {
 	case SVM_EXIT_CPUID:
@@ -176,7 +209,14 @@ void svm_handle_exit(struct guest_regs *regs)
 		printk("CPU %u: INIT signal ignored (CPU hotplug is not supported while enabled)\n",
 		       cpu->cpu_id);
 		break;
+	case SVM_EXIT_NMI:
+		cpu_handle_nmi(cpu);
+		break;
 	case SVM_EXIT_SHUTDOWN:
+		if (cpu->cell != &root_cell) {
+			cell_cpu_failed(cpu, "triple fault");
+			break;
+		}
 		stop_cpu(cpu, "triple fault");
 	case SVM_EXIT_INVALID:
 		stop_cpu(cpu, "VMRUN refused the guest state");

@@ -5,6 +5,9 @@
  * own check) must refuse it.
  *
  *   bh-cfgtool mutate KIND IN OUT   KIND: magic revision overlap outside
+ *   bh-cfgtool mutate-cell KIND IN OUT
+ *                                   KIND: rootmem (memory over Linux's
+ *                                   kernel) nocpu (CPU 5) twin (renamed)
  *   bh-cfgtool raw-enable FILE      exit 0 if refused (prints the reason),
  *                                   1 if it was accepted (then disables)
  */
@@ -21,7 +24,7 @@
 
 static char blob[65536];
 
-static size_t load(const char *path)
+static size_t load_any(const char *path, size_t min)
 {
 	FILE *f = fopen(path, "rb");
 	size_t n;
@@ -32,11 +35,21 @@ static size_t load(const char *path)
 	}
 	n = fread(blob, 1, sizeof(blob), f);
 	fclose(f);
-	if (n < sizeof(struct bh_system_config)) {
+	if (n < min) {
 		fprintf(stderr, "%s: too short\n", path);
 		exit(2);
 	}
 	return n;
+}
+
+static size_t load(const char *path)
+{
+	return load_any(path, sizeof(struct bh_system_config));
+}
+
+static size_t load_cell(const char *path)
+{
+	return load_any(path, sizeof(struct bh_cell_desc));
 }
 
 static int mutate(const char *kind, const char *in, const char *out)
@@ -59,6 +72,38 @@ static int mutate(const char *kind, const char *in, const char *out)
 		cfg->hypervisor_memory.phys_start = 0x20000000;
 	} else {
 		fprintf(stderr, "unknown mutation '%s'\n", kind);
+		return 2;
+	}
+	f = fopen(out, "wb");
+	if (!f || fwrite(blob, 1, n, f) != n || fclose(f)) {
+		perror(out);
+		return 2;
+	}
+	return 0;
+}
+
+static int mutate_cell(const char *kind, const char *in, const char *out)
+{
+	size_t n = load_cell(in);
+	struct bh_cell_desc *cell = (void *)blob;
+	struct bh_memory_region *mem =
+		(struct bh_memory_region *)bh_cell_mem_regions(cell);
+	uint8_t *cpus = (uint8_t *)bh_cell_cpu_set(cell);
+	FILE *f;
+
+	if (!strcmp(kind, "rootmem")) {
+		mem[0].phys_start = 0x1000000;	/* where Linux's kernel is */
+	} else if (!strcmp(kind, "nocpu")) {
+		memset(cpus, 0, cell->cpu_set_size);
+		cpus[0] = 1 << 5;
+	} else if (!strcmp(kind, "twin")) {
+		char name[sizeof(cell->name)];
+
+		memcpy(name, cell->name, sizeof(name));
+		snprintf(cell->name, sizeof(cell->name), "%.20s-twin", name);
+		mem[0].phys_start += 0x800000;	/* own memory, same CPUs */
+	} else {
+		fprintf(stderr, "unknown cell mutation '%s'\n", kind);
 		return 2;
 	}
 	f = fopen(out, "wb");
@@ -94,8 +139,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "mutate"))
 		return mutate(argv[2], argv[3], argv[4]);
+	if (argc == 5 && !strcmp(argv[1], "mutate-cell"))
+		return mutate_cell(argv[2], argv[3], argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "raw-enable"))
 		return raw_enable(argv[2]);
-	fprintf(stderr, "usage: bh-cfgtool mutate KIND IN OUT | raw-enable FILE\n");
+	fprintf(stderr, "usage: bh-cfgtool mutate KIND IN OUT | mutate-cell KIND IN OUT | raw-enable FILE\n");
 	return 2;
 }

@@ -23,11 +23,27 @@
 uint64_t *npt_create(void);
 int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
 	    unsigned int access);
+int npt_unmap(uint64_t *root, uint64_t gpa, uint64_t size);
 void npt_destroy(uint64_t *root);
 
-/* Guest virtual to guest physical through the guest's CR3 (4-level). */
-int guest_virt_to_phys(uint64_t cr3, uint64_t va, uint64_t *pa);
-/* Reads @len bytes at guest virtual @va of an identity-mapped guest. */
-int guest_read(uint64_t cr3, uint64_t va, void *buf, unsigned int len);
+/* Nested translation of @gpa under @root: 0 or -EINVAL (not mapped). */
+int npt_translate(const uint64_t *root, uint64_t gpa, uint64_t *hpa);
+/*
+ * Guest virtual to guest physical through the guest's CR3 (4-level); the
+ * guest's tables are read through @npt (NULL: the identity-mapped root).
+ */
+int guest_virt_to_phys(uint64_t cr3, uint64_t va, uint64_t *pa,
+		       const uint64_t *npt);
+/* Reads @len bytes at guest virtual @va (tables and data through @npt). */
+int guest_read(uint64_t cr3, uint64_t va, void *buf, unsigned int len,
+	       const uint64_t *npt);
+
+struct per_cpu;
+/*
+ * Up to @max instruction bytes at @rip of a cell's CPU in 64-bit mode;
+ * returns how many could be read (0: none).
+ */
+unsigned int guest_fetch(struct per_cpu *cpu, uint64_t rip, uint8_t *buf,
+			 unsigned int max);
 
 #endif

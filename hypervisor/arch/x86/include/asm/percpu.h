@@ -6,6 +6,7 @@
 #include <hv.h>
 #include <asm/layout.h>
 #include <asm/svm.h>
+#include <bulkhead/hypercall.h>
 
 /* The guest GPRs that the VMCB does not hold (RAX is slot 0, unused). */
 struct guest_regs {
@@ -34,10 +35,20 @@ struct per_cpu {
 	struct guest_regs regs;
 	struct native_frame frame;
 	unsigned int cpu_id;
+	int online;			/* entered at enable */
+	uint32_t apic_id, apic_ldr;	/* physical ID, logical (flat) ID */
+	uint32_t icr_hi;		/* the cell's last write to ICR high */
+	int parked;			/* running the parking guest */
+	int wait_for_sipi;		/* root CPU after an emulated INIT */
+	volatile int request;		/* enum cpu_req, posted by others */
+	uint32_t request_arg;
 	enum cpu_state state;
 	uint64_t linux_cr3;
+	uint64_t linux_gdt_base, linux_idt_base;	/* as found at entry */
+	uint16_t linux_gdt_limit, linux_idt_limit;
 	uint64_t linux_rsp;		/* at entry: where bh_entry left it */
 	uint64_t exits_total;
+	uint64_t exits[BH_EXIT_REASONS];	/* by bulkhead/hypercall.h kind */
 	uint64_t violations;
 	struct cell *cell;
 } __attribute__((aligned(PAGE_SIZE)));

@@ -88,6 +88,7 @@ _Static_assert(__builtin_offsetof(struct vmcb, g_pat) == 0x668, "g_pat");
 _Static_assert(sizeof(struct vmcb) == 4096, "vmcb size");
 
 /* intercepts1 (VMCB 0x00c) */
+#define SVM_INTERCEPT_NMI		(1u << 1)
 #define SVM_INTERCEPT_INIT		(1u << 3)
 #define SVM_INTERCEPT_CPUID		(1u << 18)
 #define SVM_INTERCEPT_IOIO		(1u << 27)
@@ -104,6 +105,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb size");
 
 /* exit codes */
 #define SVM_EXIT_EXCP_BASE		0x40
+#define SVM_EXIT_NMI			0x61
 #define SVM_EXIT_INIT			0x63
 #define SVM_EXIT_CPUID			0x72
 #define SVM_EXIT_IOIO			0x7b

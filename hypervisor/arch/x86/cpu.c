@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * CPU requests, parking, and resets into a cell (see asm/cpu.h).
+ *
+ * A CPU enters a cell the way hardware leaves reset: real mode, CS base
+ * from the entry address (or the SIPI vector for the root cell), the
+ * cell's nested page tables and permission maps. VMLOAD then replaces the
+ * segment state VMRUN does not load (FS, GS, TR, LDTR, syscall MSRs), so
+ * nothing of the CPU's previous cell remains visible.
+ */
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/paging.h>
+#include <asm/percpu.h>
+#include <asm/processor.h>
+#include <asm/svm.h>
+#include <asm/traps.h>
+#include <cell.h>
+#include <pool.h>
+#include <setup.h>
+
+#define KICK_SPINS	200000u		/* re-send the NMI after this long */
+#define PARK_ASID	2
+
+static uint64_t *park_npt;
+static uint8_t *park_code;
+
+int cpu_park_init(void)
+{
+	if (park_npt)
+		return 0;
+	park_code = pool_alloc_page();
+	park_npt = npt_create();
+	if (!park_code || !park_npt)
+		return -ENOMEM;
+	park_code[0] = 0xfa;		/* cli */
+	park_code[1] = 0xf4;		/* hlt */
+	park_code[2] = 0xeb;		/* jmp hlt */
+	park_code[3] = 0xfd;
+	return npt_map(park_npt, 0, (uint64_t)park_code, 4096,
+		       NPT_READ | NPT_EXEC);
+}
+
+void cpu_park_exit(void)
+{
+	npt_destroy(park_npt);
+	pool_free_page(park_code);
+	park_npt = NULL;
+	park_code = NULL;
+}
+
+static void set_real_mode_seg(struct vmcb_seg *seg, uint16_t attrib)
+{
+	seg->selector = 0;
+	seg->base = 0;
+	seg->limit = 0xffff;
+	seg->attrib = attrib;
+}
+
+/* Reset state: real mode at @cs_base:@ip under @npt with @cell's maps. */
+static void vmcb_reset(struct per_cpu *cpu, const struct cell *cell,
+		       uint64_t *npt, uint32_t asid, uint64_t cs_base, uint16_t ip)
+{
+	struct vmcb *vmcb = &cpu->vmcb;
+	uint32_t intercepts1 = vmcb->intercepts1, intercepts2 = vmcb->intercepts2;
+
+	memset(vmcb, 0, sizeof(*vmcb));
+	vmcb->intercepts1 = intercepts1;
+	vmcb->intercepts2 = intercepts2;
+	vmcb->iopm_base_pa = hv_virt_to_phys(cell->arch.iopm);
+	vmcb->msrpm_base_pa = hv_virt_to_phys(cell->arch.msrpm);
+	vmcb->asid = asid;
+	vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
+	vmcb->np_enable = NP_ENABLE;
+	vmcb->n_cr3 = (uint64_t)npt;
+
+	set_real_mode_seg(&vmcb->cs, 0x9b);
+	vmcb->cs.selector = (uint16_t)(cs_base >> 4);
+	vmcb->cs.base = cs_base;
+	set_real_mode_seg(&vmcb->ds, 0x93);
+	set_real_mode_seg(&vmcb->es, 0x93);
+	set_real_mode_seg(&vmcb->ss, 0x93);
+	set_real_mode_seg(&vmcb->fs, 0x93);
+	set_real_mode_seg(&vmcb->gs, 0x93);
+	set_real_mode_seg(&vmcb->ldtr, 0x82);
+	set_real_mode_seg(&vmcb->tr, 0x8b);
+	vmcb->gdtr.limit = 0xffff;
+	vmcb->idtr.limit = 0xffff;
+	vmcb->cr0 = 0x10;			/* ET */
+	vmcb->efer = EFER_SVME;
+	vmcb->rflags = 0x2;
+	vmcb->rip = ip;
+	vmcb->dr6 = 0xffff0ff0;
+	vmcb->dr7 = 0x400;
+	vmcb->g_pat = 0x0007040600070406ull;	/* the reset PAT */
+	memset(&cpu->regs, 0, sizeof(cpu->regs));
+
+	/* The state VMRUN leaves alone: from this fresh VMCB too. */
+	asm volatile("vmload %0" : : "a"(hv_virt_to_phys(vmcb)) : "memory");
+}
+
+void cpu_park(struct per_cpu *cpu)
+{
+	cpu->parked = 1;
+	vmcb_reset(cpu, cpu->cell, park_npt, PARK_ASID, 0, 0);
+}
+
+static void start_in_cell(struct per_cpu *cpu)
+{
+	const struct cell *cell = cpu->cell;
+	uint64_t entry = cell->desc->entry_address;
+
+	cpu->parked = 0;
+	apic_reset_for_cell();
+	vmcb_reset(cpu, cell, cell->arch.npt_root, 3 + cell->id,
+		   entry & ~0xffffull, (uint16_t)(entry & 0xffff));
+}
+
+static void start_root(struct per_cpu *cpu, uint32_t vector)
+{
+	cpu->parked = 0;
+	vmcb_reset(cpu, &root_cell, root_cell.arch.npt_root, 1,
+		   (uint64_t)(vector & 0xff) << 12, 0);
+}
+
+void cpu_request(struct per_cpu *target, enum cpu_req req, uint32_t arg)
+{
+	unsigned int spins = 0;
+
+	target->request_arg = arg;
+	__atomic_store_n(&target->request, req, __ATOMIC_RELEASE);
+	apic_send_nmi(target->apic_id);
+	/* An NMI that meets a CPU already in its NMI handler is lost: re-send. */
+	while (__atomic_load_n(&target->request, __ATOMIC_ACQUIRE) != CPU_REQ_NONE) {
+		cpu_relax();
+		if (++spins == KICK_SPINS) {
+			spins = 0;
+			apic_send_nmi(target->apic_id);
+		}
+	}
+}
+
+void cpu_handle_nmi(struct per_cpu *cpu)
+{
+	enum cpu_req req = __atomic_load_n(&cpu->request, __ATOMIC_ACQUIRE);
+
+	/* The NMI is still pending after the exit: let it in, it just returns. */
+	traps_take_nmi();
+	switch (req) {
+	case CPU_REQ_NONE:
+		/* Not ours: the guest's. */
+		cpu->vmcb.eventinj = 2 | (2ull << 8) | EVENTINJ_VALID;
+		return;
+	case CPU_REQ_PARK:
+		cpu_park(cpu);
+		break;
+	case CPU_REQ_START_CELL:
+		start_in_cell(cpu);
+		break;
+	case CPU_REQ_START_ROOT:
+		start_root(cpu, cpu->request_arg);
+		break;
+	case CPU_REQ_FLUSH_TLB:
+		cpu->vmcb.tlb_control = TLB_CONTROL_FLUSH_ALL;
+		break;
+	}
+	__atomic_store_n(&cpu->request, CPU_REQ_NONE, __ATOMIC_RELEASE);
+}

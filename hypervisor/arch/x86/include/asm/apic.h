@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The local APIC in xAPIC mode (TCG has no x2APIC). Cells see the real
+ * APIC through a read-only mapping: reads are direct, writes exit and are
+ * checked here, so no cell can send INIT, SIPI or NMI to another's CPUs.
+ */
+#ifndef BH_ASM_APIC_H
+#define BH_ASM_APIC_H
+
+#include <hv.h>
+
+#define APIC_BASE		0xfee00000ul
+#define APIC_REG_ID		0x020
+#define APIC_REG_EOI		0x0b0
+#define APIC_REG_LDR		0x0d0
+#define APIC_REG_ICR_LO		0x300
+#define APIC_REG_ICR_HI		0x310
+#define APIC_REG_TMICT		0x380
+#define APIC_LVT_MASKED		(1u << 16)
+
+#define APIC_ICR_BUSY		(1u << 12)
+#define APIC_ICR_DM_SHIFT	8
+#define APIC_ICR_DM_FIXED	0
+#define APIC_ICR_DM_NMI		4
+#define APIC_ICR_DM_INIT	5
+#define APIC_ICR_DM_SIPI	6
+#define APIC_ICR_LOGICAL	(1u << 11)
+#define APIC_ICR_ASSERT		(1u << 14)
+#define APIC_ICR_SHORTHAND_SHIFT 18
+
+struct per_cpu;
+
+static inline uint32_t apic_read(unsigned int reg)
+{
+	return *(volatile uint32_t *)(APIC_BASE + reg);
+}
+
+static inline void apic_write(unsigned int reg, uint32_t val)
+{
+	*(volatile uint32_t *)(APIC_BASE + reg) = val;
+}
+
+/* Records this CPU's APIC IDs (called on every CPU at enable). */
+void apic_cpu_init(struct per_cpu *cpu);
+/* Masks this CPU's local interrupt sources before it changes cells. */
+void apic_reset_for_cell(void);
+/* Sends an NMI to the CPU with physical APIC ID @apic_id. */
+void apic_send_nmi(uint32_t apic_id);
+/* A cell wrote its APIC page at @gpa: emulate it. 0, or -EINVAL: refuse. */
+int apic_handle_write(struct per_cpu *cpu, uint64_t gpa);
+
+#endif

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The bare-metal runtime for inmates (x86-64): start-up (header.S),
+ * console output through the hypervisor, I/O ports, MSRs, the TSC, and a
+ * way to tell the hypervisor the inmate is done. An inmate defines
+ *
+ *	int inmate_main(void);
+ *
+ * which runs in 64-bit mode with the first 1 GiB of its cell mapped 1:1
+ * and interrupts off; returning 0 reports "done", anything else "failed".
+ */
+#ifndef BH_INMATE_H
+#define BH_INMATE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bulkhead/hypercall.h>
+
+int inmate_main(void);
+
+static inline long hypercall2(unsigned long code, unsigned long a1,
+			      unsigned long a2)
+{
+	long ret;
+
+	asm volatile("vmmcall" : "=a"(ret) : "a"(code), "D"(a1), "S"(a2)
+		     : "memory");
+	return ret;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return lo | (uint64_t)hi << 32;
+}
+
+static inline void cpu_relax(void)
+{
+	asm volatile("pause" ::: "memory");
+}
+
+/* printk-style output on the hypervisor's console (one exit per byte). */
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vprintk(const char *fmt, va_list ap);
+
+/* Stops this CPU for good after telling the hypervisor @failed. */
+void __attribute__((noreturn)) inmate_exit(int failed);
+
+/* Interrupts (vectors 32-255) and the local APIC. */
+typedef void (*irq_handler_t)(unsigned int vector);
+void irq_init(void);
+void irq_set_handler(unsigned int vector, irq_handler_t handler);
+uint32_t apic_read(unsigned int reg);
+void apic_write(unsigned int reg, uint32_t val);
+void apic_timer_oneshot(unsigned int vector, uint32_t ticks);
+uint32_t apic_timer_current(void);
+
+static inline void irq_enable(void)
+{
+	asm volatile("sti" ::: "memory");
+}
+
+static inline void irq_disable(void)
+{
+	asm volatile("cli" ::: "memory");
+}
+
+/* Time: calibrate against the ACPI PM timer at @pm_timer_port first. */
+uint64_t timing_init(uint16_t pm_timer_port);	/* returns the TSC in Hz */
+uint64_t apic_timer_hz(void);
+uint64_t tsc_to_ns(uint64_t tsc);
+uint64_t now_ns(void);
+
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+
+#endif

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* IDT, interrupt handlers and the local APIC for inmates. */
+#include "inmate.h"
+
+#define APIC_BASE	0xfee00000ul
+#define APIC_EOI	0x0b0
+#define APIC_SVR	0x0f0
+#define APIC_LVT_TIMER	0x320
+#define APIC_TMICT	0x380
+#define APIC_TMCCT	0x390
+#define APIC_TDCR	0x3e0
+#define FIRST_VECTOR	32
+#define STUB_SIZE	16	/* irq.S: push imm + jmp rel32, aligned */
+#define NUM_VECTORS	224
+
+static uint64_t idt[256 * 2] __attribute__((aligned(16)));
+static irq_handler_t handlers[NUM_VECTORS];
+extern uint8_t irq_stubs[];
+
+uint32_t apic_read(unsigned int reg)
+{
+	return *(volatile uint32_t *)(APIC_BASE + reg);
+}
+
+void apic_write(unsigned int reg, uint32_t val)
+{
+	*(volatile uint32_t *)(APIC_BASE + reg) = val;
+}
+
+/* Called by irq.S; the handler may re-arm, we acknowledge (also vectors
+ * nobody asked for: left over from the CPU's previous owner). */
+void irq_dispatch(uint64_t vector)
+{
+	if (vector >= FIRST_VECTOR && vector < FIRST_VECTOR + NUM_VECTORS &&
+	    handlers[vector - FIRST_VECTOR])
+		handlers[vector - FIRST_VECTOR]((unsigned int)vector);
+	apic_write(APIC_EOI, 0);
+}
+
+void irq_init(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) ptr = { sizeof(idt) - 1, (uint64_t)idt };
+	uint64_t stub;
+	unsigned int v;
+
+	for (v = FIRST_VECTOR; v < FIRST_VECTOR + NUM_VECTORS; v++) {
+		stub = (uint64_t)irq_stubs + STUB_SIZE * (v - FIRST_VECTOR);
+		idt[2 * v] = (stub & 0xffff) | (0x18ull << 16) | (0x8eull << 40) |
+			     ((stub >> 16) & 0xffff) << 48;
+		idt[2 * v + 1] = stub >> 32;
+	}
+	asm volatile("lidt %0" : : "m"(ptr));
+	apic_write(APIC_SVR, 0x1ff);		/* APIC on, spurious vector 0xff */
+}
+
+void irq_set_handler(unsigned int vector, irq_handler_t handler)
+{
+	if (vector >= FIRST_VECTOR && vector < FIRST_VECTOR + NUM_VECTORS)
+		handlers[vector - FIRST_VECTOR] = handler;
+}
+
+/* One-shot APIC timer, divide by 1, in APIC ticks; @vector may carry the
+ * LVT mask bit (0x10000). */
+void apic_timer_oneshot(unsigned int vector, uint32_t ticks)
+{
+	apic_write(APIC_TDCR, 0xb);
+	apic_write(APIC_LVT_TIMER, vector);
+	apic_write(APIC_TMICT, ticks);
+}
+
+uint32_t apic_timer_current(void)
+{
+	return apic_read(APIC_TMCCT);
+}

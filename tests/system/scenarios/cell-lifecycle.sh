@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# cell-lifecycle: enable, create apic-demo, load, start, at least 10 timer
+# lines with jitter figures, shut down, destroy, disable; the CPU returns
+# to Linux and the pool usage returns to its baseline (checked in the
+# guest), as in the Jailhouse tutorial.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../hv.sh"
+
+GUEST_APPEND=$HV_MEMMAP
+guest_start g cell-lifecycle "apic-demo,apic-demo,2,3" 4
+guest_wait g
+hv_console_expect g 'Created cell "apic-demo"' 'Started cell "apic-demo"' \
+	"Calibrated APIC frequency" 'Cell "apic-demo" shut down' 'Closing cell "apic-demo"'
+n=$(grep -acE '^Timer fired, jitter: +-?[0-9]+ ns, min: +-?[0-9]+ ns, max: +-?[0-9]+ ns' "$W/g.com1")
+[ "$n" -ge 10 ] || fail "only $n timer lines from apic-demo (want at least 10)"
+echo "apic-demo printed $n timer lines"
+! grep -aq 'stopped:\|refused' "$W/g.com1" || fail "hypervisor reported: $(grep -a 'stopped:\|refused' "$W/g.com1" | head -n 1)"

@@ -19,6 +19,9 @@ KDIR = /lib/modules/$(KVER)/build
 
 Q := $(if $(V),,@)
 
+# Keep intermediate objects (inmate ELFs and objects): no rebuilds, no rm noise.
+.SECONDARY:
+
 .PHONY: hypervisor configs inmates bench bench-host _bench-host examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
 	test test-unit test-system run clean help _test _run
 

@@ -26,9 +26,12 @@ enum linux_stack_slot {
 	SLOT_RET, SLOT_COUNT
 };
 
+/* The image lives at its link address, pool pages at their physical one. */
 uint64_t hv_virt_to_phys(const void *p)
 {
-	return (uint64_t)p - bh_header.link_base + bh_header.phys_base;
+	if ((uint64_t)p >= bh_header.link_base)
+		return (uint64_t)p - bh_header.link_base + bh_header.phys_base;
+	return (uint64_t)p;
 }
 
 /* Where Linux (the driver) sees an object of the image. */

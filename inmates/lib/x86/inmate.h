@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The bare-metal runtime for inmates (x86-64): start-up (header.S),
- * console output through the hypervisor, I/O ports, MSRs, the TSC, and a
- * way to tell the hypervisor the inmate is done. An inmate defines
+ * console output through the hypervisor, I/O ports, the TSC, interrupts
+ * and the local APIC timer, PCI config space, calibration against the
+ * ACPI PM timer, and a way to tell the hypervisor the inmate is done. An inmate defines
  *
  *	int inmate_main(void);
  *
@@ -95,6 +96,14 @@ uint64_t timing_init(uint16_t pm_timer_port);	/* returns the TSC in Hz */
 uint64_t apic_timer_hz(void);
 uint64_t tsc_to_ns(uint64_t tsc);
 uint64_t now_ns(void);
+
+/* PCI config space via ports 0xcf8-0xcff (they must be in the cell's pio). */
+#define PCI_BDF(bus, dev, fn)	((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))
+uint32_t pci_read_config(uint16_t bdf, unsigned int offset, unsigned int size);
+void pci_write_config(uint16_t bdf, unsigned int offset, uint32_t value,
+		      unsigned int size);
+/* The first device @vendor:@device at or after @start_bdf, or -1. */
+int pci_find_device(uint16_t vendor, uint16_t device, uint16_t start_bdf);
 
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

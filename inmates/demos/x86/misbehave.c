@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * misbehave: breaks a rule chosen by a second image, for cell-faults.
+ * `bulkhead cell load misbehave misbehave.bin MODE -a 0x80000` puts one
+ * character at 0x80000:
+ *   m  read memory the cell was not given
+ *   i  read an I/O port the cell was not given (COM1's status)
+ *   t  triple fault (an empty IDT, then an exception)
+ *   l  loop forever with interrupts off (shutdown must still work)
+ */
+#include "../../lib/x86/inmate.h"
+
+#define MODE_ADDR	0x80000ul
+
+int inmate_main(void)
+{
+	char mode = *(volatile char *)MODE_ADDR;
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) no_idt = { 0, 0 };
+
+	printk("misbehave: mode '%c'\n", mode);
+	switch (mode) {
+	case 'm':
+		printk("misbehave: read 0x%lx\n", *(volatile uint64_t *)0x3a000000ul);
+		break;
+	case 'i':
+		printk("misbehave: port 0x3fd reads 0x%x\n", inb(0x3fd));
+		break;
+	case 't':
+		asm volatile("lidt %0; int3" : : "m"(no_idt));
+		break;
+	case 'l':
+		asm volatile("cli");
+		for (;;)
+			cpu_relax();
+	default:
+		printk("misbehave: unknown mode\n");
+		return 1;
+	}
+	printk("misbehave: still running: the hypervisor did not stop me\n");
+	return 1;
+}

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * PCI configuration space through the legacy ports 0xcf8/0xcfc (the cell
+ * config must give the inmate ports 0xcf8-0xcff). Offsets are aligned to
+ * the access size; reads of a missing device return all ones.
+ */
+#include "inmate.h"
+
+#define PCI_ADDR_PORT	0xcf8
+#define PCI_DATA_PORT	0xcfc
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static void pci_select(uint16_t bdf, unsigned int offset)
+{
+	outl(PCI_ADDR_PORT, 0x80000000u | (uint32_t)bdf << 8 | (offset & 0xfc));
+}
+
+uint32_t pci_read_config(uint16_t bdf, unsigned int offset, unsigned int size)
+{
+	uint32_t v;
+
+	pci_select(bdf, offset);
+	v = inl(PCI_DATA_PORT);
+	v >>= 8 * (offset & 3);
+	return size >= 4 ? v : v & ((1u << (8 * size)) - 1);
+}
+
+void pci_write_config(uint16_t bdf, unsigned int offset, uint32_t value,
+		      unsigned int size)
+{
+	uint32_t v = value, shift = 8 * (offset & 3), mask;
+
+	if (size < 4) {
+		mask = ((1u << (8 * size)) - 1) << shift;
+		pci_select(bdf, offset);
+		v = (inl(PCI_DATA_PORT) & ~mask) | ((value << shift) & mask);
+	}
+	pci_select(bdf, offset);
+	outl(PCI_DATA_PORT, v);
+}
+
+int pci_find_device(uint16_t vendor, uint16_t device, uint16_t start_bdf)
+{
+	unsigned int bdf;
+	uint32_t id;
+
+	for (bdf = start_bdf; bdf < 0x10000; bdf++) {
+		id = pci_read_config((uint16_t)bdf, 0, 4);
+		if ((id & 0xffff) == vendor && (id >> 16) == device)
+			return (int)bdf;
+	}
+	return -1;
+}

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest half of cell-faults. Args: none
+# misbehave breaks one rule per run (memory, I/O port, triple fault) and
+# is stopped and marked failed; a run that loops with interrupts off is
+# shut down anyway. Each time the cell is destroyed and CPU 3 comes back.
+. /tests/guest/lib.sh
+
+state() {
+	for d in /sys/devices/bulkhead/cells/*; do
+		[ "$(cat $d/name)" = misbehave ] && cat $d/$1
+	done
+}
+
+run_mode() {
+	mode=$1 want=$2
+	step "mode $mode"
+	printf '%s' "$mode" >/tmp/mode.bin
+	must bulkhead cell create /configs/misbehave.cell
+	must bulkhead cell load misbehave /inmates/misbehave.bin /tmp/mode.bin -a 0x80000
+	must bulkhead cell start misbehave
+	must sleep 1
+	[ "$(state state)" = "$want" ] || fail "mode $mode: cell is '$(state state)', expected $want"
+	if [ "$want" = failed ]; then
+		[ "$(state cpus_failed)" = 3 ] || fail "mode $mode: CPU 3 not listed as failed"
+	fi
+	must bulkhead cell shutdown misbehave
+	must bulkhead cell destroy misbehave
+	[ "$(cat /sys/devices/system/cpu/cpu3/online)" = 1 ] || fail "mode $mode: CPU 3 not back"
+}
+
+load_bulkhead
+hv_enable
+run_mode m failed
+run_mode i failed
+run_mode t failed
+run_mode l running
+must dd if=/dev/urandom of=/tmp/x bs=4096 count=16 2>/dev/null
+hv_disable

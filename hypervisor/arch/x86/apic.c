@@ -180,6 +180,19 @@ static void handle_icr(struct per_cpu *cpu, uint32_t icr_lo)
 		send_ipi(dest << 24, icr_lo);
 }
 
+/*
+ * A local vector may deliver a fixed interrupt or an NMI to its own CPU;
+ * SMI, INIT and ExtINT could take the CPU out of the hypervisor's hands
+ * (an INIT exits but stays pending and resets the CPU afterwards).
+ */
+static int lvt_allowed(uint32_t value)
+{
+	unsigned int mode = (value >> APIC_ICR_DM_SHIFT) & 7;
+
+	return (value & APIC_LVT_MASKED) || mode == APIC_ICR_DM_FIXED ||
+	       mode == APIC_ICR_DM_NMI;
+}
+
 static uint64_t reg_value(struct per_cpu *cpu, int reg)
 {
 	const uint64_t *gpr = (const uint64_t *)&cpu->regs;
@@ -211,12 +224,16 @@ int apic_handle_write(struct per_cpu *cpu, uint64_t gpa)
 	if (insn.high_byte)
 		return -EINVAL;
 
-	if (reg == APIC_REG_ICR_HI)
+	if (reg == APIC_REG_ICR_HI) {
 		cpu->icr_hi = value;
-	else if (reg == APIC_REG_ICR_LO)
+	} else if (reg == APIC_REG_ICR_LO) {
 		handle_icr(cpu, value);
-	else
+	} else if (reg >= APIC_REG_LVT_FIRST && reg <= APIC_REG_LVT_LAST &&
+		   !lvt_allowed(value)) {
+		report(cpu, "local vector with SMI/INIT/ExtINT delivery", value);
+	} else {
 		apic_write(reg, value);
+	}
 	vmcb->rip += insn.length;
 	return 0;
 }

@@ -117,6 +117,8 @@ static void filter_msrs(struct cell *cell)
 	intercept_msr(cell->arch.msrpm, MSR_EFER, 2);
 	intercept_msr(cell->arch.msrpm, MSR_VM_CR, 3);
 	intercept_msr(cell->arch.msrpm, MSR_VM_HSAVE_PA, 3);
+	/* Moving the APIC (or x2APIC) would slip IPIs past apic.c. */
+	intercept_msr(cell->arch.msrpm, MSR_APIC_BASE, 2);
 }
 
 int arch_cell_init(struct cell *cell)

@@ -74,6 +74,17 @@ static void handle_msr(struct per_cpu *cpu)
 			cpu->regs.rdx = 0;
 		}
 		break;
+	case MSR_APIC_BASE:
+		/* Only the enable bit may change: no new base, no x2APIC. */
+		if ((value ^ rdmsr(MSR_APIC_BASE)) & ~APIC_BASE_ENABLE) {
+			cpu->violations++;
+			printk("CPU %u: cell \"%s\": APIC base 0x%lx refused\n",
+			       cpu->cpu_id, cpu->cell->desc->name, value);
+			inject_exception(vmcb, X86_GP, 1, 0);
+			return;
+		}
+		wrmsr(MSR_APIC_BASE, value);
+		break;
 	default:
 		inject_exception(vmcb, X86_GP, 1, 0);
 		return;

@@ -7,6 +7,8 @@
  *   i  read an I/O port the cell was not given (COM1's status)
  *   t  triple fault (an empty IDT, then an exception)
  *   l  loop forever with interrupts off (shutdown must still work)
+ *   a  move its local APIC (refused with a #GP: with no IDT, a triple fault)
+ *   v  program LINT0 to deliver INIT (refused and reported; it goes on)
  */
 #include "../../lib/x86/inmate.h"
 
@@ -35,6 +37,14 @@ int inmate_main(void)
 		asm volatile("cli");
 		for (;;)
 			cpu_relax();
+	case 'a':
+		/* IA32_APIC_BASE: same flags, base moved into our own RAM */
+		asm volatile("wrmsr" : : "c"(0x1b), "a"(0x900), "d"(0));
+		break;
+	case 'v':
+		apic_write(0x350, 5 << 8);	/* LINT0: INIT, unmasked */
+		printk("misbehave: LINT0 reads 0x%x\n", apic_read(0x350));
+		return 0;
 	default:
 		printk("misbehave: unknown mode\n");
 		return 1;

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Guest half of cell-faults. Args: none
-# misbehave breaks one rule per run (memory, I/O port, triple fault) and
-# is stopped and marked failed; a run that loops with interrupts off is
-# shut down anyway. Each time the cell is destroyed and CPU 3 comes back.
+# misbehave breaks one rule per run (memory, I/O port, triple fault,
+# moving its APIC) and is stopped and marked failed; a run that loops with
+# interrupts off is shut down anyway; an INIT in a local vector is refused. Each time the cell is destroyed and CPU 3 comes back.
 . /tests/guest/lib.sh
 
 state() {
@@ -34,5 +34,7 @@ run_mode m failed
 run_mode i failed
 run_mode t failed
 run_mode l running
+run_mode a failed
+run_mode v "shut down"
 must dd if=/dev/urandom of=/tmp/x bs=4096 count=16 2>/dev/null
 hv_disable

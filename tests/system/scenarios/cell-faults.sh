@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # cell-faults: an inmate that reads memory or an I/O port it was not
-# given, or triple faults, is stopped with a report naming cell, CPU,
-# address and access; one that loops with interrupts off is still shut
-# down and destroyed; root Linux keeps running throughout.
+# given, triple faults or moves its APIC is stopped with a report naming
+# cell, CPU, address and access; one that loops with interrupts off is
+# still shut down and destroyed; an INIT programmed into a local vector is
+# refused; root Linux keeps running throughout.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../hv.sh"
 
@@ -15,7 +16,9 @@ hv_console_expect g \
 	'CPU 3: cell "misbehave": read of I/O port 0x3fd' \
 	'CPU 3: cell "misbehave" stopped: I/O port outside its config' \
 	'CPU 3: cell "misbehave" stopped: triple fault' \
-	"misbehave: mode 'l'"
+	"misbehave: mode 'l'" \
+	'CPU 3: cell "misbehave": APIC base 0x900 refused' \
+	'CPU 3: cell "misbehave": local vector with SMI/INIT/ExtINT delivery'
 ! grep -aq "the hypervisor did not stop me" "$W/g.com1" || fail "misbehave was not stopped"
 n=$(hv_console_count g 'Closing cell "misbehave"')
-[ "$n" = 4 ] || fail "misbehave destroyed $n times, expected 4"
+[ "$n" = 6 ] || fail "misbehave destroyed $n times, expected 6"

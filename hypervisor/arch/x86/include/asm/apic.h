@@ -16,6 +16,8 @@
 #define APIC_REG_ICR_LO		0x300
 #define APIC_REG_ICR_HI		0x310
 #define APIC_REG_TMICT		0x380
+#define APIC_REG_LVT_FIRST	0x320	/* timer, thermal, perf, LINT0/1, error */
+#define APIC_REG_LVT_LAST	0x370
 #define APIC_LVT_MASKED		(1u << 16)
 
 #define APIC_ICR_BUSY		(1u << 12)

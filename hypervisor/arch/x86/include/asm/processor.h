@@ -11,6 +11,9 @@
 #define MSR_GS_BASE		0xc0000101
 #define MSR_KERNEL_GS_BASE	0xc0000102
 #define MSR_PAT			0x00000277
+#define MSR_APIC_BASE		0x0000001b
+#define APIC_BASE_X2APIC	(1ull << 10)
+#define APIC_BASE_ENABLE	(1ull << 11)
 #define MSR_VM_CR		0xc0010114
 #define MSR_VM_HSAVE_PA		0xc0010117
 

@@ -234,15 +234,30 @@ int cell_start(struct per_cpu *caller, uint32_t id)
 	return 0;
 }
 
+/*
+ * A running cell is asked first (BH_SHUTDOWN_VECTOR); a CPU that does not
+ * answer in time (interrupts off) is stopped anyway and the cell failed.
+ */
 int cell_shutdown(uint32_t id)
 {
 	struct cell *cell = cell_by_id(id);
+	uint64_t silent = 0;
+	unsigned int i;
 
 	if (!cell)
 		return -ENOENT;
+	if (cell->state == CELL_RUNNING)
+		silent = cpu_ask_shutdown(cell->cpu_set);
 	for_each_cpu_request(cell->cpu_set, CPU_REQ_PARK);
-	cell->state = CELL_SHUT_DOWN;
-	printk("Cell \"%s\" shut down\n", cell->desc->name);
+	for (i = 0; i < BH_MAX_CPUS; i++) {
+		if (!(silent & (1ull << i)))
+			continue;
+		printk("CPU %u: cell \"%s\" did not answer the shutdown request (interrupts off?): stopped\n",
+		       i, cell->desc->name);
+		per_cpu_area[i].state = CPU_FAILED;
+	}
+	cell->state = silent ? CELL_FAILED : CELL_SHUT_DOWN;
+	printk("Cell \"%s\" %s\n", cell->desc->name, silent ? "failed" : "shut down");
 	return 0;
 }
 

@@ -33,6 +33,15 @@
 #define BH_REPORT_DONE			0
 #define BH_REPORT_FAILED		1
 
+/*
+ * `cell shutdown` asks a running inmate CPU with this interrupt vector
+ * (delivered when the inmate has interrupts enabled); the inmate answers
+ * with BH_HC_CELL_REPORT(BH_REPORT_DONE). A CPU that does not answer
+ * within a second (interrupts off for that long) is stopped anyway and
+ * the cell is marked failed.
+ */
+#define BH_SHUTDOWN_VECTOR		0xef
+
 /* BH_HC_HYPERVISOR_GET_INFO */
 #define BH_INFO_MEM_POOL_SIZE		0	/* pages */
 #define BH_INFO_MEM_POOL_USED		1

@@ -140,6 +140,51 @@ void cpu_request(struct per_cpu *target, enum cpu_req req, uint32_t arg)
 	}
 }
 
+#define PM_TIMER_HZ	3579545u
+#define PM_TIMER_MASK	0xffffffu
+
+static uint32_t pm_timer(void)
+{
+	uint32_t v;
+
+	asm volatile("inl %1, %0" : "=a"(v)
+		     : "Nd"((uint16_t)system_config->platform.pm_timer_port));
+	return v & PM_TIMER_MASK;
+}
+
+static uint64_t parked_of(uint64_t set)
+{
+	uint64_t parked = 0;
+	unsigned int i;
+
+	for (i = 0; i < BH_MAX_CPUS; i++)
+		if ((set & (1ull << i)) &&
+		    __atomic_load_n(&per_cpu_area[i].parked, __ATOMIC_ACQUIRE))
+			parked |= 1ull << i;
+	return parked;
+}
+
+uint64_t cpu_ask_shutdown(uint64_t set)
+{
+	uint32_t start, elapsed = 0, now, last;
+	unsigned int i;
+
+	set &= ~parked_of(set);
+	for (i = 0; i < BH_MAX_CPUS; i++)
+		if (set & (1ull << i))
+			cpu_request(&per_cpu_area[i], CPU_REQ_ASK_SHUTDOWN, 0);
+	/* Up to a second by the ACPI PM timer (24 bits: wraps in 4.6 s). */
+	start = last = pm_timer();
+	while ((set & ~parked_of(set)) && elapsed < PM_TIMER_HZ) {
+		cpu_relax();
+		now = pm_timer();
+		elapsed += (now - last) & PM_TIMER_MASK;
+		last = now;
+	}
+	(void)start;
+	return set & ~parked_of(set);
+}
+
 void cpu_handle_nmi(struct per_cpu *cpu)
 {
 	enum cpu_req req = __atomic_load_n(&cpu->request, __ATOMIC_ACQUIRE);
@@ -162,6 +207,10 @@ void cpu_handle_nmi(struct per_cpu *cpu)
 		break;
 	case CPU_REQ_FLUSH_TLB:
 		cpu->vmcb.tlb_control = TLB_CONTROL_FLUSH_ALL;
+		break;
+	case CPU_REQ_ASK_SHUTDOWN:
+		cpu->vmcb.vintr = VINTR_IRQ | VINTR_IGN_TPR | 0xfull << VINTR_PRIO_SHIFT |
+				  (uint64_t)BH_SHUTDOWN_VECTOR << VINTR_VECTOR_SHIFT;
 		break;
 	}
 	__atomic_store_n(&cpu->request, CPU_REQ_NONE, __ATOMIC_RELEASE);

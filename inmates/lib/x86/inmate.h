@@ -72,7 +72,12 @@ void vprintk(const char *fmt, va_list ap);
 /* Stops this CPU for good after telling the hypervisor @failed. */
 void __attribute__((noreturn)) inmate_exit(int failed);
 
-/* Interrupts (vectors 32-255) and the local APIC. */
+/*
+ * Interrupts (vectors 32-255) and the local APIC. irq_init() also answers
+ * `cell shutdown` (BH_SHUTDOWN_VECTOR): an inmate that keeps interrupts
+ * enabled is shut down cleanly; one that runs with interrupts off for
+ * more than a second when asked is stopped and marked failed.
+ */
 typedef void (*irq_handler_t)(unsigned int vector);
 void irq_init(void);
 void irq_set_handler(unsigned int vector, irq_handler_t handler);

@@ -37,6 +37,13 @@ void irq_dispatch(uint64_t vector)
 	apic_write(APIC_EOI, 0);
 }
 
+/* `cell shutdown` asks through this vector: answer and let the CPU go. */
+static void shutdown_requested(unsigned int vector)
+{
+	(void)vector;
+	hypercall2(BH_HC_CELL_REPORT, BH_REPORT_DONE, 0);
+}
+
 void irq_init(void)
 {
 	struct {
@@ -54,6 +61,7 @@ void irq_init(void)
 	}
 	asm volatile("lidt %0" : : "m"(ptr));
 	apic_write(APIC_SVR, 0x1ff);		/* APIC on, spurious vector 0xff */
+	irq_set_handler(BH_SHUTDOWN_VECTOR, shutdown_requested);
 }
 
 void irq_set_handler(unsigned int vector, irq_handler_t handler)

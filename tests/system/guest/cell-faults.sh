@@ -2,7 +2,8 @@
 # Guest half of cell-faults. Args: none
 # misbehave breaks one rule per run (memory, I/O port, triple fault,
 # moving its APIC) and is stopped and marked failed; a run that loops with
-# interrupts off is shut down anyway; an INIT in a local vector is refused. Each time the cell is destroyed and CPU 3 comes back.
+# interrupts off cannot answer the shutdown request: it is stopped and
+# marked failed at shutdown; an INIT in a local vector is refused. Each time the cell is destroyed and CPU 3 comes back.
 . /tests/guest/lib.sh
 
 state() {
@@ -24,6 +25,11 @@ run_mode() {
 		[ "$(state cpus_failed)" = 3 ] || fail "mode $mode: CPU 3 not listed as failed"
 	fi
 	must bulkhead cell shutdown misbehave
+	if [ "$mode" = l ]; then
+		# It could not answer the shutdown request: stopped, failed.
+		[ "$(state state)" = failed ] || fail "mode l: '$(state state)' after shutdown, expected failed"
+		[ "$(state cpus_failed)" = 3 ] || fail "mode l: CPU 3 not listed as failed"
+	fi
 	must bulkhead cell destroy misbehave
 	[ "$(cat /sys/devices/system/cpu/cpu3/online)" = 1 ] || fail "mode $mode: CPU 3 not back"
 }

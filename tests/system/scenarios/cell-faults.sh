@@ -17,6 +17,7 @@ hv_console_expect g \
 	'CPU 3: cell "misbehave" stopped: I/O port outside its config' \
 	'CPU 3: cell "misbehave" stopped: triple fault' \
 	"misbehave: mode 'l'" \
+	'CPU 3: cell "misbehave" did not answer the shutdown request' \
 	'CPU 3: cell "misbehave": APIC base 0x900 refused' \
 	'CPU 3: cell "misbehave": local vector with SMI/INIT/ExtINT delivery'
 ! grep -aq "the hypervisor did not stop me" "$W/g.com1" || fail "misbehave was not stopped"

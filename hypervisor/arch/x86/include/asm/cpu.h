@@ -19,6 +19,7 @@ enum cpu_req {
 	CPU_REQ_START_CELL,		/* reset into its cell's entry */
 	CPU_REQ_START_ROOT,		/* SIPI for the root cell, arg: vector */
 	CPU_REQ_FLUSH_TLB,		/* nested page tables changed */
+	CPU_REQ_ASK_SHUTDOWN,		/* raise BH_SHUTDOWN_VECTOR in the guest */
 };
 
 /* Posts @req to @target and waits until it took it. */
@@ -27,6 +28,12 @@ void cpu_request(struct per_cpu *target, enum cpu_req req, uint32_t arg);
 void cpu_handle_nmi(struct per_cpu *cpu);
 /* Parks the calling CPU (its cell failed it); returns to svm_run. */
 void cpu_park(struct per_cpu *cpu);
+/*
+ * Asks the running CPUs in @set to shut down and waits up to a second
+ * for them to park themselves (the inmate answers). Returns the CPUs
+ * that did not answer.
+ */
+uint64_t cpu_ask_shutdown(uint64_t set);
 /* Creates (and frees) the parking guest's page tables; 0 or -ENOMEM. */
 int cpu_park_init(void);
 void cpu_park_exit(void);

@@ -139,6 +139,12 @@ _Static_assert(sizeof(struct vmcb) == 4096, "vmcb size");
 #define EVENTINJ_TYPE_EXCEPTION		(3ull << 8)
 #define EVENTINJ_ERROR_VALID		(1ull << 11)
 
+/* VINTR (VMCB 0x060): a virtual interrupt the guest takes when IF=1 */
+#define VINTR_IRQ			(1ull << 8)
+#define VINTR_PRIO_SHIFT		16
+#define VINTR_IGN_TPR			(1ull << 20)
+#define VINTR_VECTOR_SHIFT		32
+
 #define NP_ENABLE			1
 #define TLB_CONTROL_FLUSH_ALL		1
 

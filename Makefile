@@ -134,7 +134,7 @@ GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/gu
 guest-bins: $(GUEST_BINS)
 
 # ivshmem-ping opens its device with libcellmsg's uio backend.
-PING_SRCS := tools/ivshmem-ping.c libcellmsg/backends/uio.c
+PING_SRCS := tools/ivshmem-ping.c libcellmsg/backends/uio.c libcellmsg/backends/posix.c
 PING_DEPS := $(PING_SRCS) $(wildcard include/bulkhead/*.h libcellmsg/include/cellmsg/*.h)
 
 $(BUILD)/tools/ivshmem-ping: $(PING_DEPS)
@@ -187,9 +187,9 @@ $(INITRAMFS): $(GUEST_BINS) $(MODULES) $(HV_BIN) $(CONFIGS) $(INMATE_DEMOS) test
 # ---- libcellmsg -------------------------------------------------------------
 CELLMSG_INC   := -Ilibcellmsg/include
 CELLMSG_CORE  := libcellmsg/core/cellmsg.c
-CELLMSG_SRCS  := $(CELLMSG_CORE) $(addprefix libcellmsg/backends/,host.c uio.c loop.c inmate.c)
+CELLMSG_SRCS  := $(CELLMSG_CORE) $(addprefix libcellmsg/backends/,host.c uio.c loop.c inmate.c posix.c)
 CELLMSG_LIBS  := -luring
-CELLMSG_HDRS  := $(wildcard libcellmsg/include/cellmsg/*.h include/bulkhead/*.h)
+CELLMSG_HDRS  := $(wildcard libcellmsg/include/cellmsg/*.h libcellmsg/backends/*.h include/bulkhead/*.h)
 FREESTANDING  := -ffreestanding -nostdlib -fno-builtin -mno-red-zone
 
 libcellmsg: $(BUILD)/libcellmsg/libcellmsg.a $(BUILD)/libcellmsg/core-freestanding.o \
@@ -232,11 +232,16 @@ UNIT_ASAN  := $(addsuffix _asan,$(UNIT_TESTS))
 UNIT_SH    := $(patsubst tests/unit/%,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.sh))
 test-bins: $(UNIT_TESTS) $(UNIT_ASAN) $(UNIT_SH) fuzz
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h
+# Some tests include hypervisor sources directly (config checker, decoder).
+UNIT_EXTRA_DEPS := hypervisor/core/config_check.c hypervisor/include/config_check.h \
+	hypervisor/include/hv_errno.h hypervisor/arch/x86/decode.c \
+	hypervisor/arch/x86/include/asm/decode.h
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h $(UNIT_EXTRA_DEPS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) -Itests/unit -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
 
-$(BUILD)/tests/unit/%_asan: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h
+$(BUILD)/tests/unit/%_asan: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h $(UNIT_EXTRA_DEPS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) -O1 $(SANITIZE) $(CELLMSG_INC) -Itests/unit -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
 

@@ -414,33 +414,55 @@ static int config_check_hits_debug_console(const struct bh_system_config *sys,
 
 /* ---- system config ---------------------------------------------------------- */
 
-/* Signature, size and revision: whether the rest can be read at all. */
-static int config_check_header(struct config_check *ck)
-{
-	const struct bh_system_config *sys = ck->sys;
-	char sig[BH_SIGNATURE_LEN + 1];
+/*
+ * Signature, size and revision of a system or cell config: whether the
+ * rest can be read at all. Both start with the signature and the
+ * revision at the same offsets. The signature alone is read first, so
+ * that a short file of something else is called that rather than "too
+ * short"; the revision only once the header is known to be there.
+ */
+_Static_assert(offsetof(struct bh_system_config, signature) ==
+	       offsetof(struct bh_cell_desc, signature), "signature offset");
+_Static_assert(offsetof(struct bh_system_config, revision) ==
+	       offsetof(struct bh_cell_desc, revision), "revision offset");
 
-	/* The signature alone is read first, so that a short file of
-	 * something else is called that rather than "too short". */
+static int config_check_blob_header(struct config_check *ck, const void *blob,
+				    const char *want_sig, const char *what,
+				    size_t header_size)
+{
+	const uint8_t *bytes = blob;
+	const char *sig = (const char *)bytes +
+			  offsetof(struct bh_system_config, signature);
+	char text[BH_SIGNATURE_LEN + 1];
+	unsigned int revision;
+
 	if (ck->size >= BH_SIGNATURE_LEN &&
-	    !config_check_bytes_eq(sys->signature, BH_SYSTEM_SIGNATURE,
-				   BH_SIGNATURE_LEN)) {
-		config_check_sig_text(sys->signature, sig);
-		config_check_report(ck, "not a system config (signature '%s')", sig);
+	    !config_check_bytes_eq(sig, want_sig, BH_SIGNATURE_LEN)) {
+		config_check_sig_text(sig, text);
+		config_check_report(ck, "not a %s config (signature '%s')", what, text);
 		return -ENOEXEC;
 	}
-	if (ck->size < sizeof(*sys)) {
-		config_check_report(ck, "config is %llu bytes, shorter than a system config header (%u bytes)",
-				    (unsigned long long)ck->size,
-				    (unsigned int)sizeof(*sys));
+	if (ck->size < header_size) {
+		config_check_report(ck, "config is %llu bytes, shorter than a %s config header (%u bytes)",
+				    (unsigned long long)ck->size, what,
+				    (unsigned int)header_size);
 		return -EINVAL;
 	}
-	if (sys->revision != BH_CONFIG_REVISION) {
+	/* Little-endian 16 bits in a packed struct. */
+	bytes += offsetof(struct bh_system_config, revision);
+	revision = bytes[0] | (unsigned int)bytes[1] << 8;
+	if (revision != BH_CONFIG_REVISION) {
 		config_check_report(ck, "config revision %u, this build expects %u",
-				    (unsigned int)sys->revision, BH_CONFIG_REVISION);
+				    revision, BH_CONFIG_REVISION);
 		return -ENOEXEC;
 	}
 	return 0;
+}
+
+static int config_check_header(struct config_check *ck)
+{
+	return config_check_blob_header(ck, ck->sys, BH_SYSTEM_SIGNATURE, "system",
+					sizeof(*ck->sys));
 }
 
 static void config_check_root_header(struct config_check *ck)
@@ -600,28 +622,8 @@ int config_check_system(const void *blob, uint64_t size,
 
 static int config_check_cell_header(struct config_check *ck)
 {
-	const struct bh_cell_desc *c = ck->cell;
-	char sig[BH_SIGNATURE_LEN + 1];
-
-	if (ck->size >= BH_SIGNATURE_LEN &&
-	    !config_check_bytes_eq(c->signature, BH_CELL_SIGNATURE,
-				   BH_SIGNATURE_LEN)) {
-		config_check_sig_text(c->signature, sig);
-		config_check_report(ck, "not a cell config (signature '%s')", sig);
-		return -ENOEXEC;
-	}
-	if (ck->size < sizeof(*c)) {
-		config_check_report(ck, "config is %llu bytes, shorter than a cell config header (%u bytes)",
-				    (unsigned long long)ck->size,
-				    (unsigned int)sizeof(*c));
-		return -EINVAL;
-	}
-	if (c->revision != BH_CONFIG_REVISION) {
-		config_check_report(ck, "config revision %u, this build expects %u",
-				    (unsigned int)c->revision, BH_CONFIG_REVISION);
-		return -ENOEXEC;
-	}
-	return 0;
+	return config_check_blob_header(ck, ck->cell, BH_CELL_SIGNATURE, "cell",
+					sizeof(*ck->cell));
 }
 
 /* Name and ID; from here on, reports start with the cell's name. */

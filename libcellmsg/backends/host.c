@@ -2,15 +2,15 @@
 /* libcellmsg host backend: memfd shared memory, eventfd doorbells. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cellmsg/host.h>
+
+#include "posix.h"
 
 static int host_notify(void *ctx)
 {
@@ -26,21 +26,12 @@ static int host_notify(void *ctx)
 static int host_wait(void *ctx, int64_t timeout_ns)
 {
 	const struct cellmsg_host_port *port = ctx;
-	struct pollfd pfd = { .fd = port->wait_fd, .events = POLLIN };
-	struct timespec ts, *tsp = NULL;
 	uint64_t count;
 	int ret;
 
-	if (timeout_ns >= 0) {
-		ts.tv_sec = timeout_ns / 1000000000;
-		ts.tv_nsec = timeout_ns % 1000000000;
-		tsp = &ts;
-	}
-	ret = ppoll(&pfd, 1, tsp, NULL);
-	if (ret < 0)
-		return -errno;
-	if (ret == 0)
-		return -ETIMEDOUT;
+	ret = cellmsg__wait_readable(port->wait_fd, timeout_ns);
+	if (ret)
+		return ret;
 	/* Drain: one wake-up covers every doorbell rung so far. */
 	if (read(port->wait_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		return -errno;
@@ -49,11 +40,8 @@ static int host_wait(void *ctx, int64_t timeout_ns)
 
 static uint64_t host_now_ns(void *ctx)
 {
-	struct timespec ts;
-
 	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return cellmsg__now_ns();
 }
 
 static int host_event_fd(void *ctx)

@@ -11,9 +11,10 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cellmsg/loop.h>
+
+#include "posix.h"
 
 struct loop_source {
 	int used;
@@ -252,14 +253,6 @@ static int dispatch(struct cellmsg_loop *l)
 	return ran;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int cellmsg_loop_run_once(struct cellmsg_loop *loop, int64_t timeout_ns)
 {
 	uint64_t deadline = 0, now;
@@ -271,7 +264,7 @@ int cellmsg_loop_run_once(struct cellmsg_loop *loop, int64_t timeout_ns)
 	if (!loop)
 		return -EINVAL;
 	if (timeout_ns > 0)
-		deadline = now_ns() + (uint64_t)timeout_ns;
+		deadline = cellmsg__now_ns() + (uint64_t)timeout_ns;
 	for (;;) {
 		ready = arm_all(loop);
 		if (ready < 0)
@@ -292,7 +285,7 @@ int cellmsg_loop_run_once(struct cellmsg_loop *loop, int64_t timeout_ns)
 		if (timeout_ns == 0 || err == -EINTR)
 			return 0;
 		if (timeout_ns > 0) {
-			now = now_ns();
+			now = cellmsg__now_ns();
 			if (now >= deadline)
 				return 0;
 			left = (int64_t)(deadline - now);

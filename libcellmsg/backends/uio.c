@@ -3,17 +3,17 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bulkhead/ivshmem.h>
 #include <cellmsg/uio.h>
+
+#include "posix.h"
 
 #define UIO_MAX_DEVICES	256
 
@@ -202,20 +202,10 @@ int cellmsg_uio_ack(struct cellmsg_uio *dev)
 
 int cellmsg_uio_wait(struct cellmsg_uio *dev, int64_t timeout_ns)
 {
-	struct pollfd pfd = { .fd = dev->fd, .events = POLLIN };
-	struct timespec ts, *tsp = NULL;
-	int ret;
+	int ret = cellmsg__wait_readable(dev->fd, timeout_ns);
 
-	if (timeout_ns >= 0) {
-		ts.tv_sec = timeout_ns / 1000000000;
-		ts.tv_nsec = timeout_ns % 1000000000;
-		tsp = &ts;
-	}
-	ret = ppoll(&pfd, 1, tsp, NULL);
-	if (ret < 0)
-		return -errno;
-	if (ret == 0)
-		return -ETIMEDOUT;
+	if (ret)
+		return ret;
 	ret = cellmsg_uio_ack(dev);
 	return ret == -EAGAIN ? 0 : ret;
 }
@@ -242,11 +232,8 @@ static int uio_wait(void *ctx, int64_t timeout_ns)
 
 static uint64_t uio_now_ns(void *ctx)
 {
-	struct timespec ts;
-
 	(void)ctx;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return cellmsg__now_ns();
 }
 
 static int uio_event_fd(void *ctx)

@@ -42,6 +42,18 @@ static size_t load_any(const char *path, size_t min)
 	return n;
 }
 
+/* Writes the first @n bytes of the blob to @path: 0, or 2 (told why). */
+static int save(const char *path, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(blob, 1, n, f) != n || fclose(f)) {
+		perror(path);
+		return 2;
+	}
+	return 0;
+}
+
 static size_t load(const char *path)
 {
 	return load_any(path, sizeof(struct bh_system_config));
@@ -58,7 +70,6 @@ static int mutate(const char *kind, const char *in, const char *out)
 	struct bh_system_config *cfg = (void *)blob;
 	struct bh_memory_region *mem =
 		(struct bh_memory_region *)bh_cell_mem_regions(&cfg->root_cell);
-	FILE *f;
 
 	if (!strcmp(kind, "magic")) {
 		memcpy(cfg->signature, "NOTBHCFG", 8);
@@ -74,12 +85,7 @@ static int mutate(const char *kind, const char *in, const char *out)
 		fprintf(stderr, "unknown mutation '%s'\n", kind);
 		return 2;
 	}
-	f = fopen(out, "wb");
-	if (!f || fwrite(blob, 1, n, f) != n || fclose(f)) {
-		perror(out);
-		return 2;
-	}
-	return 0;
+	return save(out, n);
 }
 
 static int mutate_cell(const char *kind, const char *in, const char *out)
@@ -89,7 +95,6 @@ static int mutate_cell(const char *kind, const char *in, const char *out)
 	struct bh_memory_region *mem =
 		(struct bh_memory_region *)bh_cell_mem_regions(cell);
 	uint8_t *cpus = (uint8_t *)bh_cell_cpu_set(cell);
-	FILE *f;
 
 	if (!strcmp(kind, "rootmem")) {
 		mem[0].phys_start = 0x1000000;	/* where Linux's kernel is */
@@ -106,12 +111,7 @@ static int mutate_cell(const char *kind, const char *in, const char *out)
 		fprintf(stderr, "unknown cell mutation '%s'\n", kind);
 		return 2;
 	}
-	f = fopen(out, "wb");
-	if (!f || fwrite(blob, 1, n, f) != n || fclose(f)) {
-		perror(out);
-		return 2;
-	}
-	return 0;
+	return save(out, n);
 }
 
 static int raw_enable(const char *path)

@@ -111,9 +111,19 @@ $(BUILD)/inmates/%.S.o: inmates/%.S
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(INMATE_CFLAGS) -c -o $@ $<
 
-$(BUILD)/inmates/%.elf: $(BUILD)/inmates/demos/x86/%.c.o $(INMATE_LIB_OBJS) inmates/lib/x86/inmate.lds
+# libcellmsg's core and inmate backend, built like the runtime: an inmate
+# that calls them (cellmsg-echo) pulls them out of this archive.
+INMATE_CELLMSG := $(BUILD)/inmates/libcellmsg.a
+$(BUILD)/inmates/cellmsg/%.o: libcellmsg/*/%.c $(CELLMSG_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(INMATE_CFLAGS) $(CELLMSG_INC) -c -o $@ $<
+$(INMATE_CELLMSG): $(BUILD)/inmates/cellmsg/cellmsg.o $(BUILD)/inmates/cellmsg/inmate.o
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/inmates/demos/x86/%.c.o: INMATE_CFLAGS += $(CELLMSG_INC)
+$(BUILD)/inmates/%.elf: $(BUILD)/inmates/demos/x86/%.c.o $(INMATE_LIB_OBJS) $(INMATE_CELLMSG) inmates/lib/x86/inmate.lds
 	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
-		-T inmates/lib/x86/inmate.lds -o $@ $(INMATE_LIB_OBJS) $<
+		-T inmates/lib/x86/inmate.lds -o $@ $(INMATE_LIB_OBJS) $< $(INMATE_CELLMSG)
 
 $(BUILD)/inmates/%.bin: $(BUILD)/inmates/%.elf
 	$(Q)objcopy -O binary -R .bss -R .bootdata $< $@

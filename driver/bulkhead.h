@@ -14,6 +14,12 @@ __printf(3, 4) int bh_fail(char *reason, int err, const char *fmt, ...);
 /* Lets our own CPU hotplug through the "no offlining" guard. */
 void bh_allow_hotplug(bool allow);
 
+/* pci.c: the root cell's virtual PCI functions */
+struct bh_system_config;
+void bh_pci_add_virtual(const struct bh_system_config *cfg, u32 size);
+void bh_pci_remove_virtual(void);
+void bh_pci_readd_virtual(void);
+
 /* cell.c */
 int bh_cells_init(struct kobject *parent, const char *root_name);
 void bh_cells_exit(void);

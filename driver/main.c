@@ -294,6 +294,7 @@ static int bh_enable(struct bh_enable_args *args)
 	__module_get(THIS_MODULE);	/* no unload while enabled */
 	release_firmware(fw);
 	cpus_read_unlock();
+	bh_pci_add_virtual(cfg, args->config_size);
 	kfree(cfg);
 	pr_info("hypervisor enabled on %u CPUs\n", num_online_cpus());
 	return 0;
@@ -318,6 +319,8 @@ static int bh_disable(void)
 		pr_err("disable: destroy the cells first\n");
 		return -EBUSY;
 	}
+	/* Their functions go with the hypervisor: unbind and remove them first. */
+	bh_pci_remove_virtual();
 	cpus_read_lock();
 	on_each_cpu(leave_cpu, NULL, 1);
 	for_each_online_cpu(cpu)
@@ -326,6 +329,7 @@ static int bh_disable(void)
 	cpus_read_unlock();
 	if (err) {
 		pr_err("disable failed: %d\n", err);
+		bh_pci_readd_virtual();
 		return err;
 	}
 	unmap_hv_memory();

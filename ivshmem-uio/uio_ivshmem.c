@@ -6,7 +6,9 @@
  * hypervisor-emulated device. The application does the rest from user
  * space through /dev/uioN:
  *   map 0 (offset 0)          the BAR0 register block
- *   map 1 (offset 1 * page)   the shared memory (BAR2)
+ *   map 1 (offset 1 * page)   the shared memory: BAR2 on QEMU's devices;
+ *                             on Bulkhead's, the region its vendor
+ *                             capability names (include/bulkhead/ivshmem.h)
  *   read() of 4 bytes         doorbell event count (blocks), poll() works
  * Every MSI-X vector, or the INTx line when the device has no MSI-X, is
  * delivered as the same UIO event: the shared memory says what happened.
@@ -37,6 +39,8 @@ struct uio_ivshmem {
 	struct pci_dev *pdev;
 	void __iomem *regs;
 	int nr_msix;		/* MSI-X vectors in use; 0 means INTx */
+	resource_size_t shmem_addr, shmem_size;
+	bool shmem_is_bar;	/* BAR2 (requested) or the vendor capability */
 	char name[32];
 };
 
@@ -61,7 +65,7 @@ static irqreturn_t uio_ivshmem_intx_handler(int irq, struct uio_info *info)
 	return IRQ_HANDLED;
 }
 
-static int uio_ivshmem_check_bars(struct pci_dev *pdev)
+static int uio_ivshmem_check_regs(struct pci_dev *pdev)
 {
 	if (!(pci_resource_flags(pdev, IVSHMEM_BAR_REGS) & IORESOURCE_MEM) ||
 	    pci_resource_len(pdev, IVSHMEM_BAR_REGS) < IVSHMEM_REGS_SIZE) {
@@ -69,13 +73,63 @@ static int uio_ivshmem_check_bars(struct pci_dev *pdev)
 			IVSHMEM_BAR_REGS, IVSHMEM_REGS_SIZE);
 		return -ENODEV;
 	}
-	if (!(pci_resource_flags(pdev, IVSHMEM_BAR_SHMEM) & IORESOURCE_MEM) ||
-	    !pci_resource_len(pdev, IVSHMEM_BAR_SHMEM)) {
-		pci_err(pdev, "BAR%d (shared memory) missing\n",
-			IVSHMEM_BAR_SHMEM);
+	return 0;
+}
+
+/* Bulkhead's device: the shared memory is where its vendor capability says. */
+static int uio_ivshmem_read_vcap(struct uio_ivshmem *ivs)
+{
+	struct pci_dev *pdev = ivs->pdev;
+	u32 magic, lo, hi;
+	u8 cap;
+
+	for (cap = pci_find_capability(pdev, IVSHMEM_VCAP_ID); cap;
+	     cap = pci_find_next_capability(pdev, cap, IVSHMEM_VCAP_ID)) {
+		pci_read_config_dword(pdev, cap + IVSHMEM_VCAP_MAGIC_OFF, &magic);
+		if (magic == IVSHMEM_VCAP_MAGIC)
+			break;
+	}
+	if (!cap)
 		return -ENODEV;
+	pci_read_config_dword(pdev, cap + IVSHMEM_VCAP_ADDR_OFF, &lo);
+	pci_read_config_dword(pdev, cap + IVSHMEM_VCAP_ADDR_OFF + 4, &hi);
+	ivs->shmem_addr = (u64)hi << 32 | lo;
+	pci_read_config_dword(pdev, cap + IVSHMEM_VCAP_SIZE_OFF, &lo);
+	pci_read_config_dword(pdev, cap + IVSHMEM_VCAP_SIZE_OFF + 4, &hi);
+	ivs->shmem_size = (u64)hi << 32 | lo;
+	if (!ivs->shmem_size || !PAGE_ALIGNED(ivs->shmem_addr) ||
+	    !PAGE_ALIGNED(ivs->shmem_size)) {
+		pci_err(pdev, "shared memory capability: bad region %pa, %pa bytes\n",
+			&ivs->shmem_addr, &ivs->shmem_size);
+		return -EINVAL;
 	}
 	return 0;
+}
+
+/* BAR2 (QEMU), else the vendor capability (Bulkhead). */
+static int uio_ivshmem_find_shmem(struct uio_ivshmem *ivs)
+{
+	struct pci_dev *pdev = ivs->pdev;
+	int err;
+
+	if ((pci_resource_flags(pdev, IVSHMEM_BAR_SHMEM) & IORESOURCE_MEM) &&
+	    pci_resource_len(pdev, IVSHMEM_BAR_SHMEM)) {
+		/* Managed: released with the device, like the BAR0 region. */
+		err = pci_request_region(pdev, IVSHMEM_BAR_SHMEM, DRV_NAME);
+		if (err) {
+			pci_err(pdev, "BAR%d busy: %d\n", IVSHMEM_BAR_SHMEM, err);
+			return err;
+		}
+		ivs->shmem_addr = pci_resource_start(pdev, IVSHMEM_BAR_SHMEM);
+		ivs->shmem_size = pci_resource_len(pdev, IVSHMEM_BAR_SHMEM);
+		ivs->shmem_is_bar = true;
+		return 0;
+	}
+	err = uio_ivshmem_read_vcap(ivs);
+	if (err == -ENODEV)
+		pci_err(pdev, "no shared memory: neither BAR%d nor a Bulkhead capability\n",
+			IVSHMEM_BAR_SHMEM);
+	return err;
 }
 
 /*
@@ -84,10 +138,11 @@ static int uio_ivshmem_check_bars(struct pci_dev *pdev)
  * let user space add maps/map0/offset.
  */
 static void uio_ivshmem_set_map(struct uio_mem *mem, const char *name,
-				resource_size_t start, resource_size_t len)
+				int memtype, resource_size_t start,
+				resource_size_t len)
 {
 	mem->name = name;
-	mem->memtype = UIO_MEM_PHYS;
+	mem->memtype = memtype;
 	mem->addr = start & PAGE_MASK;
 	mem->offs = start & ~PAGE_MASK;
 	mem->size = PAGE_ALIGN(mem->offs + len);
@@ -183,7 +238,7 @@ static int uio_ivshmem_probe(struct pci_dev *pdev,
 		pci_err(pdev, "cannot enable device: %d\n", err);
 		return err;
 	}
-	err = uio_ivshmem_check_bars(pdev);
+	err = uio_ivshmem_check_regs(pdev);
 	if (err)
 		return err;
 
@@ -194,20 +249,21 @@ static int uio_ivshmem_probe(struct pci_dev *pdev,
 	}
 	ivs->regs = pcim_iomap_table(pdev)[IVSHMEM_BAR_REGS];
 
-	/* Managed: released with the device, like the BAR0 region. */
-	err = pci_request_region(pdev, IVSHMEM_BAR_SHMEM, DRV_NAME);
-	if (err) {
-		pci_err(pdev, "BAR%d busy: %d\n", IVSHMEM_BAR_SHMEM, err);
+	err = uio_ivshmem_find_shmem(ivs);
+	if (err)
 		return err;
-	}
 	pci_set_master(pdev);
 
-	uio_ivshmem_set_map(&ivs->info.mem[MAP_REGS], "registers",
+	/*
+	 * Registers uncached (UIO_MEM_PHYS); the shared memory is RAM in both
+	 * QEMU's and Bulkhead's device, so it is mapped cached (UIO_MEM_IOVA:
+	 * physical, no pgprot_noncached) or every ring access would miss.
+	 */
+	uio_ivshmem_set_map(&ivs->info.mem[MAP_REGS], "registers", UIO_MEM_PHYS,
 			    pci_resource_start(pdev, IVSHMEM_BAR_REGS),
 			    IVSHMEM_REGS_SIZE);
-	uio_ivshmem_set_map(&ivs->info.mem[MAP_SHMEM], "shmem",
-			    pci_resource_start(pdev, IVSHMEM_BAR_SHMEM),
-			    pci_resource_len(pdev, IVSHMEM_BAR_SHMEM));
+	uio_ivshmem_set_map(&ivs->info.mem[MAP_SHMEM], "shmem", UIO_MEM_IOVA,
+			    ivs->shmem_addr, ivs->shmem_size);
 	ivs->info.name = "ivshmem";
 	ivs->info.version = DRV_VERSION;
 	ivs->info.priv = ivs;
@@ -225,9 +281,10 @@ static int uio_ivshmem_probe(struct pci_dev *pdev,
 	}
 	pci_set_drvdata(pdev, ivs);
 
-	pci_info(pdev, "ivshmem: position %d, shmem %pa bytes, %s\n",
+	pci_info(pdev, "ivshmem: position %d, shmem %pa bytes at %pa (%s), %s\n",
 		 (int)readl(ivs->regs + IVSHMEM_REG_IV_POSITION),
-		 &ivs->info.mem[MAP_SHMEM].size,
+		 &ivs->info.mem[MAP_SHMEM].size, &ivs->shmem_addr,
+		 ivs->shmem_is_bar ? "BAR2" : "fixed",
 		 ivs->nr_msix ? "MSI-X" :
 		 ivs->info.irq == UIO_IRQ_NONE ? "no interrupt" : "INTx");
 	return 0;

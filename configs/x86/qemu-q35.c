@@ -6,20 +6,26 @@
  *       -append "... memmap=80M\$0x3a000000 console=ttyS1"
  *
  * Reservation [0x3a000000, 0x3f000000): the first 16 MiB hold the
- * hypervisor, the rest is for inmate cells. COM1 (0x3f8) is the
+ * hypervisor, the rest is for inmate cells and the ivshmem shared memory.
+ * Two ivshmem devices appear in root Linux after enable, each the root
+ * side of a pair (the inmate sides: ivshmem-demo.c, ivshmem-demo2.c):
+ *   00:0e.0  shared memory [0x3e000000, +2 MiB)
+ *   00:0f.0  shared memory [0x3e200000, +2 MiB) COM1 (0x3f8) is the
  * hypervisor's console; Linux uses COM2 (ttyS1) and gets every other port.
  * Root Linux keeps all RAM outside the reservation and the whole MMIO
  * range above 1 GiB (ECAM, PCI BARs, I/O APIC, HPET, local APIC).
  */
 #include <bulkhead/config.h>
+#include <bulkhead/ivshmem.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const struct {
 	struct bh_system_config sys;
 	uint64_t cpus[1];
-	struct bh_memory_region mem[3];
+	struct bh_memory_region mem[5];
 	struct bh_pio_region pio[2];
+	struct bh_pci_device pci[2];
 } BH_PACKED config __attribute__((section(".bhconfig"), used)) = {
 	.sys = {
 		.signature = BH_SYSTEM_SIGNATURE,
@@ -46,6 +52,7 @@ static const struct {
 			.cpu_set_size = sizeof(config.cpus),
 			.num_memory_regions = ARRAY_SIZE(config.mem),
 			.num_pio_regions = ARRAY_SIZE(config.pio),
+			.num_pci_devices = ARRAY_SIZE(config.pci),
 		},
 	},
 	.cpus = { 0xf },
@@ -66,6 +73,20 @@ static const struct {
 			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXECUTE |
 				 BH_MEM_DMA,
 		},
+		/* ivshmem 00:0e.0: shared with the ivshmem-demo cell */
+		{
+			.phys_start = 0x3e000000,
+			.virt_start = 0x3e000000,
+			.size = 0x200000,
+			.flags = BH_MEM_READ | BH_MEM_WRITE,
+		},
+		/* ivshmem 00:0f.0: shared with the ivshmem-demo2 cell */
+		{
+			.phys_start = 0x3e200000,
+			.virt_start = 0x3e200000,
+			.size = 0x200000,
+			.flags = BH_MEM_READ | BH_MEM_WRITE,
+		},
 		/* MMIO: ECAM, PCI BARs, IOAPIC, HPET, local APIC, flash */
 		{
 			.phys_start = 0x40000000,
@@ -77,5 +98,21 @@ static const struct {
 	.pio = {
 		{ .base = 0x0, .length = 0x3f8 },
 		{ .base = 0x400, .length = 0xfc00 },
+	},
+	.pci = {
+		{
+			.type = BH_PCI_TYPE_IVSHMEM,
+			.bdf = 0x0e << 3,		/* 00:0e.0 */
+			.num_msix_vectors = 2,
+			.shmem_region = 2,
+			.shmem_peer_id = IVSHMEM_ROOT_PEER_ID,
+		},
+		{
+			.type = BH_PCI_TYPE_IVSHMEM,
+			.bdf = 0x0f << 3,		/* 00:0f.0 */
+			.num_msix_vectors = 2,
+			.shmem_region = 3,
+			.shmem_peer_id = IVSHMEM_ROOT_PEER_ID,
+		},
 	},
 };

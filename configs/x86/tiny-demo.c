@@ -3,7 +3,7 @@
  * Cell config for inmates/demos/x86/tiny-demo: CPU 3 and 1 MiB of the
  * reservation (configs/x86/qemu-q35.c), seen by the inmate at 0, where
  * its CPU starts in real mode. Output goes through the hypervisor's
- * console; the PCI config ports let it name the host bridge.
+ * console. PCI config space is the hypervisor's, emulated.
  */
 #include <bulkhead/config.h>
 
@@ -13,7 +13,6 @@ static const struct {
 	struct bh_cell_desc cell;
 	uint64_t cpus[1];
 	struct bh_memory_region mem[1];
-	struct bh_pio_region pio[1];
 } BH_PACKED config __attribute__((section(".bhconfig"), used)) = {
 	.cell = {
 		.signature = BH_CELL_SIGNATURE,
@@ -21,7 +20,6 @@ static const struct {
 		.name = "tiny-demo",
 		.cpu_set_size = sizeof(config.cpus),
 		.num_memory_regions = ARRAY_SIZE(config.mem),
-		.num_pio_regions = ARRAY_SIZE(config.pio),
 		.entry_address = 0,
 	},
 	.cpus = { 1 << 3 },
@@ -33,8 +31,5 @@ static const struct {
 			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXECUTE |
 				 BH_MEM_LOADABLE,
 		},
-	},
-	.pio = {
-		{ .base = 0xcf8, .length = 8 },		/* PCI config space */
 	},
 };

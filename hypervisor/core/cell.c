@@ -16,6 +16,7 @@
 #include <bulkhead/hypercall.h>
 #include <cell.h>
 #include <config_check.h>
+#include <ivshmem.h>
 #include <pool.h>
 #include <setup.h>
 
@@ -132,6 +133,7 @@ static void move_cpu(struct per_cpu *cpu, struct cell *cell)
 
 static void cell_free(struct cell *cell)
 {
+	ivshmem_cell_exit(cell);
 	arch_cell_exit(cell);
 	if (cell->desc_copy)
 		pool_free_pages(cell->desc_copy, cell->desc_pages);
@@ -178,6 +180,7 @@ int cell_create(struct per_cpu *caller, uint64_t config_gpa, uint64_t size)
 	err = err ?: check_against_others(cell);
 	err = err ?: check_cpus(cell, caller);
 	err = err ?: arch_cell_init(cell);
+	err = err ?: ivshmem_cell_init(cell);
 	if (err) {
 		printk("Creating cell failed: %d\n", err);
 		cell_free(cell);
@@ -228,6 +231,7 @@ int cell_start(struct per_cpu *caller, uint32_t id)
 		cell->loadable_mapped = 0;
 		flush_root_tlbs(caller);
 	}
+	ivshmem_cell_reset(cell);
 	cell->state = CELL_RUNNING;
 	printk("Started cell \"%s\"\n", cell->desc->name);
 	for_each_cpu_request(cell->cpu_set, CPU_REQ_START_CELL);
@@ -257,6 +261,7 @@ int cell_shutdown(uint32_t id)
 		per_cpu_area[i].state = CPU_FAILED;
 	}
 	cell->state = silent ? CELL_FAILED : CELL_SHUT_DOWN;
+	ivshmem_cell_stopped(cell);
 	printk("Cell \"%s\" %s\n", cell->desc->name, silent ? "failed" : "shut down");
 	return 0;
 }
@@ -312,6 +317,7 @@ void cell_report(struct per_cpu *cpu, int failed, uint64_t code)
 	} else if (cell->state == CELL_RUNNING) {
 		cell->state = CELL_SHUT_DOWN;
 	}
+	ivshmem_cell_stopped(cell);
 	cpu_park(cpu);
 }
 
@@ -322,5 +328,6 @@ void cell_cpu_failed(struct per_cpu *cpu, const char *why)
 	printk("CPU %u: cell \"%s\" stopped: %s\n", cpu->cpu_id, cell->desc->name, why);
 	cell->state = CELL_FAILED;
 	cpu->state = CPU_FAILED;
+	ivshmem_cell_stopped(cell);
 	cpu_park(cpu);
 }

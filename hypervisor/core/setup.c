@@ -9,6 +9,7 @@
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <cell.h>
+#include <ivshmem.h>
 #include <config_check.h>
 #include <pool.h>
 #include <setup.h>
@@ -53,13 +54,21 @@ static int init_root_cell(void)
 	const struct bh_cell_desc *desc = &system_config->root_cell;
 	const uint8_t *set = bh_cell_cpu_set(desc);
 	unsigned int i;
+	int err;
 
+	memset(&root_cell, 0, sizeof(root_cell));
 	root_cell.desc = desc;
 	root_cell.id = 0;
 	root_cell.cpu_set = 0;
 	for (i = 0; i < desc->cpu_set_size && i < 8; i++)
 		root_cell.cpu_set |= (uint64_t)set[i] << (8 * i);
-	return arch_cell_init(&root_cell);
+	err = arch_cell_init(&root_cell);
+	if (err)
+		return err;
+	err = ivshmem_cell_init(&root_cell);
+	if (err)
+		arch_cell_exit(&root_cell);
+	return err;
 }
 
 static int global_init(unsigned int cpu_id)
@@ -154,6 +163,7 @@ int hv_cpu_disable(struct per_cpu *cpu)
 	printk(" Releasing CPU %u\n", cpu->cpu_id);
 	cpu->state = CPU_NATIVE;
 	if (left == bh_header.online_cpus) {
+		ivshmem_cell_exit(&root_cell);
 		arch_cell_exit(&root_cell);
 		__atomic_store_n(&global_state, 0, __ATOMIC_RELEASE);
 	}

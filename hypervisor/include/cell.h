@@ -36,6 +36,7 @@ struct cell {
 	uint64_t cpu_set;		/* bit per CPU */
 	enum cell_state state;
 	int loadable_mapped;
+	uint32_t pci_conf1_latch;	/* the cell's PCI config address (0xcf8) */
 	struct arch_cell arch;
 };
 

@@ -11,6 +11,7 @@
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/decode.h>
+#include <asm/mmio.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
@@ -193,19 +194,54 @@ static int lvt_allowed(uint32_t value)
 	       mode == APIC_ICR_DM_NMI;
 }
 
-static uint64_t reg_value(struct per_cpu *cpu, int reg)
+/*
+ * Logical IDs decide where logical IPIs and MSIs land: an inmate that
+ * took a root CPU's logical ID would receive the root's interrupts.
+ * Only the root cell (Linux, when it brings a CPU up) sets them.
+ */
+static void set_logical_id(struct per_cpu *cpu, uint32_t reg, uint32_t value)
 {
-	const uint64_t *gpr = (const uint64_t *)&cpu->regs;
-	/* encoding order -> struct guest_regs order */
-	static const unsigned char slot[16] = {
-		0, 2, 3, 1, 0, 6, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14,
-	};
+	if (cpu->cell != &root_cell) {
+		report(cpu, "change of the logical APIC ID or mode", value);
+		return;
+	}
+	apic_write(reg, value);
+	if (reg == APIC_REG_LDR)
+		cpu->apic_ldr = value >> 24;
+}
 
-	if (reg == 0)
-		return cpu->vmcb.rax;
-	if (reg == 4)
-		return cpu->vmcb.rsp;
-	return gpr[slot[reg]];
+/* The running CPUs of @cell an MSI with @addr reaches. */
+static int msi_reaches(const struct per_cpu *c, const struct cell *cell,
+		       uint64_t addr)
+{
+	uint32_t dest = (addr >> MSI_ADDR_DEST_SHIFT) & 0xff;
+
+	if (!c->online || c->cell != cell || c->parked)
+		return 0;
+	if (addr & MSI_ADDR_LOGICAL)
+		return (c->apic_ldr & dest) != 0;
+	return dest == 0xff || c->apic_id == dest;
+}
+
+int apic_deliver_msi(const struct cell *cell, uint64_t addr, uint32_t data)
+{
+	unsigned int mode = (data >> APIC_ICR_DM_SHIFT) & 7;
+	uint32_t vector = data & 0xff;
+	unsigned int i;
+	int sent = 0;
+
+	if ((addr & MSI_ADDR_BASE_MASK) != APIC_BASE || vector < 32 ||
+	    (mode != APIC_ICR_DM_FIXED && mode != APIC_ICR_DM_LOWEST))
+		return -EINVAL;
+	for (i = 0; i < BH_MAX_CPUS; i++) {
+		if (!msi_reaches(&per_cpu_area[i], cell, addr))
+			continue;
+		send_ipi(per_cpu_area[i].apic_id << 24, vector);
+		sent++;
+		if (mode == APIC_ICR_DM_LOWEST)
+			break;
+	}
+	return sent ? 0 : -ENOENT;
 }
 
 int apic_handle_write(struct per_cpu *cpu, uint64_t gpa)
@@ -220,7 +256,7 @@ int apic_handle_write(struct per_cpu *cpu, uint64_t gpa)
 	if (!avail || decode_mmio(bytes, avail, &insn) || !insn.is_write ||
 	    insn.size != 4 || (reg & 3))
 		return -EINVAL;
-	value = insn.reg < 0 ? (uint32_t)insn.imm : (uint32_t)reg_value(cpu, insn.reg);
+	value = insn.reg < 0 ? (uint32_t)insn.imm : (uint32_t)mmio_guest_reg(cpu, insn.reg);
 	if (insn.high_byte)
 		return -EINVAL;
 
@@ -228,6 +264,8 @@ int apic_handle_write(struct per_cpu *cpu, uint64_t gpa)
 		cpu->icr_hi = value;
 	} else if (reg == APIC_REG_ICR_LO) {
 		handle_icr(cpu, value);
+	} else if (reg == APIC_REG_LDR || reg == APIC_REG_DFR) {
+		set_logical_id(cpu, reg, value);
 	} else if (reg >= APIC_REG_LVT_FIRST && reg <= APIC_REG_LVT_LAST &&
 		   !lvt_allowed(value)) {
 		report(cpu, "local vector with SMI/INIT/ExtINT delivery", value);

@@ -8,12 +8,20 @@
 #include <asm/paging.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
+#include <asm/pci.h>
 #include <cell.h>
+#include <ivshmem.h>
 #include <pool.h>
 
 /* The root cell's maps; inmate cells will take theirs from the pool. */
 static uint8_t root_iopm[IOPM_SIZE] __attribute__((aligned(4096)));
 static uint8_t root_msrpm[MSRPM_SIZE] __attribute__((aligned(4096)));
+
+/*
+ * The root cell's nested page tables change at run time from more than
+ * one CPU: hypercalls (loadable regions) and virtual BARs moving.
+ */
+static spinlock_t root_npt_lock;
 
 static unsigned int npt_access(uint64_t flags)
 {
@@ -65,6 +73,7 @@ int arch_map_loadable(struct cell *cell, int map)
 	unsigned int i;
 	int err = 0;
 
+	spin_lock(&root_npt_lock);
 	for (i = 0; i < cell->desc->num_memory_regions && !err; i++) {
 		if (!(mem[i].flags & BH_MEM_LOADABLE))
 			continue;
@@ -76,6 +85,45 @@ int arch_map_loadable(struct cell *cell, int map)
 			err = npt_unmap(root_cell.arch.npt_root, mem[i].phys_start,
 					mem[i].size);
 	}
+	spin_unlock(&root_npt_lock);
+	return err;
+}
+
+/* The config region holding guest-physical @gpa, or NULL. */
+static const struct bh_memory_region *region_of(const struct cell *cell,
+						uint64_t gpa)
+{
+	const struct bh_memory_region *mem = bh_cell_mem_regions(cell->desc);
+	unsigned int i;
+
+	for (i = 0; i < cell->desc->num_memory_regions; i++)
+		if (gpa >= mem[i].virt_start && gpa - mem[i].virt_start < mem[i].size)
+			return &mem[i];
+	return NULL;
+}
+
+/*
+ * Only device memory can give way to a virtual BAR. Other CPUs of the
+ * cell are not asked to flush: a BAR goes where the cell's OS found free
+ * address space, which none of its CPUs has touched (docs/ivshmem.md).
+ */
+int arch_trap_page(struct cell *cell, uint64_t gpa, int trap)
+{
+	const struct bh_memory_region *r = region_of(cell, gpa);
+	int err;
+
+	if (!r)
+		return 0;		/* not mapped: every access exits anyway */
+	if (!(r->flags & BH_MEM_IO))
+		return -EPERM;
+	spin_lock(&root_npt_lock);
+	if (trap)
+		err = npt_unmap(cell->arch.npt_root, gpa, PAGE_SIZE_4K);
+	else
+		err = npt_map(cell->arch.npt_root, gpa,
+			      r->phys_start + (gpa - r->virt_start), PAGE_SIZE_4K,
+			      npt_access(r->flags));
+	spin_unlock(&root_npt_lock);
 	return err;
 }
 
@@ -89,6 +137,10 @@ static void allow_ports(struct cell *cell)
 		for (port = pio[i].base; port < (unsigned int)pio[i].base + pio[i].length;
 		     port++)
 			cell->arch.iopm[port / 8] &= ~(1u << (port % 8));
+	/* PCI config space is the hypervisor's to hand out (asm/pci.h). */
+	for (port = PCI_CONF1_FIRST_PORT;
+	     port < PCI_CONF1_FIRST_PORT + PCI_CONF1_PORTS; port++)
+		cell->arch.iopm[port / 8] |= 1u << (port % 8);
 }
 
 /* Intercepts reads (@rw bit 0) and writes (bit 1) of @msr. */

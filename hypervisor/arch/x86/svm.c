@@ -10,12 +10,15 @@
  */
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/mmio.h>
+#include <asm/pci.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
 #include <cell.h>
 #include <control.h>
+#include <pci.h>
 #include <setup.h>
 
 #define LEN_CPUID	2
@@ -99,7 +102,18 @@ static void handle_io(struct per_cpu *cpu)
 	uint16_t port = (uint16_t)(info >> SVM_IOIO_PORT_SHIFT);
 	unsigned int size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 	int in = info & SVM_IOIO_IN;
+	uint32_t value = (uint32_t)vmcb->rax;
 
+	if (!(info & SVM_IOIO_STR) && pci_conf1_access(cpu, port, size, in, &value)) {
+		if (in) {
+			uint64_t mask = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff;
+
+			/* A 32-bit IN clears bits 63:32 like any 32-bit load. */
+			vmcb->rax = size == 4 ? value : (vmcb->rax & ~mask) | (value & mask);
+		}
+		vmcb->rip = vmcb->exitinfo2;
+		return;
+	}
 	cpu->violations++;
 	if (cpu->cell != &root_cell) {
 		printk("CPU %u: cell \"%s\": %s of I/O port 0x%x (RIP 0x%lx)\n",
@@ -134,6 +148,10 @@ static void handle_npf(struct per_cpu *cpu)
 	/* The APIC page is read-only for cells: writes are emulated. */
 	if ((vmcb->exitinfo2 & ~0xfffull) == APIC_BASE && (err & NPF_WRITE) &&
 	    !(err & NPF_FETCH) && apic_handle_write(cpu, vmcb->exitinfo2) == 0)
+		return;
+	/* Virtual PCI: ECAM pages and BARs of emulated functions. */
+	if (!(err & NPF_FETCH) && pci_mmio_claims(cpu->cell, vmcb->exitinfo2) &&
+	    mmio_emulate(cpu, vmcb->exitinfo2, pci_mmio_access, cpu->cell) == 0)
 		return;
 
 	cpu->violations++;

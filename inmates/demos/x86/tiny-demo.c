@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The smallest inmate: says hello with its CPU's TSC, names the PCI host
- * bridge it sees at 00:00.0 (through the ports its config gives it), and
- * is done.
+ * The smallest inmate: says hello with its CPU's TSC, looks at PCI 00:00.0
+ * (the host bridge, which is Linux's: the hypervisor's emulated config
+ * space shows an inmate only its own virtual devices, so it reads all
+ * ones here), and is done.
  */
 #include "../../lib/x86/inmate.h"
 

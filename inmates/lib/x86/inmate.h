@@ -7,7 +7,7 @@
  *
  *	int inmate_main(void);
  *
- * which runs in 64-bit mode with the first 1 GiB of its cell mapped 1:1
+ * which runs in 64-bit mode with the first 4 GiB mapped 1:1
  * and interrupts off; returning 0 reports "done", anything else "failed".
  */
 #ifndef BH_INMATE_H
@@ -18,6 +18,12 @@
 #include <stdint.h>
 
 #include <bulkhead/hypercall.h>
+
+/* Error numbers, Linux's values (libcellmsg returns them negated). */
+#define EINVAL		22
+#define ETIMEDOUT	110
+#define ECONNRESET	104
+#define EPROTO		71
 
 int inmate_main(void);
 
@@ -102,13 +108,41 @@ uint64_t apic_timer_hz(void);
 uint64_t tsc_to_ns(uint64_t tsc);
 uint64_t now_ns(void);
 
-/* PCI config space via ports 0xcf8-0xcff (they must be in the cell's pio). */
+/*
+ * PCI config space via ports 0xcf8-0xcff, which the hypervisor emulates:
+ * an inmate sees its own virtual devices (ivshmem) and nothing else.
+ */
 #define PCI_BDF(bus, dev, fn)	((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))
 uint32_t pci_read_config(uint16_t bdf, unsigned int offset, unsigned int size);
 void pci_write_config(uint16_t bdf, unsigned int offset, uint32_t value,
 		      unsigned int size);
 /* The first device @vendor:@device at or after @start_bdf, or -1. */
 int pci_find_device(uint16_t vendor, uint16_t device, uint16_t start_bdf);
+
+/*
+ * Bulkhead's ivshmem device (lib/x86/ivshmem.c). ivshmem_open() takes the
+ * @nth such device on the bus, puts BAR0 at @mmio_base and BAR1 one page
+ * above (two free pages of guest-physical space; 3-4 GiB is uncached),
+ * enables MSI-X with every vector masked: 0, or -1 when there is none.
+ * ivshmem_route_vector() sends MSI-X vector @index to @irq_vector on the
+ * calling CPU and unmasks it.
+ */
+struct ivshmem_device {
+	uint16_t bdf;
+	unsigned int msix_cap;
+	unsigned int num_vectors;
+	uint32_t id;				/* IVPosition */
+	volatile uint32_t *regs;		/* BAR0 */
+	volatile uint32_t *msix;		/* the MSI-X table in BAR1 */
+	void *shmem;
+	uint64_t shmem_phys, shmem_size;
+};
+int ivshmem_open(struct ivshmem_device *d, unsigned int nth, uint64_t mmio_base);
+void ivshmem_route_vector(struct ivshmem_device *d, unsigned int index,
+			  unsigned int irq_vector);
+void ivshmem_ring(struct ivshmem_device *d, uint32_t peer_id, uint32_t vector);
+void ivshmem_set_state(struct ivshmem_device *d, uint32_t state);
+uint32_t ivshmem_peer_state(struct ivshmem_device *d);
 
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

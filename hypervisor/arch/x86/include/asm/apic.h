@@ -13,6 +13,7 @@
 #define APIC_REG_ID		0x020
 #define APIC_REG_EOI		0x0b0
 #define APIC_REG_LDR		0x0d0
+#define APIC_REG_DFR		0x0e0
 #define APIC_REG_ICR_LO		0x300
 #define APIC_REG_ICR_HI		0x310
 #define APIC_REG_TMICT		0x380
@@ -23,12 +24,18 @@
 #define APIC_ICR_BUSY		(1u << 12)
 #define APIC_ICR_DM_SHIFT	8
 #define APIC_ICR_DM_FIXED	0
+#define APIC_ICR_DM_LOWEST	1
 #define APIC_ICR_DM_NMI		4
 #define APIC_ICR_DM_INIT	5
 #define APIC_ICR_DM_SIPI	6
 #define APIC_ICR_LOGICAL	(1u << 11)
 #define APIC_ICR_ASSERT		(1u << 14)
 #define APIC_ICR_SHORTHAND_SHIFT 18
+
+/* An MSI's address: 0xfee, destination ID in bits 19:12, mode in bit 2. */
+#define MSI_ADDR_BASE_MASK	0xfff00000ull
+#define MSI_ADDR_DEST_SHIFT	12
+#define MSI_ADDR_LOGICAL	(1ull << 2)
 
 struct per_cpu;
 
@@ -48,6 +55,14 @@ void apic_cpu_init(struct per_cpu *cpu);
 void apic_reset_for_cell(void);
 /* Sends an NMI to the CPU with physical APIC ID @apic_id. */
 void apic_send_nmi(uint32_t apic_id);
+/*
+ * Delivers the MSI (@addr, @data) to the CPUs of @cell it names, as
+ * fixed IPIs; nothing reaches a CPU of another cell. Only fixed and
+ * lowest-priority delivery with a vector >= 32: no NMI, SMI or INIT.
+ * 0, -EINVAL for such an MSI, -ENOENT when no running CPU matched.
+ */
+struct cell;
+int apic_deliver_msi(const struct cell *cell, uint64_t addr, uint32_t data);
 /* A cell wrote its APIC page at @gpa: emulate it. 0, or -EINVAL: refuse. */
 int apic_handle_write(struct per_cpu *cpu, uint64_t gpa);
 

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hypervisor's ivshmem device (DESIGN.md section 3; register layout in
+ * include/bulkhead/ivshmem.h). Each cell of a pair has one at the BDF both
+ * configs name; the root cell's exist from enable to disable, an inmate's
+ * from create to destroy, paired with the root device of the same BDF.
+ */
+#ifndef BH_IVSHMEM_H
+#define BH_IVSHMEM_H
+
+#include <hv.h>
+
+struct cell;
+struct ivshmem_dev;
+
+/* Creates @cell's devices (an inmate's pair up with the root's). */
+int ivshmem_cell_init(struct cell *cell);
+/* Removes them; the peer sees RESET and gets vector 0. */
+void ivshmem_cell_exit(struct cell *cell);
+/* The cell starts: its devices come out of reset. */
+void ivshmem_cell_reset(struct cell *cell);
+/* The cell stopped (shut down or failed): the peer sees RESET. */
+void ivshmem_cell_stopped(struct cell *cell);
+
+/* @cell's device at @bdf, or NULL. */
+struct ivshmem_dev *ivshmem_find(const struct cell *cell, uint16_t bdf);
+
+/* Config space dword at @reg (4-aligned, < 256). */
+uint32_t ivshmem_cfg_read(struct ivshmem_dev *dev, unsigned int reg);
+/* Writes the bytes of @value that @mask selects into the dword at @reg. */
+void ivshmem_cfg_write(struct ivshmem_dev *dev, unsigned int reg,
+		       uint32_t value, uint32_t mask);
+
+/* Is @gpa in one of @cell's decoding BARs? */
+int ivshmem_mmio_claims(const struct cell *cell, uint64_t gpa);
+/* An access to a BAR (see mmio_handler_t). */
+void ivshmem_mmio_access(struct cell *cell, uint64_t gpa, int is_write,
+			 unsigned int size, uint64_t *value);
+
+/*
+ * arch: make the page @gpa of @cell exit on access (@trap 1), or map it
+ * back as the cell's config says (@trap 0). 0, or -EPERM where the page
+ * is the cell's RAM.
+ */
+int arch_trap_page(struct cell *cell, uint64_t gpa, int trap);
+
+#endif

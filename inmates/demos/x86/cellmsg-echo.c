@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cellmsg-echo: the benchmark responder. Opens a libcellmsg channel on
+ * the cell's first ivshmem device (inmate backend) and sends every
+ * message back unchanged. Vector 1 is answered in the interrupt handler
+ * itself with a doorbell on vector 1: the bare doorbell round trip,
+ * without libcellmsg.
+ *
+ * A message of exactly CELLMSG_ECHO_MODE_LEN bytes starting with
+ * "BH-MODE" switches the echo side's wait mode ('p' poll, 'b' block,
+ * 'a' adaptive) and is echoed too, so a benchmark measures each mode
+ * with both sides in it. A peer that restarts is followed (the channel
+ * reports -ECONNRESET once and resynchronises); a peer that breaks the
+ * protocol gets the channel reopened.
+ */
+#include "../../lib/x86/inmate.h"
+
+#include <bulkhead/ivshmem.h>
+#include <cellmsg/cellmsg.h>
+#include <cellmsg/inmate.h>
+
+#define MMIO_BASE		0xfc000000ul
+#define CHANNEL_VECTOR		40
+#define ECHO_VECTOR		41
+#define PM_TIMER_PORT		0x608
+#define MODE_MAGIC		"BH-MODE"
+#define MODE_LEN		8
+#define MAX_MSG			(128 * 1024)
+#define ADAPTIVE_SPIN_NS	20000
+
+static struct ivshmem_device dev;
+static struct cellmsg_inmate im;
+static struct cellmsg_backend be;
+static struct cellmsg_chan ch;
+static uint8_t msg[MAX_MSG];
+static uint64_t echoed;
+
+static void on_channel(unsigned int vector)
+{
+	(void)vector;
+	cellmsg_inmate_irq(&im);
+}
+
+static void on_echo(unsigned int vector)
+{
+	(void)vector;
+	ivshmem_ring(&dev, IVSHMEM_ROOT_PEER_ID, IVSHMEM_VECTOR_ECHO);
+}
+
+/* Called with interrupts off; sti's shadow makes "sti; hlt" race-free. */
+static void idle(void)
+{
+	asm volatile("sti; hlt; cli" ::: "memory");
+}
+
+static int open_channel(void)
+{
+	struct cellmsg_config cfg = {
+		.wait_mode = CELLMSG_WAIT_ADAPTIVE,
+		.spin_ns = ADAPTIVE_SPIN_NS,
+		.entropy = (uint32_t)rdtsc(),
+	};
+	/* The lower peer ID takes side 0: the root cell. */
+	return cellmsg_open(&ch, dev.shmem, dev.shmem_size,
+			    dev.id > IVSHMEM_ROOT_PEER_ID, &cfg, &be);
+}
+
+static int starts_with(const uint8_t *p, const char *prefix)
+{
+	while (*prefix)
+		if (*p++ != (uint8_t)*prefix++)
+			return 0;
+	return 1;
+}
+
+static void maybe_switch_mode(int len)
+{
+	static const enum cellmsg_wait_mode modes[] = {
+		['p'] = CELLMSG_WAIT_POLL,
+		['b'] = CELLMSG_WAIT_BLOCK,
+		['a'] = CELLMSG_WAIT_ADAPTIVE,
+	};
+	uint8_t m = msg[MODE_LEN - 1];
+
+	if (len != MODE_LEN || !starts_with(msg, MODE_MAGIC) ||
+	    (m != 'p' && m != 'b' && m != 'a'))
+		return;
+	cellmsg_set_wait_mode(&ch, modes[m], ADAPTIVE_SPIN_NS);
+	printk("cellmsg-echo: wait mode '%c'\n", m);
+}
+
+static int serve(void)
+{
+	int n;
+
+	for (;;) {
+		n = cellmsg_recv(&ch, msg, sizeof(msg), CELLMSG_FOREVER);
+		if (n >= 0) {
+			maybe_switch_mode(n);
+			n = cellmsg_send(&ch, msg, (uint32_t)n, CELLMSG_FOREVER);
+			echoed++;
+		}
+		if (n == -ECONNRESET) {
+			printk("cellmsg-echo: peer restarted after %lu echoes; following it\n",
+			       echoed);
+			continue;
+		}
+		if (n < 0)
+			return n;
+	}
+}
+
+int inmate_main(void)
+{
+	int err;
+
+	timing_init(PM_TIMER_PORT);
+	irq_init();
+	if (ivshmem_open(&dev, 0, MMIO_BASE)) {
+		printk("cellmsg-echo: no ivshmem device found\n");
+		return 1;
+	}
+	irq_set_handler(CHANNEL_VECTOR, on_channel);
+	irq_set_handler(ECHO_VECTOR, on_echo);
+	ivshmem_route_vector(&dev, IVSHMEM_VECTOR_CHANNEL, CHANNEL_VECTOR);
+	ivshmem_route_vector(&dev, IVSHMEM_VECTOR_ECHO, ECHO_VECTOR);
+	cellmsg_inmate_backend(&im, dev.regs, IVSHMEM_ROOT_PEER_ID,
+			       IVSHMEM_VECTOR_CHANNEL, now_ns, idle, &be);
+
+	for (;;) {
+		err = open_channel();
+		if (err) {
+			printk("cellmsg-echo: cannot open the channel: %d\n", err);
+			return 1;
+		}
+		ivshmem_set_state(&dev, IVSHMEM_STATE_READY);
+		printk("cellmsg-echo: ready on %02x:%02x.%x, %lu KiB shared, max message %u bytes\n",
+		       dev.bdf >> 8, (dev.bdf >> 3) & 0x1f, dev.bdf & 7,
+		       dev.shmem_size >> 10, cellmsg_max_msg(&ch));
+		err = serve();
+		printk("cellmsg-echo: channel error %d after %lu echoes; reopening\n",
+		       err, echoed);
+		cellmsg_close(&ch);
+	}
+}

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest half of ivshmem-demo: the root cell's virtual ivshmem devices
+# appear on enable and go on disable; uio_ivshmem binds them; ivshmem-ping
+# (unchanged from the two-guest setup) talks to the ivshmem-demo inmate:
+# reads its greeting from the shared memory, rings it, gets its answer.
+. /tests/guest/lib.sh
+
+vdev=/sys/bus/pci/devices/0000:00:0e.0
+vdev2=/sys/bus/pci/devices/0000:00:0f.0
+
+must insmod /modules/uio.ko
+must insmod /modules/uio_ivshmem.ko
+load_bulkhead
+[ ! -e $vdev ] || fail "00:0e.0 exists before enable"
+hv_enable
+step "virtual devices after enable"
+[ -e $vdev ] || fail "00:0e.0 did not appear on enable"
+[ -e $vdev2 ] || fail "00:0f.0 did not appear on enable"
+for d in $vdev $vdev2; do
+	[ "$(cat $d/vendor):$(cat $d/device)" = "0x1af4:0x1110" ] ||
+		fail "$d is $(cat $d/vendor):$(cat $d/device), not 1af4:1110"
+	[ "$(readlink $d/driver)" != "" ] && basename "$(readlink $d/driver)" | grep -qx uio_ivshmem ||
+		fail "$d not bound to uio_ivshmem"
+done
+cat $vdev/resource
+ls /sys/class/uio
+uio=$(ls $vdev/uio)
+step "ivshmem-ping info on /dev/$uio"
+must ivshmem-ping -d /dev/$uio info
+
+step "the inmate side"
+must bulkhead cell create /configs/ivshmem-demo.cell
+must bulkhead cell load ivshmem-demo /inmates/ivshmem-demo.bin
+must bulkhead cell start ivshmem-demo
+sleep 2
+greeting=$(ivshmem-ping -d /dev/$uio read 0)
+echo "shared memory: $greeting"
+echo "$greeting" | grep -q "Hello from ivshmem-demo" || fail "no greeting in the shared memory: '$greeting'"
+step "doorbell round trips"
+must ivshmem-ping -d /dev/$uio -t 5000 ring 1 then wait then ring 1 then wait then ring 1 then wait
+count=$(ivshmem-ping -d /dev/$uio read 64)
+[ "$count" = 3 ] || fail "the inmate counted '$count' doorbells, not 3"
+step "peer state"
+must bulkhead cell shutdown ivshmem-demo
+must bulkhead cell destroy ivshmem-demo
+hv_disable
+[ ! -e $vdev ] || fail "00:0e.0 still there after disable"
+echo "ivshmem-demo guest done"

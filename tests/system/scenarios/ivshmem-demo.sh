@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# ivshmem-demo: the hypervisor's ivshmem device between root Linux and the
+# ivshmem-demo inmate, with the tools users start with (ivshmem-ping).
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../hv.sh"
+
+GUEST_APPEND=$HV_MEMMAP
+guest_start g ivshmem-demo "" 4
+guest_wait g
+hv_console_expect g 'IVSHMEM: Found 1af4:1110 at 00:0e.0, ID 1' \
+	'IVSHMEM: shared memory at 0x80000000, 2048 KiB' 'IVSHMEM: got doorbell 3'
+hv_console_clean g

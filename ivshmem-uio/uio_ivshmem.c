@@ -41,8 +41,33 @@ struct uio_ivshmem {
 	int nr_msix;		/* MSI-X vectors in use; 0 means INTx */
 	resource_size_t shmem_addr, shmem_size;
 	bool shmem_is_bar;	/* BAR2 (requested) or the vendor capability */
+	atomic_t users;		/* open file descriptors of /dev/uioN */
 	char name[32];
 };
+
+/*
+ * Bulkhead's device has a LOCAL_STATE register the peer sees: READY while
+ * anyone has /dev/uioN open, RESET when the last one closes it (also when
+ * an app is killed), so an inmate knows whether an app is there. QEMU's
+ * device has no such register: leave it alone.
+ */
+static int uio_ivshmem_open(struct uio_info *info, struct inode *inode)
+{
+	struct uio_ivshmem *ivs = info->priv;
+
+	if (atomic_inc_return(&ivs->users) == 1 && !ivs->shmem_is_bar)
+		writel(IVSHMEM_STATE_READY, ivs->regs + IVSHMEM_REG_LOCAL_STATE);
+	return 0;
+}
+
+static int uio_ivshmem_release(struct uio_info *info, struct inode *inode)
+{
+	struct uio_ivshmem *ivs = info->priv;
+
+	if (atomic_dec_and_test(&ivs->users) && !ivs->shmem_is_bar)
+		writel(IVSHMEM_STATE_RESET, ivs->regs + IVSHMEM_REG_LOCAL_STATE);
+	return 0;
+}
 
 static irqreturn_t uio_ivshmem_msix_handler(int irq, void *data)
 {
@@ -267,6 +292,8 @@ static int uio_ivshmem_probe(struct pci_dev *pdev,
 	ivs->info.name = "ivshmem";
 	ivs->info.version = DRV_VERSION;
 	ivs->info.priv = ivs;
+	ivs->info.open = uio_ivshmem_open;
+	ivs->info.release = uio_ivshmem_release;
 
 	err = uio_ivshmem_setup_irq(ivs);
 	if (err) {

@@ -9,8 +9,15 @@
  * A message of exactly CELLMSG_ECHO_MODE_LEN bytes starting with
  * "BH-MODE" switches the echo side's wait mode ('p' poll, 'b' block,
  * 'a' adaptive) and is echoed too, so a benchmark measures each mode
- * with both sides in it. A peer that restarts is followed (the channel
- * reports -ECONNRESET once and resynchronises); a peer that breaks the
+ * with both sides in it. A peer that restarts or closes is followed (the
+ * channel reports -ECONNRESET once and resynchronises): the echo then
+ * prints how many messages that peer sent and an FNV-1a checksum of
+ * their bytes (the one tests/system/guest/cellmsg-xfer computes), so a
+ * test can check the inmate saw exactly the stream sent. An empty message
+ * ends a stream (cellmsg-xfer's end marker): the echo closes its side,
+ * waits until the root app has let go of the device (PEER_STATE RESET;
+ * uio_ivshmem sets READY while /dev/uioN is open) or a second passed,
+ * and opens the channel afresh for the next app. A peer that breaks the
  * protocol gets the channel reopened.
  */
 #include "../../lib/x86/inmate.h"
@@ -27,13 +34,20 @@
 #define MODE_LEN		8
 #define MAX_MSG			(128 * 1024)
 #define ADAPTIVE_SPIN_NS	20000
+#define LINGER_NS		1000000000ull
+#define LINGER_POLL_NS		1000000ull
 
 static struct ivshmem_device dev;
 static struct cellmsg_inmate im;
 static struct cellmsg_backend be;
 static struct cellmsg_chan ch;
 static uint8_t msg[MAX_MSG];
-static uint64_t echoed;
+static uint64_t echoed;			/* messages, this peer */
+static uint64_t echoed_bytes;
+static uint64_t checksum;
+
+#define FNV_OFFSET		0xcbf29ce484222325ull
+#define FNV_PRIME		0x100000001b3ull
 
 static void on_channel(unsigned int vector)
 {
@@ -73,7 +87,29 @@ static int starts_with(const uint8_t *p, const char *prefix)
 	return 1;
 }
 
-static void maybe_switch_mode(int len)
+static void fold(const uint8_t *p, uint32_t len)
+{
+	uint64_t h = checksum;
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * FNV_PRIME;
+	checksum = h;
+	echoed_bytes += len;
+	echoed++;
+}
+
+static void report_peer(const char *what)
+{
+	printk("cellmsg-echo: %s after %lu messages, checksum 0x%016lx bytes %lu\n",
+	       what, echoed, checksum, echoed_bytes);
+	echoed = 0;
+	echoed_bytes = 0;
+	checksum = FNV_OFFSET;
+}
+
+/* 1 when the message was a mode switch (not part of the stream). */
+static int maybe_switch_mode(int len)
 {
 	static const enum cellmsg_wait_mode modes[] = {
 		['p'] = CELLMSG_WAIT_POLL,
@@ -84,25 +120,42 @@ static void maybe_switch_mode(int len)
 
 	if (len != MODE_LEN || !starts_with(msg, MODE_MAGIC) ||
 	    (m != 'p' && m != 'b' && m != 'a'))
-		return;
+		return 0;
 	cellmsg_set_wait_mode(&ch, modes[m], ADAPTIVE_SPIN_NS);
-	printk("cellmsg-echo: wait mode '%c'\n", m);
+	return 1;
 }
 
+/* After an end marker: give the app time to see our close and leave. */
+static void linger(void)
+{
+	uint64_t start = now_ns(), t = start;
+
+	while (ivshmem_peer_state(&dev) != IVSHMEM_STATE_RESET &&
+	       t - start < LINGER_NS) {
+		while (now_ns() - t < LINGER_POLL_NS)
+			cpu_relax();
+		t = now_ns();
+	}
+}
+
+/* 0: the stream ended; or the channel's error. */
 static int serve(void)
 {
 	int n;
 
 	for (;;) {
 		n = cellmsg_recv(&ch, msg, sizeof(msg), CELLMSG_FOREVER);
-		if (n >= 0) {
-			maybe_switch_mode(n);
+		if (n == 0) {
+			report_peer("stream ended");
+			return 0;
+		}
+		if (n > 0) {
+			if (!maybe_switch_mode(n))
+				fold(msg, (uint32_t)n);
 			n = cellmsg_send(&ch, msg, (uint32_t)n, CELLMSG_FOREVER);
-			echoed++;
 		}
 		if (n == -ECONNRESET) {
-			printk("cellmsg-echo: peer restarted after %lu echoes; following it\n",
-			       echoed);
+			report_peer("peer left or restarted");
 			continue;
 		}
 		if (n < 0)
@@ -127,6 +180,7 @@ int inmate_main(void)
 	cellmsg_inmate_backend(&im, dev.regs, IVSHMEM_ROOT_PEER_ID,
 			       IVSHMEM_VECTOR_CHANNEL, now_ns, idle, &be);
 
+	checksum = FNV_OFFSET;
 	for (;;) {
 		err = open_channel();
 		if (err) {
@@ -138,8 +192,12 @@ int inmate_main(void)
 		       dev.bdf >> 8, (dev.bdf >> 3) & 0x1f, dev.bdf & 7,
 		       dev.shmem_size >> 10, cellmsg_max_msg(&ch));
 		err = serve();
-		printk("cellmsg-echo: channel error %d after %lu echoes; reopening\n",
-		       err, echoed);
 		cellmsg_close(&ch);
+		if (err) {
+			printk("cellmsg-echo: channel error %d; reopening\n", err);
+			report_peer("channel reopened");
+		} else {
+			linger();
+		}
 	}
 }

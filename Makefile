@@ -139,6 +139,7 @@ $(BUILD)/configs/%.cell: configs/x86/%.c $(wildcard include/bulkhead/*.h)
 
 # ---- programs for the guests (static) ---------------------------------------
 GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/guest/cellmsg-xfer \
+	$(BUILD)/guest/cellmsg-reset \
 	$(BUILD)/guest/bh-cfgtool \
 	$(BUILD)/guest/bulkhead
 guest-bins: $(GUEST_BINS)
@@ -214,6 +215,10 @@ $(BUILD)/libcellmsg/libcellmsg.a: $(patsubst %.c,$(BUILD)/libcellmsg/%.o,$(notdi
 
 # The guest's cellmsg-xfer (tests/system) also runs on the host (-e: the checksum a stream must have).
 $(BUILD)/guest/cellmsg-xfer: tests/system/guest/cellmsg-xfer.c $(CELLMSG_SRCS) $(CELLMSG_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(GUEST_LDFLAGS) -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
+
+$(BUILD)/guest/cellmsg-reset: tests/system/guest/cellmsg-reset.c $(CELLMSG_SRCS) $(CELLMSG_HDRS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(GUEST_LDFLAGS) -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
 

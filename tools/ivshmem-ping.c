@@ -77,6 +77,8 @@ static void usage(FILE *out)
 "\n"
 "Commands:\n"
 "  info                      show the device: own peer ID, shared memory size\n"
+"  state                     own and peer state (Bulkhead's device: the peer\n"
+"                            is ready while its side runs / has it open)\n"
 "  write OFFSET TEXT         write TEXT (NUL-terminated) into the shared memory\n"
 "  read OFFSET [LEN]         print the NUL-terminated text at OFFSET (at most LEN)\n"
 "  fill OFFSET LEN SEED      write a pseudo-random pattern made from SEED\n"
@@ -230,6 +232,23 @@ static int cmd_info(struct dev *d)
 	printf("registers:    0x%llx\n", regs_addr);
 	printf("shared mem:   0x%llx, %zu bytes (%zu KiB)\n", shm_addr,
 	       d->shm_len, d->shm_len >> 10);
+	return 0;
+}
+
+static const char *state_name(uint32_t state)
+{
+	return state == IVSHMEM_STATE_RESET ? "reset" :
+	       state == IVSHMEM_STATE_READY ? "ready" : "other";
+}
+
+/* Bulkhead's state registers; QEMU's device reads 0 (reset) there. */
+static int cmd_state(struct dev *d)
+{
+	uint32_t own = reg_read(d, IVSHMEM_REG_LOCAL_STATE);
+	uint32_t peer = reg_read(d, IVSHMEM_REG_PEER_STATE);
+
+	printf("own state:    %u (%s)\n", own, state_name(own));
+	printf("peer state:   %u (%s)\n", peer, state_name(peer));
 	return 0;
 }
 
@@ -449,6 +468,8 @@ static int run_command(struct dev *d, const char *cmd, int argc, char **argv)
 		die(EXIT_USAGE, "'%s' needs a device, not a file", cmd);
 	if (!strcmp(cmd, "info"))
 		return cmd_info(d);
+	if (!strcmp(cmd, "state"))
+		return cmd_state(d);
 	if (!strcmp(cmd, "write"))
 		return cmd_write(d, argc, argv);
 	if (!strcmp(cmd, "read"))
@@ -470,7 +491,7 @@ static int run_command(struct dev *d, const char *cmd, int argc, char **argv)
 }
 
 static const char *const known_commands[] = {
-	"info", "write", "read", "fill", "verify", "ring", "wait", "raise",
+	"info", "state", "write", "read", "fill", "verify", "ring", "wait", "raise",
 	"pingpong", NULL,
 };
 

@@ -77,13 +77,15 @@ struct ivshmem_dev {
 /* An interrupt to send once the lock is dropped. */
 struct ivshmem_irq {
 	const struct cell *cell;
+	uint16_t bdf;
+	uint16_t vector;
 	uint64_t addr;
 	uint32_t data;
 };
 
 static struct ivshmem_dev devices[IVSHMEM_MAX_DEVICES];
 static spinlock_t ivshmem_lock;
-static unsigned int doorbell_reports;
+static unsigned int doorbell_reports, msi_reports;
 
 static void bdf_text(uint16_t bdf, char out[8])
 {
@@ -135,15 +137,30 @@ static int ring(struct ivshmem_dev *dev, uint32_t vector, struct ivshmem_irq *ir
 		return 0;
 	}
 	irq->cell = dev->cell;
+	irq->bdf = dev->bdf;
+	irq->vector = (uint16_t)vector;
 	irq->addr = (uint64_t)e->addr_hi << 32 | e->addr_lo;
 	irq->data = e->data;
 	return 1;
 }
 
+/*
+ * The message is the receiving cell's own MSI-X entry, so it can only
+ * ever reach that cell's CPUs; one it programmed badly (an NMI, a CPU
+ * not its own) is dropped and reported a few times.
+ */
 static void send(const struct ivshmem_irq *irq)
 {
-	/* A refused message (bad address, NMI delivery) is simply not sent. */
-	apic_deliver_msi(irq->cell, irq->addr, irq->data);
+	int err = apic_deliver_msi(irq->cell, irq->addr, irq->data);
+	char bdf[8];
+
+	if (!err || msi_reports >= 8)
+		return;
+	msi_reports++;
+	bdf_text(irq->bdf, bdf);
+	printk("Cell \"%s\": ivshmem %s: MSI-X vector %u (address 0x%lx, data 0x%x) %s: not delivered\n",
+	       irq->cell->desc->name, bdf, irq->vector, irq->addr, irq->data,
+	       err == -EINVAL ? "is not a fixed interrupt" : "names none of the cell's CPUs");
 }
 
 /* Vectors rung while masked go out when unmasked; the lock is held. */

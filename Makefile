@@ -139,7 +139,7 @@ $(BUILD)/configs/%.cell: configs/x86/%.c $(wildcard include/bulkhead/*.h)
 
 # ---- programs for the guests (static) ---------------------------------------
 GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/guest/cellmsg-xfer \
-	$(BUILD)/guest/cellmsg-reset \
+	$(BUILD)/guest/cellmsg-reset $(BUILD)/guest/bulkhead-bench \
 	$(BUILD)/guest/bh-cfgtool \
 	$(BUILD)/guest/bulkhead
 guest-bins: $(GUEST_BINS)
@@ -217,6 +217,14 @@ $(BUILD)/libcellmsg/libcellmsg.a: $(patsubst %.c,$(BUILD)/libcellmsg/%.o,$(notdi
 $(BUILD)/guest/cellmsg-xfer: tests/system/guest/cellmsg-xfer.c $(CELLMSG_SRCS) $(CELLMSG_HDRS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(GUEST_LDFLAGS) -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
+
+# bulkhead-bench runs in root Linux: built static for the guest, and for
+# the host (where it needs a root cell, so only --help works there).
+BENCH_SRCS := bench/bulkhead_bench.c libcellmsg/core/cellmsg.c libcellmsg/backends/uio.c \
+	libcellmsg/backends/posix.c
+$(BUILD)/guest/bulkhead-bench: $(BENCH_SRCS) $(CELLMSG_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(GUEST_LDFLAGS) -o $@ $(BENCH_SRCS) -lpthread
 
 $(BUILD)/guest/cellmsg-reset: tests/system/guest/cellmsg-reset.c $(CELLMSG_SRCS) $(CELLMSG_HDRS)
 	@mkdir -p $(@D)

@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest half of `make run` and of ivshmem-bench. Args: COUNT IRQ_COUNT SIZES
+# (SIZES with ':' between them). Enables the hypervisor, starts
+# cellmsg-echo in the ivshmem-demo cell, runs bulkhead-bench against it,
+# prints its CSV files between markers for the host, and tears down.
+. /tests/guest/lib.sh
+count=$1 irq_count=$2 sizes=$(echo "$3" | tr : ,)
+
+must insmod /modules/uio.ko
+must insmod /modules/uio_ivshmem.ko
+load_bulkhead
+step "bulkhead enable /configs/qemu-q35.cell"
+hv_enable
+uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
+step "bulkhead cell create / load / start: cellmsg-echo in ivshmem-demo"
+must bulkhead cell create /configs/ivshmem-demo.cell
+must bulkhead cell load ivshmem-demo /inmates/cellmsg-echo.bin
+must bulkhead cell start ivshmem-demo
+must bulkhead cell list
+step "bulkhead-bench -d $uio"
+must bulkhead-bench -d $uio -n "$count" -i "$irq_count" -s "$sizes" \
+	-C /tmp/bench.csv -S /tmp/samples.csv
+echo "BENCH-CSV-BEGIN"
+cat /tmp/bench.csv
+echo "BENCH-CSV-END"
+echo "BENCH-SAMPLES-BEGIN"
+cat /tmp/samples.csv
+echo "BENCH-SAMPLES-END"
+step "bulkhead cell shutdown / destroy, bulkhead disable"
+must bulkhead cell shutdown ivshmem-demo
+must bulkhead cell destroy ivshmem-demo
+hv_disable

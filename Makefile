@@ -30,7 +30,7 @@ all: build
 help:
 	@echo "make deps         install the Debian packages the project needs (root)"
 	@echo "make              build tools, kernel modules and tests"
-	@echo "make run          two QEMU guests ring each other over ivshmem"
+	@echo "make run          QEMU: enable the hypervisor, start cellmsg-echo, run bulkhead-bench"
 	@echo "make hypervisor   build/hypervisor/bulkhead.bin (the driver's firmware)"
 	@echo "make configs      configs/x86/*.c -> build/configs/*.cell"
 	@echo "make inmates      inmates/demos/x86/*.c -> build/inmates/*.bin"
@@ -313,12 +313,12 @@ test-unit: build
 test-system: build
 	$(Q)tests/system/run.sh $(BUILD) $(T)
 
-# ---- demo -------------------------------------------------------------------
+# ---- make run: the root<->inmate benchmark in QEMU ---------------------------
 run: deps
 	$(Q)$(MAKE) --no-print-directory _run
 
 _run: build
-	$(Q)tests/system/demo.sh $(BUILD)
+	$(Q)tests/system/bench-run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# The environment every scenario expects (sourced by run.sh and demo.sh):
+# The environment every scenario expects (sourced by run.sh and bench-run.sh):
 # BUILD, KVER, KERNEL, INITRD, TOOLS. Usage: harness_env BUILD_DIR
 harness_env() {
 	local here

@@ -20,12 +20,19 @@
 #define PRINT_FIRST		10
 
 static struct ivshmem_device dev;
-static volatile uint32_t doorbells;
+static volatile uint32_t doorbells, state_changes, peer_state;
 
-static void on_doorbell(unsigned int vector)
+static void on_interrupt(unsigned int vector)
 {
+	uint32_t state = ivshmem_peer_state(&dev);
+
 	(void)vector;
-	doorbells++;
+	if (state != peer_state) {
+		peer_state = state;
+		state_changes++;
+	} else {
+		doorbells++;
+	}
 }
 
 static void put_text(char *dst, const char *src)
@@ -48,16 +55,16 @@ static void put_decimal(char *dst, uint32_t v)
 	*dst = '\0';
 }
 
-static void wait_for_doorbell(uint32_t seen)
+static void wait_for_interrupt(uint32_t doorbells_seen, uint32_t changes_seen)
 {
-	while (doorbells == seen)
+	while (doorbells == doorbells_seen && state_changes == changes_seen)
 		asm volatile("sti; hlt; cli" ::: "memory");
 }
 
 int inmate_main(void)
 {
+	uint32_t seen = 0, changes_seen = 0;
 	char *shm;
-	uint32_t seen = 0;
 
 	irq_init();
 	if (ivshmem_open(&dev, 0, MMIO_BASE)) {
@@ -71,21 +78,38 @@ int inmate_main(void)
 	printk("IVSHMEM: shared memory at 0x%lx, %lu KiB; registers at 0x%lx\n",
 	       dev.shmem_phys, dev.shmem_size >> 10, MMIO_BASE);
 
-	irq_set_handler(DOORBELL_VECTOR, on_doorbell);
+	peer_state = ivshmem_peer_state(&dev);
+	irq_set_handler(DOORBELL_VECTOR, on_interrupt);
 	ivshmem_route_vector(&dev, IVSHMEM_VECTOR_CHANNEL, DOORBELL_VECTOR);
 	put_text(shm, "Hello from ivshmem-demo, the inmate side");
 	put_decimal(shm + COUNTER_OFFSET, 0);
 	ivshmem_set_state(&dev, IVSHMEM_STATE_READY);
-	printk("IVSHMEM: ready; peer state %u (%s)\n", ivshmem_peer_state(&dev),
-	       ivshmem_peer_state(&dev) == IVSHMEM_STATE_READY ? "ready" : "reset");
+	printk("IVSHMEM: ready; peer state %u (%s)\n", peer_state,
+	       peer_state == IVSHMEM_STATE_READY ? "ready" : "reset");
 
 	for (;;) {
-		wait_for_doorbell(seen);
-		seen = doorbells;
+		/*
+		 * Interrupts stay enabled but for the check before hlt: each
+		 * one is taken (and told apart) as it comes, none coalesce
+		 * while we print.
+		 */
+		wait_for_interrupt(seen, changes_seen);
+		irq_enable();
+		if (state_changes != changes_seen) {
+			changes_seen = state_changes;
+			printk("IVSHMEM: peer state now %u (%s)\n", peer_state,
+			       peer_state == IVSHMEM_STATE_READY ? "ready" : "reset");
+		}
+		if (doorbells == seen) {
+			irq_disable();
+			continue;
+		}
+		seen++;				/* one answer per doorbell */
 		put_decimal(shm + COUNTER_OFFSET, seen);
 		if (seen <= PRINT_FIRST || seen % 1000 == 0)
 			printk("IVSHMEM: got doorbell %u, peer state %u; answering\n",
 			       seen, ivshmem_peer_state(&dev));
 		ivshmem_ring(&dev, IVSHMEM_ROOT_PEER_ID, IVSHMEM_VECTOR_CHANNEL);
+		irq_disable();
 	}
 }

@@ -5,9 +5,17 @@
  * own check) must refuse it.
  *
  *   bh-cfgtool mutate KIND IN OUT   KIND: magic revision overlap outside
+ *                                   ivshmem-ram (the first ivshmem's shared
+ *                                   memory inside Linux's RAM) ivshmem-real
+ *                                   (its BDF on q35's LPC bridge, 00:1f.0)
  *   bh-cfgtool mutate-cell KIND IN OUT
  *                                   KIND: rootmem (memory over Linux's
  *                                   kernel) nocpu (CPU 5) twin (renamed)
+ *                                   ivshmem-twin (renamed, CPU 2, own RAM,
+ *                                   same ivshmem) ivshmem-bdf (00:10.0)
+ *                                   ivshmem-start ivshmem-size (shared
+ *                                   region 1 MiB off / 1 MiB smaller)
+ *                                   ivshmem-noshared (no ROOTSHARED)
  *   bh-cfgtool raw-enable FILE      exit 0 if refused (prints the reason),
  *                                   1 if it was accepted (then disables)
  */
@@ -64,6 +72,19 @@ static size_t load_cell(const char *path)
 	return load_any(path, sizeof(struct bh_cell_desc));
 }
 
+/* The first ivshmem device of @cell, or exit 2. */
+static struct bh_pci_device *first_ivshmem(struct bh_cell_desc *cell)
+{
+	struct bh_pci_device *dev = (struct bh_pci_device *)bh_cell_pci_devices(cell);
+	uint32_t i;
+
+	for (i = 0; i < cell->num_pci_devices; i++)
+		if (dev[i].type == BH_PCI_TYPE_IVSHMEM)
+			return &dev[i];
+	fprintf(stderr, "the config has no ivshmem device\n");
+	exit(2);
+}
+
 static int mutate(const char *kind, const char *in, const char *out)
 {
 	size_t n = load(in);
@@ -81,6 +102,13 @@ static int mutate(const char *kind, const char *in, const char *out)
 	} else if (!strcmp(kind, "outside")) {
 		/* hypervisor memory in the middle of Linux's RAM */
 		cfg->hypervisor_memory.phys_start = 0x20000000;
+	} else if (!strcmp(kind, "ivshmem-ram")) {
+		struct bh_pci_device *dev = first_ivshmem(&cfg->root_cell);
+
+		mem[dev->shmem_region].phys_start = 0x1000000;
+		mem[dev->shmem_region].virt_start = 0x1000000;
+	} else if (!strcmp(kind, "ivshmem-real")) {
+		first_ivshmem(&cfg->root_cell)->bdf = 0x1f << 3;
 	} else {
 		fprintf(stderr, "unknown mutation '%s'\n", kind);
 		return 2;
@@ -107,6 +135,19 @@ static int mutate_cell(const char *kind, const char *in, const char *out)
 		memcpy(name, cell->name, sizeof(name));
 		snprintf(cell->name, sizeof(cell->name), "%.20s-twin", name);
 		mem[0].phys_start += 0x800000;	/* own memory, same CPUs */
+	} else if (!strcmp(kind, "ivshmem-twin")) {
+		memcpy(cell->name, "ivshmem-twin", sizeof("ivshmem-twin"));
+		memset(cpus, 0, cell->cpu_set_size);
+		cpus[0] = 1 << 2;
+		mem[0].phys_start += 0x800000;
+	} else if (!strcmp(kind, "ivshmem-bdf")) {
+		first_ivshmem(cell)->bdf = 0x10 << 3;
+	} else if (!strcmp(kind, "ivshmem-start")) {
+		mem[first_ivshmem(cell)->shmem_region].phys_start += 0x100000;
+	} else if (!strcmp(kind, "ivshmem-size")) {
+		mem[first_ivshmem(cell)->shmem_region].size -= 0x100000;
+	} else if (!strcmp(kind, "ivshmem-noshared")) {
+		mem[first_ivshmem(cell)->shmem_region].flags &= ~(uint64_t)BH_MEM_ROOTSHARED;
 	} else {
 		fprintf(stderr, "unknown cell mutation '%s'\n", kind);
 		return 2;

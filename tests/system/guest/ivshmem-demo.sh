@@ -40,9 +40,25 @@ step "doorbell round trips"
 must ivshmem-ping -d /dev/$uio -t 5000 ring 1 then wait then ring 1 then wait then ring 1 then wait
 count=$(ivshmem-ping -d /dev/$uio read 64)
 [ "$count" = 3 ] || fail "the inmate counted '$count' doorbells, not 3"
+step "the second pair (00:0f.0, ivshmem-demo2 on CPU 2) beside the first"
+uio2=$(ls $vdev2/uio)
+must bulkhead cell create /configs/ivshmem-demo2.cell
+must bulkhead cell load ivshmem-demo2 /inmates/ivshmem-demo.bin
+must bulkhead cell start ivshmem-demo2
+sleep 2
+ivshmem-ping -d /dev/$uio2 read 0 | grep -q "Hello from ivshmem-demo" ||
+	fail "no greeting in the second pair's shared memory"
+must ivshmem-ping -d /dev/$uio2 -t 5000 ring 1 then wait then ring 1 then wait
+[ "$(ivshmem-ping -d /dev/$uio2 read 64)" = 2 ] || fail "the second inmate did not count 2 doorbells"
+[ "$(ivshmem-ping -d /dev/$uio read 64)" = 3 ] || fail "the first inmate's count moved: doorbells crossed pairs"
+must bulkhead cell list
+
 step "peer state"
+ivshmem-ping -d /dev/$uio state | grep -q "peer state: *1 (ready)" || fail "root side does not see the inmate ready"
 must bulkhead cell shutdown ivshmem-demo
+ivshmem-ping -d /dev/$uio state | grep -q "peer state: *0 (reset)" || fail "root side still sees the inmate after shutdown"
 must bulkhead cell destroy ivshmem-demo
+must bulkhead cell destroy ivshmem-demo2
 hv_disable
 [ ! -e $vdev ] || fail "00:0e.0 still there after disable"
 echo "ivshmem-demo guest done"

@@ -132,6 +132,8 @@ $(BUILD)/inmates/%.bin: $(BUILD)/inmates/%.elf
 CONFIGS := $(patsubst configs/x86/%.c,$(BUILD)/configs/%.cell,$(wildcard configs/x86/*.c))
 configs: $(CONFIGS)
 
+# The second ivshmem pair's config takes the first one's layout.
+$(BUILD)/configs/ivshmem-demo2.cell: configs/x86/ivshmem-demo.c
 $(BUILD)/configs/%.cell: configs/x86/%.c $(wildcard include/bulkhead/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 $(WARN) -Iinclude -c -o $(@:.cell=.o) $<

@@ -8,9 +8,20 @@
  *
  * The pairing rule: the same BDF in both configs, each pointing at a
  * region with the same physical start and size, ROOTSHARED here.
+ *
+ * ivshmem-demo2.c defines the IVSHMEM_DEMO_* values for the second pair
+ * and includes this file.
  */
 #include <bulkhead/config.h>
 #include <bulkhead/ivshmem.h>
+
+#ifndef IVSHMEM_DEMO_NAME
+#define IVSHMEM_DEMO_NAME	"ivshmem-demo"
+#define IVSHMEM_DEMO_CPU	3
+#define IVSHMEM_DEMO_RAM	0x3c000000
+#define IVSHMEM_DEMO_SHMEM	0x3e000000	/* the root cell's region 2 */
+#define IVSHMEM_DEMO_BDF	(0x0e << 3)	/* 00:0e.0 */
+#endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -24,26 +35,26 @@ static const struct {
 	.cell = {
 		.signature = BH_CELL_SIGNATURE,
 		.revision = BH_CONFIG_REVISION,
-		.name = "ivshmem-demo",
+		.name = IVSHMEM_DEMO_NAME,
 		.cpu_set_size = sizeof(config.cpus),
 		.num_memory_regions = ARRAY_SIZE(config.mem),
 		.num_pio_regions = ARRAY_SIZE(config.pio),
 		.num_pci_devices = ARRAY_SIZE(config.pci),
 		.entry_address = 0,
 	},
-	.cpus = { 1 << 3 },
+	.cpus = { 1 << IVSHMEM_DEMO_CPU },
 	.mem = {
 		/* RAM */
 		{
-			.phys_start = 0x3c000000,
+			.phys_start = IVSHMEM_DEMO_RAM,
 			.virt_start = 0,
 			.size = 0x100000,
 			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXECUTE |
 				 BH_MEM_LOADABLE,
 		},
-		/* ivshmem shared memory: the root cell's region 2 */
+		/* ivshmem shared memory: the root cell's region for the BDF */
 		{
-			.phys_start = 0x3e000000,
+			.phys_start = IVSHMEM_DEMO_SHMEM,
 			.virt_start = 0x80000000,
 			.size = 0x200000,
 			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_ROOTSHARED,
@@ -55,7 +66,7 @@ static const struct {
 	.pci = {
 		{
 			.type = BH_PCI_TYPE_IVSHMEM,
-			.bdf = 0x0e << 3,		/* 00:0e.0 */
+			.bdf = IVSHMEM_DEMO_BDF,
 			.num_msix_vectors = 2,
 			.shmem_region = 1,
 			.shmem_peer_id = IVSHMEM_INMATE_PEER_ID,

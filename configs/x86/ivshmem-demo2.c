@@ -1,64 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
- * Cell config for the inmate side of ivshmem pair 00:0f.0 (the root side is
- * in configs/x86/qemu-q35.c): CPU 2, 1 MiB of the reservation at 0x3c200000
- * (seen at 0, where the CPU starts), and the 2 MiB shared with root Linux.
- * Runs inmates/demos/x86/ivshmem-demo or cellmsg-echo (the benchmark
- * responder), which find the device on the emulated PCI bus.
- *
- * The pairing rule: the same BDF in both configs, each pointing at a
- * region with the same physical start and size, ROOTSHARED here.
+ * Cell config for the inmate side of the second ivshmem pair, 00:0f.0:
+ * like ivshmem-demo.c (whose layout it takes), on CPU 2 with its own RAM
+ * and the root cell's region 3 as shared memory.
  */
-#include <bulkhead/config.h>
-#include <bulkhead/ivshmem.h>
+#define IVSHMEM_DEMO_NAME	"ivshmem-demo2"
+#define IVSHMEM_DEMO_CPU	2
+#define IVSHMEM_DEMO_RAM	0x3c200000
+#define IVSHMEM_DEMO_SHMEM	0x3e200000	/* the root cell's region 3 */
+#define IVSHMEM_DEMO_BDF	(0x0f << 3)	/* 00:0f.0 */
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-static const struct {
-	struct bh_cell_desc cell;
-	uint64_t cpus[1];
-	struct bh_memory_region mem[2];
-	struct bh_pio_region pio[1];
-	struct bh_pci_device pci[1];
-} BH_PACKED config __attribute__((section(".bhconfig"), used)) = {
-	.cell = {
-		.signature = BH_CELL_SIGNATURE,
-		.revision = BH_CONFIG_REVISION,
-		.name = "ivshmem-demo2",
-		.cpu_set_size = sizeof(config.cpus),
-		.num_memory_regions = ARRAY_SIZE(config.mem),
-		.num_pio_regions = ARRAY_SIZE(config.pio),
-		.num_pci_devices = ARRAY_SIZE(config.pci),
-		.entry_address = 0,
-	},
-	.cpus = { 1 << 2 },
-	.mem = {
-		/* RAM */
-		{
-			.phys_start = 0x3c200000,
-			.virt_start = 0,
-			.size = 0x100000,
-			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXECUTE |
-				 BH_MEM_LOADABLE,
-		},
-		/* ivshmem shared memory: the root cell's region 3 */
-		{
-			.phys_start = 0x3e200000,
-			.virt_start = 0x80000000,
-			.size = 0x200000,
-			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_ROOTSHARED,
-		},
-	},
-	.pio = {
-		{ .base = 0x608, .length = 4 },		/* ACPI PM timer */
-	},
-	.pci = {
-		{
-			.type = BH_PCI_TYPE_IVSHMEM,
-			.bdf = 0x0f << 3,		/* 00:0f.0 */
-			.num_msix_vectors = 2,
-			.shmem_region = 1,
-			.shmem_peer_id = IVSHMEM_INMATE_PEER_ID,
-		},
-	},
-};
+#include "ivshmem-demo.c"

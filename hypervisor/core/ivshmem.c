@@ -163,6 +163,14 @@ static void send(const struct ivshmem_irq *irq)
 	       err == -EINVAL ? "is not a fixed interrupt" : "names none of the cell's CPUs");
 }
 
+static void send_all(const struct ivshmem_irq *irqs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		send(&irqs[i]);
+}
+
 /* Vectors rung while masked go out when unmasked; the lock is held. */
 static unsigned int collect_unmasked(struct ivshmem_dev *dev,
 				     struct ivshmem_irq *irqs)
@@ -270,7 +278,7 @@ void ivshmem_cfg_write(struct ivshmem_dev *dev, unsigned int reg,
 		       uint32_t value, uint32_t mask)
 {
 	struct ivshmem_irq irqs[IVSHMEM_MAX_VECTORS];
-	unsigned int i, n = 0;
+	unsigned int n = 0;
 	uint32_t v;
 
 	spin_lock(&ivshmem_lock);
@@ -296,8 +304,7 @@ void ivshmem_cfg_write(struct ivshmem_dev *dev, unsigned int reg,
 		break;
 	}
 	spin_unlock(&ivshmem_lock);
-	for (i = 0; i < n; i++)
-		send(&irqs[i]);
+	send_all(irqs, n);
 }
 
 /* ---- BAR0: registers ------------------------------------------------------ */
@@ -449,7 +456,7 @@ void ivshmem_mmio_access(struct cell *cell, uint64_t gpa, int is_write,
 			 unsigned int size, uint64_t *value)
 {
 	struct ivshmem_irq irqs[IVSHMEM_MAX_VECTORS];
-	unsigned int off = gpa & (IVSHMEM_EMU_BAR_SIZE - 1), bar, i, n = 0;
+	unsigned int off = gpa & (IVSHMEM_EMU_BAR_SIZE - 1), bar, n = 0;
 	struct ivshmem_dev *dev;
 
 	spin_lock(&ivshmem_lock);
@@ -467,8 +474,7 @@ void ivshmem_mmio_access(struct cell *cell, uint64_t gpa, int is_write,
 			*value = msix_read(dev, off);
 	}
 	spin_unlock(&ivshmem_lock);
-	for (i = 0; i < n; i++)
-		send(&irqs[i]);
+	send_all(irqs, n);
 }
 
 /* ---- life cycle --------------------------------------------------------------- */
@@ -597,8 +603,7 @@ void ivshmem_cell_exit(struct cell *cell)
 		memset(dev, 0, sizeof(*dev));
 	}
 	spin_unlock(&ivshmem_lock);
-	for (i = 0; i < n; i++)
-		send(&irqs[i]);
+	send_all(irqs, n);
 }
 
 void ivshmem_cell_reset(struct cell *cell)
@@ -628,6 +633,5 @@ void ivshmem_cell_stopped(struct cell *cell)
 			n++;
 	}
 	spin_unlock(&ivshmem_lock);
-	for (i = 0; i < n; i++)
-		send(&irqs[i]);
+	send_all(irqs, n);
 }

@@ -24,6 +24,7 @@
 #include "../include/config_check.h"
 
 #include <bulkhead/image.h>
+#include <bulkhead/ivshmem.h>
 
 #define CONFIG_CHECK_MAX_COUNT	4096u		/* per array, far above any real machine */
 #define CONFIG_CHECK_PAGE	0x1000ull
@@ -35,6 +36,12 @@
 #define CONFIG_CHECK_WHO_LEN	(BH_CELL_NAME_LEN + 16)
 /* "0,2,...,62": at most two digits and a separator per CPU */
 #define CONFIG_CHECK_CPU_LIST	(BH_MAX_CPUS * 3 + 1)
+/* "ffff:ff:1f.7": a PCI address with its domain, and the NUL */
+#define CONFIG_CHECK_PCI_TEXT	13
+/* Root ivshmem devices a report names before ", ..." */
+#define CONFIG_CHECK_PCI_LIST_MAX	8u
+/* "00:0e.0, 00:0f.0, ...": each address with its separator, then ", ..." */
+#define CONFIG_CHECK_PCI_LIST	(CONFIG_CHECK_PCI_LIST_MAX * (CONFIG_CHECK_PCI_TEXT + 1) + 6)
 
 struct config_check {
 	const struct bh_system_config *sys;	/* NULL: a cell checked alone */
@@ -62,6 +69,15 @@ struct config_check {
 /* A problem of the cell under check: the line starts with its name. */
 #define config_check_cell_report(ck, fmt, ...)					\
 	config_check_report(ck, "%s" fmt, (ck)->who, ##__VA_ARGS__)
+
+/* A problem of the cell's pci device @i: "pci device 1 (00:0e.0)" follows the name. */
+#define config_check_pci_report(ck, i, dev, fmt, ...)				\
+	do {									\
+		char pci_[CONFIG_CHECK_PCI_TEXT];				\
+		config_check_pci_text(dev, pci_);				\
+		config_check_cell_report(ck, "pci device %u (%s)" fmt,		\
+					 (unsigned int)(i), pci_, ##__VA_ARGS__); \
+	} while (0)
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -144,6 +160,23 @@ static int config_check_overlap(uint64_t a, uint64_t a_last, uint64_t b,
 	return a <= b_last && b <= a_last;
 }
 
+/* Whether [@a, +@a_size) and [@b, +@b_size) are sound and overlap; sets both last bytes. */
+static int config_check_ranges_meet(uint64_t a, uint64_t a_size, uint64_t *a_last,
+				    uint64_t b, uint64_t b_size, uint64_t *b_last)
+{
+	return config_check_range(a, a_size, a_last) &&
+	       config_check_range(b, b_size, b_last) &&
+	       config_check_overlap(a, *a_last, b, *b_last);
+}
+
+/* What a memory region is to its cell, for reports. */
+static const char *config_check_mem_kind(const struct bh_memory_region *r)
+{
+	if (r->flags & BH_MEM_IO)
+		return "device memory";
+	return r->flags & BH_MEM_ROOTSHARED ? "shared memory" : "RAM";
+}
+
 static int config_check_cpu_bit(const struct bh_cell_desc *c, unsigned int cpu)
 {
 	return cpu / 8 < c->cpu_set_size &&
@@ -156,6 +189,48 @@ static void config_check_put_cpu(char *buf, size_t *pos, unsigned int v)
 	if (v >= 10)
 		buf[(*pos)++] = (char)('0' + v / 10);
 	buf[(*pos)++] = (char)('0' + v % 10);
+}
+
+/* Writes the low @digits hex digits of @v at @buf[*pos]. */
+static void config_check_put_hex(char *buf, size_t *pos, unsigned int v,
+				 unsigned int digits)
+{
+	while (digits--)
+		buf[(*pos)++] = "0123456789abcdef"[(v >> (4 * digits)) & 0xf];
+}
+
+/* A PCI device's address as lspci writes it: "00:0e.0", "0001:00:0e.0" outside domain 0. */
+static void config_check_pci_text(const struct bh_pci_device *dev,
+				  char out[CONFIG_CHECK_PCI_TEXT])
+{
+	unsigned int bdf = dev->bdf;
+	size_t pos = 0;
+
+	if (dev->domain) {
+		config_check_put_hex(out, &pos, dev->domain, 4);
+		out[pos++] = ':';
+	}
+	config_check_put_hex(out, &pos, bdf >> 8, 2);
+	out[pos++] = ':';
+	config_check_put_hex(out, &pos, (bdf >> 3) & 0x1f, 2);
+	out[pos++] = '.';
+	config_check_put_hex(out, &pos, bdf & 7, 1);
+	out[pos] = '\0';
+}
+
+static int config_check_same_address(const struct bh_pci_device *a,
+				     const struct bh_pci_device *b)
+{
+	return a->domain == b->domain && a->bdf == b->bdf;
+}
+
+/* @dev's shared memory among @c's regions; NULL if the index is not one (reported). */
+static const struct bh_memory_region *
+config_check_shmem(const struct bh_cell_desc *c, const struct bh_pci_device *dev)
+{
+	if (dev->shmem_region >= c->num_memory_regions)
+		return NULL;
+	return &bh_cell_mem_regions(c)[dev->shmem_region];
 }
 
 /* @c's CPUs as Linux writes a CPU list: "0-3,6". */
@@ -354,27 +429,62 @@ static int config_check_pio_region(struct config_check *ck, uint32_t i,
 	return 1;
 }
 
-/* Type and shmem_region index; whether @dev is an ivshmem. */
+/* Type, shmem_region index and vectors; whether @dev is an ivshmem. */
 static int config_check_pci_device(struct config_check *ck, uint32_t i,
 				   const struct bh_pci_device *dev)
 {
-	unsigned int bdf = dev->bdf;
-
 	if (dev->type != BH_PCI_TYPE_DEVICE && dev->type != BH_PCI_TYPE_IVSHMEM) {
-		config_check_cell_report(ck, "pci device %u (%x:%x.%x) has unknown type %u",
-					 i, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
-					 (unsigned int)dev->type);
+		config_check_pci_report(ck, i, dev, " has unknown type %u",
+					(unsigned int)dev->type);
 		return 0;
 	}
 	if (dev->type != BH_PCI_TYPE_IVSHMEM)
 		return 0;
-	if (dev->shmem_region < ck->cell->num_memory_regions)
-		return 1;
-	config_check_cell_report(ck, "pci device %u (%x:%x.%x): ivshmem shmem_region %u is not one of the %s's %u memory regions",
-				 i, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
-				 (unsigned int)dev->shmem_region, ck->whose,
-				 (unsigned int)ck->cell->num_memory_regions);
+	/* The emulated device's MSI-X table has this many entries. */
+	if (dev->num_msix_vectors == 0 || dev->num_msix_vectors > IVSHMEM_MAX_VECTORS)
+		config_check_pci_report(ck, i, dev, ": ivshmem num_msix_vectors %u is outside 1..%u",
+					(unsigned int)dev->num_msix_vectors,
+					IVSHMEM_MAX_VECTORS);
+	if (dev->shmem_region >= ck->cell->num_memory_regions)
+		config_check_pci_report(ck, i, dev, ": ivshmem shmem_region %u is not one of the %s's %u memory regions",
+					(unsigned int)dev->shmem_region, ck->whose,
+					(unsigned int)ck->cell->num_memory_regions);
 	return 1;
+}
+
+/*
+ * Device @i against the cell's devices before it: one device per address,
+ * and each ivshmem with shared memory of its own.
+ */
+static void config_check_pci_twice(struct config_check *ck, uint32_t i,
+				   const struct bh_pci_device *dev)
+{
+	char other[CONFIG_CHECK_PCI_TEXT];
+	uint32_t j;
+
+	for (j = 0; j < i; j++) {
+		if (config_check_same_address(&dev[i], &dev[j]))
+			config_check_pci_report(ck, i, &dev[i], " has the same domain and BDF as pci device %u",
+						j);
+		if (dev[i].type != BH_PCI_TYPE_IVSHMEM || dev[j].type != BH_PCI_TYPE_IVSHMEM ||
+		    dev[i].shmem_region != dev[j].shmem_region ||
+		    !config_check_shmem(ck->cell, &dev[i]))
+			continue;
+		config_check_pci_text(&dev[j], other);
+		config_check_pci_report(ck, i, &dev[i], ": ivshmem shmem_region %u is already pci device %u (%s)'s: each ivshmem device needs shared memory of its own",
+					(unsigned int)dev[i].shmem_region, j, other);
+	}
+}
+
+/* Which end of the pair @dev is: IVSHMEM_ROOT_PEER_ID or IVSHMEM_INMATE_PEER_ID. */
+static void config_check_peer_id(struct config_check *ck, uint32_t i,
+				 const struct bh_pci_device *dev, uint32_t want,
+				 const char *side)
+{
+	if (dev->shmem_peer_id != want)
+		config_check_pci_report(ck, i, dev, ": ivshmem shmem_peer_id %u must be %u, %s",
+					(unsigned int)dev->shmem_peer_id,
+					(unsigned int)want, side);
 }
 
 /*
@@ -581,13 +691,59 @@ static void config_check_root_pio_regions(struct config_check *ck)
 	}
 }
 
+/* Config space is reached through the ECAM, which covers buses 0..end_bus. */
+static void config_check_root_pci_bus(struct config_check *ck, uint32_t i,
+				      const struct bh_pci_device *dev)
+{
+	const struct bh_platform *p = &ck->sys->platform;
+	unsigned int bus = dev->bdf >> 8;
+
+	/* Without an ECAM, ports 0xcf8/0xcfc reach every bus. */
+	if (p->pci_mmconfig_base && bus > p->pci_mmconfig_end_bus)
+		config_check_pci_report(ck, i, dev, ": bus 0x%x is past the platform's pci_mmconfig_end_bus 0x%x",
+					bus, (unsigned int)p->pci_mmconfig_end_bus);
+}
+
+/*
+ * The shared memory is a root cell region of its own: under another one,
+ * Linux would use it as RAM or device memory beside the inmate.
+ */
+static void config_check_root_shmem_alone(struct config_check *ck, uint32_t i,
+					  const struct bh_pci_device *dev)
+{
+	const struct bh_memory_region *mem = bh_cell_mem_regions(ck->cell);
+	const struct bh_memory_region *r = config_check_shmem(ck->cell, dev);
+	uint64_t last, o_last;
+	uint32_t j;
+
+	for (j = 0; r && j < ck->cell->num_memory_regions; j++) {
+		if (j == dev->shmem_region ||
+		    !config_check_ranges_meet(r->phys_start, r->size, &last,
+					      mem[j].phys_start, mem[j].size, &o_last))
+			continue;
+		config_check_pci_report(ck, i, dev, ": ivshmem shared memory [0x%llx-0x%llx] overlaps memory region %u [0x%llx-0x%llx]: Linux would use the shared memory as %s; it must be a region of its own",
+					(unsigned long long)r->phys_start,
+					(unsigned long long)last, j,
+					(unsigned long long)mem[j].phys_start,
+					(unsigned long long)o_last,
+					config_check_mem_kind(&mem[j]));
+	}
+}
+
 static void config_check_root_pci_devices(struct config_check *ck)
 {
 	const struct bh_pci_device *dev = bh_cell_pci_devices(ck->cell);
 	uint32_t i;
 
-	for (i = 0; i < ck->cell->num_pci_devices; i++)
-		config_check_pci_device(ck, i, &dev[i]);
+	for (i = 0; i < ck->cell->num_pci_devices; i++) {
+		config_check_pci_twice(ck, i, dev);
+		config_check_root_pci_bus(ck, i, &dev[i]);
+		if (!config_check_pci_device(ck, i, &dev[i]))
+			continue;
+		config_check_peer_id(ck, i, &dev[i], IVSHMEM_ROOT_PEER_ID,
+				     "the root cell's end of the pair");
+		config_check_root_shmem_alone(ck, i, &dev[i]);
+	}
 }
 
 int config_check_system(const void *blob, uint64_t size,
@@ -830,25 +986,125 @@ static void config_check_cell_console(struct config_check *ck)
 				 (unsigned int)ck->sys->debug_console.port, con_last);
 }
 
+/* The root cell's ivshmem device at @dev's address, if any. */
+static const struct bh_pci_device *
+config_check_partner(const struct bh_cell_desc *root, const struct bh_pci_device *dev)
+{
+	const struct bh_pci_device *rdev = bh_cell_pci_devices(root);
+	uint32_t j;
+
+	for (j = 0; j < root->num_pci_devices; j++)
+		if (rdev[j].type == BH_PCI_TYPE_IVSHMEM &&
+		    config_check_same_address(&rdev[j], dev))
+			return &rdev[j];
+	return NULL;
+}
+
+/* The root cell's ivshmem devices: "00:0e.0, 00:0f.0", or "none". */
+static void config_check_ivshmem_list(const struct bh_cell_desc *root,
+				      char buf[CONFIG_CHECK_PCI_LIST])
+{
+	const struct bh_pci_device *rdev = bh_cell_pci_devices(root);
+	char text[CONFIG_CHECK_PCI_TEXT];
+	unsigned int n = 0;
+	uint32_t j;
+
+	buf[0] = '\0';
+	for (j = 0; j < root->num_pci_devices; j++) {
+		if (rdev[j].type != BH_PCI_TYPE_IVSHMEM)
+			continue;
+		if (n == CONFIG_CHECK_PCI_LIST_MAX) {
+			config_check_append(buf, CONFIG_CHECK_PCI_LIST, ", ...");
+			return;
+		}
+		if (n++)
+			config_check_append(buf, CONFIG_CHECK_PCI_LIST, ", ");
+		config_check_pci_text(&rdev[j], text);
+		config_check_append(buf, CONFIG_CHECK_PCI_LIST, text);
+	}
+	if (n == 0)
+		config_check_append(buf, CONFIG_CHECK_PCI_LIST, "none");
+}
+
+/*
+ * The other end of an inmate's ivshmem is the root cell's at the same
+ * address, and both ends are the same memory.
+ */
+static void config_check_cell_partner(struct config_check *ck, uint32_t i,
+				      const struct bh_pci_device *dev,
+				      const struct bh_memory_region *r)
+{
+	const struct bh_cell_desc *root = &ck->sys->root_cell;
+	const struct bh_pci_device *partner = config_check_partner(root, dev);
+	const struct bh_memory_region *pr;
+	char here[CONFIG_CHECK_PCI_TEXT], list[CONFIG_CHECK_PCI_LIST];
+	uint64_t last, p_last;
+
+	if (!partner) {
+		config_check_pci_text(dev, here);
+		config_check_ivshmem_list(root, list);
+		config_check_pci_report(ck, i, dev, " has no partner: the root cell has no ivshmem device at %s (root ivshmem devices: %s)",
+					here, list);
+		return;
+	}
+	pr = config_check_shmem(root, partner);
+	if (!r || !pr || (r->phys_start == pr->phys_start && r->size == pr->size) ||
+	    !config_check_range(r->phys_start, r->size, &last) ||
+	    !config_check_range(pr->phys_start, pr->size, &p_last))
+		return;
+	config_check_pci_report(ck, i, dev, ": ivshmem shared memory [0x%llx-0x%llx] differs from the root cell's [0x%llx-0x%llx]: start and size must be the same in both cells",
+				(unsigned long long)r->phys_start, (unsigned long long)last,
+				(unsigned long long)pr->phys_start, (unsigned long long)p_last);
+}
+
+/* The shared memory is none of the cell's other regions, in either address space. */
+static void config_check_cell_shmem_alone(struct config_check *ck, uint32_t i,
+					  const struct bh_pci_device *dev,
+					  const struct bh_memory_region *r)
+{
+	const struct bh_memory_region *mem = bh_cell_mem_regions(ck->cell);
+	uint64_t last, o_last;
+	uint32_t j;
+
+	for (j = 0; j < ck->cell->num_memory_regions; j++) {
+		if (j == dev->shmem_region)
+			continue;
+		if (config_check_ranges_meet(r->phys_start, r->size, &last,
+					     mem[j].phys_start, mem[j].size, &o_last))
+			config_check_pci_report(ck, i, dev, ": ivshmem shared memory [0x%llx-0x%llx] overlaps memory region %u [0x%llx-0x%llx] (%s)",
+						(unsigned long long)r->phys_start,
+						(unsigned long long)last, j,
+						(unsigned long long)mem[j].phys_start,
+						(unsigned long long)o_last,
+						config_check_mem_kind(&mem[j]));
+		if (config_check_ranges_meet(r->virt_start, r->size, &last,
+					     mem[j].virt_start, mem[j].size, &o_last))
+			config_check_pci_report(ck, i, dev, ": ivshmem shared memory at guest-physical [0x%llx-0x%llx] overlaps memory region %u at guest-physical [0x%llx-0x%llx] (%s)",
+						(unsigned long long)r->virt_start,
+						(unsigned long long)last, j,
+						(unsigned long long)mem[j].virt_start,
+						(unsigned long long)o_last,
+						config_check_mem_kind(&mem[j]));
+	}
+}
+
 /* An ivshmem's memory is seen by both peers, so the root keeps it mapped. */
 static void config_check_cell_ivshmem(struct config_check *ck, uint32_t i,
 				      const struct bh_pci_device *dev)
 {
-	const struct bh_memory_region *r;
-	unsigned int bdf = dev->bdf;
+	const struct bh_memory_region *r = config_check_shmem(ck->cell, dev);
 
-	if (dev->shmem_peer_id > 1)
-		config_check_cell_report(ck, "pci device %u (%x:%x.%x): ivshmem shmem_peer_id %u is not 0 or 1",
-					 i, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
-					 (unsigned int)dev->shmem_peer_id);
-	if (dev->shmem_region >= ck->cell->num_memory_regions)
+	config_check_peer_id(ck, i, dev, IVSHMEM_INMATE_PEER_ID,
+			     "the inmate's end of the pair");
+	if (ck->sys)
+		config_check_cell_partner(ck, i, dev, r);
+	if (!r)
 		return;		/* reported already */
-	r = &bh_cell_mem_regions(ck->cell)[dev->shmem_region];
 	if (!(r->flags & BH_MEM_ROOTSHARED))
-		config_check_cell_report(ck, "pci device %u (%x:%x.%x): ivshmem shmem_region %u at 0x%llx lacks the ROOTSHARED flag",
-					 i, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
-					 (unsigned int)dev->shmem_region,
-					 (unsigned long long)r->phys_start);
+		config_check_pci_report(ck, i, dev, ": ivshmem shmem_region %u at 0x%llx lacks the ROOTSHARED flag",
+					(unsigned int)dev->shmem_region,
+					(unsigned long long)r->phys_start);
+	config_check_cell_shmem_alone(ck, i, dev, r);
 }
 
 static void config_check_cell_pci_devices(struct config_check *ck)
@@ -856,9 +1112,11 @@ static void config_check_cell_pci_devices(struct config_check *ck)
 	const struct bh_pci_device *dev = bh_cell_pci_devices(ck->cell);
 	uint32_t i;
 
-	for (i = 0; i < ck->cell->num_pci_devices; i++)
+	for (i = 0; i < ck->cell->num_pci_devices; i++) {
+		config_check_pci_twice(ck, i, dev);
 		if (config_check_pci_device(ck, i, &dev[i]))
 			config_check_cell_ivshmem(ck, i, &dev[i]);
+	}
 }
 
 int config_check_cell(const void *blob, uint64_t size,
@@ -927,6 +1185,30 @@ static void config_check_pair_mem(struct config_check *ck,
 	}
 }
 
+/* A root ivshmem device has one other end: two cells cannot both be it. */
+static void config_check_pair_ivshmem(struct config_check *ck,
+				      const struct bh_cell_desc *a, const char *a_name,
+				      const struct bh_cell_desc *b, const char *b_name)
+{
+	const struct bh_pci_device *ad = bh_cell_pci_devices(a);
+	const struct bh_pci_device *bd = bh_cell_pci_devices(b);
+	char text[CONFIG_CHECK_PCI_TEXT];
+	uint32_t i, j;
+
+	for (j = 0; j < b->num_pci_devices; j++) {
+		if (bd[j].type != BH_PCI_TYPE_IVSHMEM)
+			continue;
+		for (i = 0; i < a->num_pci_devices; i++) {
+			if (ad[i].type != BH_PCI_TYPE_IVSHMEM ||
+			    !config_check_same_address(&ad[i], &bd[j]))
+				continue;
+			config_check_pci_text(&bd[j], text);
+			config_check_report(ck, "cell \"%s\": pci device %u (%s) is also cell \"%s\"'s ivshmem device %u: a root ivshmem device pairs with one cell at a time",
+					    b_name, j, text, a_name, i);
+		}
+	}
+}
+
 static void config_check_pair(struct config_check *ck,
 			      const struct bh_cell_desc *a,
 			      const struct bh_cell_desc *b)
@@ -943,6 +1225,7 @@ static void config_check_pair(struct config_check *ck,
 			config_check_report(ck, "cell \"%s\": CPU %u is also in cell \"%s\"",
 					    b_name, cpu, a_name);
 	config_check_pair_mem(ck, a, a_name, b, b_name);
+	config_check_pair_ivshmem(ck, a, a_name, b, b_name);
 }
 
 int config_check_cell_set(const struct bh_cell_desc *const *cells,

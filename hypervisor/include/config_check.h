@@ -59,9 +59,11 @@ int config_check_system(const void *blob, uint64_t size,
  * system config are applied. Skipped are the name clash with the root
  * cell, "CPU N does not exist" (CPUs outside the root cell's set), the
  * overlaps with the hypervisor memory and with the root cell's memory
- * regions, the containment of ROOTSHARED regions in root memory and the
- * clashes of pio regions and the console with the debug console. The
- * hypervisor always passes its system config.
+ * regions, the containment of ROOTSHARED regions in root memory, the
+ * clashes of pio regions and the console with the debug console, and the
+ * pairing of each ivshmem device with the root cell's at the same address
+ * (there must be one, with the same shared memory). The hypervisor always
+ * passes its system config.
  */
 int config_check_cell(const void *blob, uint64_t size,
 		      const struct bh_system_config *sys,
@@ -71,7 +73,9 @@ int config_check_cell(const void *blob, uint64_t size,
  * Checks inmate cells against each other: no CPU in two cells, no memory
  * overlap between two cells except for regions that both flag
  * BH_MEM_ROOTSHARED with the same phys_start and size (shared memory, as
- * for ivshmem), and no name used twice. Each of @cells[0..@n) must have
+ * for ivshmem), no name used twice, and no two cells with an ivshmem
+ * device at one address (a root ivshmem device pairs with one cell at a
+ * time). Each of @cells[0..@n) must have
  * passed config_check_cell() already; the root cell is not among them
  * (config_check_cell() checks each cell against it). Returns 0 or -EINVAL.
  */

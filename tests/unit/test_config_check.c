@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The config validator (hypervisor/core/config_check.c): a valid system
- * config modelled on QEMU q35 with 1 GiB of RAM, and a valid inmate cell
- * config against it, must pass silently, and each rule, broken alone, must
+ * config modelled on QEMU q35 with 1 GiB of RAM and two ivshmem devices,
+ * and a valid inmate cell config paired with one of them, must pass silently, and each rule, broken alone, must
  * fail with the right code and a report that names the problem. Every blob
  * is checked from a heap copy of exactly its size, so under ASan (this
  * test's _asan build) a read past the end is caught, whatever the counts
@@ -26,21 +26,33 @@
 struct test_config {
 	struct bh_system_config sys;
 	uint8_t cpu_set[8];
-	struct bh_memory_region mem[4];
+	struct bh_memory_region mem[6];
 	struct bh_pio_region pio[2];
-	struct bh_pci_device pci[1];
+	struct bh_pci_device pci[3];
 } BH_PACKED;
 
 #define RAM_FLAGS	(BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXECUTE | BH_MEM_DMA)
 #define MMIO_FLAGS	(BH_MEM_READ | BH_MEM_WRITE | BH_MEM_IO)
+#define SHMEM_FLAGS	(BH_MEM_READ | BH_MEM_WRITE)
 
+/* PCI addresses: bus << 8 | device << 3 | function. */
+#define BDF_00_0E_0	(0x0e << 3)
+#define BDF_00_0F_0	(0x0f << 3)
+
+/*
+ * Regions 4 and 5 are the shared memory of the ivshmem devices 00:0e.0
+ * (pci device 1) and 00:0f.0 (pci device 2), in the memmap= reservation
+ * above the hypervisor like qemu-q35.c's, and overlap nothing.
+ */
 static void test_config_init(struct test_config *t)
 {
-	static const struct bh_memory_region mem[4] = {
+	static const struct bh_memory_region mem[6] = {
 		{ 0x0, 0x0, 0xa0000, RAM_FLAGS },
 		{ 0x100000, 0x100000, 0x3a000000 - 0x100000, RAM_FLAGS },
 		{ 0x3f000000, 0x3f000000, 0x3ffe0000 - 0x3f000000, RAM_FLAGS },
 		{ 0x80000000, 0x80000000, 0x80000000, MMIO_FLAGS },
+		{ 0x3e000000, 0x3e000000, 0x200000, SHMEM_FLAGS },
+		{ 0x3e200000, 0x3e200000, 0x200000, SHMEM_FLAGS },
 	};
 	struct bh_system_config *sys = &t->sys;
 	struct bh_cell_desc *root = &sys->root_cell;
@@ -63,9 +75,9 @@ static void test_config_init(struct test_config *t)
 	root->revision = BH_CONFIG_REVISION;
 	strcpy(root->name, "q35-root");
 	root->cpu_set_size = sizeof(t->cpu_set);
-	root->num_memory_regions = 4;
+	root->num_memory_regions = 6;
 	root->num_pio_regions = 2;
-	root->num_pci_devices = 1;
+	root->num_pci_devices = 3;
 
 	t->cpu_set[0] = 0x0f;
 	memcpy(t->mem, mem, sizeof(mem));
@@ -74,6 +86,16 @@ static void test_config_init(struct test_config *t)
 	t->pio[1] = (struct bh_pio_region){ .base = 0x400, .length = 0xfc00 };
 	t->pci[0] = (struct bh_pci_device){ .type = BH_PCI_TYPE_DEVICE,
 					    .bdf = 0x00f8 };	/* 00:1f.0 */
+	t->pci[1] = (struct bh_pci_device){ .type = BH_PCI_TYPE_IVSHMEM,
+					    .bdf = BDF_00_0E_0,
+					    .num_msix_vectors = 2,
+					    .shmem_region = 4,
+					    .shmem_peer_id = IVSHMEM_ROOT_PEER_ID };
+	t->pci[2] = (struct bh_pci_device){ .type = BH_PCI_TYPE_IVSHMEM,
+					    .bdf = BDF_00_0F_0,
+					    .num_msix_vectors = 2,
+					    .shmem_region = 5,
+					    .shmem_peer_id = IVSHMEM_ROOT_PEER_ID };
 }
 
 /* A sink that keeps every line, so tests can look for words in them. */
@@ -121,24 +143,47 @@ static int check_blob(const void *src, size_t n, struct capture *cap)
 	return ret;
 }
 
+/*
+ * One check's result against @want, @word (NULL: no report at all) and
+ * @lines, the number of report lines (-1: any).
+ */
+static void expect_report(int ret, const struct capture *cap, int want,
+			  const char *word, int lines, int line)
+{
+	CHECK(ret == want, "line %d: returned %d, want %d; report:\n%s",
+	      line, ret, want, cap->text);
+	if (word)
+		CHECK(strstr(cap->text, word), "line %d: no '%s' in the report:\n%s",
+		      line, word, cap->text);
+	else
+		CHECK(cap->lines == 0, "line %d: unexpected report:\n%s",
+		      line, cap->text);
+	if (lines >= 0)
+		CHECK(cap->lines == (unsigned int)lines,
+		      "line %d: %u report line(s), want %d:\n%s",
+		      line, cap->lines, lines, cap->text);
+}
+
 /* Checks @t whole and wants @want back with @word in the report. */
 #define EXPECT(t, want, word)							\
 	expect_blob((t), sizeof(*(t)), (want), (word), __LINE__)
+/* As EXPECT, and the report has exactly @lines lines. */
+#define EXPECT_LINES(t, want, word, lines)					\
+	expect_blob_lines((t), sizeof(*(t)), (want), (word), (lines), __LINE__)
 
-static void expect_blob(const void *blob, size_t n, int want, const char *word,
-			int line)
+static void expect_blob_lines(const void *blob, size_t n, int want,
+			      const char *word, int lines, int line)
 {
 	struct capture cap;
 	int ret = check_blob(blob, n, &cap);
 
-	CHECK(ret == want, "line %d: returned %d, want %d; report:\n%s",
-	      line, ret, want, cap.text);
-	if (word)
-		CHECK(strstr(cap.text, word), "line %d: no '%s' in the report:\n%s",
-		      line, word, cap.text);
-	else
-		CHECK(cap.lines == 0, "line %d: unexpected report:\n%s",
-		      line, cap.text);
+	expect_report(ret, &cap, want, word, lines, line);
+}
+
+static void expect_blob(const void *blob, size_t n, int want, const char *word,
+			int line)
+{
+	expect_blob_lines(blob, n, want, word, -1, line);
 }
 
 static void test_valid(void)
@@ -424,16 +469,139 @@ static void test_pci(void)
 
 	test_config_init(&t);
 	t.pci[0].type = 9;
-	EXPECT(&t, -EINVAL, "pci device 0 (0:1f.0) has unknown type 9");
+	EXPECT(&t, -EINVAL, "pci device 0 (00:1f.0) has unknown type 9");
 
 	test_config_init(&t);
-	t.pci[0].type = BH_PCI_TYPE_IVSHMEM;
-	t.pci[0].shmem_region = 4;
-	EXPECT(&t, -EINVAL, "ivshmem shmem_region 4 is not one of the root cell's 4");
+	t.pci[1].shmem_region = 6;
+	EXPECT_LINES(&t, -EINVAL,
+		     "root cell pci device 1 (00:0e.0): ivshmem shmem_region 6 is not one of the root cell's 6 memory regions",
+		     1);
 
+	/* Any region of its own will do. */
 	test_config_init(&t);
 	t.pci[0].type = BH_PCI_TYPE_IVSHMEM;
+	t.pci[0].num_msix_vectors = 1;
 	t.pci[0].shmem_region = 3;
+	EXPECT(&t, 0, NULL);
+}
+
+/* Rule: the root cell's end of a pair has peer ID 0. */
+static void test_ivshmem_root_peer_id(void)
+{
+	struct test_config t;
+
+	test_config_init(&t);
+	t.pci[1].shmem_peer_id = IVSHMEM_INMATE_PEER_ID;
+	EXPECT_LINES(&t, -EINVAL,
+		     "root cell pci device 1 (00:0e.0): ivshmem shmem_peer_id 1 must be 0, the root cell's end of the pair",
+		     1);
+
+	test_config_init(&t);
+	t.pci[2].shmem_peer_id = 7;
+	EXPECT_LINES(&t, -EINVAL, "pci device 2 (00:0f.0): ivshmem shmem_peer_id 7 must be 0",
+		     1);
+}
+
+/* Rule: 1..IVSHMEM_MAX_VECTORS MSI-X vectors. */
+static void test_ivshmem_vectors(void)
+{
+	struct test_config t;
+
+	test_config_init(&t);
+	t.pci[1].num_msix_vectors = 0;
+	EXPECT_LINES(&t, -EINVAL,
+		     "root cell pci device 1 (00:0e.0): ivshmem num_msix_vectors 0 is outside 1..16",
+		     1);
+
+	test_config_init(&t);
+	t.pci[2].num_msix_vectors = IVSHMEM_MAX_VECTORS + 1;
+	EXPECT_LINES(&t, -EINVAL, "num_msix_vectors 17 is outside 1..16", 1);
+
+	test_config_init(&t);
+	t.pci[1].num_msix_vectors = 1;
+	t.pci[2].num_msix_vectors = IVSHMEM_MAX_VECTORS;
+	EXPECT(&t, 0, NULL);
+
+	/* A plain device's count is not the emulated device's. */
+	test_config_init(&t);
+	t.pci[0].num_msix_vectors = 100;
+	EXPECT(&t, 0, NULL);
+}
+
+/* Rule: one device per address in a cell. */
+static void test_pci_same_address(void)
+{
+	struct test_config t;
+
+	test_config_init(&t);
+	t.pci[2].bdf = BDF_00_0E_0;
+	EXPECT_LINES(&t, -EINVAL,
+		     "root cell pci device 2 (00:0e.0) has the same domain and BDF as pci device 1",
+		     1);
+
+	test_config_init(&t);
+	t.pci[0].bdf = BDF_00_0F_0;
+	EXPECT_LINES(&t, -EINVAL,
+		     "pci device 2 (00:0f.0) has the same domain and BDF as pci device 0", 1);
+
+	/* Another domain is another address. */
+	test_config_init(&t);
+	t.pci[2].bdf = BDF_00_0E_0;
+	t.pci[2].domain = 1;
+	EXPECT(&t, 0, NULL);
+}
+
+/* Rule: no two root ivshmem devices on one shared memory region. */
+static void test_ivshmem_same_region(void)
+{
+	struct test_config t;
+
+	test_config_init(&t);
+	t.pci[2].shmem_region = 4;
+	EXPECT_LINES(&t, -EINVAL,
+		     "root cell pci device 2 (00:0f.0): ivshmem shmem_region 4 is already pci device 1 (00:0e.0)'s: each ivshmem device needs shared memory of its own",
+		     1);
+}
+
+/* Rule: the root's shared memory is a region of its own. */
+static void test_ivshmem_root_overlap(void)
+{
+	struct test_config t;
+
+	/* RAM from inside 00:0e.0's shared memory across 00:0f.0's. */
+	test_config_init(&t);
+	t.mem[2].phys_start = t.mem[2].virt_start = 0x3e100000;
+	t.mem[2].size = 0x3ffe0000 - 0x3e100000;
+	EXPECT_LINES(&t, -EINVAL,
+		     "root cell pci device 1 (00:0e.0): ivshmem shared memory [0x3e000000-0x3e1fffff] overlaps memory region 2 [0x3e100000-0x3ffdffff]: Linux would use the shared memory as RAM; it must be a region of its own",
+		     4);	/* two generic overlaps, two ivshmem lines */
+	EXPECT(&t, -EINVAL, "pci device 2 (00:0f.0): ivshmem shared memory [0x3e200000-0x3e3fffff] overlaps memory region 2");
+
+	/* Inside the MMIO range. */
+	test_config_init(&t);
+	t.mem[4].phys_start = t.mem[4].virt_start = 0x80000000;
+	EXPECT_LINES(&t, -EINVAL,
+		     "pci device 1 (00:0e.0): ivshmem shared memory [0x80000000-0x801fffff] overlaps memory region 3 [0x80000000-0xffffffff]: Linux would use the shared memory as device memory",
+		     2);
+}
+
+/* Rule: the bus is one the ECAM covers. */
+static void test_pci_bus(void)
+{
+	struct test_config t;
+
+	test_config_init(&t);
+	t.sys.platform.pci_mmconfig_end_bus = 0;
+	t.pci[1].bdf = 0x100 | BDF_00_0E_0;
+	EXPECT_LINES(&t, -EINVAL,
+		     "root cell pci device 1 (01:0e.0): bus 0x1 is past the platform's pci_mmconfig_end_bus 0x0",
+		     1);
+	t.sys.platform.pci_mmconfig_end_bus = 1;
+	EXPECT(&t, 0, NULL);
+
+	/* Without an ECAM, config space is reached through ports. */
+	t.sys.platform.pci_mmconfig_end_bus = 0;
+	t.sys.platform.pci_mmconfig_base = 0;
 	EXPECT(&t, 0, NULL);
 }
 
@@ -483,9 +651,10 @@ static void test_random_damage(void)
 /* ---- cell configs --------------------------------------------------------- */
 
 /*
- * The valid cell: CPU 2, 1 MiB of the reservation seen at 0, a page shared
- * with the root cell for an ivshmem device, the HPET passed through, the
- * PM timer's ports and COM2 as its console.
+ * The valid cell: CPU 2, 1 MiB of the reservation seen at 0, the shared
+ * memory of the root cell's ivshmem device 00:0e.0 seen at 2 GiB with the
+ * other end of that device, the HPET passed through, the PM timer's ports
+ * and COM2 as its console.
  */
 struct test_cell {
 	struct bh_cell_desc cell;
@@ -501,7 +670,7 @@ static void test_cell_init(struct test_cell *t)
 {
 	static const struct bh_memory_region mem[3] = {
 		{ 0x3b200000, 0x0, 0x100000, RAM_FLAGS | BH_MEM_LOADABLE },
-		{ 0x3f1ff000, 0x3f1ff000, 0x1000, SHARED_FLAGS },
+		{ 0x3e000000, 0x80000000, 0x200000, SHARED_FLAGS },
 		{ 0xfed00000, 0xfed00000, 0x1000, MMIO_FLAGS },
 	};
 	struct bh_cell_desc *c = &t->cell;
@@ -523,9 +692,10 @@ static void test_cell_init(struct test_cell *t)
 	t->pio[0] = (struct bh_pio_region){ .base = 0x608, .length = 4 };
 	t->pio[1] = (struct bh_pio_region){ .base = 0x2f8, .length = 8 };
 	t->pci[0] = (struct bh_pci_device){ .type = BH_PCI_TYPE_IVSHMEM,
-					    .bdf = 0x0f << 3,
+					    .bdf = BDF_00_0E_0,
+					    .num_msix_vectors = 2,
 					    .shmem_region = 1,
-					    .shmem_peer_id = 1 };
+					    .shmem_peer_id = IVSHMEM_INMATE_PEER_ID };
 }
 
 /* The system config every cell test checks against. */
@@ -549,21 +719,21 @@ static int check_cell_blob(const void *src, size_t n,
 	return ret;
 }
 
-static void expect_cell_blob(const void *blob, size_t n,
-			     const struct bh_system_config *sys, int want,
-			     const char *word, int line)
+static void expect_cell_lines(const void *blob, size_t n,
+			      const struct bh_system_config *sys, int want,
+			      const char *word, int lines, int line)
 {
 	struct capture cap;
 	int ret = check_cell_blob(blob, n, sys, &cap);
 
-	CHECK(ret == want, "line %d: returned %d, want %d; report:\n%s",
-	      line, ret, want, cap.text);
-	if (word)
-		CHECK(strstr(cap.text, word), "line %d: no '%s' in the report:\n%s",
-		      line, word, cap.text);
-	else
-		CHECK(cap.lines == 0, "line %d: unexpected report:\n%s",
-		      line, cap.text);
+	expect_report(ret, &cap, want, word, lines, line);
+}
+
+static void expect_cell_blob(const void *blob, size_t n,
+			     const struct bh_system_config *sys, int want,
+			     const char *word, int line)
+{
+	expect_cell_lines(blob, n, sys, want, word, -1, line);
 }
 
 /* Cell @t whole, against test_sys, or alone (no system config). */
@@ -572,6 +742,13 @@ static void expect_cell_blob(const void *blob, size_t n,
 			 __LINE__)
 #define EXPECT_CELL_ALONE(t, want, word)					\
 	expect_cell_blob((t), sizeof(*(t)), NULL, (want), (word), __LINE__)
+/* As EXPECT_CELL and EXPECT_CELL_ALONE, with exactly @lines report lines. */
+#define EXPECT_CELL_LINES(t, want, word, lines)					\
+	expect_cell_lines((t), sizeof(*(t)), &test_sys.sys, (want), (word),	\
+			  (lines), __LINE__)
+#define EXPECT_CELL_ALONE_LINES(t, want, word, lines)				\
+	expect_cell_lines((t), sizeof(*(t)), NULL, (want), (word), (lines),	\
+			  __LINE__)
 
 static void test_cell_valid(void)
 {
@@ -752,7 +929,7 @@ static void test_cell_mem_fields(void)
 
 	test_cell_init(&t);
 	t.mem[1].flags &= ~(uint64_t)BH_MEM_READ;
-	EXPECT_CELL(&t, -EINVAL, "memory region 1 [0x3f1ff000-0x3f1fffff] lacks the READ flag");
+	EXPECT_CELL(&t, -EINVAL, "memory region 1 [0x3e000000-0x3e1fffff] lacks the READ flag");
 }
 
 static void test_cell_mem_system(void)
@@ -784,7 +961,7 @@ static void test_cell_mem_system(void)
 	test_cell_init(&t);
 	t.mem[1].phys_start = 0x3b400000;
 	EXPECT_CELL(&t, -EINVAL,
-		    "memory region 1 [0x3b400000-0x3b400fff] is ROOTSHARED but does not lie inside one root cell memory region");
+		    "memory region 1 [0x3b400000-0x3b5fffff] is ROOTSHARED but does not lie inside one root cell memory region");
 	EXPECT_CELL_ALONE(&t, 0, NULL);
 
 	test_cell_init(&t);
@@ -792,8 +969,11 @@ static void test_cell_mem_system(void)
 	t.mem[1].size = 0x2000;
 	EXPECT_CELL(&t, -EINVAL, "is ROOTSHARED but does not lie inside one");
 
+	/* Not an ivshmem's: any page of root memory may be shared. */
 	test_cell_init(&t);
+	t.pci[0].type = BH_PCI_TYPE_DEVICE;
 	t.mem[1].phys_start = 0x3ffdf000;	/* the last page of root region 2 */
+	t.mem[1].size = 0x1000;
 	EXPECT_CELL(&t, 0, NULL);
 }
 
@@ -836,8 +1016,8 @@ static void test_cell_entry(void)
 
 	/* In a region, but not a LOADABLE one. */
 	test_cell_init(&t);
-	t.cell.entry_address = 0x3f1ff000;
-	EXPECT_CELL(&t, -EINVAL, "entry_address 0x3f1ff000 lies in no LOADABLE");
+	t.cell.entry_address = 0x80000000;
+	EXPECT_CELL(&t, -EINVAL, "entry_address 0x80000000 lies in no LOADABLE");
 
 	test_cell_init(&t);
 	t.cell.entry_address = 0xfffff;
@@ -905,27 +1085,179 @@ static void test_cell_pci(void)
 
 	test_cell_init(&t);
 	t.pci[0].type = 0;
-	EXPECT_CELL(&t, -EINVAL, "cell \"apic-demo\": pci device 0 (0:f.0) has unknown type 0");
+	EXPECT_CELL(&t, -EINVAL, "cell \"apic-demo\": pci device 0 (00:0e.0) has unknown type 0");
 
 	test_cell_init(&t);
 	t.pci[0].shmem_region = 3;
-	EXPECT_CELL(&t, -EINVAL,
-		    "pci device 0 (0:f.0): ivshmem shmem_region 3 is not one of the cell's 3 memory regions");
-
-	test_cell_init(&t);
-	t.pci[0].shmem_region = 0;
-	EXPECT_CELL(&t, -EINVAL,
-		    "pci device 0 (0:f.0): ivshmem shmem_region 0 at 0x3b200000 lacks the ROOTSHARED flag");
-
-	test_cell_init(&t);
-	t.pci[0].shmem_peer_id = 2;
-	EXPECT_CELL(&t, -EINVAL, "ivshmem shmem_peer_id 2 is not 0 or 1");
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "pci device 0 (00:0e.0): ivshmem shmem_region 3 is not one of the cell's 3 memory regions",
+			  1);
 
 	/* A plain device needs no shared memory. */
 	test_cell_init(&t);
 	t.pci[0].type = BH_PCI_TYPE_DEVICE;
 	t.pci[0].shmem_region = 99;
 	EXPECT_CELL(&t, 0, NULL);
+}
+
+/* Rule: an inmate's end of a pair has peer ID 1. */
+static void test_cell_ivshmem_peer_id(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.pci[0].shmem_peer_id = IVSHMEM_ROOT_PEER_ID;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "cell \"apic-demo\": pci device 0 (00:0e.0): ivshmem shmem_peer_id 0 must be 1, the inmate's end of the pair",
+			  1);
+	EXPECT_CELL_ALONE_LINES(&t, -EINVAL, "shmem_peer_id 0 must be 1", 1);
+
+	test_cell_init(&t);
+	t.pci[0].shmem_peer_id = 2;
+	EXPECT_CELL_LINES(&t, -EINVAL, "ivshmem shmem_peer_id 2 must be 1", 1);
+}
+
+/* Rule: 1..IVSHMEM_MAX_VECTORS MSI-X vectors, in an inmate too. */
+static void test_cell_ivshmem_vectors(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.pci[0].num_msix_vectors = 0;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "cell \"apic-demo\": pci device 0 (00:0e.0): ivshmem num_msix_vectors 0 is outside 1..16",
+			  1);
+
+	test_cell_init(&t);
+	t.pci[0].num_msix_vectors = 17;
+	EXPECT_CELL_ALONE_LINES(&t, -EINVAL, "num_msix_vectors 17 is outside 1..16", 1);
+
+	/* Each end has its own count. */
+	test_cell_init(&t);
+	t.pci[0].num_msix_vectors = IVSHMEM_MAX_VECTORS;
+	EXPECT_CELL(&t, 0, NULL);
+}
+
+/* The valid cell with a second pci device. */
+struct test_cell2 {
+	struct test_cell t;
+	struct bh_pci_device extra;
+} BH_PACKED;
+
+static void test_cell2_init(struct test_cell2 *c, uint8_t type, uint16_t bdf)
+{
+	test_cell_init(&c->t);
+	c->t.cell.num_pci_devices = 2;
+	c->extra = c->t.pci[0];
+	c->extra.type = type;
+	c->extra.bdf = bdf;
+}
+
+/* Rules: one device per address and one shared memory per device, in an inmate. */
+static void test_cell_pci_twice(void)
+{
+	struct test_cell2 c;
+
+	test_cell2_init(&c, BH_PCI_TYPE_DEVICE, BDF_00_0F_0);
+	EXPECT_CELL(&c, 0, NULL);
+
+	test_cell2_init(&c, BH_PCI_TYPE_DEVICE, BDF_00_0E_0);
+	EXPECT_CELL_LINES(&c, -EINVAL,
+			  "cell \"apic-demo\": pci device 1 (00:0e.0) has the same domain and BDF as pci device 0",
+			  1);
+	EXPECT_CELL_ALONE_LINES(&c, -EINVAL, "has the same domain and BDF", 1);
+
+	/* Alone: against the system config, 00:0f.0's memory differs too. */
+	test_cell2_init(&c, BH_PCI_TYPE_IVSHMEM, BDF_00_0F_0);
+	EXPECT_CELL_ALONE_LINES(&c, -EINVAL,
+				"pci device 1 (00:0f.0): ivshmem shmem_region 1 is already pci device 0 (00:0e.0)'s",
+				1);
+}
+
+/* Rule: the root cell has an ivshmem device at the same address. */
+static void test_cell_ivshmem_partner(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.pci[0].bdf = 0x0d << 3;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "cell \"apic-demo\": pci device 0 (00:0d.0) has no partner: the root cell has no ivshmem device at 00:0d.0 (root ivshmem devices: 00:0e.0, 00:0f.0)",
+			  1);
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	/* The root's device at that address is no ivshmem. */
+	test_cell_init(&t);
+	t.pci[0].bdf = 0x00f8;
+	EXPECT_CELL_LINES(&t, -EINVAL, "has no partner: the root cell has no ivshmem device at 00:1f.0",
+			  1);
+
+	test_cell_init(&t);
+	t.pci[0].domain = 1;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "pci device 0 (0001:00:0e.0) has no partner: the root cell has no ivshmem device at 0001:00:0e.0",
+			  1);
+
+	test_cell_init(&t);
+	test_sys.pci[1].type = test_sys.pci[2].type = BH_PCI_TYPE_DEVICE;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "no ivshmem device at 00:0e.0 (root ivshmem devices: none)", 1);
+	test_config_init(&test_sys);
+}
+
+/* Rule: both ends are the same memory. */
+static void test_cell_ivshmem_same_memory(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.mem[1].size = 0x100000;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "cell \"apic-demo\": pci device 0 (00:0e.0): ivshmem shared memory [0x3e000000-0x3e0fffff] differs from the root cell's [0x3e000000-0x3e1fffff]: start and size must be the same in both cells",
+			  1);
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	/* 00:0f.0's memory: shared with the root, but not 00:0e.0's. */
+	test_cell_init(&t);
+	t.mem[1].phys_start = 0x3e200000;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "shared memory [0x3e200000-0x3e3fffff] differs from the root cell's [0x3e000000-0x3e1fffff]",
+			  1);
+
+	/* Where the inmate sees it is its own business. */
+	test_cell_init(&t);
+	t.mem[1].virt_start = 0x40000000;
+	EXPECT_CELL(&t, 0, NULL);
+}
+
+/* Rule: the inmate's side is ROOTSHARED. */
+static void test_cell_ivshmem_rootshared(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.mem[1].flags = BH_MEM_READ | BH_MEM_WRITE;
+	EXPECT_CELL(&t, -EINVAL,
+		    "cell \"apic-demo\": pci device 0 (00:0e.0): ivshmem shmem_region 1 at 0x3e000000 lacks the ROOTSHARED flag");
+	EXPECT_CELL_ALONE_LINES(&t, -EINVAL, "lacks the ROOTSHARED flag", 1);
+}
+
+/* Rule: the inmate's shared memory is none of its other regions. */
+static void test_cell_ivshmem_overlap(void)
+{
+	struct test_cell t;
+
+	test_cell_init(&t);
+	t.mem[0].phys_start = 0x3e100000;
+	EXPECT_CELL_ALONE(&t, -EINVAL,
+			  "cell \"apic-demo\": pci device 0 (00:0e.0): ivshmem shared memory [0x3e000000-0x3e1fffff] overlaps memory region 0 [0x3e100000-0x3e1fffff] (RAM)");
+	EXPECT_CELL(&t, -EINVAL, "ivshmem shared memory [0x3e000000-0x3e1fffff] overlaps memory region 0");
+
+	test_cell_init(&t);
+	t.mem[2].virt_start = 0x80100000;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "pci device 0 (00:0e.0): ivshmem shared memory at guest-physical [0x80000000-0x801fffff] overlaps memory region 2 at guest-physical [0x80100000-0x80100fff] (device memory)",
+			  2);	/* and the generic guest-physical overlap */
 }
 
 static void test_cell_all_reported(void)
@@ -985,15 +1317,16 @@ static int check_set(const struct test_cell *a, const struct test_cell *b,
 	return config_check_cell_set(cells, 2, &sink);
 }
 
-/* A second cell that shares nothing with test_cell_init()'s but the ivshmem page. */
+/* A second cell that shares nothing with test_cell_init()'s: it pairs with 00:0f.0. */
 static void test_cell_init_peer(struct test_cell *t)
 {
 	test_cell_init(t);
 	strcpy(t->cell.name, "tiny-demo");
 	t->cpu_set[0] = 1 << 3;
 	t->mem[0].phys_start = 0x3b000000;
+	t->mem[1].phys_start = 0x3e200000;
 	t->mem[2].phys_start = 0xfed01000;
-	t->pci[0].shmem_peer_id = 0;
+	t->pci[0].bdf = BDF_00_0F_0;
 }
 
 static void test_set(void)
@@ -1003,7 +1336,7 @@ static void test_set(void)
 
 	test_cell_init(&a);
 	test_cell_init_peer(&b);
-	CHECK_EQ(check_set(&a, &b, &cap), 0, "disjoint cells sharing an ivshmem page");
+	CHECK_EQ(check_set(&a, &b, &cap), 0, "disjoint cells, one ivshmem device each");
 	CHECK_EQ(cap.lines, 0, "report lines");
 	CHECK_EQ(config_check_cell_set(NULL, 0, NULL), 0, "no cells");
 
@@ -1028,8 +1361,9 @@ static void test_set(void)
 
 	/* Shared, but not the same region on both sides. */
 	test_cell_init_peer(&b);
-	b.mem[1].phys_start = 0x3f1fe000;
-	b.mem[1].size = 0x2000;
+	b.pci[0].type = BH_PCI_TYPE_DEVICE;
+	b.mem[1].phys_start = 0x3e100000;
+	b.mem[1].size = 0x100000;
 	CHECK_EQ(check_set(&a, &b, &cap), -EINVAL, "different shared regions");
 	CHECK(strstr(cap.text, "the same start and size in both"), "report:\n%s",
 	      cap.text);
@@ -1038,8 +1372,10 @@ static void test_set(void)
 	test_cell_init_peer(&b);
 	b.mem[1].flags = RAM_FLAGS;
 	b.mem[1].phys_start = 0x3b100000;	/* b alone must pass */
+	b.mem[1].size = 0x1000;
 	b.pci[0].type = BH_PCI_TYPE_DEVICE;
 	a.mem[1].phys_start = 0x3b100000;
+	a.mem[1].size = 0x1000;
 	a.mem[1].flags = RAM_FLAGS;
 	a.pci[0].type = BH_PCI_TYPE_DEVICE;
 	CHECK_EQ(check_set(&a, &b, &cap), -EINVAL, "private region twice");
@@ -1047,14 +1383,32 @@ static void test_set(void)
 	      "report:\n%s", cap.text);
 
 	test_cell_init(&a);
-	test_cell_init(&b);
-	b.cpu_set[0] = 1 << 3;
-	b.mem[0].phys_start = 0x3b000000;
-	b.mem[2].phys_start = 0xfed01000;
+	test_cell_init_peer(&b);
+	strcpy(b.cell.name, "apic-demo");
 	CHECK_EQ(check_set(&a, &b, &cap), -EINVAL, "same name");
 	CHECK(strstr(cap.text, "cell \"apic-demo\": another cell has the same name"),
 	      "report:\n%s", cap.text);
 	CHECK_EQ(cap.lines, 1, "report lines");
+}
+
+/* Rule: a root ivshmem device pairs with one cell at a time. */
+static void test_set_ivshmem(void)
+{
+	struct test_cell a, b;
+	struct capture cap;
+
+	test_cell_init(&a);
+	test_cell_init_peer(&b);
+	b.pci[0].bdf = BDF_00_0E_0;
+	b.mem[1].phys_start = 0x3e000000;	/* b alone pairs with 00:0e.0 */
+	CHECK_EQ(check_set(&a, &b, &cap), -EINVAL, "two cells on 00:0e.0");
+	CHECK(strstr(cap.text, "cell \"tiny-demo\": pci device 0 (00:0e.0) is also cell \"apic-demo\"'s ivshmem device 0: a root ivshmem device pairs with one cell at a time"),
+	      "report:\n%s", cap.text);
+	CHECK_EQ(cap.lines, 1, "report lines");
+
+	/* The same address, but a plain device in one of them. */
+	b.pci[0].type = BH_PCI_TYPE_DEVICE;
+	CHECK_EQ(check_set(&a, &b, &cap), 0, "an ivshmem and a plain device");
 }
 
 /* Three cells: each pair is looked at. */
@@ -1071,7 +1425,10 @@ static void test_set_three(void)
 	strcpy(c.cell.name, "third");
 	c.cpu_set[0] = 1 << 1;
 	c.mem[0].phys_start = 0x3b400000;
+	c.mem[1].phys_start = 0x3ffdf000;	/* a page of root RAM, no ivshmem */
+	c.mem[1].size = 0x1000;
 	c.mem[2].phys_start = 0xfed02000;
+	c.pci[0].type = BH_PCI_TYPE_DEVICE;
 	memset(&cap, 0, sizeof(cap));
 	CHECK_EQ(config_check_cell_set(cells, 3, &sink), 0, "three disjoint cells");
 
@@ -1099,6 +1456,12 @@ int main(void)
 	RUN(test_console);
 	RUN(test_platform);
 	RUN(test_pci);
+	RUN(test_ivshmem_root_peer_id);
+	RUN(test_ivshmem_vectors);
+	RUN(test_pci_same_address);
+	RUN(test_ivshmem_same_region);
+	RUN(test_ivshmem_root_overlap);
+	RUN(test_pci_bus);
 	RUN(test_all_reported);
 	RUN(test_random_damage);
 	RUN(test_cell_valid);
@@ -1113,9 +1476,17 @@ int main(void)
 	RUN(test_cell_pio);
 	RUN(test_cell_console);
 	RUN(test_cell_pci);
+	RUN(test_cell_ivshmem_peer_id);
+	RUN(test_cell_ivshmem_vectors);
+	RUN(test_cell_pci_twice);
+	RUN(test_cell_ivshmem_partner);
+	RUN(test_cell_ivshmem_same_memory);
+	RUN(test_cell_ivshmem_rootshared);
+	RUN(test_cell_ivshmem_overlap);
 	RUN(test_cell_all_reported);
 	RUN(test_cell_random_damage);
 	RUN(test_set);
+	RUN(test_set_ivshmem);
 	RUN(test_set_three);
 	return check_exit();
 }

@@ -81,6 +81,12 @@ int bh_fail(char *reason, int err, const char *fmt, ...)
 	return err;
 }
 
+/*
+ * CPUID itself, not boot_cpu_has(): Linux clears a feature in boot_cpu_data
+ * for good when any CPU coming online lacks it, and a CPU that came back
+ * from a cell did so under the hypervisor, whose CPUID an earlier version
+ * filtered. Here we run natively, so CPUID tells the truth.
+ */
 static int check_cpu(char *reason)
 {
 	u64 vm_cr;
@@ -88,9 +94,9 @@ static int check_cpu(char *reason)
 	if (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
 	    boot_cpu_data.x86_vendor != X86_VENDOR_HYGON)
 		return bh_fail(reason, -ENODEV, "CPU is not AMD: Bulkhead needs AMD SVM (Intel VMX is not supported yet)");
-	if (!boot_cpu_has(X86_FEATURE_SVM))
+	if (!(cpuid_ecx(0x80000001) & BIT(2)))
 		return bh_fail(reason, -ENODEV, "CPU lacks SVM (AMD-V): enable it in QEMU with -cpu EPYC or +svm");
-	if (!boot_cpu_has(X86_FEATURE_NPT))
+	if (cpuid_eax(0x80000000) < 0x8000000a || !(cpuid_edx(0x8000000a) & BIT(0)))
 		return bh_fail(reason, -ENODEV, "CPU lacks nested paging (NPT): needed for cell isolation");
 	rdmsrl(MSR_VM_CR, vm_cr);
 	if (vm_cr & MSR_VM_CR_SVMDIS)

@@ -41,8 +41,13 @@ static void handle_cpuid(struct per_cpu *cpu)
 	uint32_t leaf = (uint32_t)vmcb->rax, a, b, c, d;
 
 	cpuid(leaf, (uint32_t)cpu->regs.rcx, &a, &b, &c, &d);
-	/* Cells must not try to run their own SVM guests. */
-	if (leaf == 0x80000001)
+	/*
+	 * Cells must not run SVM guests of their own. Root Linux sees SVM
+	 * disabled by the firmware (VM_CR.SVMDIS, below) rather than absent:
+	 * a CPU it brings online under us must show the features it booted
+	 * with, or Linux clears them for all CPUs until the next reboot.
+	 */
+	if (leaf == 0x80000001 && cpu->cell != &root_cell)
 		c &= ~CPUID_80000001_ECX_SVM;
 	vmcb->rax = a;
 	cpu->regs.rbx = b;

@@ -18,6 +18,8 @@
  *                                   ivshmem-noshared (no ROOTSHARED)
  *   bh-cfgtool raw-enable FILE      exit 0 if refused (prints the reason),
  *                                   1 if it was accepted (then disables)
+ *   bh-cfgtool raw-create FILE      the same for a cell, past the CLI's
+ *                                   own check (destroys one accepted)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -176,6 +178,29 @@ static int raw_enable(const char *path)
 	return 0;
 }
 
+static int raw_create(const char *path)
+{
+	struct bh_cell_create_args args = { 0 };
+	struct bh_cell_op_args op = { 0 };
+	size_t n = load_cell(path);
+	int fd = open("/dev/bulkhead", O_RDWR);
+
+	if (fd < 0) {
+		perror("/dev/bulkhead");
+		return 2;
+	}
+	args.config = (uintptr_t)blob;
+	args.config_size = (uint32_t)n;
+	if (ioctl(fd, BULKHEAD_CELL_CREATE, &args) == 0) {
+		printf("accepted as cell %d\n", args.id);
+		op.cell.id = args.id;
+		ioctl(fd, BULKHEAD_CELL_DESTROY, &op);
+		return 1;
+	}
+	printf("refused: %s: %s\n", strerror(errno), args.reason);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "mutate"))
@@ -184,6 +209,8 @@ int main(int argc, char **argv)
 		return mutate_cell(argv[2], argv[3], argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "raw-enable"))
 		return raw_enable(argv[2]);
-	fprintf(stderr, "usage: bh-cfgtool mutate KIND IN OUT | mutate-cell KIND IN OUT | raw-enable FILE\n");
+	if (argc == 3 && !strcmp(argv[1], "raw-create"))
+		return raw_create(argv[2]);
+	fprintf(stderr, "usage: bh-cfgtool mutate KIND IN OUT | mutate-cell KIND IN OUT | raw-enable FILE | raw-create FILE\n");
 	return 2;
 }

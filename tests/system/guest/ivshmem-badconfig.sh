@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest half of ivshmem-badconfig. Each ivshmem pairing mistake is refused
+# by `bulkhead config check` with its own line, by `bulkhead cell create`,
+# and again by the hypervisor when the CLI is bypassed (raw ioctl); nothing
+# leaks; the good pair still works.
+. /tests/guest/lib.sh
+sys=/configs/qemu-q35.cell
+good=/configs/ivshmem-demo.cell
+
+# refused TEXT CMD...: CMD must fail (exit 1) and say TEXT.
+refused() {
+	text=$1
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc = 1 ] || fail "'$*' exited $rc, expected 1"
+	case $out in *"$text"*) ;; *) fail "'$*' did not say '$text'" ;; esac
+}
+
+no_leak() {
+	[ "$(cat /sys/devices/bulkhead/mem_pool_used)" = "$baseline" ] ||
+		fail "$1: pool usage $(cat /sys/devices/bulkhead/mem_pool_used), baseline $baseline"
+	[ "$(cat /sys/devices/system/cpu/online)" = 0-3 ] ||
+		fail "$1: online CPUs $(cat /sys/devices/system/cpu/online)"
+	[ "$(ls /sys/devices/bulkhead/cells | tr '\n' ' ')" = "0 " ] || fail "$1: cells left"
+}
+
+# bad_cell KIND TEXT: the mutated inmate config, checked and created.
+bad_cell() {
+	step "$1"
+	must bh-cfgtool mutate-cell "$1" $good /tmp/$1.cell
+	refused "$2" bulkhead config check $sys /tmp/$1.cell
+	refused "cell" bulkhead cell create /tmp/$1.cell
+	out=$(bh-cfgtool raw-create /tmp/$1.cell) || fail "$1: the hypervisor accepted the cell"
+	echo "$out"
+	no_leak "$1"
+}
+
+must insmod /modules/uio.ko
+must insmod /modules/uio_ivshmem.ko
+load_bulkhead
+hv_enable
+baseline=$(cat /sys/devices/bulkhead/mem_pool_used)
+
+bad_cell ivshmem-bdf "pci device 0 (00:10.0) has no partner: the root cell has no ivshmem device at 00:10.0 (root ivshmem devices: 00:0e.0, 00:0f.0)"
+bad_cell ivshmem-start "differs from the root cell's [0x3e000000-0x3e1fffff]: start and size must be the same in both cells"
+bad_cell ivshmem-size "ivshmem shared memory [0x3e000000-0x3e0fffff] differs from the root cell's"
+bad_cell ivshmem-noshared "lacks the ROOTSHARED flag"
+
+step "two cells on one ivshmem device"
+must bh-cfgtool mutate-cell ivshmem-twin $good /tmp/twin.cell
+refused "a root ivshmem device pairs with one cell at a time" \
+	bulkhead config check $sys $good /tmp/twin.cell
+must bulkhead cell create $good
+refused "refused" bulkhead cell create /tmp/twin.cell
+out=$(bh-cfgtool raw-create /tmp/twin.cell) || fail "the hypervisor accepted a second cell on 00:0e.0"
+echo "$out"
+must bulkhead cell destroy ivshmem-demo
+no_leak twin
+
+step "the good pair still works"
+uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
+must bulkhead cell create $good
+must bulkhead cell load ivshmem-demo /inmates/ivshmem-demo.bin
+must bulkhead cell start ivshmem-demo
+sleep 1
+must ivshmem-ping -d $uio -t 5000 ring 1 then wait
+must bulkhead cell destroy ivshmem-demo
+no_leak good
+hv_disable
+
+step "root side: shared memory over Linux's RAM"
+must bh-cfgtool mutate ivshmem-ram $sys /tmp/sys-ram.cell
+refused "Linux would use the shared memory as RAM; it must be a region of its own" \
+	bulkhead config check /tmp/sys-ram.cell
+out=$(bh-cfgtool raw-enable /tmp/sys-ram.cell) || fail "raw enable with the shared memory in RAM was accepted"
+echo "$out"
+step "root side: a virtual device over a real one (00:1f.0)"
+must bh-cfgtool mutate ivshmem-real $sys /tmp/sys-real.cell
+out=$(bh-cfgtool raw-enable /tmp/sys-real.cell) || fail "raw enable with ivshmem on 00:1f.0 was accepted"
+echo "$out"
+[ "$(cat /sys/devices/bulkhead/enabled)" = 0 ] || fail "left enabled"
+[ -e /sys/bus/pci/devices/0000:00:1f.0 ] || fail "the LPC bridge 00:1f.0 is gone"
+step "the good config still enables"
+hv_enable
+hv_disable

@@ -261,6 +261,14 @@ test-bins: $(UNIT_TESTS) $(UNIT_ASAN) $(UNIT_SH) fuzz
 UNIT_EXTRA_DEPS := hypervisor/core/config_check.c hypervisor/include/config_check.h \
 	hypervisor/include/hv_errno.h hypervisor/arch/x86/decode.c \
 	hypervisor/arch/x86/include/asm/decode.h
+# test_ivshmem_dev includes the emulated ivshmem device and the PCI core,
+# whose angle-bracket includes need the hypervisor's include paths.
+UNIT_EXTRA_DEPS += hypervisor/core/ivshmem.c hypervisor/core/pci.c \
+	hypervisor/include/ivshmem.h hypervisor/include/pci.h hypervisor/include/cell.h \
+	hypervisor/include/hv.h hypervisor/include/setup.h \
+	hypervisor/arch/x86/include/asm/apic.h
+$(BUILD)/tests/unit/test_ivshmem_dev $(BUILD)/tests/unit/test_ivshmem_dev_asan: \
+	HOST_CFLAGS += -Ihypervisor/include -Ihypervisor/arch/x86/include
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h $(UNIT_EXTRA_DEPS)
 	@mkdir -p $(@D)

@@ -431,7 +431,8 @@ static struct ivshmem_dev *bar_of(const struct cell *cell, uint64_t gpa,
 		if (devices[i].cell != cell || !(devices[i].command & PCI_COMMAND_MEMORY))
 			continue;
 		for (b = 0; b < IVSHMEM_NUM_BARS; b++) {
-			if (devices[i].trapped[b] == page) {
+			/* 0: the BAR decodes nowhere (not: at page 0). */
+			if (devices[i].trapped[b] && devices[i].trapped[b] == page) {
 				*bar = b;
 				return &devices[i];
 			}

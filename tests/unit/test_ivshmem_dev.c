@@ -16,7 +16,7 @@
  *
  * Expected values come from the PCI spec, docs/ivshmem.md and the ABI in
  * include/bulkhead/ivshmem.h, written out here, not from the code under
- * test. A check that documents a bug in that code is marked BUG below.
+ * test.
  *
  * Both sources are included, so this test builds with the Makefile's
  * generic rule for tests/unit/test_*.c plus the hypervisor include paths
@@ -778,19 +778,13 @@ static void test_bar_placement(void)
 	CHECK_EQ(trap_calls(&root_cell, 0x40010000, 0), n + 1, "BAR0's last page given back once");
 	CHECK(!is_trapped(&root_cell, 0x40010000), "BAR0's last page still trapped");
 	/*
-	 * BUG (hypervisor/core/ivshmem.c, bar_of(), the test
-	 * "devices[i].trapped[b] == page"): trapped[b] == 0 means "this BAR
-	 * decodes nowhere", yet bar_of() compares it with the accessed page,
-	 * so while a device of the cell has memory decoding on and a BAR that
-	 * is unset (0) or refused, every access to page 0 is claimed as that
-	 * BAR (pci_mmio_claims, hence svm.c's NPF handler) and reaches its
-	 * registers or MSI-X table instead of being a violation. Here BAR0
-	 * sits over RAM (refused, trapped[0] == 0): page 0 is claimed, and
-	 * the inmate's read of 0x8 below returns its IVPosition. These
-	 * checks fail until bar_of() skips BARs with trapped[b] == 0.
+	 * Regression (found by this test): a BAR that decodes nowhere
+	 * (unset, or refused as here: over RAM) must not answer at page 0,
+	 * or an access there would reach its registers instead of being a
+	 * violation.
 	 */
-	CHECK(!pci_mmio_claims(&root_cell, 0x0), "BUG: page 0 claimed as a refused BAR0");
-	CHECK(!pci_mmio_claims(&root_cell, 0x8), "BUG: page 0 claimed as a refused BAR0");
+	CHECK(!pci_mmio_claims(&root_cell, 0x0), "page 0 claimed as a refused BAR0");
+	CHECK(!pci_mmio_claims(&root_cell, 0x8), "page 0 claimed as a refused BAR0");
 
 	/* The inmate: anywhere outside its RAM and shared memory, ECAM, APIC. */
 	start_inmate(&inmate);
@@ -798,9 +792,9 @@ static void test_bar_placement(void)
 	cfg_write(&inmate, T_CFG_COMMAND, 2, T_CMD_MEM);
 	CHECK(is_trapped(&inmate, INMATE_BAR1), "inmate BAR1 not trapped");
 	check_bar_refused(&inmate, 0x1000, "inmate BAR0 over its RAM");
-	/* BUG (as above): the refused BAR0 answers at page 0 (IVPosition 1). */
-	CHECK(!pci_mmio_claims(&inmate, 0x8), "BUG: inmate page 0 claimed as a refused BAR0");
-	CHECK_EQ(mmio_read(&inmate, 0x8, 4), 0, "BUG: inmate read of 0x8 reached the refused BAR0");
+	/* As above: the refused BAR0 must not answer at page 0 (IVPosition 1). */
+	CHECK(!pci_mmio_claims(&inmate, 0x8), "inmate page 0 claimed as a refused BAR0");
+	CHECK_EQ(mmio_read(&inmate, 0x8, 4), 0, "inmate read of 0x8 reached the refused BAR0");
 	check_bar_refused(&inmate, 0x80000000, "inmate BAR0 over its shared memory");
 	check_bar_refused(&inmate, 0x801ff000, "inmate BAR0 over its shared memory's end");
 	check_bar_refused(&inmate, T_APIC, "inmate BAR0 over the local APIC");

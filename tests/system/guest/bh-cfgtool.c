@@ -157,16 +157,24 @@ static int mutate_cell(const char *kind, const char *in, const char *out)
 	return save(out, n);
 }
 
-static int raw_enable(const char *path)
+/* /dev/bulkhead, or exit 2. */
+static int open_dev(void)
 {
-	struct bh_enable_args args = { 0 };
-	size_t n = load(path);
 	int fd = open("/dev/bulkhead", O_RDWR);
 
 	if (fd < 0) {
 		perror("/dev/bulkhead");
-		return 2;
+		exit(2);
 	}
+	return fd;
+}
+
+static int raw_enable(const char *path)
+{
+	struct bh_enable_args args = { 0 };
+	size_t n = load(path);
+	int fd = open_dev();
+
 	args.config = (uintptr_t)blob;
 	args.config_size = (uint32_t)n;
 	if (ioctl(fd, BULKHEAD_ENABLE, &args) == 0) {
@@ -183,12 +191,8 @@ static int raw_create(const char *path)
 	struct bh_cell_create_args args = { 0 };
 	struct bh_cell_op_args op = { 0 };
 	size_t n = load_cell(path);
-	int fd = open("/dev/bulkhead", O_RDWR);
+	int fd = open_dev();
 
-	if (fd < 0) {
-		perror("/dev/bulkhead");
-		return 2;
-	}
 	args.config = (uintptr_t)blob;
 	args.config_size = (uint32_t)n;
 	if (ioctl(fd, BULKHEAD_CELL_CREATE, &args) == 0) {

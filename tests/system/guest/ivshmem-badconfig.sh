@@ -7,25 +7,6 @@
 sys=/configs/qemu-q35.cell
 good=/configs/ivshmem-demo.cell
 
-# refused TEXT CMD...: CMD must fail (exit 1) and say TEXT.
-refused() {
-	text=$1
-	shift
-	out=$("$@" 2>&1)
-	rc=$?
-	echo "$out"
-	[ $rc = 1 ] || fail "'$*' exited $rc, expected 1"
-	case $out in *"$text"*) ;; *) fail "'$*' did not say '$text'" ;; esac
-}
-
-no_leak() {
-	[ "$(cat /sys/devices/bulkhead/mem_pool_used)" = "$baseline" ] ||
-		fail "$1: pool usage $(cat /sys/devices/bulkhead/mem_pool_used), baseline $baseline"
-	[ "$(cat /sys/devices/system/cpu/online)" = 0-3 ] ||
-		fail "$1: online CPUs $(cat /sys/devices/system/cpu/online)"
-	[ "$(ls /sys/devices/bulkhead/cells | tr '\n' ' ')" = "0 " ] || fail "$1: cells left"
-}
-
 # bad_cell KIND TEXT: the mutated inmate config, checked and created.
 bad_cell() {
 	step "$1"

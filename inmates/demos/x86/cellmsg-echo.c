@@ -36,6 +36,8 @@
 #define ADAPTIVE_SPIN_NS	20000
 #define LINGER_NS		1000000000ull
 #define LINGER_POLL_NS		1000000ull
+/* Longest stretch with interrupts off, even when busy-polling. */
+#define IRQ_WINDOW_NS		10000000ll
 
 static struct ivshmem_device dev;
 static struct cellmsg_inmate im;
@@ -125,6 +127,16 @@ static int maybe_switch_mode(int len)
 	return 1;
 }
 
+/*
+ * The channel runs with interrupts off; a busy-polling channel never
+ * sleeps. Let pending interrupts in now and then, so that `cell shutdown`
+ * (and the bare doorbell) is answered in any mode.
+ */
+static void let_interrupts_in(void)
+{
+	asm volatile("sti; nop; cli" ::: "memory");
+}
+
 /* After an end marker: give the app time to see our close and leave. */
 static void linger(void)
 {
@@ -134,8 +146,27 @@ static void linger(void)
 	       t - start < LINGER_NS) {
 		while (now_ns() - t < LINGER_POLL_NS)
 			cpu_relax();
+		let_interrupts_in();
 		t = now_ns();
 	}
+}
+
+static int recv_msg(void)
+{
+	int n;
+
+	while ((n = cellmsg_recv(&ch, msg, sizeof(msg), IRQ_WINDOW_NS)) == -ETIMEDOUT)
+		let_interrupts_in();
+	return n;
+}
+
+static int send_msg(uint32_t len)
+{
+	int n;
+
+	while ((n = cellmsg_send(&ch, msg, len, IRQ_WINDOW_NS)) == -ETIMEDOUT)
+		let_interrupts_in();
+	return n;
 }
 
 /* 0: the stream ended; or the channel's error. */
@@ -144,7 +175,7 @@ static int serve(void)
 	int n;
 
 	for (;;) {
-		n = cellmsg_recv(&ch, msg, sizeof(msg), CELLMSG_FOREVER);
+		n = recv_msg();
 		if (n == 0) {
 			report_peer("stream ended");
 			return 0;
@@ -152,7 +183,7 @@ static int serve(void)
 		if (n > 0) {
 			if (!maybe_switch_mode(n))
 				fold(msg, (uint32_t)n);
-			n = cellmsg_send(&ch, msg, (uint32_t)n, CELLMSG_FOREVER);
+			n = send_msg((uint32_t)n);
 		}
 		if (n == -ECONNRESET) {
 			report_peer("peer left or restarted");

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Guest half of ivshmem-reset: the inmate is destroyed and re-created under
 # a connected root app (which must see ECONNRESET, then a clean channel),
-# and a root app is killed under the inmate (which must go on serving).
+# and a root app is killed under the inmate (which must go on serving, and
+# answer `cell shutdown` even when the app left it busy-polling).
 . /tests/guest/lib.sh
 state=/sys/devices/bulkhead/cells
 
@@ -52,6 +53,17 @@ wait $app
 sleep 1
 [ "$(cat $state/1/state)" = running ] || fail "inmate is '$(cat $state/1/state)' after the app was killed"
 must cellmsg-xfer -d $uio -p 1 -m block -n 2000 -s 7 -t 60000
+
+step "app killed while the inmate busy-polls: cell shutdown still answered"
+bulkhead-bench -d $uio -m floor,poll -s 8 -n 1000000 >/tmp/bench.out 2>&1 &
+app=$!
+wait_line /tmp/bench.out "floor "
+sleep 1
+kill -9 $app
+wait $app
+must bulkhead cell shutdown ivshmem-demo
+[ "$(cat $state/1/state)" = "shut down" ] || fail "the polling inmate did not answer shutdown: state '$(cat $state/1/state)'"
+must bulkhead cell start ivshmem-demo
 
 must bulkhead cell shutdown ivshmem-demo
 must bulkhead cell destroy ivshmem-demo

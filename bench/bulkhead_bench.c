@@ -6,6 +6,10 @@
  * Cases, each a run of timed round trips (the payload goes both ways):
  *   floor     a 64-byte cache line bounced between two root CPUs (two
  *             threads, no hypervisor involved): the polled baseline
+ *   raw       the same across the cell boundary: a line in our half of
+ *             the shared memory against one in cellmsg-echo's half (one
+ *             zero-copy buffer each, no protocol): what the hypervisor
+ *             adds to polled shared memory, which should be nothing
  *   poll      libcellmsg, both sides busy-polling
  *   adaptive  libcellmsg, both sides spinning 20 us, then sleeping
  *   doorbell  the bare doorbell: ring vector 1, the inmate rings back from
@@ -44,14 +48,17 @@
 #define MAX_SIZES		16
 #define MAX_MSG			(256 * 1024)
 #define FLOOR_LINE		64
+#define RAW_END			(~0ull)
 #define WARMUP			50
 #define MODE_MSG_LEN		8
 #define DEFAULT_SYSFS		"/sys/devices/bulkhead"
 
-enum case_kind { CASE_FLOOR, CASE_POLL, CASE_ADAPTIVE, CASE_DOORBELL, CASE_IRQ, NUM_CASES };
+enum case_kind {
+	CASE_FLOOR, CASE_RAW, CASE_POLL, CASE_ADAPTIVE, CASE_DOORBELL, CASE_IRQ, NUM_CASES
+};
 
 static const char *const case_names[NUM_CASES] = {
-	"floor", "poll", "adaptive", "doorbell", "irq",
+	"floor", "raw", "poll", "adaptive", "doorbell", "irq",
 };
 
 struct opts {
@@ -214,7 +221,8 @@ static struct result *add_result(struct bench *b, enum case_kind kind,
 	unsigned int i;
 
 	if (b->samples && size == (kind == CASE_DOORBELL ? 0 :
-				   kind == CASE_FLOOR ? FLOOR_LINE : b->o.hist_size))
+				   kind == CASE_FLOOR || kind == CASE_RAW ? FLOOR_LINE :
+				   b->o.hist_size))
 		for (i = 0; i < n; i++)
 			fprintf(b->samples, "%s,%u,%.0f\n", case_names[kind], size, b->ns[i]);
 	qsort(b->ns, n, sizeof(double), cmp_double);
@@ -279,19 +287,79 @@ static struct result *run_floor(struct bench *b)
 	return add_result(b, CASE_FLOOR, FLOOR_LINE, b->o.count, 0, 0);
 }
 
-/* Switches both sides of the channel to @mode (see cellmsg-echo). */
-static void set_mode(struct bench *b, enum cellmsg_wait_mode mode, char letter)
+static void run_raw_loop(struct bench *b, volatile uint64_t *ping,
+			 const volatile uint64_t *pong)
+{
+	uint64_t i, t0, rounds = b->o.count + WARMUP;
+
+	for (i = 1; i <= rounds; i++) {
+		t0 = rdtsc();
+		*ping = i;
+		while (*pong != i)
+			;
+		if (i > WARMUP)
+			b->ns[i - WARMUP - 1] = (double)(rdtsc() - t0) / b->tsc_per_ns;
+	}
+	*ping = RAW_END;
+}
+
+static void send_mode(struct bench *b, char letter);
+/*
+ * Raw ping-pong with cellmsg-echo: "BH-MODEr", then our buffer (the ping
+ * line) goes over and its buffer (the pong line) comes back; both stay
+ * where they are while the lines bounce, and go back at the end.
+ */
+static struct result *run_raw(struct bench *b)
+{
+	volatile uint64_t *ping;
+	struct cellmsg_txbuf tb;
+	struct cellmsg_rx rx;
+	uint64_t e0, m0;
+	int err;
+
+	cellmsg_set_wait_mode(&b->ch, CELLMSG_WAIT_POLL, 0);
+	send_mode(b, 'r');
+	err = cellmsg_buf_claim(&b->ch, &tb);
+	if (err)
+		die(1, "raw: no zero-copy buffer to claim: %s", strerror(-err));
+	/* Ours to write still: it is in our half, and the echo only reads it. */
+	ping = tb.data;
+	*ping = 0;
+	err = cellmsg_buf_submit(&b->ch, &tb, FLOOR_LINE, TIMEOUT_NS);
+	if (!err)
+		err = cellmsg_recv_zc(&b->ch, &rx, TIMEOUT_NS);
+	if (!err && (!rx.is_buf || rx.len < sizeof(uint64_t)))
+		err = -EBADMSG;
+	if (err)
+		die(err == -ETIMEDOUT ? 3 : 1, "raw: exchanging the lines with cellmsg-echo: %s",
+		    err == -EBADMSG ? "no buffer came back" : strerror(-err));
+	e0 = exits_now(b, "vmexits_total");
+	m0 = exits_now(b, "vmexits_mmio");
+	run_raw_loop(b, ping, (const volatile uint64_t *)rx.data);
+	cellmsg_recv_done(&b->ch, &rx);
+	return add_result(b, CASE_RAW, FLOOR_LINE, b->o.count, exits_now(b, "vmexits_total") - e0,
+			  exits_now(b, "vmexits_mmio") - m0);
+}
+
+/* Tells cellmsg-echo "BH-MODE" + @letter and takes the echo of it. */
+static void send_mode(struct bench *b, char letter)
 {
 	char msg[MODE_MSG_LEN] = { 'B', 'H', '-', 'M', 'O', 'D', 'E', letter };
 	int n;
 
-	cellmsg_set_wait_mode(&b->ch, mode, 20000);
 	n = cellmsg_send(&b->ch, msg, sizeof(msg), TIMEOUT_NS);
 	if (!n)
 		n = cellmsg_recv(&b->ch, b->in, MAX_MSG, TIMEOUT_NS);
 	if (n != (int)sizeof(msg))
 		die(n == -ETIMEDOUT ? 3 : 1, "switching cellmsg-echo to mode '%c': %s", letter,
 		    n < 0 ? strerror(-n) : "wrong answer");
+}
+
+/* Switches both sides of the channel to @mode. */
+static void set_mode(struct bench *b, enum cellmsg_wait_mode mode, char letter)
+{
+	cellmsg_set_wait_mode(&b->ch, mode, 20000);
+	send_mode(b, letter);
 }
 
 static void fill(uint8_t *p, unsigned int size, unsigned int seq)
@@ -484,9 +552,9 @@ static void usage(FILE *out)
 "\n"
 "Round trips from root Linux to the cellmsg-echo inmate through the\n"
 "hypervisor's ivshmem device: busy-poll, adaptive and interrupt mode with\n"
-"libcellmsg, the bare doorbell, and a cache-line floor between two root\n"
-"CPUs as the polled baseline. Prints p50/p99/p99.9/max and VM exits per\n"
-"round trip.\n"
+"libcellmsg, the bare doorbell, a raw cache line across the cells, and a\n"
+"cache-line floor between two root CPUs as the polled baseline. Prints\n"
+"p50/p99/p99.9/max and VM exits per round trip.\n"
 "\n"
 "  -d /dev/uioN  the ivshmem device (default: the first one)\n"
 "  -c ID         the inmate's cell ID for exit counts (default 1)\n"
@@ -494,7 +562,8 @@ static void usage(FILE *out)
 "  -i COUNT      round trips per interrupt case (default 500)\n"
 "  -s LIST       message sizes in bytes, comma-separated\n"
 "                (default 8,64,512,4096,65536)\n"
-"  -m LIST       cases: floor,poll,adaptive,doorbell,irq (default all)\n"
+"  -m LIST       cases: floor,raw,poll,adaptive,doorbell,irq (default all;\n"
+"                floor and raw run once per size, 64-byte lines)\n"
 "  -C FILE       write the results as CSV\n"
 "  -S FILE       write every round trip of SIZE-byte cases (and the floor\n"
 "                and doorbell) as CSV samples for a histogram\n"
@@ -546,7 +615,7 @@ static void parse_cases(struct opts *o, char *list)
 		for (k = 0; k < NUM_CASES && strcmp(tok, case_names[k]); k++)
 			;
 		if (k == NUM_CASES)
-			die(2, "unknown case '%s' (floor, poll, adaptive, doorbell, irq)", tok);
+			die(2, "unknown case '%s' (floor, raw, poll, adaptive, doorbell, irq)", tok);
 		o->cases |= 1u << k;
 	}
 }
@@ -587,7 +656,9 @@ static void parse(struct opts *o, int argc, char **argv)
 
 static void open_channel(struct bench *b)
 {
-	struct cellmsg_config cfg = { .wait_mode = CELLMSG_WAIT_POLL };
+	/* One zero-copy buffer: the ping line of the raw case. */
+	struct cellmsg_config cfg = { .wait_mode = CELLMSG_WAIT_POLL, .buf_count = 1,
+				      .buf_size = FLOOR_LINE };
 	int err;
 
 	if (cellmsg_uio_open(&b->dev, b->o.dev))
@@ -624,8 +695,13 @@ static void run_size(struct bench *b, unsigned int size)
 {
 	struct result *base = NULL, *r;
 
-	if (has(b, CASE_FLOOR) && (has(b, CASE_POLL) || has(b, CASE_ADAPTIVE)))
+	if (has(b, CASE_FLOOR))
 		print_result(base = run_floor(b), NULL);
+	if (has(b, CASE_RAW)) {
+		r = run_raw(b);
+		r->ratio = base ? r->p50 / base->p50 : 0;
+		print_result(r, base);
+	}
 	for (enum case_kind k = CASE_POLL; k <= CASE_ADAPTIVE; k++) {
 		if (!has(b, k))
 			continue;

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Latency histogram of bulkhead-bench's samples (-S FILE):
 #   gnuplot -e "samples='samples.csv'; out='latency.png'" bench/histogram.gp
-# One curve per case (floor, poll, adaptive, doorbell, irq), round-trip
+# One curve per case (floor, raw, poll, adaptive, doorbell, irq), round-trip
 # time on a log scale, 20 bins per decade, share of round trips per bin.
 if (!exists("samples")) samples = 'samples.csv'
 if (!exists("out")) out = 'latency.png'
@@ -19,7 +19,7 @@ set key top right
 
 bins_per_decade = 20.0
 bin(us) = 10 ** (floor(log10(us) * bins_per_decade) / bins_per_decade)
-cases = 'floor poll adaptive doorbell irq'
+cases = 'floor raw poll adaptive doorbell irq'
 
 # Round trips per case, for the shares.
 do for [c in cases] {

@@ -6,10 +6,17 @@
  * itself with a doorbell on vector 1: the bare doorbell round trip,
  * without libcellmsg.
  *
- * A message of exactly CELLMSG_ECHO_MODE_LEN bytes starting with
- * "BH-MODE" switches the echo side's wait mode ('p' poll, 'b' block,
- * 'a' adaptive) and is echoed too, so a benchmark measures each mode
- * with both sides in it. A peer that restarts or closes is followed (the
+ * A message of exactly MODE_LEN bytes starting with "BH-MODE" switches the
+ * echo side's wait mode ('p' poll, 'b' block, 'a' adaptive) and is echoed
+ * too, so a benchmark measures each mode with both sides in it.
+ *
+ * "BH-MODEr" starts the raw cross-cell ping-pong, shared memory without
+ * the protocol: the app then passes one zero-copy buffer (its "ping"
+ * line), the echo passes one back (its "pong" line); the echo copies every
+ * new 64-bit value of the ping line into the pong line until the app
+ * writes RAW_END (or nothing changes for a second), then hands the
+ * app's buffer back and serves messages again. Each side writes only its
+ * own half, as everywhere in libcellmsg. A peer that restarts or closes is followed (the
  * channel reports -ECONNRESET once and resynchronises): the echo then
  * prints how many messages that peer sent and an FNV-1a checksum of
  * their bytes (the one tests/system/guest/cellmsg-xfer computes), so a
@@ -32,6 +39,10 @@
 #define PM_TIMER_PORT		0x608
 #define MODE_MAGIC		"BH-MODE"
 #define MODE_LEN		8
+#define RAW_LINE		64		/* one cache line per side */
+#define RAW_END			(~0ull)
+#define RAW_IDLE_NS		1000000000ull
+#define RAW_CHECK_SPINS		4096
 #define MAX_MSG			(128 * 1024)
 #define ADAPTIVE_SPIN_NS	20000
 #define LINGER_NS		1000000000ull
@@ -75,10 +86,63 @@ static int open_channel(void)
 		.wait_mode = CELLMSG_WAIT_ADAPTIVE,
 		.spin_ns = ADAPTIVE_SPIN_NS,
 		.entropy = (uint32_t)rdtsc(),
+		.buf_count = 1,		/* the pong line of the raw ping-pong */
+		.buf_size = RAW_LINE,
 	};
 	/* The lower peer ID takes side 0: the root cell. */
 	return cellmsg_open(&ch, dev.shmem, dev.shmem_size,
 			    dev.id > IVSHMEM_ROOT_PEER_ID, &cfg, &be);
+}
+
+static void let_interrupts_in(void);
+
+/*
+ * The raw ping-pong (see the top): the app's buffer is the ping line, ours
+ * the pong line. 0, or the channel's error.
+ */
+static int raw_pingpong(void)
+{
+	const volatile uint64_t *ping;
+	volatile uint64_t *pong;
+	struct cellmsg_txbuf tb;
+	struct cellmsg_rx rx;
+	uint64_t seen = 0, v, t, last_change = now_ns();
+	unsigned int spins = 0;
+	int err, changed = 0;
+
+	err = cellmsg_recv_zc(&ch, &rx, (int64_t)RAW_IDLE_NS);
+	if (err)
+		return err;
+	if (!rx.is_buf || rx.len < sizeof(uint64_t)) {
+		cellmsg_recv_done(&ch, &rx);
+		return 0;		/* not the raw protocol: ignore */
+	}
+	ping = (const volatile uint64_t *)rx.data;
+	err = cellmsg_buf_claim(&ch, &tb);
+	if (!err) {
+		pong = tb.data;
+		*pong = 0;
+		err = cellmsg_buf_submit(&ch, &tb, RAW_LINE, (int64_t)RAW_IDLE_NS);
+	}
+	while (!err && (v = *ping) != RAW_END) {
+		if (v != seen) {
+			*pong = seen = v;
+			changed = 1;
+			continue;
+		}
+		if (++spins < RAW_CHECK_SPINS)
+			continue;
+		spins = 0;
+		let_interrupts_in();
+		t = now_ns();
+		if (changed)
+			last_change = t;
+		else if (t - last_change > RAW_IDLE_NS)
+			break;		/* the app is gone */
+		changed = 0;
+	}
+	cellmsg_recv_done(&ch, &rx);
+	return err;
 }
 
 static int starts_with(const uint8_t *p, const char *prefix)
@@ -121,9 +185,10 @@ static int maybe_switch_mode(int len)
 	uint8_t m = msg[MODE_LEN - 1];
 
 	if (len != MODE_LEN || !starts_with(msg, MODE_MAGIC) ||
-	    (m != 'p' && m != 'b' && m != 'a'))
+	    (m != 'p' && m != 'b' && m != 'a' && m != 'r'))
 		return 0;
-	cellmsg_set_wait_mode(&ch, modes[m], ADAPTIVE_SPIN_NS);
+	if (m != 'r')
+		cellmsg_set_wait_mode(&ch, modes[m], ADAPTIVE_SPIN_NS);
 	return 1;
 }
 
@@ -181,9 +246,13 @@ static int serve(void)
 			return 0;
 		}
 		if (n > 0) {
-			if (!maybe_switch_mode(n))
+			int control = maybe_switch_mode(n);
+
+			if (!control)
 				fold(msg, (uint32_t)n);
 			n = send_msg((uint32_t)n);
+			if (!n && control && msg[MODE_LEN - 1] == 'r')
+				n = raw_pingpong();
 		}
 		if (n == -ECONNRESET) {
 			report_peer("peer left or restarted");

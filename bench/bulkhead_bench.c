@@ -20,8 +20,8 @@
  * change speed every few seconds, so only ratios from one run compare.
  *
  * VM exits per round trip come from the hypervisor's counters in sysfs,
- * summed over the root cell's and the inmate's CPUs (timer interrupts of
- * root Linux add a little).
+ * summed over the root cell's and the inmate's CPUs, and for the inmate's
+ * CPUs alone (root Linux's own interrupts and timer add to the first).
  *
  * Exit: 0 done, 1 a round trip failed (wrong echo, channel error),
  * 2 usage or setup error, 3 timeout.
@@ -76,7 +76,8 @@ struct result {
 	enum case_kind kind;
 	unsigned int size, n;
 	double p50, p99, p999, max, mean;	/* ns */
-	double exits, mmio_exits;		/* per round trip */
+	double exits, mmio_exits;		/* per round trip, both cells */
+	double inmate_exits;			/* per round trip, the inmate's CPUs */
 	double ratio;				/* p50 / baseline p50, or 0 */
 };
 
@@ -161,39 +162,52 @@ static uint64_t read_counter(const char *path)
 	return v;
 }
 
+/* VM exit counters of both cells at one moment. */
+struct exits {
+	uint64_t total, mmio, inmate;
+};
+
 /*
- * Sum of @stat over every CPU of the root cell and of the inmate. A CPU
- * appears under both when Linux gave it to the inmate: the counters are
- * per CPU, so each CPU is counted once.
+ * Adds @stat of every CPU under cells/@cell/statistics to *@sum, skipping
+ * CPUs in *@seen and marking those it counts. A CPU Linux gave to the
+ * inmate also appears under the root cell (the counters are per CPU), so
+ * the inmate is read first and each CPU counted once.
  */
-static uint64_t exits_now(struct bench *b, const char *stat)
+static void add_cell_stat(const struct bench *b, unsigned int cell, const char *stat,
+			  uint64_t *seen, uint64_t *sum)
 {
-	static const char *const dirs[] = { "0", NULL };
-	char path[512], cell[16];
-	uint64_t seen = 0, sum = 0;
-	unsigned int cpu, d;
+	char path[512];
+	unsigned int cpu;
 	struct dirent *e;
 	DIR *dir;
 
-	snprintf(cell, sizeof(cell), "%u", b->o.cell_id);
-	for (d = 0; d < 2; d++) {
-		snprintf(path, sizeof(path), "%s/cells/%s/statistics", b->sysfs,
-			 d ? cell : dirs[0]);
-		dir = opendir(path);
-		if (!dir)
+	snprintf(path, sizeof(path), "%s/cells/%u/statistics", b->sysfs, cell);
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		if (sscanf(e->d_name, "cpu%u", &cpu) != 1 || cpu >= 64 ||
+		    (*seen & (1ull << cpu)))
 			continue;
-		while ((e = readdir(dir))) {
-			if (sscanf(e->d_name, "cpu%u", &cpu) != 1 || cpu >= 64 ||
-			    (seen & (1ull << cpu)))
-				continue;
-			seen |= 1ull << cpu;
-			snprintf(path, sizeof(path), "%s/cells/%s/statistics/cpu%u/%s",
-				 b->sysfs, d ? cell : dirs[0], cpu, stat);
-			sum += read_counter(path);
-		}
-		closedir(dir);
+		*seen |= 1ull << cpu;
+		snprintf(path, sizeof(path), "%s/cells/%u/statistics/cpu%u/%s",
+			 b->sysfs, cell, cpu, stat);
+		*sum += read_counter(path);
 	}
-	return sum;
+	closedir(dir);
+}
+
+static void exits_now(const struct bench *b, struct exits *x)
+{
+	uint64_t seen = 0;
+
+	*x = (struct exits){ 0 };
+	add_cell_stat(b, b->o.cell_id, "vmexits_total", &seen, &x->inmate);
+	x->total = x->inmate;
+	add_cell_stat(b, 0, "vmexits_total", &seen, &x->total);
+	seen = 0;
+	add_cell_stat(b, b->o.cell_id, "vmexits_mmio", &seen, &x->mmio);
+	add_cell_stat(b, 0, "vmexits_mmio", &seen, &x->mmio);
 }
 
 /* ---- statistics --------------------------------------------------------------- */
@@ -213,9 +227,10 @@ static double percentile(const double *sorted, unsigned int n, double p)
 }
 
 static struct result *add_result(struct bench *b, enum case_kind kind,
-				 unsigned int size, unsigned int n, uint64_t exits,
-				 uint64_t mmio)
+				 unsigned int size, unsigned int n,
+				 const struct exits *before)
 {
+	struct exits after;
 	struct result *r = &b->results[b->num_results++];
 	double sum = 0;
 	unsigned int i;
@@ -225,6 +240,7 @@ static struct result *add_result(struct bench *b, enum case_kind kind,
 				   b->o.hist_size))
 		for (i = 0; i < n; i++)
 			fprintf(b->samples, "%s,%u,%.0f\n", case_names[kind], size, b->ns[i]);
+	exits_now(b, &after);
 	qsort(b->ns, n, sizeof(double), cmp_double);
 	for (i = 0; i < n; i++)
 		sum += b->ns[i];
@@ -233,7 +249,9 @@ static struct result *add_result(struct bench *b, enum case_kind kind,
 		.p50 = percentile(b->ns, n, 0.50), .p99 = percentile(b->ns, n, 0.99),
 		.p999 = percentile(b->ns, n, 0.999), .max = b->ns[n - 1],
 		.mean = sum / n,
-		.exits = (double)exits / n, .mmio_exits = (double)mmio / n,
+		.exits = before ? (double)(after.total - before->total) / n : 0,
+		.mmio_exits = before ? (double)(after.mmio - before->mmio) / n : 0,
+		.inmate_exits = before ? (double)(after.inmate - before->inmate) / n : 0,
 	};
 	return r;
 }
@@ -284,7 +302,7 @@ static struct result *run_floor(struct bench *b)
 			b->ns[i - WARMUP - 1] = (double)(rdtsc() - t0) / b->tsc_per_ns;
 	}
 	pthread_join(peer, NULL);
-	return add_result(b, CASE_FLOOR, FLOOR_LINE, b->o.count, 0, 0);
+	return add_result(b, CASE_FLOOR, FLOOR_LINE, b->o.count, NULL);
 }
 
 static void run_raw_loop(struct bench *b, volatile uint64_t *ping,
@@ -314,7 +332,8 @@ static struct result *run_raw(struct bench *b)
 	volatile uint64_t *ping;
 	struct cellmsg_txbuf tb;
 	struct cellmsg_rx rx;
-	uint64_t e0, m0;
+	struct result *r;
+	struct exits x0;
 	int err;
 
 	cellmsg_set_wait_mode(&b->ch, CELLMSG_WAIT_POLL, 0);
@@ -333,12 +352,11 @@ static struct result *run_raw(struct bench *b)
 	if (err)
 		die(err == -ETIMEDOUT ? 3 : 1, "raw: exchanging the lines with cellmsg-echo: %s",
 		    err == -EBADMSG ? "no buffer came back" : strerror(-err));
-	e0 = exits_now(b, "vmexits_total");
-	m0 = exits_now(b, "vmexits_mmio");
+	exits_now(b, &x0);
 	run_raw_loop(b, ping, (const volatile uint64_t *)rx.data);
+	r = add_result(b, CASE_RAW, FLOOR_LINE, b->o.count, &x0);
 	cellmsg_recv_done(&b->ch, &rx);
-	return add_result(b, CASE_RAW, FLOOR_LINE, b->o.count, exits_now(b, "vmexits_total") - e0,
-			  exits_now(b, "vmexits_mmio") - m0);
+	return r;
 }
 
 /* Tells cellmsg-echo "BH-MODE" + @letter and takes the echo of it. */
@@ -396,7 +414,8 @@ static struct result *run_channel(struct bench *b, enum case_kind kind,
 		[CASE_ADAPTIVE] = { CELLMSG_WAIT_ADAPTIVE, 'a' },
 		[CASE_IRQ] = { CELLMSG_WAIT_BLOCK, 'b' },
 	};
-	uint64_t e0, m0, t0;
+	struct exits x0;
+	uint64_t t0;
 	unsigned int i;
 	int err;
 
@@ -404,8 +423,7 @@ static struct result *run_channel(struct bench *b, enum case_kind kind,
 	for (i = 0; i < WARMUP; i++)
 		if ((err = one_trip(b, size, i)))
 			goto failed;
-	e0 = exits_now(b, "vmexits_total");
-	m0 = exits_now(b, "vmexits_mmio");
+	exits_now(b, &x0);
 	for (i = 0; i < count; i++) {
 		t0 = rdtsc();
 		err = one_trip(b, size, i);
@@ -413,8 +431,7 @@ static struct result *run_channel(struct bench *b, enum case_kind kind,
 			goto failed;
 		b->ns[i] = (double)(rdtsc() - t0) / b->tsc_per_ns;
 	}
-	return add_result(b, kind, size, count, exits_now(b, "vmexits_total") - e0,
-			  exits_now(b, "vmexits_mmio") - m0);
+	return add_result(b, kind, size, count, &x0);
 failed:
 	die(err == -ETIMEDOUT ? 3 : 1, "%s, %u bytes, round trip %u: %s", case_names[kind],
 	    size, i, err == -EBADMSG ? "the echo differs from the message" : strerror(-err));
@@ -444,7 +461,8 @@ static int bare_trip(struct bench *b)
 static struct result *run_doorbell(struct bench *b)
 {
 	unsigned int i, count = b->o.irq_count;
-	uint64_t e0, m0, t0;
+	struct exits x0;
+	uint64_t t0;
 	int err;
 
 	/*
@@ -457,16 +475,14 @@ static struct result *run_doorbell(struct bench *b)
 	for (i = 0; i < WARMUP; i++)
 		if ((err = bare_trip(b)))
 			goto failed;
-	e0 = exits_now(b, "vmexits_total");
-	m0 = exits_now(b, "vmexits_mmio");
+	exits_now(b, &x0);
 	for (i = 0; i < count; i++) {
 		t0 = rdtsc();
 		if ((err = bare_trip(b)))
 			goto failed;
 		b->ns[i] = (double)(rdtsc() - t0) / b->tsc_per_ns;
 	}
-	return add_result(b, CASE_DOORBELL, 0, count, exits_now(b, "vmexits_total") - e0,
-			  exits_now(b, "vmexits_mmio") - m0);
+	return add_result(b, CASE_DOORBELL, 0, count, &x0);
 failed:
 	die(err == -ETIMEDOUT ? 3 : 1, "bare doorbell %u: %s (is cellmsg-echo running?)",
 	    i, strerror(-err));
@@ -477,16 +493,16 @@ failed:
 
 static void print_header(void)
 {
-	printf("%-9s %6s %6s %10s %10s %10s %10s %9s %8s  %s\n", "case", "bytes", "rts",
+	printf("%-9s %6s %6s %10s %10s %10s %10s %9s %8s %9s  %s\n", "case", "bytes", "rts",
 	       "p50 us", "p99 us", "p99.9 us", "max us", "exits/rt", "mmio/rt",
-	       "p50 vs baseline");
+	       "inmate/rt", "p50 vs baseline");
 }
 
 static void print_result(const struct result *r, const struct result *base)
 {
-	printf("%-9s %6u %6u %10.2f %10.2f %10.2f %10.2f %9.2f %8.2f", case_names[r->kind],
+	printf("%-9s %6u %6u %10.2f %10.2f %10.2f %10.2f %9.2f %8.2f %9.2f", case_names[r->kind],
 	       r->size, r->n, r->p50 / 1e3, r->p99 / 1e3, r->p999 / 1e3, r->max / 1e3,
-	       r->exits, r->mmio_exits);
+	       r->exits, r->mmio_exits, r->inmate_exits);
 	if (base)
 		printf("  %.2fx %s", r->ratio, case_names[base->kind]);
 	printf("\n");
@@ -501,13 +517,13 @@ static void write_csv(const struct bench *b)
 	if (!f)
 		die(2, "cannot write %s: %s", b->o.csv, strerror(errno));
 	fprintf(f, "case,bytes,round_trips,p50_ns,p99_ns,p999_ns,max_ns,mean_ns,"
-		   "exits_per_rt,mmio_exits_per_rt,ratio_to_baseline\n");
+		   "exits_per_rt,mmio_exits_per_rt,ratio_to_baseline,inmate_exits_per_rt\n");
 	for (i = 0; i < b->num_results; i++) {
 		const struct result *r = &b->results[i];
 
-		fprintf(f, "%s,%u,%u,%.0f,%.0f,%.0f,%.0f,%.0f,%.3f,%.3f,%.3f\n",
+		fprintf(f, "%s,%u,%u,%.0f,%.0f,%.0f,%.0f,%.0f,%.3f,%.3f,%.3f,%.3f\n",
 			case_names[r->kind], r->size, r->n, r->p50, r->p99, r->p999,
-			r->max, r->mean, r->exits, r->mmio_exits, r->ratio);
+			r->max, r->mean, r->exits, r->mmio_exits, r->ratio, r->inmate_exits);
 	}
 	fclose(f);
 }

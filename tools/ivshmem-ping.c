@@ -172,6 +172,24 @@ static void check_range(struct dev *d, unsigned long long off,
 		    off, len, d->shm_len);
 }
 
+/*
+ * Is our /dev/uioN still registered? A read fails before the device's
+ * sysfs entry goes, so give a removal up to a second to finish.
+ */
+static bool uio_still_there(const struct dev *d)
+{
+	char path[64];
+	int tries;
+
+	snprintf(path, sizeof(path), "/sys/class/uio/uio%d", d->uio_index);
+	for (tries = 0; tries < 10; tries++) {
+		if (access(path, F_OK))
+			return false;
+		usleep(100000);
+	}
+	return true;
+}
+
 /* Waits for one or more doorbells; returns how many arrived, 0 on timeout. */
 static uint32_t dev_wait(struct dev *d, int ms)
 {
@@ -189,6 +207,10 @@ static uint32_t dev_wait(struct dev *d, int ms)
 		return 0;
 
 	n = read(d->fd, &count, sizeof(count));
+	/* EIO: a device without interrupts, or one that went away meanwhile. */
+	if (n < 0 && errno == EIO && !uio_still_there(d))
+		die(EXIT_USAGE, "%s went away (driver unbound or device removed, "
+		    "e.g. by bulkhead disable)", d->path);
 	if (n < 0 && errno == EIO)
 		die(EXIT_USAGE, "%s has no interrupt (QEMU's ivshmem-plain has none): "
 		    "no doorbells to wait for", d->path);

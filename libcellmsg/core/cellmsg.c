@@ -17,6 +17,7 @@
 #define ECONNRESET	104
 #define EMSGSIZE	90
 #define EPROTO		71
+#define ENODEV		19
 
 /*
  * Ordering helpers. Every release store names the acquire load it pairs
@@ -500,8 +501,9 @@ static int wait_loop(struct cellmsg_chan *ch, try_fn fn, void *arg,
 		w = ch->be.wait(ch->be.ctx, deadline == NO_DEADLINE ? -1 :
 				(int64_t)(deadline - now));
 		STORE(want, 0);
-		if (w == -EINTR)
-			return -EINTR;
+		/* Interrupted, or nothing left to wait on (the device went away). */
+		if (w == -EINTR || w == -ENODEV)
+			return w;
 		ret = fn(ch, arg);
 		if (!retryable(ret))
 			return ret;

@@ -424,6 +424,48 @@ static void test_suppression(void)
 	pair_close(&p);
 }
 
+/* A backend whose wait() fails as @wait_error says, counting its calls. */
+static int wait_error, wait_calls;
+
+static int failing_wait(void *ctx, int64_t timeout_ns)
+{
+	(void)ctx;
+	(void)timeout_ns;
+	wait_calls++;
+	return wait_error;
+}
+
+/*
+ * -ENODEV from the backend's wait() (uio: the device went away) ends a
+ * waiting call at once; other errors count as a wake-up (a device without
+ * interrupts amounts to polling) until the deadline.
+ */
+static void test_wait_error(void)
+{
+	struct cellmsg_host host;
+	struct cellmsg_backend be;
+	struct cellmsg_chan a;
+	char buf[8];
+
+	CHECK_EQ(cellmsg_host_create(&host, REGION_SIZE), 0, "create");
+	cellmsg_host_backend(&host, 0, &be);
+	be.wait = failing_wait;
+	CHECK_EQ(cellmsg_open(&a, host.region, REGION_SIZE, 0, NULL, &be), 0, "open");
+	cellmsg_set_wait_mode(&a, CELLMSG_WAIT_BLOCK, 0);
+
+	wait_error = -ENODEV;
+	wait_calls = 0;
+	CHECK_EQ(cellmsg_recv(&a, buf, sizeof(buf), 10000000000LL), -ENODEV, "recv, device gone");
+	CHECK_EQ(wait_calls, 1, "waits before giving up on a gone device");
+	CHECK_EQ(cellmsg_wait_connected(&a, CELLMSG_FOREVER), -ENODEV, "wait_connected, device gone");
+
+	wait_error = -EIO;
+	wait_calls = 0;
+	CHECK_EQ(cellmsg_recv(&a, buf, sizeof(buf), 2000000), -ETIMEDOUT, "recv, no interrupts");
+	CHECK(wait_calls > 1, "an EIO from wait() counted as a wake-up (%d calls)", wait_calls);
+	cellmsg_host_destroy(&host);
+}
+
 int main(void)
 {
 	RUN(test_connect);
@@ -439,5 +481,6 @@ int main(void)
 	RUN(test_lazy_head);
 	RUN(test_reset_seen_by_peer_state);
 	RUN(test_suppression);
+	RUN(test_wait_error);
 	return check_exit();
 }

@@ -48,7 +48,10 @@ struct cellmsg_backend {
 	int (*notify)(void *ctx);
 	/*
 	 * Sleep until a doorbell arrives or @timeout_ns passes (<0: forever).
-	 * Returns 0 (woken; may be spurious), -ETIMEDOUT or -EINTR.
+	 * Returns 0 (woken; may be spurious), -ETIMEDOUT, -EINTR, or
+	 * -ENODEV when there is nothing to wait on any more (the device is
+	 * gone); the channel call then returns -EINTR or -ENODEV. Other
+	 * errors count as a wake-up.
 	 */
 	int (*wait)(void *ctx, int64_t timeout_ns);
 	/* A monotonic clock in nanoseconds. */

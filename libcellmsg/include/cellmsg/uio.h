@@ -65,8 +65,9 @@ int cellmsg_uio_ack(struct cellmsg_uio *dev);
 
 /*
  * Sleeps until a doorbell arrives or @timeout_ns passes (<0: forever):
- * 0, -ETIMEDOUT, -EINTR, -EIO for a device without interrupts, or another
- * negative errno value from ppoll()/read().
+ * 0, -ETIMEDOUT, -EINTR, -EIO for a device without interrupts, -ENODEV
+ * for one that went away (unbound, or removed by bulkhead disable), or
+ * another negative errno value from ppoll()/read().
  */
 int cellmsg_uio_wait(struct cellmsg_uio *dev, int64_t timeout_ns);
 

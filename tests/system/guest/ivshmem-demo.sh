@@ -59,6 +59,24 @@ must bulkhead cell shutdown ivshmem-demo
 ivshmem-ping -d /dev/$uio state | grep -q "peer state: *0 (reset)" || fail "root side still sees the inmate after shutdown"
 must bulkhead cell destroy ivshmem-demo
 must bulkhead cell destroy ivshmem-demo2
+
+step "disable while an app waits on /dev/$uio"
+ivshmem-ping -d /dev/$uio -t 60000 wait >/tmp/waiter.out 2>&1 &
+waiter=$!
+cellmsg-xfer -d /dev/$uio -p 1 -m block -n 10 -t 60000 >/tmp/xfer.out 2>&1 &
+xfer=$!
+sleep 1
 hv_disable
 [ ! -e $vdev ] || fail "00:0e.0 still there after disable"
+wait $waiter
+rc=$?
+cat /tmp/waiter.out
+[ $rc = 2 ] || fail "the waiting app exited $rc, not 2 (device error), when its device went away"
+grep -q "went away" /tmp/waiter.out || fail "the waiting app did not say its device went away"
+wait $xfer
+rc=$?
+cat /tmp/xfer.out
+[ $rc = 1 ] || fail "the libcellmsg app waiting for its peer exited $rc, not 1, when its device went away"
+grep -q "No such device" /tmp/xfer.out || fail "the libcellmsg app did not get ENODEV"
+dmesg | grep -q "BUG:\|Oops\|WARNING: CPU" && fail "kernel complained: $(dmesg | grep -m1 'BUG:\|Oops\|WARNING: CPU')"
 echo "ivshmem-demo guest done"

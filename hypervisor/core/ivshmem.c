@@ -581,20 +581,38 @@ int ivshmem_cell_init(struct cell *cell)
 	return err;
 }
 
+/*
+ * Every device of @cell back to RESET; each peer that saw another state
+ * is told (vector 0, collected in @irqs). The lock is held.
+ */
+static unsigned int announce_reset(struct cell *cell, struct ivshmem_irq *irqs)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < IVSHMEM_MAX_DEVICES; i++) {
+		struct ivshmem_dev *dev = &devices[i];
+
+		if (dev->cell != cell || dev->state == IVSHMEM_STATE_RESET)
+			continue;
+		dev->state = IVSHMEM_STATE_RESET;
+		if (state_changed(dev, &irqs[n]))
+			n++;
+	}
+	return n;
+}
+
 void ivshmem_cell_exit(struct cell *cell)
 {
 	struct ivshmem_irq irqs[IVSHMEM_MAX_DEVICES];
-	unsigned int i, n = 0;
+	unsigned int i, n;
 
 	spin_lock(&ivshmem_lock);
+	n = announce_reset(cell, irqs);
 	for (i = 0; i < IVSHMEM_MAX_DEVICES; i++) {
 		struct ivshmem_dev *dev = &devices[i];
 
 		if (dev->cell != cell)
 			continue;
-		if (dev->state != IVSHMEM_STATE_RESET && cell_running(cell) &&
-		    state_changed(dev, &irqs[n]))
-			n++;
 		if (dev->peer)
 			dev->peer->peer = NULL;
 		if (cell != &root_cell) {
@@ -621,18 +639,10 @@ void ivshmem_cell_reset(struct cell *cell)
 void ivshmem_cell_stopped(struct cell *cell)
 {
 	struct ivshmem_irq irqs[IVSHMEM_MAX_DEVICES];
-	unsigned int i, n = 0;
+	unsigned int n;
 
 	spin_lock(&ivshmem_lock);
-	for (i = 0; i < IVSHMEM_MAX_DEVICES; i++) {
-		struct ivshmem_dev *dev = &devices[i];
-
-		if (dev->cell != cell || dev->state == IVSHMEM_STATE_RESET)
-			continue;
-		dev->state = IVSHMEM_STATE_RESET;
-		if (state_changed(dev, &irqs[n]))
-			n++;
-	}
+	n = announce_reset(cell, irqs);
 	spin_unlock(&ivshmem_lock);
 	send_all(irqs, n);
 }

@@ -178,12 +178,10 @@ static void check_range(struct dev *d, unsigned long long off,
  */
 static bool uio_still_there(const struct dev *d)
 {
-	char path[64];
 	int tries;
 
-	snprintf(path, sizeof(path), "/sys/class/uio/uio%d", d->uio_index);
 	for (tries = 0; tries < 10; tries++) {
-		if (access(path, F_OK))
+		if (!cellmsg_uio_present(&d->uio))
 			return false;
 		usleep(100000);
 	}

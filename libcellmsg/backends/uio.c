@@ -200,13 +200,12 @@ int cellmsg_uio_ack(struct cellmsg_uio *dev)
 	return -EIO;
 }
 
-/* A read gives EIO for a device without interrupts and for one removed. */
-static int uio_gone(const struct cellmsg_uio *dev)
+int cellmsg_uio_present(const struct cellmsg_uio *dev)
 {
 	char path[64];
 
 	snprintf(path, sizeof(path), "/sys/class/uio/uio%d", dev->index);
-	return access(path, F_OK) != 0;
+	return access(path, F_OK) == 0;
 }
 
 int cellmsg_uio_wait(struct cellmsg_uio *dev, int64_t timeout_ns)
@@ -216,7 +215,8 @@ int cellmsg_uio_wait(struct cellmsg_uio *dev, int64_t timeout_ns)
 	if (ret)
 		return ret;
 	ret = cellmsg_uio_ack(dev);
-	if (ret == -EIO && uio_gone(dev))
+	/* A read gives EIO for a device without interrupts and for one removed. */
+	if (ret == -EIO && !cellmsg_uio_present(dev))
 		return -ENODEV;
 	return ret == -EAGAIN ? 0 : ret;
 }

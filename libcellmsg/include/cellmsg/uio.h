@@ -60,6 +60,13 @@ void cellmsg_uio_backend(struct cellmsg_uio *dev, uint32_t peer_id,
 /* Our channel side against @peer_id: the lower ID takes side 0. */
 unsigned int cellmsg_uio_side(const struct cellmsg_uio *dev, uint32_t peer_id);
 
+/*
+ * Whether the device is still registered (its /sys/class/uio/uioN exists):
+ * 0 once it was unbound or removed. Its sysfs entry goes a little after
+ * reads start failing, so a one-shot caller may have to ask again.
+ */
+int cellmsg_uio_present(const struct cellmsg_uio *dev);
+
 /* Consumes the doorbells seen so far without blocking: 0 or -EAGAIN. */
 int cellmsg_uio_ack(struct cellmsg_uio *dev);
 

@@ -66,19 +66,29 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(wildcard include/bulkhead/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
 
+# ---- freestanding code built into both the hypervisor and inmates ----------
+COMMON_SRCS := $(wildcard common/*.c)
+HV_COMMON_OBJS := $(patsubst common/%.c,$(BUILD)/hypervisor/common/%.c.o,$(COMMON_SRCS))
+INMATE_COMMON_OBJS := $(patsubst common/%.c,$(BUILD)/inmates/common/%.c.o,$(COMMON_SRCS))
+
 # ---- the hypervisor (freestanding) ------------------------------------------
 # No SSE: guest FPU/vector state stays live in the CPU while we run.
 HV_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-builtin \
 	-mno-red-zone -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector \
 	-mgeneral-regs-only -fno-asynchronous-unwind-tables -fno-common \
-	-Iinclude -Ihypervisor/include -Ihypervisor/arch/x86/include
+	-Iinclude -Icommon/include -Ihypervisor/include -Ihypervisor/arch/x86/include
 HV_SRCS := $(wildcard hypervisor/core/*.c hypervisor/arch/x86/*.c hypervisor/arch/x86/*.S)
-HV_OBJS := $(patsubst hypervisor/%,$(BUILD)/hypervisor/%.o,$(HV_SRCS))
-HV_HDRS := $(wildcard include/bulkhead/*.h hypervisor/include/*.h hypervisor/arch/x86/include/asm/*.h)
+HV_OBJS := $(patsubst hypervisor/%,$(BUILD)/hypervisor/%.o,$(HV_SRCS)) $(HV_COMMON_OBJS)
+HV_HDRS := $(wildcard include/bulkhead/*.h hypervisor/include/*.h hypervisor/arch/x86/include/asm/*.h \
+	common/include/common/*.h)
 HV_BIN  := $(BUILD)/hypervisor/bulkhead.bin
 hypervisor: $(HV_BIN)
 
 $(BUILD)/hypervisor/%.c.o: hypervisor/%.c $(HV_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HV_CFLAGS) -c -o $@ $<
+
+$(BUILD)/hypervisor/common/%.c.o: common/%.c $(HV_HDRS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HV_CFLAGS) -c -o $@ $<
 
@@ -97,13 +107,18 @@ $(HV_BIN): $(BUILD)/hypervisor/hypervisor.elf
 # No SSE: header.S does not enable it.
 INMATE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-builtin \
 	-mno-red-zone -fno-pic -fno-pie -fno-stack-protector -mgeneral-regs-only \
-	-fno-asynchronous-unwind-tables -Iinclude
+	-fno-asynchronous-unwind-tables -Iinclude -Icommon/include
 INMATE_LIB_SRCS := $(wildcard inmates/lib/x86/*.c inmates/lib/x86/*.S)
-INMATE_LIB_OBJS := $(patsubst inmates/%,$(BUILD)/inmates/%.o,$(INMATE_LIB_SRCS))
+INMATE_LIB_OBJS := $(patsubst inmates/%,$(BUILD)/inmates/%.o,$(INMATE_LIB_SRCS)) \
+	$(INMATE_COMMON_OBJS)
 INMATE_DEMOS := $(patsubst inmates/demos/x86/%.c,$(BUILD)/inmates/%.bin,$(wildcard inmates/demos/x86/*.c))
 inmates: $(INMATE_DEMOS)
 
-$(BUILD)/inmates/%.c.o: inmates/%.c $(wildcard inmates/lib/x86/*.h include/bulkhead/*.h)
+$(BUILD)/inmates/common/%.c.o: common/%.c $(wildcard common/include/common/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(INMATE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/inmates/%.c.o: inmates/%.c $(wildcard inmates/lib/x86/*.h include/bulkhead/*.h common/include/common/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(INMATE_CFLAGS) -c -o $@ $<
 

@@ -1,25 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The few string functions the compiler and the hypervisor need. */
+/* String functions of the hypervisor's own; memset/memcpy: common/x86_string.c. */
 #include <hv.h>
-
-void *memset(void *s, int c, size_t n)
-{
-	uint8_t *p = s;
-
-	while (n--)
-		*p++ = (uint8_t)c;
-	return s;
-}
-
-void *memcpy(void *d, const void *s, size_t n)
-{
-	uint8_t *dp = d;
-	const uint8_t *sp = s;
-
-	while (n--)
-		*dp++ = *sp++;
-	return d;
-}
 
 int memcmp(const void *a, const void *b, size_t n)
 {

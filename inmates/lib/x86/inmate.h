@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include <bulkhead/hypercall.h>
+#include <common/x86_io.h>
 
 /* Error numbers, Linux's values (libcellmsg returns them negated). */
 #define EINVAL		22
@@ -35,27 +36,6 @@ static inline long hypercall2(unsigned long code, unsigned long a1,
 	asm volatile("vmmcall" : "=a"(ret) : "a"(code), "D"(a1), "S"(a2)
 		     : "memory");
 	return ret;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-
-	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
 }
 
 static inline uint64_t rdtsc(void)

@@ -9,11 +9,6 @@
 #define PCI_ADDR_PORT	0xcf8
 #define PCI_DATA_PORT	0xcfc
 
-static inline void outl(uint16_t port, uint32_t v)
-{
-	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
 static void pci_select(uint16_t bdf, unsigned int offset)
 {
 	outl(PCI_ADDR_PORT, 0x80000000u | (uint32_t)bdf << 8 | (offset & 0xfc));

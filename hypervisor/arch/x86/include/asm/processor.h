@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include <common/x86_io.h>
+
 #define MSR_EFER		0xc0000080
 #define MSR_STAR		0xc0000081
 #define MSR_FS_BASE		0xc0000100
@@ -106,45 +108,6 @@ static inline uint64_t read_dr7(void)
 	uint64_t v;
 
 	asm volatile("mov %%dr7, %0" : "=r"(v));
-	return v;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint16_t inw(uint16_t port)
-{
-	uint16_t v;
-
-	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-
-	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
 	return v;
 }
 

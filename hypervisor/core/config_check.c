@@ -379,13 +379,40 @@ static int config_check_mem_region(struct config_check *ck, uint32_t i,
 	return 1;
 }
 
+/*
+ * Region @i against the regions before it: by physical address, or with
+ * @guest by guest-physical address (as the cell sees them).
+ */
+static void config_check_earlier_overlaps(struct config_check *ck, uint32_t i,
+					  const struct bh_memory_region *mem,
+					  int guest)
+{
+	const char *where = guest ? " at guest-physical" : "";
+	uint64_t start, last, o_start, o_last;
+	uint32_t j;
+
+	start = guest ? mem[i].virt_start : mem[i].phys_start;
+	if (!config_check_range(start, mem[i].size, &last))
+		return;
+	for (j = 0; j < i; j++) {
+		o_start = guest ? mem[j].virt_start : mem[j].phys_start;
+		if (!config_check_range(o_start, mem[j].size, &o_last) ||
+		    !config_check_overlap(start, last, o_start, o_last))
+			continue;
+		config_check_cell_report(ck, "memory region %u%s [0x%llx-0x%llx] overlaps memory region %u%s [0x%llx-0x%llx]",
+					 i, where, (unsigned long long)start,
+					 (unsigned long long)last, j, where,
+					 (unsigned long long)o_start,
+					 (unsigned long long)o_last);
+	}
+}
+
 /* Region @i against the hypervisor memory and the cell's regions before it. */
 static void config_check_mem_overlaps(struct config_check *ck, uint32_t i,
 				      const struct bh_memory_region *mem)
 {
 	const struct bh_memory_region *hv;
-	uint64_t last, hv_last, o_last;
-	uint32_t j;
+	uint64_t last, hv_last;
 
 	if (!config_check_range(mem[i].phys_start, mem[i].size, &last))
 		return;
@@ -398,17 +425,7 @@ static void config_check_mem_overlaps(struct config_check *ck, uint32_t i,
 					 (unsigned long long)last,
 					 (unsigned long long)hv->phys_start,
 					 (unsigned long long)hv_last);
-	for (j = 0; j < i; j++) {
-		if (!config_check_range(mem[j].phys_start, mem[j].size, &o_last) ||
-		    !config_check_overlap(mem[i].phys_start, last,
-					  mem[j].phys_start, o_last))
-			continue;
-		config_check_cell_report(ck, "memory region %u [0x%llx-0x%llx] overlaps memory region %u [0x%llx-0x%llx]",
-					 i, (unsigned long long)mem[i].phys_start,
-					 (unsigned long long)last, j,
-					 (unsigned long long)mem[j].phys_start,
-					 (unsigned long long)o_last);
-	}
+	config_check_earlier_overlaps(ck, i, mem, 0);
 }
 
 /* Whether the region has ports; sets *@last (may lie past 0xffff). */
@@ -841,28 +858,6 @@ static void config_check_cell_cpus(struct config_check *ck)
 	}
 }
 
-/* Region @i against the cell's regions before it, as the cell sees them. */
-static void config_check_cell_virt_overlaps(struct config_check *ck, uint32_t i,
-					    const struct bh_memory_region *mem)
-{
-	uint64_t last, o_last;
-	uint32_t j;
-
-	if (!config_check_range(mem[i].virt_start, mem[i].size, &last))
-		return;
-	for (j = 0; j < i; j++) {
-		if (!config_check_range(mem[j].virt_start, mem[j].size, &o_last) ||
-		    !config_check_overlap(mem[i].virt_start, last,
-					  mem[j].virt_start, o_last))
-			continue;
-		config_check_cell_report(ck, "memory region %u at guest-physical [0x%llx-0x%llx] overlaps memory region %u at guest-physical [0x%llx-0x%llx]",
-					 i, (unsigned long long)mem[i].virt_start,
-					 (unsigned long long)last, j,
-					 (unsigned long long)mem[j].virt_start,
-					 (unsigned long long)o_last);
-	}
-}
-
 /* A ROOTSHARED region stays mapped in the root cell: it must be root's already. */
 static void config_check_cell_shared(struct config_check *ck, uint32_t i,
 				     const struct bh_memory_region *r,
@@ -918,7 +913,7 @@ static void config_check_cell_mem_regions(struct config_check *ck)
 		if (!config_check_mem_region(ck, i, &mem[i]))
 			continue;
 		config_check_mem_overlaps(ck, i, mem);
-		config_check_cell_virt_overlaps(ck, i, mem);
+		config_check_earlier_overlaps(ck, i, mem, 1);
 		if (!ck->sys)
 			continue;
 		last = mem[i].phys_start + (mem[i].size - 1);

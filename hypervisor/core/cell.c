@@ -260,9 +260,14 @@ int cell_shutdown(uint32_t id)
 		       i, cell->desc->name);
 		per_cpu_area[i].state = CPU_FAILED;
 	}
-	cell->state = silent ? CELL_FAILED : CELL_SHUT_DOWN;
+	/* A cell that failed before stays failed: shutting down is no repair. */
+	if (silent)
+		cell->state = CELL_FAILED;
+	else if (cell->state != CELL_FAILED)
+		cell->state = CELL_SHUT_DOWN;
 	ivshmem_cell_stopped(cell);
-	printk("Cell \"%s\" %s\n", cell->desc->name, silent ? "failed" : "shut down");
+	printk("Cell \"%s\" %s\n", cell->desc->name,
+	       cell->state == CELL_FAILED ? "failed" : "shut down");
 	return 0;
 }
 

@@ -105,9 +105,13 @@ void pci_mmio_access(void *ctx, uint64_t gpa, int is_write, unsigned int size,
 	*value = v;
 }
 
+/* The 1 MiB around the local APIC, where CPU stores become MSIs. */
+#define INTERRUPT_WINDOW_MASK	(~0xfffffull)
+
 /*
- * A virtual BAR decodes only where nothing else can be: not over the
- * local APIC, not inside ECAM, and not in the cell's RAM. In the root
+ * A virtual BAR decodes only where nothing else can be: not in the
+ * interrupt window around the local APIC, not inside ECAM, and not in
+ * the cell's RAM. In the root
  * cell, the page must lie in a device-memory region (its MMIO hole),
  * which arch_trap_page() then makes exit.
  */
@@ -117,8 +121,9 @@ int pci_bar_page_allowed(const struct cell *cell, uint64_t gpa)
 	uint16_t bdf;
 	unsigned int i;
 
-	if (gpa == 0 || gpa == system_config->platform.apic_base ||
-	    ecam_bdf(gpa, &bdf))
+	if (gpa == 0 || ecam_bdf(gpa, &bdf) ||
+	    (gpa & INTERRUPT_WINDOW_MASK) ==
+	    (system_config->platform.apic_base & INTERRUPT_WINDOW_MASK))
 		return 0;
 	for (i = 0; i < cell->desc->num_memory_regions; i++)
 		if (gpa >= mem[i].virt_start && gpa - mem[i].virt_start < mem[i].size)

@@ -1,25 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Writes to the local APIC, emulated. Everything but the interrupt
- * command register goes to the hardware unchanged (EOI, timer, LVTs, TPR
- * only concern the writing CPU). An IPI is let through only to running
- * CPUs of the sender's own cell, and never as INIT or SIPI (a real INIT
- * would reset a CPU out of the hypervisor); INIT and SIPI from the root
- * cell to a CPU it got back restart that CPU the way hardware would.
- * Everything else is dropped and reported.
+ * Writes to the local APIC, emulated. Cells see the APIC page read-only;
+ * each write is decoded and let through only if the register is one a
+ * cell may write and the value one it may write (docs/hypervisor.md has
+ * the table). Registers that concern only the writing CPU (EOI, TPR,
+ * timer, error status, spurious vector) pass unchanged; local vectors may
+ * not deliver SMI, INIT or ExtINT; the APIC ID, the read-only and the
+ * reserved registers are never written (offset 0 of the page is where
+ * QEMU decodes CPU stores as MSIs). An IPI is let through only to running
+ * CPUs of the sender's own cell, only as a fixed, lowest-priority or NMI
+ * interrupt, and never as INIT or SIPI (a real INIT would reset a CPU
+ * out of the hypervisor); INIT and SIPI from the root cell to a CPU it
+ * got back restart that CPU the way hardware would. Everything else is
+ * dropped and reported.
  */
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/decode.h>
+#include <asm/layout.h>
 #include <asm/mmio.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <cell.h>
+#include <report.h>
 
-#define MAX_REPORTS	16
+#define APIC_REGS		8	/* ISR and IRR: 8 registers of 32 bits */
+#define APIC_SVR_ENABLE		(1u << 8)
+#define DRAIN_TRIES		1000
 
-static unsigned int reports;
+_Static_assert(APIC_BASE + APIC_REG_EOI == APIC_EOI_PHYS, "traps.S acknowledges here");
 
 void apic_cpu_init(struct per_cpu *cpu)
 {
@@ -27,12 +37,44 @@ void apic_cpu_init(struct per_cpu *cpu)
 	cpu->apic_ldr = apic_read(APIC_REG_LDR) >> 24;
 }
 
+static int apic_any_set(unsigned int first_reg)
+{
+	unsigned int i;
+
+	for (i = 0; i < APIC_REGS; i++)
+		if (apic_read(first_reg + 0x10 * i))
+			return 1;
+	return 0;
+}
+
 /*
- * A CPU that goes to a new cell must not bring the old one's interrupt
- * sources along: mask every local vector and stop the timer. (Requests
- * already in the APIC's IRR still arrive once; the inmate runtime
- * acknowledges any vector.)
+ * Interrupts the old cell left requested (IRR) or in service (ISR) would
+ * reach whoever runs on this CPU next: Linux sees "Stale IRR" or an
+ * inmate vector it has no handler for. In-service ones end with an EOI;
+ * requested ones are let in here, where the hypervisor's vectors 32-255
+ * acknowledge them (traps.S).
  */
+static void apic_drain(void)
+{
+	unsigned int i;
+
+	apic_write(APIC_REG_TPR, 0);
+	apic_write(APIC_REG_SVR, apic_read(APIC_REG_SVR) | APIC_SVR_ENABLE);
+	for (i = 0; i < 256 && apic_any_set(APIC_REG_ISR); i++)
+		apic_write(APIC_REG_EOI, 0);
+	/*
+	 * A few instructions with interrupts open, not just STI's shadow:
+	 * emulators (QEMU's TCG) look for interrupts between blocks.
+	 */
+	for (i = 0; i < DRAIN_TRIES && apic_any_set(APIC_REG_IRR); i++) {
+		unsigned int spins = 64;
+
+		asm volatile("stgi; sti\n"
+			     "1: pause; dec %0; jnz 1b\n"
+			     "cli; clgi" : "+r"(spins) : : "memory");
+	}
+}
+
 void apic_reset_for_cell(void)
 {
 	static const unsigned int lvts[] = { 0x320, 0x330, 0x340, 0x350, 0x360, 0x370 };
@@ -41,6 +83,7 @@ void apic_reset_for_cell(void)
 	for (i = 0; i < ARRAY_SIZE(lvts); i++)
 		apic_write(lvts[i], APIC_LVT_MASKED);
 	apic_write(APIC_REG_TMICT, 0);
+	apic_drain();
 }
 
 static void wait_icr_idle(void)
@@ -76,9 +119,19 @@ static struct per_cpu *cpu_by_apic_id(uint32_t apic_id)
 static void report(struct per_cpu *cpu, const char *what, uint32_t icr_lo)
 {
 	cpu->violations++;
-	if (reports++ < MAX_REPORTS)
+	if (report_due(&cpu->reports, cpu->cpu_id, what,
+		       (uint64_t)cpu->icr_hi << 32 | icr_lo))
 		printk("CPU %u: cell \"%s\": %s (ICR 0x%x:%08x) refused\n", cpu->cpu_id,
 		       cpu->cell->desc->name, what, cpu->icr_hi, icr_lo);
+}
+
+static void report_reg(struct per_cpu *cpu, const char *what, unsigned int reg,
+		       uint32_t value)
+{
+	cpu->violations++;
+	if (report_due(&cpu->reports, cpu->cpu_id, what, (uint64_t)reg << 32 | value))
+		printk("CPU %u: cell \"%s\": %s (register 0x%x, value 0x%x) ignored\n",
+		       cpu->cpu_id, cpu->cell->desc->name, what, reg, value);
 }
 
 /*
@@ -150,12 +203,19 @@ static void handle_icr(struct per_cpu *cpu, uint32_t icr_lo)
 	unsigned int shorthand = (icr_lo >> APIC_ICR_SHORTHAND_SHIFT) & 3;
 	uint32_t dest;
 
+	/* SMI would take the CPU into firmware, out of our hands; 3 and 7 are reserved/ExtINT. */
+	if (mode != APIC_ICR_DM_FIXED && mode != APIC_ICR_DM_LOWEST &&
+	    mode != APIC_ICR_DM_NMI && mode != APIC_ICR_DM_INIT &&
+	    mode != APIC_ICR_DM_SIPI) {
+		report(cpu, "IPI with SMI or a reserved delivery mode", icr_lo);
+		return;
+	}
 	if ((mode == APIC_ICR_DM_INIT || mode == APIC_ICR_DM_SIPI) &&
 	    (shorthand || (icr_lo & APIC_ICR_LOGICAL))) {
 		report(cpu, "INIT/SIPI by shorthand or logical destination", icr_lo);
 		return;
 	}
-	if (shorthand == 1) {			/* self */
+	if (shorthand == APIC_ICR_SH_SELF) {
 		send_ipi(cpu->icr_hi, icr_lo);
 		return;
 	}
@@ -244,6 +304,47 @@ int apic_deliver_msi(const struct cell *cell, uint64_t addr, uint32_t data)
 	return sent ? 0 : -ENOENT;
 }
 
+static int apic_is_lvt(unsigned int reg)
+{
+	return reg == APIC_REG_LVT_CMCI ||
+	       (reg >= APIC_REG_LVT_FIRST && reg <= APIC_REG_LVT_LAST);
+}
+
+/* One register write of a cell (@reg 16-byte aligned), filtered. */
+static void apic_write_filtered(struct per_cpu *cpu, unsigned int reg, uint32_t value)
+{
+	switch (reg) {
+	case APIC_REG_TPR:
+	case APIC_REG_EOI:
+	case APIC_REG_SVR:
+	case APIC_REG_ESR:
+	case APIC_REG_TMICT:
+	case APIC_REG_TDCR:
+		apic_write(reg, value);
+		return;
+	case APIC_REG_ICR_HI:
+		cpu->icr_hi = value;
+		return;
+	case APIC_REG_ICR_LO:
+		handle_icr(cpu, value);
+		return;
+	case APIC_REG_LDR:
+	case APIC_REG_DFR:
+		set_logical_id(cpu, reg, value);
+		return;
+	}
+	if (!apic_is_lvt(reg)) {
+		/* The ID (apic_id is what IPIs and MSIs are routed by) and the rest. */
+		report_reg(cpu, "write to the APIC ID, a read-only or a reserved APIC register",
+			   reg, value);
+		return;
+	}
+	if (lvt_allowed(value))
+		apic_write(reg, value);
+	else
+		report(cpu, "local vector with SMI/INIT/ExtINT delivery", value);
+}
+
 int apic_handle_write(struct per_cpu *cpu, uint64_t gpa)
 {
 	struct vmcb *vmcb = &cpu->vmcb;
@@ -259,19 +360,11 @@ int apic_handle_write(struct per_cpu *cpu, uint64_t gpa)
 	value = insn.reg < 0 ? (uint32_t)insn.imm : (uint32_t)mmio_guest_reg(cpu, insn.reg);
 	if (insn.high_byte)
 		return -EINVAL;
-
-	if (reg == APIC_REG_ICR_HI) {
-		cpu->icr_hi = value;
-	} else if (reg == APIC_REG_ICR_LO) {
-		handle_icr(cpu, value);
-	} else if (reg == APIC_REG_LDR || reg == APIC_REG_DFR) {
-		set_logical_id(cpu, reg, value);
-	} else if (reg >= APIC_REG_LVT_FIRST && reg <= APIC_REG_LVT_LAST &&
-		   !lvt_allowed(value)) {
-		report(cpu, "local vector with SMI/INIT/ExtINT delivery", value);
-	} else {
-		apic_write(reg, value);
-	}
+	/* Registers are 16-byte aligned: a store between them reaches none. */
+	if (reg & 0xf)
+		report_reg(cpu, "write between APIC registers", reg, value);
+	else
+		apic_write_filtered(cpu, reg, value);
 	vmcb->rip += insn.length;
 	return 0;
 }

@@ -5,6 +5,7 @@
  */
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/msr.h>
 #include <asm/paging.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
@@ -51,8 +52,11 @@ static int map_memory(struct cell *cell)
 		err = npt_map(cell->arch.npt_root, mem[i].virt_start,
 			      mem[i].phys_start, mem[i].size,
 			      npt_access(mem[i].flags));
-		if (err)
+		if (err) {
+			printk("Cell \"%s\": memory region %u at 0x%lx cannot be mapped (%d)\n",
+			       cell->desc->name, i, mem[i].virt_start, err);
 			return err;
+		}
 	}
 	return 0;
 }
@@ -60,11 +64,17 @@ static int map_memory(struct cell *cell)
 /*
  * The local APIC page is mapped read-only: reads go to the hardware,
  * writes exit so that IPIs can be checked (apic.c). Inmates get it too.
+ * The rest of the 1 MiB interrupt window around it is mapped in no cell,
+ * whatever its config says: a CPU store there is an MSI (asm/apic.h)
+ * that would reach any CPU with any delivery mode.
  */
 static int map_apic(struct cell *cell)
 {
-	return npt_map(cell->arch.npt_root, APIC_BASE, APIC_BASE, 4096,
-		       NPT_READ | NPT_UNCACHED);
+	int err = npt_unmap(cell->arch.npt_root, APIC_BASE & MSI_ADDR_BASE_MASK,
+			    MSI_WINDOW_SIZE);
+
+	return err ?: npt_map(cell->arch.npt_root, APIC_BASE, APIC_BASE, 4096,
+			      NPT_READ | NPT_UNCACHED);
 }
 
 int arch_map_loadable(struct cell *cell, int map)
@@ -143,34 +153,28 @@ static void allow_ports(struct cell *cell)
 		cell->arch.iopm[port / 8] |= 1u << (port % 8);
 }
 
-/* Intercepts reads (@rw bit 0) and writes (bit 1) of @msr. */
-static void intercept_msr(uint8_t *msrpm, uint32_t msr, unsigned int rw)
-{
-	uint32_t base, offset, bit;
+/* The MSRPM's three ranges of 8192 MSRs, two bits each (read, write). */
+static const struct {
+	uint32_t first_msr, offset;
+} msrpm_ranges[] = {
+	{ 0x00000000, 0x000 },
+	{ 0xc0000000, 0x800 },
+	{ 0xc0010000, 0x1000 },
+};
 
-	if (msr < 0x2000) {
-		base = 0;
-		offset = 0x000;
-	} else if (msr - 0xc0000000u < 0x2000) {
-		base = 0xc0000000u;
-		offset = 0x800;
-	} else {
-		base = 0xc0010000u;
-		offset = 0x1000;
-	}
-	bit = (msr - base) * 2;
-	msrpm[offset + bit / 8] |= (uint8_t)(rw << (bit % 8));
-}
-
+/* MSRs outside the ranges always exit; msr.c decides about each one. */
 static void filter_msrs(struct cell *cell)
 {
+	unsigned int r, i, bit;
+
 	memset(cell->arch.msrpm, 0, MSRPM_SIZE);
-	/* EFER.SVME must stay set under a guest; SVM's own MSRs are ours. */
-	intercept_msr(cell->arch.msrpm, MSR_EFER, 2);
-	intercept_msr(cell->arch.msrpm, MSR_VM_CR, 3);
-	intercept_msr(cell->arch.msrpm, MSR_VM_HSAVE_PA, 3);
-	/* Moving the APIC (or x2APIC) would slip IPIs past apic.c. */
-	intercept_msr(cell->arch.msrpm, MSR_APIC_BASE, 2);
+	for (r = 0; r < ARRAY_SIZE(msrpm_ranges); r++) {
+		for (i = 0; i < 0x2000; i++) {
+			bit = i * 2;
+			cell->arch.msrpm[msrpm_ranges[r].offset + bit / 8] |= (uint8_t)
+				(msr_intercepted(cell, msrpm_ranges[r].first_msr + i) << (bit % 8));
+		}
+	}
 }
 
 int arch_cell_init(struct cell *cell)

@@ -10,6 +10,7 @@
  */
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/msr.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
@@ -111,7 +112,9 @@ static void start_in_cell(struct per_cpu *cpu)
 	uint64_t entry = cell->desc->entry_address;
 
 	cpu->parked = 0;
+	cpu->state = CPU_RUNNING;
 	apic_reset_for_cell();
+	msr_reset_for_inmate();
 	vmcb_reset(cpu, cell, cell->arch.npt_root, 3 + cell->id,
 		   entry & ~0xffffull, (uint16_t)(entry & 0xffff));
 }
@@ -119,8 +122,11 @@ static void start_in_cell(struct per_cpu *cpu)
 static void start_root(struct per_cpu *cpu, uint32_t vector)
 {
 	cpu->parked = 0;
+	apic_reset_for_cell();
+	msr_restore_linux(cpu);
 	vmcb_reset(cpu, &root_cell, root_cell.arch.npt_root, 1,
 		   (uint64_t)(vector & 0xff) << 12, 0);
+	cpu->vmcb.g_pat = cpu->linux_pat;
 }
 
 void cpu_request(struct per_cpu *target, enum cpu_req req, uint32_t arg)

@@ -68,11 +68,24 @@ static unsigned int index_of(uint64_t gpa, unsigned int level)
 	return (gpa >> (12 + 9 * level)) & 511;
 }
 
-/* Sets the leaf for @gpa (flags 0: clears it). */
+static void free_level(uint64_t *table, unsigned int level);
+
+/* The table an entry at @level points to, or NULL (none, or a leaf). */
+static uint64_t *table_below(uint64_t entry, unsigned int level)
+{
+	if (level == 0 || !(entry & PTE_P) || (entry & PTE_PS))
+		return NULL;
+	return (uint64_t *)(entry & PTE_ADDR_MASK);
+}
+
+/*
+ * Sets the leaf for @gpa (flags 0: clears it). A 2 MiB leaf that
+ * replaces a table frees that table: nothing it held is reachable now.
+ */
 static int map_one(uint64_t *root, uint64_t gpa, uint64_t hpa, int large,
 		   uint64_t flags)
 {
-	uint64_t *table = root;
+	uint64_t *table = root, *old;
 	unsigned int level;
 
 	for (level = 3; level > (large ? 1u : 0u); level--) {
@@ -80,11 +93,54 @@ static int map_one(uint64_t *root, uint64_t gpa, uint64_t hpa, int large,
 		if (!table)
 			return -ENOMEM;
 	}
+	old = table_below(table[index_of(gpa, level)], level);
 	if (!flags)
 		table[index_of(gpa, level)] = 0;
 	else
 		table[index_of(gpa, level)] = hpa | flags | (large ? PTE_PS : 0);
+	if (old)
+		free_level(old, level - 1);
 	return 0;
+}
+
+/*
+ * A table of 512 4 KiB leaves that map one aligned 2 MiB run with the
+ * same rights is a 2 MiB leaf again: a page that was split off (a BAR
+ * moved over it) and put back costs no table page for ever after.
+ */
+static void merge_large(uint64_t *root, uint64_t gpa)
+{
+	uint64_t *table = root, *entry = NULL, *leaves, first;
+	unsigned int level, i;
+
+	for (level = 3; level > 1; level--) {
+		entry = &table[index_of(gpa, level)];
+		table = table_below(*entry, level);
+		if (!table)
+			return;
+	}
+	entry = &table[index_of(gpa, 1)];
+	leaves = table_below(*entry, 1);
+	if (!leaves)
+		return;
+	/* The CPU sets accessed and dirty bits as it walks: not rights. */
+	first = leaves[0] & ~PTE_AD;
+	if (!(first & PTE_P) || (first & PTE_ADDR_MASK) % SIZE_2M)
+		return;
+	for (i = 1; i < 512; i++)
+		if ((leaves[i] & ~PTE_AD) != first + i * PAGE_SIZE_4K)
+			return;
+	*entry = first | PTE_PS;
+	pool_free_page(leaves);
+}
+
+/* Guest-physical addresses of 4-level tables: 48 bits. */
+#define NPT_GPA_LIMIT	(1ull << 48)
+
+static int npt_range_valid(uint64_t gpa, uint64_t size)
+{
+	return !(gpa % PAGE_SIZE_4K) && !(size % PAGE_SIZE_4K) &&
+	       gpa < NPT_GPA_LIMIT && size <= NPT_GPA_LIMIT - gpa;
 }
 
 int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
@@ -93,12 +149,17 @@ int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
 	uint64_t flags = leaf_flags(access), step;
 	int large, err;
 
+	if (!npt_range_valid(gpa, size) || (hpa & ~PTE_ADDR_MASK))
+		return -EINVAL;
 	while (size) {
 		large = !(gpa % SIZE_2M) && !(hpa % SIZE_2M) && size >= SIZE_2M;
 		step = large ? SIZE_2M : PAGE_SIZE_4K;
 		err = map_one(root, gpa, hpa, large, flags);
 		if (err)
 			return err;
+		/* Once per 2 MiB run that this call completes or ends in. */
+		if (!large && (size == step || !((gpa + step) % SIZE_2M)))
+			merge_large(root, gpa);
 		gpa += step;
 		hpa += step;
 		size -= step;
@@ -139,6 +200,8 @@ int npt_unmap(uint64_t *root, uint64_t gpa, uint64_t size)
 	uint64_t step;
 	int large, err;
 
+	if (!npt_range_valid(gpa, size))
+		return -EINVAL;
 	while (size) {
 		large = !(gpa % SIZE_2M) && size >= SIZE_2M;
 		step = large ? SIZE_2M : PAGE_SIZE_4K;

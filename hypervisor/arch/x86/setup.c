@@ -11,6 +11,7 @@
  * The hypervisor's own memory is never executed or touched by the guest.
  */
 #include <asm/apic.h>
+#include <asm/msr.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
@@ -193,6 +194,7 @@ int arch_cpu_init(struct per_cpu *cpu)
 	memset(&cpu->vmcb, 0, sizeof(cpu->vmcb));
 	cpu->cell = &root_cell;
 	apic_cpu_init(cpu);
+	msr_save_linux(cpu);
 	err = capture_linux(cpu, cpu->linux_rsp);
 	if (err)
 		return err;

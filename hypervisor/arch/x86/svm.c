@@ -11,6 +11,7 @@
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/mmio.h>
+#include <asm/msr.h>
 #include <asm/pci.h>
 #include <asm/paging.h>
 #include <asm/percpu.h>
@@ -19,15 +20,12 @@
 #include <cell.h>
 #include <control.h>
 #include <pci.h>
+#include <report.h>
 #include <setup.h>
 
 #define LEN_CPUID	2
 #define LEN_RDMSR	2
 #define LEN_VMMCALL	3
-#define MAX_PORT_REPORTS 16
-
-static unsigned int port_reports;
-
 static void inject_exception(struct vmcb *vmcb, uint8_t vector, int has_error,
 			     uint32_t error)
 {
@@ -61,39 +59,18 @@ static void handle_msr(struct per_cpu *cpu)
 	struct vmcb *vmcb = &cpu->vmcb;
 	uint32_t msr = (uint32_t)cpu->regs.rcx;
 	uint64_t value = (cpu->regs.rdx << 32) | (uint32_t)vmcb->rax;
-	int write = vmcb->exitinfo1 == 1;
+	int err;
 
-	switch (msr) {
-	case MSR_EFER:
-		if (!write)
-			break;		/* reads are not intercepted */
-		vmcb->efer = value | EFER_SVME;
-		break;
-	case MSR_VM_CR:
-		/* Tell the cell SVM is disabled; ignore writes. */
-		if (!write) {
-			vmcb->rax = VM_CR_SVMDIS;
-			cpu->regs.rdx = 0;
+	if (vmcb->exitinfo1 == 1) {
+		err = msr_write(cpu, msr, value);
+	} else {
+		err = msr_read(cpu, msr, &value);
+		if (!err) {
+			vmcb->rax = (uint32_t)value;
+			cpu->regs.rdx = value >> 32;
 		}
-		break;
-	case MSR_VM_HSAVE_PA:
-		if (!write) {
-			vmcb->rax = 0;
-			cpu->regs.rdx = 0;
-		}
-		break;
-	case MSR_APIC_BASE:
-		/* Only the enable bit may change: no new base, no x2APIC. */
-		if ((value ^ rdmsr(MSR_APIC_BASE)) & ~APIC_BASE_ENABLE) {
-			cpu->violations++;
-			printk("CPU %u: cell \"%s\": APIC base 0x%lx refused\n",
-			       cpu->cpu_id, cpu->cell->desc->name, value);
-			inject_exception(vmcb, X86_GP, 1, 0);
-			return;
-		}
-		wrmsr(MSR_APIC_BASE, value);
-		break;
-	default:
+	}
+	if (err) {
 		inject_exception(vmcb, X86_GP, 1, 0);
 		return;
 	}
@@ -127,7 +104,7 @@ static void handle_io(struct per_cpu *cpu)
 		cell_cpu_failed(cpu, "I/O port outside its config");
 		return;
 	}
-	if (port_reports++ < MAX_PORT_REPORTS)
+	if (report_due(&cpu->reports, cpu->cpu_id, "I/O port", port))
 		printk("CPU %u: cell \"%s\": %s of I/O port 0x%x refused (RIP 0x%lx)\n",
 		       cpu->cpu_id, cpu->cell->desc->name, in ? "read" : "write",
 		       port, vmcb->rip);
@@ -160,9 +137,10 @@ static void handle_npf(struct per_cpu *cpu)
 		return;
 
 	cpu->violations++;
-	printk("CPU %u: cell \"%s\": %s of 0x%lx refused (RIP 0x%lx): not in the cell's memory\n",
-	       cpu->cpu_id, cpu->cell->desc->name, access, vmcb->exitinfo2,
-	       vmcb->rip);
+	if (report_due(&cpu->reports, cpu->cpu_id, access, vmcb->exitinfo2))
+		printk("CPU %u: cell \"%s\": %s of 0x%lx refused (RIP 0x%lx): not in the cell's memory\n",
+		       cpu->cpu_id, cpu->cell->desc->name, access, vmcb->exitinfo2,
+		       vmcb->rip);
 	if (cpu->cell != &root_cell) {
 		cell_cpu_failed(cpu, "memory access outside its config");
 		return;
@@ -181,14 +159,26 @@ static void handle_vmmcall(struct per_cpu *cpu)
 	vmcb->rax = (uint64_t)hypercall(cpu, code, cpu->regs.rdi, cpu->regs.rsi);
 }
 
-static void __attribute__((noreturn)) stop_cpu(struct per_cpu *cpu, const char *why)
+/*
+ * An exit the hypervisor cannot complete. An inmate's CPU is parked and
+ * its cell failed, like any other broken rule. A root CPU has nowhere
+ * to go: it halts with its state on the console.
+ */
+static void stop_cpu(struct per_cpu *cpu, const char *why)
 {
 	struct vmcb *vmcb = &cpu->vmcb;
 
+	int inmate = cpu->cell && cpu->cell != &root_cell;
+
+	printk("CPU %u: cell \"%s\"%s %s (exit 0x%lx, RIP 0x%lx, RSP 0x%lx, CR0 0x%lx, CR3 0x%lx, EFER 0x%lx)\n",
+	       cpu->cpu_id, cpu->cell ? cpu->cell->desc->name : "?",
+	       inmate ? ":" : " stopped:", why, vmcb->exitcode, vmcb->rip, vmcb->rsp,
+	       vmcb->cr0, vmcb->cr3, vmcb->efer);
+	if (inmate) {
+		cell_cpu_failed(cpu, why);
+		return;
+	}
 	cpu->state = CPU_FAILED;
-	printk("CPU %u: cell \"%s\" stopped: %s (exit 0x%lx, RIP 0x%lx, RSP 0x%lx, CR0 0x%lx, CR3 0x%lx)\n",
-	       cpu->cpu_id, cpu->cell ? cpu->cell->desc->name : "?", why,
-	       vmcb->exitcode, vmcb->rip, vmcb->rsp, vmcb->cr0, vmcb->cr3);
 	halt_forever();
 }
 
@@ -252,9 +242,12 @@ void svm_handle_exit(struct guest_regs *regs)
 			break;
 		}
 		stop_cpu(cpu, "triple fault");
+		break;
 	case SVM_EXIT_INVALID:
 		stop_cpu(cpu, "VMRUN refused the guest state");
+		break;
 	default:
 		stop_cpu(cpu, "unexpected VM exit");
+		break;
 	}
 }

@@ -18,7 +18,7 @@ static const uint64_t hv_gdt[4] __attribute__((aligned(16))) = {
 	0x00cf93000000ffffull,		/* 0x18: data, DPL 0 */
 };
 
-static uint64_t hv_idt[32 * 2] __attribute__((aligned(16)));
+static uint64_t hv_idt[256 * 2] __attribute__((aligned(16)));
 extern uint8_t traps_stubs[];
 extern uint8_t bh_stacks[];
 
@@ -27,7 +27,7 @@ void traps_init(void)
 	uint64_t stub;
 	unsigned int v;
 
-	for (v = 0; v < 32; v++) {
+	for (v = 0; v < 256; v++) {
 		stub = (uint64_t)traps_stubs + 16 * v;
 		hv_idt[2 * v] = (stub & 0xffff) | (0x10ull << 16) |
 				(0x8eull << 40) | ((stub >> 16) & 0xffff) << 48;

@@ -16,6 +16,8 @@
  *                                   ivshmem-start ivshmem-size (shared
  *                                   region 1 MiB off / 1 MiB smaller)
  *                                   ivshmem-noshared (no ROOTSHARED)
+ *                                   gpa-huge (one more region, 4 KiB of
+ *                                   the reservation seen at 2^63)
  *   bh-cfgtool raw-enable FILE      exit 0 if refused (prints the reason),
  *                                   1 if it was accepted (then disables)
  *   bh-cfgtool raw-create FILE      the same for a cell, past the CLI's
@@ -118,6 +120,24 @@ static int mutate(const char *kind, const char *in, const char *out)
 	return save(out, n);
 }
 
+/* Inserts a copy of region 0 of @cell after its last; returns the copy. */
+static struct bh_memory_region *add_region(struct bh_cell_desc *cell, size_t *n)
+{
+	struct bh_memory_region *mem =
+		(struct bh_memory_region *)bh_cell_mem_regions(cell);
+	uint8_t *end = (uint8_t *)&mem[cell->num_memory_regions];
+
+	if (!cell->num_memory_regions || *n + sizeof(*mem) > sizeof(blob)) {
+		fprintf(stderr, "cannot add a memory region\n");
+		exit(2);
+	}
+	memmove(end + sizeof(*mem), end, (size_t)((uint8_t *)blob + *n - end));
+	memcpy(end, mem, sizeof(*mem));
+	cell->num_memory_regions++;
+	*n += sizeof(*mem);
+	return (struct bh_memory_region *)end;
+}
+
 static int mutate_cell(const char *kind, const char *in, const char *out)
 {
 	size_t n = load_cell(in);
@@ -150,6 +170,13 @@ static int mutate_cell(const char *kind, const char *in, const char *out)
 		mem[first_ivshmem(cell)->shmem_region].size -= 0x100000;
 	} else if (!strcmp(kind, "ivshmem-noshared")) {
 		mem[first_ivshmem(cell)->shmem_region].flags &= ~(uint64_t)BH_MEM_ROOTSHARED;
+	} else if (!strcmp(kind, "gpa-huge")) {
+		struct bh_memory_region *huge = add_region(cell, &n);
+
+		huge->phys_start = mem[0].phys_start + mem[0].size;
+		huge->virt_start = 1ull << 63;
+		huge->size = 0x1000;
+		huge->flags = BH_MEM_READ | BH_MEM_WRITE;
 	} else {
 		fprintf(stderr, "unknown cell mutation '%s'\n", kind);
 		return 2;

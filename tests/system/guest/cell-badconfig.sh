@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Guest half of cell-badconfig. Args: none
 # Memory over Linux's kernel, a CPU that does not exist, a CPU given to two
-# cells, an image larger than its region: each refused with a clear error
+# cells, a region at guest-physical 2^63, an image larger than its
+# region: each refused with a clear error
 # and nothing leaked (pool usage, CPUs online, cells in sysfs).
 . /tests/guest/lib.sh
 
@@ -28,6 +29,12 @@ must bulkhead cell create /configs/tiny-demo.cell
 refused "CPU 3" bulkhead cell create /tmp/twin.cell
 must bulkhead cell destroy tiny-demo
 no_leak twin
+
+step "a region seen at guest-physical 2^63 (past the CLI)"
+must bh-cfgtool mutate-cell gpa-huge /configs/tiny-demo.cell /tmp/huge.cell
+out=$(bh-cfgtool raw-create /tmp/huge.cell) || fail "a region at 2^63 was accepted: $out"
+echo "$out"
+no_leak gpa-huge
 
 step "an image larger than its region"
 must dd if=/dev/zero of=/tmp/big.bin bs=1024 count=2048 2>/dev/null

@@ -2,7 +2,9 @@
 # Guest half of ivshmem-isolation: ivshmem-violator misroutes its MSI-X
 # vectors, rings peers that do not exist, and reads past its shared
 # memory. Root Linux must get no stray interrupt or NMI, see the inmate
-# stopped (failed), and keep working, its device too.
+# stopped (failed), and keep working, its device too. Root moving its
+# device's BAR0 over the I/O APIC, the local APIC and ECAM and back costs
+# no pool page.
 . /tests/guest/lib.sh
 cells=/sys/devices/bulkhead/cells
 
@@ -46,6 +48,27 @@ wait_state failed
 dmesg | grep -i "no irq handler\|unexpected irq\|uhhuh\|spurious" && fail "root Linux got a stray interrupt"
 [ "$(nmis)" = "$nmi_before" ] || fail "root Linux got an NMI: $(grep NMI /proc/interrupts)"
 must ivshmem-ping -d $uio state
+
+step "root moves BAR0 over the I/O APIC, the local APIC, ECAM, and back"
+cfg=/sys/bus/pci/devices/0000:00:0e.0/config
+# bar0_write VALUE: one 4-byte config write at 0x10.
+bar0_write() {
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($1 & 255)) $(($1 >> 8 & 255)) \
+		$(($1 >> 16 & 255)) $(($1 >> 24 & 255)))" |
+		dd of=$cfg bs=4 seek=4 count=1 conv=notrunc 2>/dev/null || fail "BAR0 write failed"
+}
+bar0=0x$(dd if=$cfg bs=4 skip=4 count=1 2>/dev/null | od -An -tx4 | tr -d ' ')
+pool_before=$(cat /sys/devices/bulkhead/mem_pool_used)
+for where in 0xfec00000 0xfee00000 0xfee01000 0xb0000000; do
+	bar0_write $where
+	echo "BAR0 at $where: pool $(cat /sys/devices/bulkhead/mem_pool_used)"
+	bar0_write $bar0
+	echo "BAR0 back at $bar0: pool $(cat /sys/devices/bulkhead/mem_pool_used)"
+done
+[ "0x$(dd if=$cfg bs=4 skip=4 count=1 2>/dev/null | od -An -tx4 | tr -d ' ')" = "$bar0" ] ||
+	fail "BAR0 did not come back to $bar0"
+[ "$(cat /sys/devices/bulkhead/mem_pool_used)" = "$pool_before" ] ||
+	fail "BAR0 moves cost pool pages: $pool_before before, $(cat /sys/devices/bulkhead/mem_pool_used) after"
 
 step "root Linux and its device still work"
 must bulkhead cell destroy ivshmem-demo

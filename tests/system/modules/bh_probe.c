@@ -2,7 +2,8 @@
 /*
  * bh_probe: the hv-isolation scenario's hands inside root Linux. Loaded
  * with phys=ADDR it reads (and with write=1 writes) one word of physical
- * memory; with port=N it reads an I/O port. Memory accesses use the
+ * memory, count=N times in a row (a faulting access retried, as a
+ * buggy driver would); with port=N it reads an I/O port. Memory accesses use the
  * kernel's no-fault accessors, so a #GP from the hypervisor becomes an error code.
  * It prints what happened (the log line is the result); the scenario
  * unloads it before the next probe.
@@ -21,12 +22,15 @@ static ulong value = 0x5afe5afe5afe5afeul;
 module_param(value, ulong, 0);
 static int port = -1;
 module_param(port, int, 0);
+static uint count = 1;
+module_param(count, uint, 0);
 
 static void probe_memory(void)
 {
 	void *va = memremap(phys & PAGE_MASK, PAGE_SIZE, MEMREMAP_WB);
 	u64 word = 0;
 	long err;
+	uint i;
 
 	if (!va) {
 		pr_info("phys 0x%lx: memremap failed\n", phys);
@@ -34,13 +38,16 @@ static void probe_memory(void)
 	}
 	va += phys & ~PAGE_MASK;
 	/* The _nofault forms carry exception-table entries: a #GP returns. */
-	err = -EFAULT;
-	if (write)
-		__put_kernel_nofault(va, &value, u64, out);
-	else
-		__get_kernel_nofault(&word, va, u64, out);
-	err = 0;
-out:
+	for (i = 0; i < count; i++) {
+		err = -EFAULT;
+		if (write)
+			__put_kernel_nofault(va, &value, u64, next);
+		else
+			__get_kernel_nofault(&word, va, u64, next);
+		err = 0;
+next:
+		;
+	}
 	pr_info("%s phys 0x%lx: %s (%ld) value 0x%llx\n", write ? "write" : "read", phys,
 		err ? "refused" : "done", err, write ? (u64)value : word);
 	memunmap(va - (phys & ~PAGE_MASK));

@@ -11,12 +11,19 @@
 
 #define APIC_BASE		0xfee00000ul
 #define APIC_REG_ID		0x020
+#define APIC_REG_TPR		0x080
 #define APIC_REG_EOI		0x0b0
 #define APIC_REG_LDR		0x0d0
 #define APIC_REG_DFR		0x0e0
+#define APIC_REG_SVR		0x0f0
+#define APIC_REG_ISR		0x100	/* 8 registers, 0x10 apart */
+#define APIC_REG_IRR		0x200	/* 8 registers, 0x10 apart */
+#define APIC_REG_ESR		0x280
+#define APIC_REG_LVT_CMCI	0x2f0
 #define APIC_REG_ICR_LO		0x300
 #define APIC_REG_ICR_HI		0x310
 #define APIC_REG_TMICT		0x380
+#define APIC_REG_TDCR		0x3e0
 #define APIC_REG_LVT_FIRST	0x320	/* timer, thermal, perf, LINT0/1, error */
 #define APIC_REG_LVT_LAST	0x370
 #define APIC_LVT_MASKED		(1u << 16)
@@ -25,14 +32,22 @@
 #define APIC_ICR_DM_SHIFT	8
 #define APIC_ICR_DM_FIXED	0
 #define APIC_ICR_DM_LOWEST	1
+#define APIC_ICR_DM_SMI		2
 #define APIC_ICR_DM_NMI		4
 #define APIC_ICR_DM_INIT	5
 #define APIC_ICR_DM_SIPI	6
 #define APIC_ICR_LOGICAL	(1u << 11)
 #define APIC_ICR_ASSERT		(1u << 14)
 #define APIC_ICR_SHORTHAND_SHIFT 18
+#define APIC_ICR_SH_SELF	1
 
-/* An MSI's address: 0xfee, destination ID in bits 19:12, mode in bit 2. */
+/*
+ * An MSI's address: 0xfee, destination ID in bits 19:12, mode in bit 2.
+ * A CPU store anywhere in this 1 MiB window but the APIC's own registers
+ * is an MSI too on QEMU (and on chipsets that decode the window for
+ * CPUs): no cell maps it, so such a store exits and is refused.
+ */
+#define MSI_WINDOW_SIZE		0x100000ull
 #define MSI_ADDR_BASE_MASK	0xfff00000ull
 #define MSI_ADDR_DEST_SHIFT	12
 #define MSI_ADDR_LOGICAL	(1ull << 2)
@@ -51,7 +66,11 @@ static inline void apic_write(unsigned int reg, uint32_t val)
 
 /* Records this CPU's APIC IDs (called on every CPU at enable). */
 void apic_cpu_init(struct per_cpu *cpu);
-/* Masks this CPU's local interrupt sources before it changes cells. */
+/*
+ * Before this CPU changes cells: masks its local interrupt sources, stops
+ * the timer and takes every interrupt already requested or in service,
+ * so that nothing of the old cell reaches the new one.
+ */
 void apic_reset_for_cell(void);
 /* Sends an NMI to the CPU with physical APIC ID @apic_id. */
 void apic_send_nmi(uint32_t apic_id);

@@ -8,6 +8,8 @@
 #define PAGE_SIZE		4096
 #define STACK_SIZE		16384
 #define MAX_CPUS		64	/* BH_MAX_CPUS */
+/* The local APIC's EOI register (asm/apic.h: APIC_BASE + APIC_REG_EOI) */
+#define APIC_EOI_PHYS		0xfee000b0
 
 /* struct bh_image_header fields the entry code reads */
 #define HDR_PHYS_BASE		40

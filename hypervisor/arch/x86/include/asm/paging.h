@@ -10,6 +10,7 @@
 #define PTE_US		(1ull << 2)
 #define PTE_PWT		(1ull << 3)
 #define PTE_PCD		(1ull << 4)
+#define PTE_AD		(3ull << 5)	/* accessed, dirty */
 #define PTE_PS		(1ull << 7)
 #define PTE_NX		(1ull << 63)
 #define PTE_ADDR_MASK	0x000ffffffffff000ull

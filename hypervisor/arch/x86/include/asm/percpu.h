@@ -7,6 +7,7 @@
 #include <asm/layout.h>
 #include <asm/svm.h>
 #include <bulkhead/hypercall.h>
+#include <report.h>
 
 /* The guest GPRs that the VMCB does not hold (RAX is slot 0, unused). */
 struct guest_regs {
@@ -47,9 +48,11 @@ struct per_cpu {
 	uint64_t linux_gdt_base, linux_idt_base;	/* as found at entry */
 	uint16_t linux_gdt_limit, linux_idt_limit;
 	uint64_t linux_rsp;		/* at entry: where bh_entry left it */
+	uint64_t linux_pat, linux_tsc_aux;	/* asm/msr.h: restored on return */
 	uint64_t exits_total;
 	uint64_t exits[BH_EXIT_REASONS];	/* by bulkhead/hypercall.h kind */
 	uint64_t violations;
+	struct report_limit reports;	/* this CPU's violation reports */
 	struct cell *cell;
 } __attribute__((aligned(PAGE_SIZE)));
 

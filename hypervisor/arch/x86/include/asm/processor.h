@@ -11,7 +11,26 @@
 #define MSR_STAR		0xc0000081
 #define MSR_FS_BASE		0xc0000100
 #define MSR_GS_BASE		0xc0000101
+#define MSR_LSTAR		0xc0000082
+#define MSR_CSTAR		0xc0000083
+#define MSR_SFMASK		0xc0000084
 #define MSR_KERNEL_GS_BASE	0xc0000102
+#define MSR_TSC_AUX		0xc0000103
+#define MSR_SYSCFG		0xc0010010
+#define MSR_HWCR		0xc0010015
+#define MSR_TSC			0x00000010
+#define MSR_MTRR_CAP		0x000000fe
+#define MSR_DEBUGCTL		0x000001d9
+#define MSR_MTRR_VAR_FIRST	0x00000200	/* 8 pairs of base, mask */
+#define MSR_MTRR_VAR_LAST	0x0000020f
+#define MSR_MTRR_FIX_64K	0x00000250
+#define MSR_MTRR_FIX_16K_80000	0x00000258
+#define MSR_MTRR_FIX_16K_A0000	0x00000259
+#define MSR_MTRR_FIX_4K_FIRST	0x00000268
+#define MSR_MTRR_FIX_4K_LAST	0x0000026f
+#define MSR_MTRR_DEF_TYPE	0x000002ff
+#define MSR_SYSENTER_CS		0x00000174
+#define MSR_SYSENTER_EIP	0x00000176
 #define MSR_PAT			0x00000277
 #define MSR_APIC_BASE		0x0000001b
 #define APIC_BASE_X2APIC	(1ull << 10)
@@ -19,7 +38,9 @@
 #define MSR_VM_CR		0xc0010114
 #define MSR_VM_HSAVE_PA		0xc0010117
 
+#define EFER_SCE		(1ull << 0)
 #define EFER_LME		(1ull << 8)
+#define EFER_LMA		(1ull << 10)
 #define EFER_NXE		(1ull << 11)
 #define EFER_SVME		(1ull << 12)
 #define VM_CR_SVMDIS		(1ull << 4)

@@ -139,8 +139,12 @@ static int mutate(const char *kind, const char *in, const char *out)
 	} else if (!strcmp(kind, "revision")) {
 		cfg->revision = BH_CONFIG_REVISION + 1;
 	} else if (!strcmp(kind, "overlap")) {
-		/* region 1 slides down into region 0 */
-		mem[1].phys_start = mem[1].virt_start = mem[0].phys_start + 0x200000;
+		/*
+		 * region 3 (00:0f.0's shared memory) slides down into region 2
+		 * (00:0e.0's): all of Linux's RAM stays covered, so only the
+		 * hypervisor's config check can refuse it
+		 */
+		mem[3].phys_start = mem[3].virt_start = mem[2].phys_start + 0x100000;
 	} else if (!strcmp(kind, "outside")) {
 		/* hypervisor memory in the middle of Linux's RAM */
 		cfg->hypervisor_memory.phys_start = 0x20000000;

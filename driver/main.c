@@ -188,6 +188,81 @@ static int check_reservation(u64 phys, u64 size, char *reason)
 	return 0;
 }
 
+/*
+ * Root cell memory that Linux can use as RAM: readable, writable, not
+ * device memory, and not wrapping (the hypervisor refuses those later;
+ * here they just cover nothing). Sets *@last.
+ */
+static bool root_ram_region(const struct bh_memory_region *r, u64 *last)
+{
+	if ((r->flags & (BH_MEM_READ | BH_MEM_WRITE | BH_MEM_IO)) !=
+	    (BH_MEM_READ | BH_MEM_WRITE) || !r->size)
+		return false;
+	*last = r->phys_start + (r->size - 1);
+	return *last >= r->phys_start;
+}
+
+struct ram_check {
+	const struct bh_cell_desc *root;
+	u64 start, end;			/* the first part not covered */
+};
+
+/*
+ * One "System RAM" range of /proc/iomem: 0 if the root cell's RAM regions
+ * cover all of it (possibly several adjacent ones); otherwise 1, with the
+ * first uncovered part in @arg, which stops the walk.
+ */
+static int check_ram_range(struct resource *res, void *arg)
+{
+	struct ram_check *rc = arg;
+	const struct bh_memory_region *mem = bh_cell_mem_regions(rc->root);
+	u64 pos = res->start, last, gap_end;
+	u32 i;
+
+	while (pos <= res->end) {
+		for (i = 0; i < rc->root->num_memory_regions; i++)
+			if (root_ram_region(&mem[i], &last) && pos >= mem[i].phys_start &&
+			    pos <= last)
+				break;
+		if (i == rc->root->num_memory_regions) {
+			/* Uncovered up to the next region that starts inside the range. */
+			gap_end = res->end;
+			for (i = 0; i < rc->root->num_memory_regions; i++)
+				if (root_ram_region(&mem[i], &last) && mem[i].phys_start > pos &&
+				    mem[i].phys_start <= gap_end)
+					gap_end = mem[i].phys_start - 1;
+			rc->start = pos;
+			rc->end = gap_end;
+			return 1;
+		}
+		if (last >= res->end)
+			return 0;
+		pos = last + 1;
+	}
+	return 0;
+}
+
+/*
+ * The root cell must give Linux back all the RAM it is running on: any
+ * page Linux has as System RAM but the root cell lacks would fault under
+ * the hypervisor forever (the kernel's own text and data included). The
+ * memmap= reservation is not System RAM, so the hypervisor's and the
+ * cells' memory are not asked for (check_reservation() has made sure
+ * that the hypervisor memory is none of Linux's RAM). Memory hot-added
+ * after this check is not covered; the QEMU machine has none.
+ */
+static int check_root_ram(const struct bh_system_config *cfg, char *reason)
+{
+	struct ram_check rc = { .root = &cfg->root_cell };
+
+	if (walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+				0, U64_MAX, &rc, check_ram_range) <= 0)
+		return 0;
+	return bh_fail(reason, -EINVAL,
+		       "root cell \"%.*s\" does not cover Linux RAM 0x%llx-0x%llx: add it to the root cell's memory regions",
+		       BH_CELL_NAME_LEN, cfg->root_cell.name, rc.start, rc.end);
+}
+
 /* Data access only: the driver never runs code from this memory. */
 static int map_hv_memory(u64 phys, u64 size, char *reason)
 {
@@ -332,6 +407,9 @@ static int bh_enable(struct bh_enable_args *args)
 		goto out_unlock;
 	err = check_reservation(cfg->hypervisor_memory.phys_start,
 				cfg->hypervisor_memory.size, reason);
+	if (err)
+		goto out_unlock;
+	err = check_root_ram(cfg, reason);
 	if (err)
 		goto out_unlock;
 	err = map_hv_memory(cfg->hypervisor_memory.phys_start, cfg->hypervisor_memory.size,

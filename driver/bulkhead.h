@@ -11,6 +11,12 @@
 long bh_hypercall(u64 code, u64 arg1, u64 arg2);
 /* Fills @reason (BH_REASON_LEN) and returns @err; also logs it. */
 __printf(3, 4) int bh_fail(char *reason, int err, const char *fmt, ...);
+/*
+ * Hypercalls outside the ioctls (sysfs show()s) go between these: false
+ * means the hypervisor is not (or no longer) running, so do not ask it.
+ */
+bool bh_hv_get(void);
+void bh_hv_put(void);
 /* Lets our own CPU hotplug through the "no offlining" guard. */
 void bh_allow_hotplug(bool allow);
 

@@ -3,6 +3,14 @@
  * Cells from the driver's side: take CPUs from Linux, pass the config to
  * the hypervisor, copy images into the cell's memory, start, shut down,
  * destroy and give the CPUs back; /sys/devices/bulkhead/cells/<id>/.
+ *
+ * Per-CPU data is sized by nr_cpu_ids (cpumask_var_t, kcalloc), never by
+ * NR_CPUS: distribution kernels set NR_CPUS=8192, so a struct cpumask is
+ * 1 KiB of a 16 KiB stack and an NR_CPUS array of pointers 64 KiB a cell
+ * (tests/unit/test_driver_sizes.sh keeps it so).
+ *
+ * Every show() that asks the hypervisor does so between bh_hv_get() and
+ * bh_hv_put() (main.c): a VMMCALL after disable would be #UD, an oops.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,12 +40,12 @@ struct bh_cell {
 	struct list_head list;
 	struct kobject kobj;		/* cells/<id> */
 	struct kobject *stats_dir;
-	struct bh_cpu_stats *cpu_stats[NR_CPUS];
+	struct bh_cpu_stats **cpu_stats;	/* nr_cpu_ids entries */
 	int id;
 	char name[BH_CELL_NAME_LEN];
 	struct bh_cell_desc *config;	/* our copy, for loading images */
 	u32 config_size;
-	struct cpumask cpus;
+	cpumask_var_t cpus;
 };
 
 static LIST_HEAD(bh_cells);
@@ -69,27 +77,41 @@ static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr, char
 
 static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%s\n", state_text(to_bh_cell(kobj)->id));
+	const char *text;
+
+	if (!bh_hv_get())
+		return -ENODEV;
+	text = state_text(to_bh_cell(kobj)->id);
+	bh_hv_put();
+	return sysfs_emit(buf, "%s\n", text);
 }
 
 static ssize_t cpus_assigned_show(struct kobject *kobj, struct kobj_attribute *attr,
 				  char *buf)
 {
-	return sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(&to_bh_cell(kobj)->cpus));
+	return sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(to_bh_cell(kobj)->cpus));
 }
 
 static ssize_t cpus_failed_show(struct kobject *kobj, struct kobj_attribute *attr,
 				char *buf)
 {
 	struct bh_cell *cell = to_bh_cell(kobj);
-	struct cpumask failed;
+	cpumask_var_t failed;
+	ssize_t ret = -ENODEV;
 	int cpu;
 
-	cpumask_clear(&failed);
-	for_each_cpu(cpu, &cell->cpus)
+	if (!zalloc_cpumask_var(&failed, GFP_KERNEL))
+		return -ENOMEM;
+	if (!bh_hv_get())
+		goto out_free;
+	for_each_cpu(cpu, cell->cpus)
 		if (bh_hypercall(BH_HC_CPU_GET_INFO, cpu, BH_CPU_INFO_STATE) == BH_CPU_FAILED)
-			cpumask_set_cpu(cpu, &failed);
-	return sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(&failed));
+			cpumask_set_cpu(cpu, failed);
+	bh_hv_put();
+	ret = sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(failed));
+out_free:
+	free_cpumask_var(failed);
+	return ret;
 }
 
 static struct kobj_attribute cell_name_attr = __ATTR_RO(name);
@@ -111,6 +133,8 @@ static void cell_release(struct kobject *kobj)
 	struct bh_cell *cell = to_bh_cell(kobj);
 
 	kfree(cell->config);
+	kfree(cell->cpu_stats);
+	free_cpumask_var(cell->cpus);
 	kfree(cell);
 }
 
@@ -131,8 +155,12 @@ static ssize_t stat_show(struct kobject *kobj, struct kobj_attribute *attr, char
 {
 	struct bh_cpu_stats *stats = container_of(kobj, struct bh_cpu_stats, kobj);
 	struct bh_stat_attr *sa = container_of(attr, struct bh_stat_attr, attr);
-	long val = bh_hypercall(BH_HC_CPU_GET_INFO, stats->cpu, sa->what);
+	long val;
 
+	if (!bh_hv_get())
+		return -ENODEV;
+	val = bh_hypercall(BH_HC_CPU_GET_INFO, stats->cpu, sa->what);
+	bh_hv_put();
 	return val < 0 ? val : sysfs_emit(buf, "%ld\n", val);
 }
 
@@ -170,7 +198,7 @@ static void stats_remove(struct bh_cell *cell)
 {
 	unsigned int cpu;
 
-	for (cpu = 0; cpu < NR_CPUS; cpu++) {
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		if (!cell->cpu_stats[cpu])
 			continue;
 		kobject_del(&cell->cpu_stats[cpu]->kobj);
@@ -193,7 +221,7 @@ static int stats_add(struct bh_cell *cell)
 	cell->stats_dir = kobject_create_and_add("statistics", &cell->kobj);
 	if (!cell->stats_dir)
 		return -ENOMEM;
-	for_each_cpu(cpu, &cell->cpus) {
+	for_each_cpu(cpu, cell->cpus) {
 		stats = kzalloc(sizeof(*stats), GFP_KERNEL);
 		if (!stats) {
 			stats_remove(cell);
@@ -212,16 +240,28 @@ static int stats_add(struct bh_cell *cell)
 	return 0;
 }
 
+/* A cell with no CPUs yet; kobject_put() frees it. */
 static struct bh_cell *cell_alloc(int id, const char *name)
 {
 	struct bh_cell *cell = kzalloc(sizeof(*cell), GFP_KERNEL);
 
 	if (!cell)
 		return NULL;
+	if (!zalloc_cpumask_var(&cell->cpus, GFP_KERNEL))
+		goto err_free_cell;
+	cell->cpu_stats = kcalloc(nr_cpu_ids, sizeof(*cell->cpu_stats), GFP_KERNEL);
+	if (!cell->cpu_stats)
+		goto err_free_cpus;
 	cell->id = id;
 	strscpy(cell->name, name, sizeof(cell->name));
 	kobject_init(&cell->kobj, &cell_ktype);
 	return cell;
+
+err_free_cpus:
+	free_cpumask_var(cell->cpus);
+err_free_cell:
+	kfree(cell);
+	return NULL;
 }
 
 static int cell_publish(struct bh_cell *cell)
@@ -261,7 +301,7 @@ int bh_cells_init(struct kobject *parent, const char *root_name)
 		err = -ENOMEM;
 		goto err_put_dir;
 	}
-	cpumask_copy(&root->cpus, cpu_online_mask);
+	cpumask_copy(root->cpus, cpu_online_mask);
 	err = cell_publish(root);
 	if (err) {
 		kobject_put(&root->kobj);
@@ -311,37 +351,42 @@ static struct bh_cell *cell_find(const struct bh_cell_ref *ref)
 
 /* ---- CPUs between Linux and a cell ------------------------------------ */
 
-static void cpus_back_to_linux(const struct cpumask *cpus)
+/* Brings the CPUs of @cpus below @end back online in Linux (the root cell). */
+static void cpus_back_to_linux(const struct cpumask *cpus, unsigned int end)
 {
-	int cpu, err;
+	unsigned int cpu;
+	int err;
 
 	bh_allow_hotplug(true);
 	for_each_cpu(cpu, cpus) {
+		if (cpu >= end)
+			break;
 		err = add_cpu(cpu);
 		if (err)
-			pr_err("CPU %d did not come back online (%d)\n", cpu, err);
+			pr_err("CPU %u did not come back online (%d)\n", cpu, err);
 		else
-			cpumask_set_cpu(cpu, &cell_root()->cpus);
+			cpumask_set_cpu(cpu, cell_root()->cpus);
 	}
 	bh_allow_hotplug(false);
 }
 
+/*
+ * Takes @cpus offline, in ascending order; on failure the ones taken so
+ * far, exactly those below the one that failed, go back.
+ */
 static int cpus_from_linux(const struct cpumask *cpus, char *reason)
 {
-	struct cpumask taken;
 	int cpu, err;
 
-	cpumask_clear(&taken);
 	bh_allow_hotplug(true);
 	for_each_cpu(cpu, cpus) {
 		err = remove_cpu(cpu);
 		if (err) {
 			bh_allow_hotplug(false);
-			cpus_back_to_linux(&taken);
+			cpus_back_to_linux(cpus, cpu);
 			return bh_fail(reason, err, "cannot take CPU %d from Linux (%d)", cpu, err);
 		}
-		cpumask_set_cpu(cpu, &taken);
-		cpumask_clear_cpu(cpu, &cell_root()->cpus);
+		cpumask_clear_cpu(cpu, cell_root()->cpus);
 	}
 	bh_allow_hotplug(false);
 	return 0;
@@ -394,39 +439,38 @@ int bh_cell_create(struct bh_cell_create_args *args)
 	char *reason = args->reason;
 	struct bh_cell_desc *cfg;
 	struct bh_cell *cell;
-	struct cpumask cpus;
 	long id;
 	int err;
 
 	cfg = copy_config(args->config, args->config_size, reason);
 	if (IS_ERR(cfg))
 		return PTR_ERR(cfg);
-	err = config_cpus(cfg, &cpus, reason);
-	if (err)
+	/* Everything that can run out of memory before the CPUs move. */
+	cell = cell_alloc(-1, cfg->name);
+	if (!cell) {
+		err = bh_fail(reason, -ENOMEM, "no memory for cell \"%s\"", cfg->name);
 		goto err_free;
-	err = cpus_from_linux(&cpus, reason);
+	}
+	err = config_cpus(cfg, cell->cpus, reason);
 	if (err)
-		goto err_free;
+		goto err_put;
+	err = cpus_from_linux(cell->cpus, reason);
+	if (err)
+		goto err_put;
 	id = bh_hypercall(BH_HC_CELL_CREATE, __pa(cfg), args->config_size);
 	if (id < 0) {
 		err = bh_fail(reason, (int)id, "the hypervisor refused cell \"%s\" (%ld): see its console",
 			      cfg->name, id);
 		goto err_cpus;
 	}
-	cell = cell_alloc((int)id, cfg->name);
-	if (!cell) {
-		err = -ENOMEM;
+	cell->id = (int)id;
+	err = cell_publish(cell);
+	if (err) {
+		bh_fail(reason, err, "cannot add cell \"%s\" to sysfs (%d)", cfg->name, err);
 		goto err_destroy;
 	}
 	cell->config = cfg;
 	cell->config_size = args->config_size;
-	cpumask_copy(&cell->cpus, &cpus);
-	err = cell_publish(cell);
-	if (err) {
-		cell->config = NULL;
-		kobject_put(&cell->kobj);
-		goto err_destroy;
-	}
 	args->id = (int32_t)id;
 	pr_info("created cell \"%s\" (ID %ld)\n", cfg->name, id);
 	return 0;
@@ -434,7 +478,9 @@ int bh_cell_create(struct bh_cell_create_args *args)
 err_destroy:
 	bh_hypercall(BH_HC_CELL_DESTROY, id, 0);
 err_cpus:
-	cpus_back_to_linux(&cpus);
+	cpus_back_to_linux(cell->cpus, nr_cpu_ids);
+err_put:
+	kobject_put(&cell->kobj);
 err_free:
 	kfree(cfg);
 	return err;
@@ -542,16 +588,17 @@ int bh_cell_shutdown(struct bh_cell_op_args *args)
 int bh_cell_destroy(struct bh_cell_op_args *args)
 {
 	struct bh_cell *cell;
-	struct cpumask cpus;
 	int err;
 
 	err = cell_op(args, BH_HC_CELL_DESTROY, "destroy");
 	if (err)
 		return err;
 	cell = cell_find(&args->cell);
-	cpumask_copy(&cpus, &cell->cpus);
 	pr_info("destroyed cell \"%s\"\n", cell->name);
+	/* Out of sysfs first; our reference keeps its CPU mask until they are back. */
+	kobject_get(&cell->kobj);
 	cell_unpublish(cell);
-	cpus_back_to_linux(&cpus);
+	cpus_back_to_linux(cell->cpus, nr_cpu_ids);
+	kobject_put(&cell->kobj);
 	return 0;
 }

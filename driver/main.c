@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
@@ -47,18 +48,29 @@ void bh_trampoline_leave(void);
 #define MSR_VM_CR_SVMDIS	(1ull << 4)
 
 struct bh_state {
-	struct mutex lock;
+	struct mutex lock;		/* the ioctls, one at a time */
 	bool enabled;
+	/*
+	 * Whether every CPU runs under the hypervisor, for the hypercalls of
+	 * sysfs show()s: written under hv_sem held for writing, read under
+	 * it held for reading (bh_hv_get()).
+	 */
+	struct rw_semaphore hv_sem;
+	bool hv_up;
 	void *hv_va;			/* the hypervisor memory, executable */
 	u64 hv_phys, hv_size;
 	u64 hv_cr3, hv_entry;		/* boot page tables, entry address */
 	bool hotplug_allowed;		/* we move CPUs to and from cells */
 	struct device *root_dev;
 	int cpuhp_state;
-	int cpu_result[NR_CPUS];
+	int *cpu_result;		/* nr_cpu_ids entries */
+	char root_name[BH_CELL_NAME_LEN];	/* for cells/0 */
 };
 
-static struct bh_state bh = { .lock = __MUTEX_INITIALIZER(bh.lock) };
+static struct bh_state bh = {
+	.lock = __MUTEX_INITIALIZER(bh.lock),
+	.hv_sem = __RWSEM_INITIALIZER(bh.hv_sem),
+};
 
 long bh_hypercall(u64 code, u64 arg1, u64 arg2)
 {
@@ -67,6 +79,41 @@ long bh_hypercall(u64 code, u64 arg1, u64 arg2)
 	asm volatile("vmmcall" : "=a"(ret) : "a"(code), "D"(arg1), "S"(arg2)
 		     : "memory");
 	return ret;
+}
+
+/*
+ * sysfs show()s that ask the hypervisor run their hypercalls between
+ * bh_hv_get() (false: not running, do not ask) and bh_hv_put().
+ *
+ * Why a lock of its own and not bh.lock: disable runs under bh.lock and
+ * removes cells/, and removing a sysfs file (kobject_del) waits for the
+ * show()s running on it. A show() waiting for bh.lock would wait for
+ * disable, which waits for it: deadlock. hv_sem is taken for writing
+ * only to flip hv_up (bh_hv_set_up()), never across a sysfs removal or
+ * anything that waits for a show(), and a show() holds it only around
+ * hypercalls, which always return. So neither side can wait on the other
+ * for long, and once bh_hv_set_up(false) returns no show() is inside a
+ * hypercall or can start one.
+ */
+bool bh_hv_get(void)
+{
+	down_read(&bh.hv_sem);
+	if (bh.hv_up)
+		return true;
+	up_read(&bh.hv_sem);
+	return false;
+}
+
+void bh_hv_put(void)
+{
+	up_read(&bh.hv_sem);
+}
+
+static void bh_hv_set_up(bool up)
+{
+	down_write(&bh.hv_sem);
+	bh.hv_up = up;
+	up_write(&bh.hv_sem);
 }
 
 /* Fills @reason and returns @err: what the tool shows the user. */
@@ -139,6 +186,81 @@ static int check_reservation(u64 phys, u64 size, char *reason)
 			    "hypervisor memory 0x%llx-0x%llx is Linux RAM: reserve it with memmap=%lluM$0x%llx",
 			    phys, phys + size - 1, size >> 20, phys);
 	return 0;
+}
+
+/*
+ * Root cell memory that Linux can use as RAM: readable, writable, not
+ * device memory, and not wrapping (the hypervisor refuses those later;
+ * here they just cover nothing). Sets *@last.
+ */
+static bool root_ram_region(const struct bh_memory_region *r, u64 *last)
+{
+	if ((r->flags & (BH_MEM_READ | BH_MEM_WRITE | BH_MEM_IO)) !=
+	    (BH_MEM_READ | BH_MEM_WRITE) || !r->size)
+		return false;
+	*last = r->phys_start + (r->size - 1);
+	return *last >= r->phys_start;
+}
+
+struct ram_check {
+	const struct bh_cell_desc *root;
+	u64 start, end;			/* the first part not covered */
+};
+
+/*
+ * One "System RAM" range of /proc/iomem: 0 if the root cell's RAM regions
+ * cover all of it (possibly several adjacent ones); otherwise 1, with the
+ * first uncovered part in @arg, which stops the walk.
+ */
+static int check_ram_range(struct resource *res, void *arg)
+{
+	struct ram_check *rc = arg;
+	const struct bh_memory_region *mem = bh_cell_mem_regions(rc->root);
+	u64 pos = res->start, last, gap_end;
+	u32 i;
+
+	while (pos <= res->end) {
+		for (i = 0; i < rc->root->num_memory_regions; i++)
+			if (root_ram_region(&mem[i], &last) && pos >= mem[i].phys_start &&
+			    pos <= last)
+				break;
+		if (i == rc->root->num_memory_regions) {
+			/* Uncovered up to the next region that starts inside the range. */
+			gap_end = res->end;
+			for (i = 0; i < rc->root->num_memory_regions; i++)
+				if (root_ram_region(&mem[i], &last) && mem[i].phys_start > pos &&
+				    mem[i].phys_start <= gap_end)
+					gap_end = mem[i].phys_start - 1;
+			rc->start = pos;
+			rc->end = gap_end;
+			return 1;
+		}
+		if (last >= res->end)
+			return 0;
+		pos = last + 1;
+	}
+	return 0;
+}
+
+/*
+ * The root cell must give Linux back all the RAM it is running on: any
+ * page Linux has as System RAM but the root cell lacks would fault under
+ * the hypervisor forever (the kernel's own text and data included). The
+ * memmap= reservation is not System RAM, so the hypervisor's and the
+ * cells' memory are not asked for (check_reservation() has made sure
+ * that the hypervisor memory is none of Linux's RAM). Memory hot-added
+ * after this check is not covered; the QEMU machine has none.
+ */
+static int check_root_ram(const struct bh_system_config *cfg, char *reason)
+{
+	struct ram_check rc = { .root = &cfg->root_cell };
+
+	if (walk_iomem_res_desc(IORES_DESC_NONE, IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+				0, U64_MAX, &rc, check_ram_range) <= 0)
+		return 0;
+	return bh_fail(reason, -EINVAL,
+		       "root cell \"%.*s\" does not cover Linux RAM 0x%llx-0x%llx: add it to the root cell's memory regions",
+		       BH_CELL_NAME_LEN, cfg->root_cell.name, rc.start, rc.end);
 }
 
 /* Data access only: the driver never runs code from this memory. */
@@ -269,23 +391,31 @@ static int bh_enable(struct bh_enable_args *args)
 	if (IS_ERR(cfg))
 		return PTR_ERR(cfg);
 
-	cpus_read_lock();
-	err = check_config(cfg, args->config_size, reason);
-	if (err)
-		goto out_free;
-	err = check_reservation(cfg->hypervisor_memory.phys_start,
-				cfg->hypervisor_memory.size, reason);
-	if (err)
-		goto out_free;
+	/*
+	 * The firmware loader may wait for user space (a usermode helper,
+	 * a fallback sysfs upload), which must not happen under the CPU
+	 * hotplug lock: load it first.
+	 */
 	err = request_firmware(&fw, BH_FIRMWARE_NAME, bh.root_dev);
 	if (err) {
 		bh_fail(reason, err, "cannot load /lib/firmware/%s (%d)", BH_FIRMWARE_NAME, err);
 		goto out_free;
 	}
+	cpus_read_lock();
+	err = check_config(cfg, args->config_size, reason);
+	if (err)
+		goto out_unlock;
+	err = check_reservation(cfg->hypervisor_memory.phys_start,
+				cfg->hypervisor_memory.size, reason);
+	if (err)
+		goto out_unlock;
+	err = check_root_ram(cfg, reason);
+	if (err)
+		goto out_unlock;
 	err = map_hv_memory(cfg->hypervisor_memory.phys_start, cfg->hypervisor_memory.size,
 			    reason);
 	if (err)
-		goto out_release_fw;
+		goto out_unlock;
 	err = load_image(fw, cfg, args->config_size, reason);
 	if (err)
 		goto out_unmap;
@@ -294,12 +424,14 @@ static int bh_enable(struct bh_enable_args *args)
 		goto out_unmap;
 
 	bh.enabled = true;
-	err = bh_cells_init(&bh.root_dev->kobj, cfg->root_cell.name);
+	bh_hv_set_up(true);
+	strscpy(bh.root_name, cfg->root_cell.name, sizeof(bh.root_name));
+	err = bh_cells_init(&bh.root_dev->kobj, bh.root_name);
 	if (err)
 		pr_warn("no cells/ in sysfs (%d)\n", err);
 	__module_get(THIS_MODULE);	/* no unload while enabled */
-	release_firmware(fw);
 	cpus_read_unlock();
+	release_firmware(fw);
 	bh_pci_add_virtual(cfg, args->config_size);
 	kfree(cfg);
 	pr_info("hypervisor enabled on %u CPUs\n", num_online_cpus());
@@ -307,10 +439,10 @@ static int bh_enable(struct bh_enable_args *args)
 
 out_unmap:
 	unmap_hv_memory();
-out_release_fw:
+out_unlock:
+	cpus_read_unlock();
 	release_firmware(fw);
 out_free:
-	cpus_read_unlock();
 	kfree(cfg);
 	return err;
 }
@@ -327,6 +459,14 @@ static int bh_disable(void)
 	}
 	/* Their functions go with the hypervisor: unbind and remove them first. */
 	bh_pci_remove_virtual();
+	/*
+	 * Then cells/, whose show()s ask the hypervisor: removal waits for
+	 * the running ones, and none can start after it. Then no hypercall
+	 * from sysfs (bh_hv_get()) anywhere, before the first CPU leaves:
+	 * a VMMCALL on a CPU already back in native mode is #UD, an oops.
+	 */
+	bh_cells_exit();
+	bh_hv_set_up(false);
 	cpus_read_lock();
 	on_each_cpu(leave_cpu, NULL, 1);
 	for_each_online_cpu(cpu)
@@ -335,11 +475,13 @@ static int bh_disable(void)
 	cpus_read_unlock();
 	if (err) {
 		pr_err("disable failed: %d\n", err);
+		bh_hv_set_up(true);
+		if (bh_cells_init(&bh.root_dev->kobj, bh.root_name))
+			pr_warn("no cells/ in sysfs after the failed disable\n");
 		bh_pci_readd_virtual();
 		return err;
 	}
 	unmap_hv_memory();
-	bh_cells_exit();
 	bh.enabled = false;
 	module_put(THIS_MODULE);
 	pr_info("hypervisor disabled\n");
@@ -429,12 +571,12 @@ static ssize_t enabled_show(struct device *dev, struct device_attribute *attr, c
 
 static ssize_t show_info(char *buf, u64 what)
 {
-	long val = -ENODEV;
+	long val;
 
-	mutex_lock(&bh.lock);
-	if (bh.enabled)
-		val = bh_hypercall(BH_HC_HYPERVISOR_GET_INFO, what, 0);
-	mutex_unlock(&bh.lock);
+	if (!bh_hv_get())
+		return -ENODEV;
+	val = bh_hypercall(BH_HC_HYPERVISOR_GET_INFO, what, 0);
+	bh_hv_put();
 	return val < 0 ? val : sysfs_emit(buf, "%ld\n", val);
 }
 
@@ -485,9 +627,14 @@ static int __init bh_init(void)
 		return -EINVAL;
 	}
 
+	bh.cpu_result = kcalloc(nr_cpu_ids, sizeof(*bh.cpu_result), GFP_KERNEL);
+	if (!bh.cpu_result)
+		return -ENOMEM;
 	bh.root_dev = root_device_register("bulkhead");
-	if (IS_ERR(bh.root_dev))
-		return PTR_ERR(bh.root_dev);
+	if (IS_ERR(bh.root_dev)) {
+		err = PTR_ERR(bh.root_dev);
+		goto err_free_result;
+	}
 	err = sysfs_create_group(&bh.root_dev->kobj, &bh_attr_group);
 	if (err)
 		goto err_unregister_root;
@@ -508,6 +655,8 @@ err_remove_group:
 	sysfs_remove_group(&bh.root_dev->kobj, &bh_attr_group);
 err_unregister_root:
 	root_device_unregister(bh.root_dev);
+err_free_result:
+	kfree(bh.cpu_result);
 	return err;
 }
 
@@ -517,6 +666,7 @@ static void __exit bh_exit(void)
 	cpuhp_remove_state_nocalls(bh.cpuhp_state);
 	sysfs_remove_group(&bh.root_dev->kobj, &bh_attr_group);
 	root_device_unregister(bh.root_dev);
+	kfree(bh.cpu_result);
 }
 
 module_init(bh_init);

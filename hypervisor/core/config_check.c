@@ -877,10 +877,7 @@ static void config_check_cell_shared(struct config_check *ck, uint32_t i,
 				 (unsigned long long)last);
 }
 
-/*
- * A private RAM region comes out of the memmap= reservation, which Linux
- * does not have; device memory (IO) may be passed on from the root cell.
- */
+/* A private RAM region comes out of the memmap= reservation, which Linux does not have. */
 static void config_check_cell_private(struct config_check *ck, uint32_t i,
 				      const struct bh_memory_region *r,
 				      uint64_t last)
@@ -903,6 +900,75 @@ static void config_check_cell_private(struct config_check *ck, uint32_t i,
 	}
 }
 
+/* The root ivshmem device whose shared memory is root region @j, or NULL. */
+static const struct bh_pci_device *
+config_check_shmem_owner(const struct bh_cell_desc *root, uint32_t j)
+{
+	const struct bh_pci_device *rdev = bh_cell_pci_devices(root);
+	uint32_t k;
+
+	for (k = 0; k < root->num_pci_devices; k++)
+		if (rdev[k].type == BH_PCI_TYPE_IVSHMEM && rdev[k].shmem_region == j)
+			return &rdev[k];
+	return NULL;
+}
+
+/*
+ * Device memory (IO) is passed on from the root cell, so it obeys the
+ * rules of RAM and more: uncached or not, a device region over root RAM
+ * gives the inmate Linux's memory, one over an ivshmem's shared memory
+ * another pair's channel. It must lie inside one root device region
+ * (which keeps it off the reservation too); the hypervisor memory is
+ * reported by config_check_mem_overlaps() already, other cells by
+ * config_check_cell_set().
+ */
+static void config_check_cell_device(struct config_check *ck, uint32_t i,
+				     const struct bh_memory_region *r,
+				     uint64_t last)
+{
+	const struct bh_memory_region *hv = &ck->sys->hypervisor_memory;
+	const struct bh_cell_desc *root = &ck->sys->root_cell;
+	const struct bh_memory_region *rmem = bh_cell_mem_regions(root);
+	const struct bh_pci_device *owner;
+	char pci[CONFIG_CHECK_PCI_TEXT], kind[CONFIG_CHECK_PCI_TEXT + 32];
+	int inside = 0, clash = 0;
+	uint64_t r_last;
+	uint32_t j;
+
+	for (j = 0; j < root->num_memory_regions; j++) {
+		if (!config_check_range(rmem[j].phys_start, rmem[j].size, &r_last) ||
+		    !config_check_overlap(r->phys_start, last, rmem[j].phys_start,
+					  r_last))
+			continue;
+		if (rmem[j].flags & BH_MEM_IO) {
+			inside |= r->phys_start >= rmem[j].phys_start && last <= r_last;
+			continue;
+		}
+		owner = config_check_shmem_owner(root, j);
+		kind[0] = '\0';
+		if (owner) {
+			config_check_pci_text(owner, pci);
+			config_check_append(kind, sizeof(kind), "the shared memory of ivshmem ");
+			config_check_append(kind, sizeof(kind), pci);
+		} else {
+			config_check_append(kind, sizeof(kind), config_check_mem_kind(&rmem[j]));
+		}
+		config_check_cell_report(ck, "memory region %u [0x%llx-0x%llx] is device memory over the root cell's memory region %u [0x%llx-0x%llx] (%s): only the root cell's device memory can be passed on",
+					 i, (unsigned long long)r->phys_start,
+					 (unsigned long long)last, j,
+					 (unsigned long long)rmem[j].phys_start,
+					 (unsigned long long)r_last, kind);
+		clash = 1;
+	}
+	if (inside || clash ||
+	    (config_check_range(hv->phys_start, hv->size, &r_last) &&
+	     config_check_overlap(r->phys_start, last, hv->phys_start, r_last)))
+		return;
+	config_check_cell_report(ck, "memory region %u [0x%llx-0x%llx] is device memory but does not lie inside one root cell device memory region",
+				 i, (unsigned long long)r->phys_start,
+				 (unsigned long long)last);
+}
+
 static void config_check_cell_mem_regions(struct config_check *ck)
 {
 	const struct bh_memory_region *mem = bh_cell_mem_regions(ck->cell);
@@ -919,7 +985,9 @@ static void config_check_cell_mem_regions(struct config_check *ck)
 		last = mem[i].phys_start + (mem[i].size - 1);
 		if (mem[i].flags & BH_MEM_ROOTSHARED)
 			config_check_cell_shared(ck, i, &mem[i], last);
-		else if (!(mem[i].flags & BH_MEM_IO))
+		else if (mem[i].flags & BH_MEM_IO)
+			config_check_cell_device(ck, i, &mem[i], last);
+		else
 			config_check_cell_private(ck, i, &mem[i], last);
 	}
 }

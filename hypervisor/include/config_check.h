@@ -59,7 +59,8 @@ int config_check_system(const void *blob, uint64_t size,
  * system config are applied. Skipped are the name clash with the root
  * cell, "CPU N does not exist" (CPUs outside the root cell's set), the
  * overlaps with the hypervisor memory and with the root cell's memory
- * regions, the containment of ROOTSHARED regions in root memory, the
+ * regions, the containment of ROOTSHARED regions in root memory and of
+ * device memory (BH_MEM_IO) regions in one root device memory region, the
  * clashes of pio regions and the console with the debug console, and the
  * pairing of each ivshmem device with the root cell's at the same address
  * (there must be one, with the same shared memory). The hypervisor always

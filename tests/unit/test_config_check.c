@@ -953,9 +953,10 @@ static void test_cell_mem_system(void)
 	test_cell_init(&t);
 	t.mem[2].phys_start = 0x80000000;
 	EXPECT_CELL(&t, 0, NULL);
-	/* ...but never the hypervisor's. */
+	/* ...but never the hypervisor's (said once, not also "not root's"). */
 	t.mem[2].phys_start = 0x3a000000;
-	EXPECT_CELL(&t, -EINVAL, "memory region 2 [0x3a000000-0x3a000fff] overlaps the hypervisor memory");
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "memory region 2 [0x3a000000-0x3a000fff] overlaps the hypervisor memory", 1);
 
 	/* A shared region must be root's already, within one region. */
 	test_cell_init(&t);
@@ -977,6 +978,71 @@ static void test_cell_mem_system(void)
 	EXPECT_CELL(&t, 0, NULL);
 }
 
+/*
+ * Rule: device memory (IO) obeys the overlap rules of RAM and passes on
+ * only what the root cell has as device memory.
+ */
+static void test_cell_mem_device(void)
+{
+	struct test_cell t;
+
+	/* Over Linux's RAM: uncached, but Linux's memory all the same. */
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0x3000000;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "cell \"apic-demo\": memory region 2 [0x3000000-0x3000fff] is device memory over the root cell's memory region 1 [0x100000-0x39ffffff] (RAM): only the root cell's device memory can be passed on",
+			  1);
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	/* Over the shared memory of the other pair (00:0f.0). */
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0x3e200000;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "cell \"apic-demo\": memory region 2 [0x3e200000-0x3e200fff] is device memory over the root cell's memory region 5 [0x3e200000-0x3e3fffff] (the shared memory of ivshmem 00:0f.0): only the root cell's device memory can be passed on",
+			  1);
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	/* Its own pair's shared memory, beside the ROOTSHARED region. */
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0x3e1ff000;
+	EXPECT_CELL(&t, -EINVAL,
+		    "memory region 2 [0x3e1ff000-0x3e1fffff] is device memory over the root cell's memory region 4 [0x3e000000-0x3e1fffff] (the shared memory of ivshmem 00:0e.0)");
+
+	/* In the reservation, which the root cell does not have. */
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0x3b400000;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "cell \"apic-demo\": memory region 2 [0x3b400000-0x3b400fff] is device memory but does not lie inside one root cell device memory region",
+			  1);
+	EXPECT_CELL_ALONE(&t, 0, NULL);
+
+	/* In no root region at all (between 1 and 2 GiB here). */
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0x60000000;
+	EXPECT_CELL_LINES(&t, -EINVAL, "[0x60000000-0x60000fff] is device memory but does not lie inside one root cell device memory region", 1);
+
+	/* Half inside the root's device memory is not inside. */
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0x7ffff000;
+	t.mem[2].size = 0x2000;
+	EXPECT_CELL_LINES(&t, -EINVAL, "[0x7ffff000-0x80000fff] is device memory but does not lie inside one", 1);
+
+	/* Root RAM and root device memory at once: the RAM is named. */
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0x3f000000;
+	t.mem[2].size = 0x41001000;
+	EXPECT_CELL_LINES(&t, -EINVAL, "is device memory over the root cell's memory region 2 [0x3f000000-0x3ffdffff] (RAM)", 1);
+
+	/* The whole of the root's device memory, and its last page, are fine. */
+	test_cell_init(&t);
+	t.mem[2].phys_start = 0x80000000;
+	t.mem[2].size = 0x80000000;
+	EXPECT_CELL(&t, 0, NULL);
+	t.mem[2].phys_start = 0xfffff000;
+	t.mem[2].size = 0x1000;
+	EXPECT_CELL(&t, 0, NULL);
+}
+
 static void test_cell_mem_own(void)
 {
 	struct test_cell t;
@@ -993,10 +1059,11 @@ static void test_cell_mem_own(void)
 		    "memory region 2 at guest-physical [0x80000-0x80fff] overlaps memory region 0 at guest-physical [0x0-0xfffff]");
 	EXPECT_CELL_ALONE(&t, -EINVAL, "at guest-physical");
 
-	/* Adjacent in both spaces is fine. */
+	/* Adjacent in both spaces is fine (RAM: device memory must be root's). */
 	test_cell_init(&t);
 	t.mem[2].phys_start = 0x3b300000;
 	t.mem[2].virt_start = 0x100000;
+	t.mem[2].flags = RAM_FLAGS;
 	EXPECT_CELL(&t, 0, NULL);
 }
 
@@ -1471,6 +1538,7 @@ int main(void)
 	RUN(test_cell_cpus);
 	RUN(test_cell_mem_fields);
 	RUN(test_cell_mem_system);
+	RUN(test_cell_mem_device);
 	RUN(test_cell_mem_own);
 	RUN(test_cell_entry);
 	RUN(test_cell_pio);

@@ -8,6 +8,8 @@
  *                                   ivshmem-ram (the first ivshmem's shared
  *                                   memory inside Linux's RAM) ivshmem-real
  *                                   (its BDF on q35's LPC bridge, 00:1f.0)
+ *                                   ram-short (the RAM region that holds
+ *                                   Linux's kernel ends at 16 MiB)
  *   bh-cfgtool mutate-cell KIND IN OUT
  *                                   KIND: rootmem (memory over Linux's
  *                                   kernel) nocpu (CPU 5) twin (renamed)
@@ -18,6 +20,10 @@
  *                                   ivshmem-noshared (no ROOTSHARED)
  *                                   gpa-huge (one more region, 4 KiB of
  *                                   the reservation seen at 2^63)
+ *                                   io-over-rootram (a device region over
+ *                                   Linux's kernel) io-over-shmem (a device
+ *                                   region over the other pair's shared
+ *                                   memory, 0x3e200000)
  *   bh-cfgtool raw-enable FILE      exit 0 if refused (prints the reason),
  *                                   1 if it was accepted (then disables)
  *   bh-cfgtool raw-create FILE      the same for a cell, past the CLI's
@@ -89,6 +95,40 @@ static struct bh_pci_device *first_ivshmem(struct bh_cell_desc *cell)
 	exit(2);
 }
 
+/*
+ * Appends @r to @cell's memory regions in the blob of *@n bytes: the pio
+ * regions and PCI devices after them move up. Exit 2 if it does not fit.
+ */
+static void add_mem_region(struct bh_cell_desc *cell, size_t *n,
+			   const struct bh_memory_region *r)
+{
+	uint8_t *end = (uint8_t *)(bh_cell_mem_regions(cell) + cell->num_memory_regions);
+	size_t tail = *n - (size_t)(end - (uint8_t *)blob);
+
+	if (*n + sizeof(*r) > sizeof(blob)) {
+		fprintf(stderr, "config too large to add a region\n");
+		exit(2);
+	}
+	memmove(end + sizeof(*r), end, tail);
+	memcpy(end, r, sizeof(*r));
+	cell->num_memory_regions++;
+	*n += sizeof(*r);
+}
+
+/* The root region (not device memory) holding physical @addr, or exit 2. */
+static struct bh_memory_region *root_ram_at(struct bh_cell_desc *root, uint64_t addr)
+{
+	struct bh_memory_region *mem = (struct bh_memory_region *)bh_cell_mem_regions(root);
+	uint32_t i;
+
+	for (i = 0; i < root->num_memory_regions; i++)
+		if (!(mem[i].flags & BH_MEM_IO) && addr >= mem[i].phys_start &&
+		    addr - mem[i].phys_start < mem[i].size)
+			return &mem[i];
+	fprintf(stderr, "no root RAM region holds 0x%llx\n", (unsigned long long)addr);
+	exit(2);
+}
+
 static int mutate(const char *kind, const char *in, const char *out)
 {
 	size_t n = load(in);
@@ -101,8 +141,12 @@ static int mutate(const char *kind, const char *in, const char *out)
 	} else if (!strcmp(kind, "revision")) {
 		cfg->revision = BH_CONFIG_REVISION + 1;
 	} else if (!strcmp(kind, "overlap")) {
-		/* region 1 slides down into region 0 */
-		mem[1].phys_start = mem[1].virt_start = mem[0].phys_start + 0x200000;
+		/*
+		 * region 3 (00:0f.0's shared memory) slides down into region 2
+		 * (00:0e.0's): all of Linux's RAM stays covered, so only the
+		 * hypervisor's config check can refuse it
+		 */
+		mem[3].phys_start = mem[3].virt_start = mem[2].phys_start + 0x100000;
 	} else if (!strcmp(kind, "outside")) {
 		/* hypervisor memory in the middle of Linux's RAM */
 		cfg->hypervisor_memory.phys_start = 0x20000000;
@@ -113,29 +157,16 @@ static int mutate(const char *kind, const char *in, const char *out)
 		mem[dev->shmem_region].virt_start = 0x1000000;
 	} else if (!strcmp(kind, "ivshmem-real")) {
 		first_ivshmem(&cfg->root_cell)->bdf = 0x1f << 3;
+	} else if (!strcmp(kind, "ram-short")) {
+		/* Linux's kernel is loaded at 16 MiB and up: no longer root's */
+		struct bh_memory_region *r = root_ram_at(&cfg->root_cell, 0x1000000);
+
+		r->size = 0x1000000 - r->phys_start;
 	} else {
 		fprintf(stderr, "unknown mutation '%s'\n", kind);
 		return 2;
 	}
 	return save(out, n);
-}
-
-/* Inserts a copy of region 0 of @cell after its last; returns the copy. */
-static struct bh_memory_region *add_region(struct bh_cell_desc *cell, size_t *n)
-{
-	struct bh_memory_region *mem =
-		(struct bh_memory_region *)bh_cell_mem_regions(cell);
-	uint8_t *end = (uint8_t *)&mem[cell->num_memory_regions];
-
-	if (!cell->num_memory_regions || *n + sizeof(*mem) > sizeof(blob)) {
-		fprintf(stderr, "cannot add a memory region\n");
-		exit(2);
-	}
-	memmove(end + sizeof(*mem), end, (size_t)((uint8_t *)blob + *n - end));
-	memcpy(end, mem, sizeof(*mem));
-	cell->num_memory_regions++;
-	*n += sizeof(*mem);
-	return (struct bh_memory_region *)end;
 }
 
 static int mutate_cell(const char *kind, const char *in, const char *out)
@@ -171,12 +202,24 @@ static int mutate_cell(const char *kind, const char *in, const char *out)
 	} else if (!strcmp(kind, "ivshmem-noshared")) {
 		mem[first_ivshmem(cell)->shmem_region].flags &= ~(uint64_t)BH_MEM_ROOTSHARED;
 	} else if (!strcmp(kind, "gpa-huge")) {
-		struct bh_memory_region *huge = add_region(cell, &n);
+		struct bh_memory_region huge = {
+			.phys_start = mem[0].phys_start + mem[0].size,
+			.virt_start = 1ull << 63,
+			.size = 0x1000,
+			.flags = BH_MEM_READ | BH_MEM_WRITE,
+		};
 
-		huge->phys_start = mem[0].phys_start + mem[0].size;
-		huge->virt_start = 1ull << 63;
-		huge->size = 0x1000;
-		huge->flags = BH_MEM_READ | BH_MEM_WRITE;
+		add_mem_region(cell, &n, &huge);
+	} else if (!strcmp(kind, "io-over-rootram") || !strcmp(kind, "io-over-shmem")) {
+		/* device memory, seen at 3 GiB, over root RAM or 00:0f.0's shared memory */
+		struct bh_memory_region io = {
+			.phys_start = !strcmp(kind, "io-over-rootram") ? 0x1000000 : 0x3e200000,
+			.virt_start = 0xc0000000,
+			.size = 0x1000,
+			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_IO,
+		};
+
+		add_mem_region(cell, &n, &io);
 	} else {
 		fprintf(stderr, "unknown cell mutation '%s'\n", kind);
 		return 2;

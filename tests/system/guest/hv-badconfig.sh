@@ -3,6 +3,7 @@
 # Each broken config is refused by the CLI with a clear line, and again by
 # the driver or the hypervisor when the CLI is bypassed (raw ioctl); the
 # hypervisor stays off and Linux keeps running. A good config still works.
+# ram-short (a root cell without Linux's kernel) only the driver can see.
 . /tests/guest/lib.sh
 good=/configs/qemu-q35.cell
 
@@ -28,6 +29,10 @@ check magic "not a system config" "not a Bulkhead system config"
 check revision "revision" "config revision"
 check overlap "overlaps" "the hypervisor refused to start"
 check outside "hypervisor memory" "is Linux RAM: reserve it with memmap="
+# Linux's kernel outside the root cell: without the driver's check root
+# Linux faulted on its own memory forever once it ran as the root cell.
+check ram-short "does not cover Linux RAM" \
+	'root cell "qemu-q35" does not cover Linux RAM 0x1000000-0x39ffffff: add it to the root cell'"'"'s memory regions'
 step "the good config still enables"
 hv_enable
 hv_disable

@@ -28,6 +28,9 @@ bad_cell ivshmem-bdf "pci device 0 (00:10.0) has no partner: the root cell has n
 bad_cell ivshmem-start "differs from the root cell's [0x3e000000-0x3e1fffff]: start and size must be the same in both cells"
 bad_cell ivshmem-size "ivshmem shared memory [0x3e000000-0x3e0fffff] differs from the root cell's"
 bad_cell ivshmem-noshared "lacks the ROOTSHARED flag"
+# Device memory passes on only the root cell's device memory.
+bad_cell io-over-rootram 'cell "ivshmem-demo": memory region 2 [0x1000000-0x1000fff] is device memory over the root cell'"'"'s memory region 0 [0x0-0x39ffffff] (RAM): only the root cell'"'"'s device memory can be passed on'
+bad_cell io-over-shmem 'cell "ivshmem-demo": memory region 2 [0x3e200000-0x3e200fff] is device memory over the root cell'"'"'s memory region 3 [0x3e200000-0x3e3fffff] (the shared memory of ivshmem 00:0f.0)'
 
 step "two cells on one ivshmem device"
 must bh-cfgtool mutate-cell ivshmem-twin $good /tmp/twin.cell

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# hv-badconfig: wrong magic, wrong revision, overlapping regions and a
-# hypervisor region outside the reservation are refused with clear errors
+# hv-badconfig: wrong magic, wrong revision, overlapping regions, a
+# hypervisor region outside the reservation and a root cell that lacks
+# Linux's RAM (its kernel) are refused with clear errors
 # (by the CLI, and by the driver or hypervisor when the CLI is bypassed);
 # Linux keeps running and a good config enables afterwards.
 source "$(dirname "$0")/../lib.sh"

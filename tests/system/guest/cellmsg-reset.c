@@ -16,6 +16,8 @@
  * peer so it looks, gives it a moment to notice, closes, opens the channel
  * again (a new epoch) and expects the peer to serve COUNT checked echoes of
  * a new generation within a few seconds; then the next kind of scribble.
+ * The last kinds scribble the peer's half, which the region (writable by
+ * both cells) does not prevent: the peer must notice when we come back.
  *
  * Exit: 0 as described, 1 a check failed, 2 usage or device error,
  * 3 timeout.
@@ -90,17 +92,24 @@ enum scribble {
 	SCRIBBLE_RING_OFFSET,	/* the ring past the end of the half */
 	SCRIBBLE_BASE,		/* producer base not 8-byte aligned */
 	SCRIBBLE_HEAD,		/* consumer head not at the peer's base */
+	/* The region is writable on both sides: the peer's half too. */
+	SCRIBBLE_PEER_STATE,	/* the peer's state RESET */
+	SCRIBBLE_PEER_GEOMETRY,	/* the peer's ring size 3000 */
+	SCRIBBLE_PEER_PROD,	/* the peer's producer line set up for our next
+				   incarnation, base not aligned */
 	SCRIBBLE_COUNT
 };
 
 static const char *const scribble_names[SCRIBBLE_COUNT] = {
 	"record length", "record type", "buffer record", "padding",
 	"ring size", "ring offset", "producer base", "consumer head",
+	"peer's state", "peer's ring size", "peer's producer line",
 };
 
 static void scribble(struct cellmsg_chan *ch, enum scribble kind)
 {
 	struct cellmsg_half *own = ch->own;
+	struct cellmsg_half *peer = (struct cellmsg_half *)ch->peer;
 	struct cellmsg_rec_hdr *hdr = (struct cellmsg_rec_hdr *)
 		(ch->tx_ring + (ch->tx_pos & (ch->tx_size - 1)));
 	struct cellmsg_buf_desc *d = (struct cellmsg_buf_desc *)(hdr + 1);
@@ -134,10 +143,23 @@ static void scribble(struct cellmsg_chan *ch, enum scribble kind)
 	case SCRIBBLE_HEAD:
 		own->cons.head += 4096 + 8;
 		break;
+	case SCRIBBLE_PEER_STATE:
+		peer->ident.state = CELLMSG_STATE_RESET;
+		break;
+	case SCRIBBLE_PEER_GEOMETRY:
+		peer->ident.ring_size = 3000;
+		break;
+	case SCRIBBLE_PEER_PROD:
+		/* Our next open counts on from our epoch (cellmsg_open()). */
+		peer->prod.base = 3;
+		peer->prod.prod_for = ch->epoch + 1;
+		break;
 	default:
 		break;
 	}
-	if (word) {
+	if (kind >= SCRIBBLE_PEER_STATE) {
+		/* Our half stays as it is. */
+	} else if (word) {
 		__atomic_store_n(&hdr->word, word, __ATOMIC_RELAXED);
 		__atomic_store_n(&hdr->seq, ch->tx_seq, __ATOMIC_RELEASE);
 	} else {
@@ -166,6 +188,13 @@ static int corrupt_cycles(struct cellmsg_chan *ch, struct cellmsg_uio *dev,
 		if (err)
 			die(2, "cellmsg_open: %s", strerror(-err));
 		err = cellmsg_wait_connected(ch, 5 * SECOND);
+		/*
+		 * After scribbling the peer's half we may find it still
+		 * corrupt: -EPROTO once, then the peer's repair (a new epoch
+		 * of its own) lets the handshake run again.
+		 */
+		if (err == -EPROTO && kind >= SCRIBBLE_PEER_STATE)
+			err = cellmsg_wait_connected(ch, 5 * SECOND);
 		if (err)
 			die(3, "after scribbling the %s: the peer did not reconnect: %s",
 			    scribble_names[kind], strerror(-err));

@@ -6,7 +6,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../hv.sh"
 
-kinds=8		# the scribbles of cellmsg-reset -c
+kinds=11	# the scribbles of cellmsg-reset -c
 GUEST_APPEND=$HV_MEMMAP
 guest_start g ivshmem-corrupt "" 4
 guest_wait g

@@ -13,7 +13,9 @@
  *   -ENOTCONN    the peer is not (yet) there
  *   -ECONNRESET  the peer restarted or left; reported once, then the channel
  *                synchronises with the new peer; no stale message survives
- *   -EPROTO      the peer's half of the region is corrupt; sticky until close
+ *   -EPROTO      the peer's half of the region is corrupt (or the peer wrote
+ *                ours); reported once, then the channel waits, as for
+ *                -ENOTCONN, for a new incarnation of the peer
  *   -EMSGSIZE    the message can never fit the ring (max: cellmsg_max_msg())
  *   -ENOBUFS     the receive buffer is smaller than the next message (it
  *                stays queued)
@@ -115,8 +117,10 @@ struct cellmsg_chan {
 	uint32_t epoch;				/* ours */
 	uint32_t peer_epoch;			/* the one we are connected to */
 	int connected;
-	int error;				/* sticky -EPROTO */
-	int reset_pending;			/* report -ECONNRESET once */
+	int error;				/* -EPROTO: peer_epoch broke the
+						   protocol; wait for it to go */
+	int pending;				/* -ECONNRESET or -EPROTO to
+						   report once */
 
 	/* Our outbound ring. */
 	uint8_t *tx_ring;

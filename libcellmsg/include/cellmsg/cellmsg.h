@@ -88,7 +88,8 @@ enum cellmsg_peer_state {
 	CELLMSG_PEER_CONNECTING,	/* peer ready, handshake not finished */
 	CELLMSG_PEER_CONNECTED,
 	CELLMSG_PEER_CLOSED,		/* the peer closed its side */
-	CELLMSG_PEER_BROKEN,		/* -EPROTO seen: the channel is dead */
+	CELLMSG_PEER_BROKEN,		/* the peer there broke the protocol
+					   (-EPROTO); waiting for it to go */
 };
 
 /* A zero-copy buffer claimed for sending. */
@@ -176,8 +177,8 @@ void cellmsg_set_wait_mode(struct cellmsg_chan *ch,
 enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch);
 
 /*
- * Waits until connected: 0, -ENOTCONN (timeout 0), -ETIMEDOUT, -EPROTO,
- * -ECONNRESET (once), -EINTR (from the backend's wait).
+ * Waits until connected: 0, -ENOTCONN (timeout 0), -ETIMEDOUT, -EPROTO
+ * (once), -ECONNRESET (once), -EINTR (from the backend's wait).
  */
 int cellmsg_wait_connected(struct cellmsg_chan *ch, int64_t timeout_ns);
 
@@ -215,7 +216,7 @@ void cellmsg_rx_disarm(struct cellmsg_chan *ch);
 
 /*
  * Claims a free zero-copy buffer: 0, -EAGAIN when all are in flight (or
- * the channel has none), -EINVAL without @tb, -EPROTO when broken.
+ * the channel has none), -EINVAL without @tb.
  */
 int cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb);
 

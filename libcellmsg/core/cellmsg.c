@@ -227,9 +227,7 @@ static int own_intact(const struct cellmsg_chan *ch, uint32_t e)
 
 static uint32_t fresh_epoch(const struct cellmsg_half *old, uint32_t entropy)
 {
-	uint32_t e;
-
-	uint32_t old_e = LOAD(&old->ident.epoch);
+	uint32_t old_e = LOAD(&old->ident.epoch), e;
 
 	/* A valid old identity: count on from it, so a restart always differs. */
 	if (LOAD(&old->ident.magic) == CELLMSG_MAGIC && old_e)

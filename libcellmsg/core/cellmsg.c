@@ -85,6 +85,11 @@ static void notify_peer(struct cellmsg_chan *ch)
 	ch->be.notify(ch->be.ctx);
 }
 
+/*
+ * The peer incarnation ch->peer_epoch broke the protocol. The detecting
+ * call reports -EPROTO; later calls see an unconnected channel until that
+ * incarnation goes (peer_gone()), and then synchronise afresh.
+ */
 static int broken(struct cellmsg_chan *ch)
 {
 	ch->error = -EPROTO;
@@ -162,15 +167,80 @@ static int layout_check_peer(const struct cellmsg_chan *ch,
 
 /* ---- open / close -------------------------------------------------------- */
 
+/* Our identity line as we publish it, from what we keep locally. */
+static void own_ident(const struct cellmsg_chan *ch, struct cellmsg_ident *id)
+{
+	__builtin_memset(id, 0, sizeof(*id));
+	id->magic = CELLMSG_MAGIC;
+	id->version = CELLMSG_VERSION;
+	id->half_size = ch->half_size;
+	id->ring_offset = (uint32_t)(ch->tx_ring - (uint8_t *)ch->own);
+	id->ring_size = ch->tx_size;
+	id->buf_offset = (uint32_t)(ch->tx_bufs - (uint8_t *)ch->own);
+	id->buf_size = ch->tx_buf_size;
+	id->buf_count = ch->tx_buf_count;
+	id->epoch = ch->epoch;
+	id->state = CELLMSG_STATE_READY;
+}
+
+/*
+ * Writes our header as at open, for incarnation ch->epoch: identity,
+ * cleared producer, consumer and wake-up lines and releases; then READY.
+ */
+static void own_publish(struct cellmsg_chan *ch)
+{
+	struct cellmsg_ident id;
+
+	own_ident(ch, &id);
+	id.state = CELLMSG_STATE_RESET;
+	/* Pairs with the peer's acquire load of state: RESET hides our half. */
+	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_RESET);
+	__builtin_memset((uint8_t *)ch->own + sizeof(id), 0,
+			 CELLMSG_HALF_HDR_SIZE - sizeof(id));
+	__builtin_memcpy(&ch->own->ident, &id, sizeof(id));
+	/* Pairs with the peer's acquire load of state in peer_snapshot(). */
+	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_READY);
+	notify_peer(ch);
+}
+
+/*
+ * Whether our half still holds what we wrote, as far as a new peer
+ * incarnation @e will read it. Both cells can write the whole region, so
+ * a peer may have scribbled our half before it came back: then our
+ * identity differs from our local copy, or our producer or consumer line
+ * already names @e, which we have not worked for yet.
+ */
+static int own_intact(const struct cellmsg_chan *ch, uint32_t e)
+{
+	const volatile uint32_t *have = (const volatile uint32_t *)&ch->own->ident;
+	struct cellmsg_ident want;
+	const uint32_t *w = (const uint32_t *)&want;
+	uint32_t i;
+
+	own_ident(ch, &want);
+	for (i = 0; i < sizeof(want) / sizeof(*w); i++)
+		if (have[i] != w[i])
+			return 0;
+	return LOAD(&ch->own->prod.prod_for) != e &&
+	       LOAD(&ch->own->cons.cons_for) != e;
+}
+
 static uint32_t fresh_epoch(const struct cellmsg_half *old, uint32_t entropy)
 {
-	uint32_t e;
+	uint32_t old_e = LOAD(&old->ident.epoch), e;
 
 	/* A valid old identity: count on from it, so a restart always differs. */
-	if (LOAD(&old->ident.magic) == CELLMSG_MAGIC && LOAD(&old->ident.epoch))
-		e = LOAD(&old->ident.epoch) + 1;
+	if (LOAD(&old->ident.magic) == CELLMSG_MAGIC && old_e)
+		e = old_e + 1;
 	else
 		e = mix32(entropy ^ 0x2545f491u);
+	/*
+	 * Differ from whatever epoch the half held, valid or not: a peer
+	 * that found the old incarnation corrupt waits for the epoch to
+	 * change (peer_gone()).
+	 */
+	if (e == old_e)
+		e++;
 	return e ? e : 1;
 }
 
@@ -209,16 +279,7 @@ int cellmsg_open(struct cellmsg_chan *ch, void *region, size_t size,
 	/* Pairs with the peer's acquire load of state: RESET hides our half. */
 	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_RESET);
 	ch->epoch = fresh_epoch(ch->own, cfg->entropy);
-	id.magic = CELLMSG_MAGIC;
-	id.version = CELLMSG_VERSION;
-	id.half_size = half;
-	id.epoch = ch->epoch;
-	id.state = CELLMSG_STATE_RESET;
-
-	__builtin_memset((uint8_t *)ch->own + sizeof(id), 0,
-			 CELLMSG_HALF_HDR_SIZE - sizeof(id));
 	__builtin_memset((uint8_t *)ch->own + id.ring_offset, 0, id.ring_size);
-	__builtin_memcpy(&ch->own->ident, &id, sizeof(id));
 
 	ch->tx_ring = (uint8_t *)ch->own + id.ring_offset;
 	ch->tx_size = id.ring_size;
@@ -229,9 +290,7 @@ int cellmsg_open(struct cellmsg_chan *ch, void *region, size_t size,
 	ch->tx_buf_size = id.buf_size;
 	ch->tx_buf_count = id.buf_count;
 
-	/* Pairs with the peer's acquire load of state in peer_snapshot(). */
-	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_READY);
-	notify_peer(ch);
+	own_publish(ch);
 	cellmsg_peer_state(ch);
 	return 0;
 }
@@ -297,6 +356,9 @@ static void producer_reset_for(struct cellmsg_chan *ch, uint32_t e)
 {
 	uint32_t i;
 
+	/* Whatever a scribbler left at base must not pass for a record. */
+	STORE(&((struct cellmsg_rec_hdr *)
+		(ch->tx_ring + (ch->tx_pos & (ch->tx_size - 1))))->seq, 0);
 	STORE(&ch->own->prod.base, ch->tx_pos);
 	STORE(&ch->own->prod.base_seq, ch->tx_seq);
 	ch->tx_head = ch->tx_pos;
@@ -344,13 +406,29 @@ static int try_connect(struct cellmsg_chan *ch)
 	int err;
 
 	err = peer_snapshot(ch, &id);
-	if (err == -EPROTO)
+	if (err == -EPROTO) {
+		ch->peer_epoch = id.epoch;	/* the incarnation that broke */
 		return broken(ch);
+	}
 	if (err)
 		return -ENOTCONN;
 	if (id.epoch != ch->peer_epoch) {
 		/* A new peer incarnation: forget everything about the old one. */
 		ch->peer_epoch = id.epoch;
+		if (!own_intact(ch, id.epoch)) {
+			/*
+			 * The peer wrote our half. Publish it again as a new
+			 * incarnation of ours, so the peer synchronises anew
+			 * (also when it found our half corrupt and waits for
+			 * our epoch to change). Report it once; the
+			 * handshake goes on in the next call.
+			 */
+			do
+				ch->epoch++;
+			while (!ch->epoch || ch->epoch == LOAD(&ch->own->ident.epoch));
+			own_publish(ch);
+			return -EPROTO;
+		}
 		STORE(&ch->own->cons.cons_for, 0);
 	}
 	adopt_peer_layout(ch, &id);
@@ -372,24 +450,50 @@ static int try_connect(struct cellmsg_chan *ch)
 	return 0;
 }
 
-/* 0 when connected; -ENOTCONN, -ECONNRESET (once per loss) or -EPROTO. */
+/*
+ * Broken: whether the incarnation that broke the protocol is gone (it left
+ * READY or has another epoch). Then the channel forgets it and everything
+ * set up for it, so whatever comes next gets a full handshake, even one
+ * with the same epoch.
+ */
+static int peer_gone(struct cellmsg_chan *ch)
+{
+	/* Pairs with the peer's release stores of state. */
+	if (LOAD_ACQ(&ch->peer->ident.state) == CELLMSG_STATE_READY &&
+	    LOAD(&ch->peer->ident.epoch) == ch->peer_epoch)
+		return 0;
+	ch->error = 0;
+	ch->peer_epoch = 0;
+	STORE(&ch->own->prod.prod_for, 0);
+	STORE(&ch->own->cons.cons_for, 0);
+	return 1;
+}
+
+/*
+ * 0 when connected; -ENOTCONN, or once per loss of a peer -ECONNRESET or
+ * -EPROTO (which then waits, as -ENOTCONN, for a new incarnation).
+ */
 static int sync_peer(struct cellmsg_chan *ch)
 {
-	if (ch->error)
-		return ch->error;
+	int err;
+
 	/* Pairs with the peer's release stores of state. */
 	if (ch->connected &&
 	    (LOAD_ACQ(&ch->peer->ident.state) != CELLMSG_STATE_READY ||
 	     LOAD(&ch->peer->ident.epoch) != ch->peer_epoch)) {
 		ch->connected = 0;
-		ch->reset_pending = 1;
+		if (!ch->pending)
+			ch->pending = -ECONNRESET;
 	}
-	if (ch->reset_pending) {
-		ch->reset_pending = 0;
-		return -ECONNRESET;
+	if (ch->pending) {
+		err = ch->pending;
+		ch->pending = 0;
+		return err;
 	}
 	if (ch->connected)
 		return 0;
+	if (ch->error && !peer_gone(ch))
+		return -ENOTCONN;
 	return try_connect(ch);
 }
 
@@ -398,17 +502,23 @@ enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch)
 	int err = sync_peer(ch);
 
 	/*
-	 * Looking is not receiving: keep the reset for the next send or
-	 * receive to report, but follow the peer's new incarnation already.
+	 * Looking is not receiving: keep the reset or the protocol error for
+	 * the next send or receive to report, but follow the peer's new
+	 * incarnation already.
 	 */
 	if (err == -ECONNRESET) {
 		err = ch->connected ? 0 : try_connect(ch);
-		ch->reset_pending = 1;
+		if (err == -EPROTO)
+			ch->pending = -EPROTO;	/* the worse news */
+		else
+			ch->pending = -ECONNRESET;
+	} else if (err == -EPROTO) {
+		ch->pending = -EPROTO;
 	}
 
 	if (err == 0)
 		return CELLMSG_PEER_CONNECTED;
-	if (err == -EPROTO)
+	if (err == -EPROTO || ch->error)
 		return CELLMSG_PEER_BROKEN;
 	switch (LOAD_ACQ(&ch->peer->ident.state)) {
 	case CELLMSG_STATE_READY:
@@ -599,8 +709,6 @@ static int tx_send(struct cellmsg_chan *ch, uint32_t type, const void *data,
 {
 	struct tx_args a = { .type = type, .data = data, .len = len };
 
-	if (ch->error)
-		return ch->error;
 	if (len > cellmsg_max_msg(ch))
 		return -EMSGSIZE;
 	return wait_loop(ch, tx_try, &a, timeout_ns, &ch->own->wake.want_space);
@@ -734,8 +842,6 @@ int cellmsg_recv_zc(struct cellmsg_chan *ch, struct cellmsg_rx *rx,
 
 int cellmsg_recv_done(struct cellmsg_chan *ch, const struct cellmsg_rx *rx)
 {
-	if (ch->error)
-		return ch->error;
 	if (!rx || !ch->connected || !rx->rec_len)
 		return -EINVAL;
 	if (rx->is_buf) {
@@ -791,8 +897,8 @@ static int rx_ready(struct cellmsg_chan *ch)
 	struct cellmsg_rx rx;
 	int ret = rx_try_view(ch, &rx);
 
-	if (ret == -ECONNRESET)
-		ch->reset_pending = 1;
+	if (ret == -ECONNRESET || ret == -EPROTO)
+		ch->pending = ret;
 	return !retryable(ret);
 }
 
@@ -830,8 +936,6 @@ int cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb)
 {
 	uint32_t i;
 
-	if (ch->error)
-		return ch->error;
 	if (!tb)
 		return -EINVAL;
 	for (i = 0; i < ch->tx_buf_count; i++) {

@@ -1,19 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libcellmsg against a hostile peer: garbage in the peer's half (identity,
- * indices, record headers, buffer descriptors) must give -EPROTO, sticky,
- * and never a crash or an out-of-bounds access (this test also runs under
- * ASan + UBSan).
+ * indices, record headers, buffer descriptors) must give -EPROTO once, and
+ * never a crash or an out-of-bounds access (this test also runs under
+ * ASan + UBSan). The channel then waits for the peer's next incarnation and
+ * works with it, without stale messages; a peer that scribbled *our* half
+ * before it came back gets that half published afresh.
  */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cellmsg/cellmsg.h>
 #include <cellmsg/host.h>
 
 #include "check.h"
 
+/* CHECK_EQ with a formatted description. */
+#define CHECK_IS(got, want, fmt, ...)						\
+	do {									\
+		long long g_ = (long long)(got), w_ = (long long)(want);	\
+		CHECK(g_ == w_, fmt ": got %lld, want %lld", __VA_ARGS__, g_, w_); \
+	} while (0)
+
 #define REGION_SIZE	(64 * 1024)
+
+static const struct cellmsg_config pair_cfg = {
+	.ring_size = 4096, .buf_count = 4, .buf_size = 1024
+};
 
 struct pair {
 	struct cellmsg_host host;
@@ -22,14 +36,13 @@ struct pair {
 
 static void pair_open(struct pair *p, int connect)
 {
-	struct cellmsg_config cfg = { .ring_size = 4096, .buf_count = 4, .buf_size = 1024 };
 	struct cellmsg_backend be;
 
 	CHECK_EQ(cellmsg_host_create(&p->host, REGION_SIZE), 0, "create");
 	cellmsg_host_backend(&p->host, 0, &be);
-	CHECK_EQ(cellmsg_open(&p->a, p->host.region, REGION_SIZE, 0, &cfg, &be), 0, "open a");
+	CHECK_EQ(cellmsg_open(&p->a, p->host.region, REGION_SIZE, 0, &pair_cfg, &be), 0, "open a");
 	cellmsg_host_backend(&p->host, 1, &be);
-	CHECK_EQ(cellmsg_open(&p->b, p->host.region, REGION_SIZE, 1, &cfg, &be), 0, "open b");
+	CHECK_EQ(cellmsg_open(&p->b, p->host.region, REGION_SIZE, 1, &pair_cfg, &be), 0, "open b");
 	if (connect) {
 		/* Three looks finish the handshake: a, b, then a again below. */
 		cellmsg_peer_state(&p->a);
@@ -39,17 +52,78 @@ static void pair_open(struct pair *p, int connect)
 	}
 }
 
-/* a must now be broken for good. */
-static void expect_broken(struct pair *p, const char *what)
+/* Runs both handshakes until connected (each step is one look). */
+static void pair_connect(struct pair *p, const char *what)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		int a = cellmsg_peer_state(&p->a), b = cellmsg_peer_state(&p->b);
+
+		if (a == CELLMSG_PEER_CONNECTED && b == CELLMSG_PEER_CONNECTED)
+			break;
+	}
+	CHECK_IS(cellmsg_wait_connected(&p->a, 0), 0, "%s: a reconnects", what);
+	CHECK_IS(cellmsg_wait_connected(&p->b, 0), 0, "%s: b reconnects", what);
+}
+
+/* One message each way, then nothing more: nothing stale came through. */
+static void expect_clean_channel(struct pair *p, const char *what)
 {
 	char buf[64];
 
-	CHECK(cellmsg_recv(&p->a, buf, sizeof(buf), 0) == -EPROTO ||
-	      cellmsg_send(&p->a, "x", 1, 0) == -EPROTO, "%s: no -EPROTO", what);
-	CHECK_EQ(cellmsg_recv(&p->a, buf, sizeof(buf), 0), -EPROTO, "sticky recv");
-	CHECK_EQ(cellmsg_send(&p->a, "x", 1, 0), -EPROTO, "sticky send");
-	CHECK_EQ(cellmsg_peer_state(&p->a), CELLMSG_PEER_BROKEN, "state broken");
+	CHECK_IS(cellmsg_send(&p->a, "ping", 4, 0), 0, "%s: a sends", what);
+	CHECK_IS(cellmsg_recv(&p->b, buf, sizeof(buf), 0), 4, "%s: b receives", what);
+	CHECK(!memcmp(buf, "ping", 4), "%s: b got the ping", what);
+	CHECK_IS(cellmsg_recv(&p->b, buf, sizeof(buf), 0), -EAGAIN, "%s: b: nothing stale", what);
+	CHECK_IS(cellmsg_send(&p->b, "pong", 4, 0), 0, "%s: b sends", what);
+	CHECK_IS(cellmsg_recv(&p->a, buf, sizeof(buf), 0), 4, "%s: a receives", what);
+	CHECK(!memcmp(buf, "pong", 4), "%s: a got the pong", what);
+	CHECK_IS(cellmsg_recv(&p->a, buf, sizeof(buf), 0), -EAGAIN, "%s: a: nothing stale", what);
+}
+
+/* b (re)opens its side: a new incarnation. */
+static void reopen_b(struct pair *p, const char *what)
+{
+	struct cellmsg_backend be;
+
+	cellmsg_host_backend(&p->host, 1, &be);
+	CHECK_IS(cellmsg_open(&p->b, p->host.region, REGION_SIZE, 1, &pair_cfg, &be), 0,
+		 "%s: reopen b", what);
+}
+
+/*
+ * a has reported -EPROTO (@reported) or must report it now, once; then it
+ * waits, as unconnected, until b comes back, and works with the new b.
+ */
+static void expect_broken_reported(struct pair *p, const char *what, int reported)
+{
+	char buf[64];
+
+	if (!reported)
+		CHECK(cellmsg_recv(&p->a, buf, sizeof(buf), 0) == -EPROTO ||
+		      cellmsg_send(&p->a, "x", 1, 0) == -EPROTO, "%s: no -EPROTO", what);
+	CHECK_IS(cellmsg_peer_state(&p->a), CELLMSG_PEER_BROKEN, "%s: state broken", what);
+	CHECK_IS(cellmsg_recv(&p->a, buf, sizeof(buf), 0), -ENOTCONN, "%s: then unconnected", what);
+	CHECK_IS(cellmsg_send(&p->a, "x", 1, 0), -ENOTCONN, "%s: send unconnected", what);
+	CHECK_IS(cellmsg_recv(&p->a, buf, sizeof(buf), 1000000), -ETIMEDOUT, "%s: waits", what);
+	CHECK_IS(cellmsg_wait_connected(&p->a, 0), -ENOTCONN, "%s: not connected", what);
+	CHECK_IS(cellmsg_rx_arm(&p->a), 0, "%s: an event loop sleeps", what);
+	cellmsg_rx_disarm(&p->a);
+	CHECK_IS(cellmsg_peer_state(&p->a), CELLMSG_PEER_BROKEN, "%s: still broken", what);
+
+	/* What the corrupt b queued must never reach a. */
+	cellmsg_send(&p->b, "stale", 5, 0);
+	cellmsg_close(&p->b);
+	reopen_b(p, what);
+	pair_connect(p, what);
+	expect_clean_channel(p, what);
 	cellmsg_host_destroy(&p->host);
+}
+
+static void expect_broken(struct pair *p, const char *what)
+{
+	expect_broken_reported(p, what, 0);
 }
 
 /* Corrupts one identity field before a has looked at b. */
@@ -98,7 +172,7 @@ static void test_bad_head(void)
 	for (i = 0; i < 100 && !err; i++)
 		err = cellmsg_send(&p.a, msg, sizeof(msg), 0);
 	CHECK_EQ(err, -EPROTO, "head ahead of the producer");
-	expect_broken(&p, "head");
+	expect_broken_reported(&p, "head", 1);
 
 	pair_open(&p, 1);
 	for (i = 0; i < 10; i++)
@@ -107,7 +181,7 @@ static void test_bad_head(void)
 	for (i = 0, err = 0; i < 100 && !err; i++)
 		err = cellmsg_send(&p.a, msg, sizeof(msg), 0);
 	CHECK_EQ(err, -EPROTO, "head behind");
-	expect_broken(&p, "head behind");
+	expect_broken_reported(&p, "head behind", 1);
 }
 
 static struct cellmsg_rec_hdr *next_record(struct pair *p)
@@ -182,6 +256,98 @@ static void test_bad_release(void)
 	cellmsg_host_destroy(&p.host);
 }
 
+/*
+ * b reopens without closing, so a never sees it leave READY: the new epoch
+ * alone must end a's wait. Also with an entropy that would repeat b's
+ * first epoch (its identity's magic is garbage, so the epoch is mixed
+ * from the entropy again).
+ */
+static void test_recover_on_epoch_alone(void)
+{
+	struct pair p;
+	char buf[64];
+
+	pair_open(&p, 0);
+	p.b.own->ident.magic = 0x12345678;
+	CHECK_EQ(cellmsg_recv(&p.a, buf, sizeof(buf), 0), -EPROTO, "bad magic");
+	CHECK_EQ(cellmsg_recv(&p.a, buf, sizeof(buf), 0), -ENOTCONN, "reported once");
+	reopen_b(&p, "same entropy");
+	pair_connect(&p, "same entropy");
+	expect_clean_channel(&p, "same entropy");
+	cellmsg_host_destroy(&p.host);
+}
+
+/* Every new incarnation that is corrupt too is reported again, once. */
+static void test_corrupt_again(void)
+{
+	struct pair p;
+	char buf[64];
+
+	pair_open(&p, 1);
+	p.b.own->ident.epoch++;
+	p.b.own->ident.ring_size = 3000;
+	CHECK_EQ(cellmsg_recv(&p.a, buf, sizeof(buf), 0), -ECONNRESET, "b restarted");
+	CHECK_EQ(cellmsg_recv(&p.a, buf, sizeof(buf), 0), -EPROTO, "corrupt");
+	CHECK_EQ(cellmsg_recv(&p.a, buf, sizeof(buf), 0), -ENOTCONN, "once");
+	p.b.own->ident.epoch++;
+	CHECK_EQ(cellmsg_recv(&p.a, buf, sizeof(buf), 0), -EPROTO, "corrupt again");
+	CHECK_EQ(cellmsg_recv(&p.a, buf, sizeof(buf), 0), -ENOTCONN, "once again");
+	expect_broken_reported(&p, "corrupt again", 1);
+}
+
+/*
+ * The region is writable by both sides: b scribbles a's half, then comes
+ * back as a new incarnation. a must notice, publish its half afresh (a new
+ * epoch of its own) and report -EPROTO once; b, which may find a's half
+ * corrupt first, recovers when a's epoch changes.
+ */
+static void ours_case(int kind, const char *what)
+{
+	struct cellmsg_half *ah;
+	uint32_t a_epoch;
+	struct pair p;
+	char buf[64];
+	int i, err, a_proto = 0, b_proto = 0;
+
+	pair_open(&p, 1);
+	ah = (struct cellmsg_half *)p.b.peer;
+	a_epoch = p.a.epoch;
+	CHECK_IS(cellmsg_send(&p.a, "old", 3, 0), 0, "%s: queued for the old b", what);
+	switch (kind) {
+	case 0: ah->ident.state = CELLMSG_STATE_RESET; break;
+	case 1: ah->ident.ring_size = 3000; break;
+	case 2: ah->ident.buf_count = 100; break;
+	case 3: ah->prod.prod_for = p.b.epoch + 1; ah->prod.base = 3; break;
+	case 4: ah->cons.cons_for = p.b.epoch + 1; ah->cons.head += 64; break;
+	}
+	cellmsg_close(&p.b);
+	reopen_b(&p, what);
+	for (i = 0; i < 12; i++) {
+		err = cellmsg_recv(&p.a, buf, sizeof(buf), 0);
+		CHECK(err == -ECONNRESET || err == -EPROTO || err == -ENOTCONN ||
+		      err == -EAGAIN, "%s: a recv %d", what, err);
+		a_proto += err == -EPROTO;
+		err = cellmsg_wait_connected(&p.b, 0);
+		CHECK(err == 0 || err == -EPROTO || err == -ENOTCONN, "%s: b %d", what, err);
+		b_proto += err == -EPROTO;
+	}
+	CHECK_IS(a_proto, 1, "%s: a reports -EPROTO once", what);
+	CHECK(b_proto <= 1, "%s: b reports -EPROTO %d times", what, b_proto);
+	CHECK(p.a.epoch != a_epoch, "%s: a republished its half", what);
+	pair_connect(&p, what);
+	expect_clean_channel(&p, what);
+	cellmsg_host_destroy(&p.host);
+}
+
+static void test_peer_wrote_our_half(void)
+{
+	ours_case(0, "our state");
+	ours_case(1, "our ring size");
+	ours_case(2, "our buffer count");
+	ours_case(3, "our producer line");
+	ours_case(4, "our consumer line");
+}
+
 static uint32_t prng(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -230,6 +396,9 @@ int main(void)
 	RUN(test_bad_records);
 	RUN(test_bad_buffers);
 	RUN(test_bad_release);
+	RUN(test_recover_on_epoch_alone);
+	RUN(test_corrupt_again);
+	RUN(test_peer_wrote_our_half);
 	RUN(test_random_garbage);
 	return check_exit();
 }

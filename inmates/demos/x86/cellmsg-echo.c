@@ -25,7 +25,9 @@
  * waits until the root app has let go of the device (PEER_STATE RESET;
  * uio_ivshmem sets READY while /dev/uioN is open) or a second passed,
  * and opens the channel afresh for the next app. A peer that breaks the
- * protocol gets the channel reopened.
+ * protocol (or writes our half) is reported on the console; the channel
+ * then waits for the peer's next incarnation (libcellmsg resynchronises
+ * when the peer opens again) and the echo says when it is back.
  */
 #include "../../lib/x86/inmate.h"
 
@@ -234,6 +236,32 @@ static int send_msg(uint32_t len)
 	return n;
 }
 
+/*
+ * After -EPROTO: the channel waits for the peer to open again. The wait
+ * mode the corrupt peer chose goes with it. 0 once reconnected, or the
+ * channel's error.
+ */
+static int wait_reconnect(void)
+{
+	int err;
+
+	printk("cellmsg-echo: peer corrupted the channel (-EPROTO): waiting for it to reconnect\n");
+	report_peer("stream cut by the corruption");
+	cellmsg_set_wait_mode(&ch, CELLMSG_WAIT_ADAPTIVE, ADAPTIVE_SPIN_NS);
+	for (;;) {
+		err = cellmsg_wait_connected(&ch, IRQ_WINDOW_NS);
+		if (err == -ETIMEDOUT) {
+			let_interrupts_in();
+			continue;
+		}
+		if (err == -EPROTO || err == -ECONNRESET)
+			continue;	/* another corrupt incarnation, or it left */
+		if (!err)
+			printk("cellmsg-echo: peer reconnected\n");
+		return err;
+	}
+}
+
 /* 0: the stream ended; or the channel's error. */
 static int serve(void)
 {
@@ -258,6 +286,8 @@ static int serve(void)
 			report_peer("peer left or restarted");
 			continue;
 		}
+		if (n == -EPROTO)
+			n = wait_reconnect();
 		if (n < 0)
 			return n;
 	}

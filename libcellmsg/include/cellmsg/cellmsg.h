@@ -13,7 +13,9 @@
  *   -ENOTCONN    the peer is not (yet) there
  *   -ECONNRESET  the peer restarted or left; reported once, then the channel
  *                synchronises with the new peer; no stale message survives
- *   -EPROTO      the peer's half of the region is corrupt; sticky until close
+ *   -EPROTO      the peer's half of the region is corrupt (or the peer wrote
+ *                ours); reported once, then the channel waits, as for
+ *                -ENOTCONN, for a new incarnation of the peer
  *   -EMSGSIZE    the message can never fit the ring (max: cellmsg_max_msg())
  *   -ENOBUFS     the receive buffer is smaller than the next message (it
  *                stays queued)
@@ -86,7 +88,8 @@ enum cellmsg_peer_state {
 	CELLMSG_PEER_CONNECTING,	/* peer ready, handshake not finished */
 	CELLMSG_PEER_CONNECTED,
 	CELLMSG_PEER_CLOSED,		/* the peer closed its side */
-	CELLMSG_PEER_BROKEN,		/* -EPROTO seen: the channel is dead */
+	CELLMSG_PEER_BROKEN,		/* the peer there broke the protocol
+					   (-EPROTO); waiting for it to go */
 };
 
 /* A zero-copy buffer claimed for sending. */
@@ -115,8 +118,10 @@ struct cellmsg_chan {
 	uint32_t epoch;				/* ours */
 	uint32_t peer_epoch;			/* the one we are connected to */
 	int connected;
-	int error;				/* sticky -EPROTO */
-	int reset_pending;			/* report -ECONNRESET once */
+	int error;				/* -EPROTO: peer_epoch broke the
+						   protocol; wait for it to go */
+	int pending;				/* -ECONNRESET or -EPROTO to
+						   report once */
 
 	/* Our outbound ring. */
 	uint8_t *tx_ring;
@@ -172,8 +177,8 @@ void cellmsg_set_wait_mode(struct cellmsg_chan *ch,
 enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch);
 
 /*
- * Waits until connected: 0, -ENOTCONN (timeout 0), -ETIMEDOUT, -EPROTO,
- * -ECONNRESET (once), -EINTR (from the backend's wait).
+ * Waits until connected: 0, -ENOTCONN (timeout 0), -ETIMEDOUT, -EPROTO
+ * (once), -ECONNRESET (once), -EINTR (from the backend's wait).
  */
 int cellmsg_wait_connected(struct cellmsg_chan *ch, int64_t timeout_ns);
 
@@ -211,7 +216,7 @@ void cellmsg_rx_disarm(struct cellmsg_chan *ch);
 
 /*
  * Claims a free zero-copy buffer: 0, -EAGAIN when all are in flight (or
- * the channel has none), -EINVAL without @tb, -EPROTO when broken.
+ * the channel has none), -EINVAL without @tb.
  */
 int cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb);
 

@@ -280,7 +280,8 @@ UNIT_EXTRA_DEPS := hypervisor/core/config_check.c hypervisor/include/config_chec
 # whose angle-bracket includes need the hypervisor's include paths.
 UNIT_EXTRA_DEPS += hypervisor/core/ivshmem.c hypervisor/core/pci.c \
 	hypervisor/include/ivshmem.h hypervisor/include/pci.h hypervisor/include/cell.h \
-	hypervisor/include/hv.h hypervisor/include/setup.h \
+	hypervisor/include/hv.h hypervisor/include/setup.h hypervisor/include/arch.h \
+	hypervisor/core/mmio.c hypervisor/include/mmio.h hypervisor/arch/x86/include/asm/cell.h \
 	hypervisor/arch/x86/include/asm/apic.h
 $(BUILD)/tests/unit/test_ivshmem_dev $(BUILD)/tests/unit/test_ivshmem_dev_asan: \
 	HOST_CFLAGS += -Ihypervisor/include -Ihypervisor/arch/x86/include

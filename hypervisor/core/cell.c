@@ -11,12 +11,13 @@
  * destroy they belong to the root cell again and wait, parked, for Linux
  * to start them (an emulated INIT/SIPI, apic.c).
  */
-#include <asm/cpu.h>
-#include <asm/percpu.h>
+#include <arch.h>
+#include <percpu.h>
 #include <bulkhead/hypercall.h>
 #include <cell.h>
 #include <config_check.h>
 #include <ivshmem.h>
+#include <pci.h>
 #include <pool.h>
 #include <setup.h>
 
@@ -24,19 +25,10 @@
 
 static struct cell cells[BH_MAX_CELLS];
 
-static void report_problem(void *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	printk("Cell config problem: ");
-	va_start(ap, fmt);
-	vprintk(fmt, ap);
-	va_end(ap);
-	printk("\n");
-	(void)ctx;
-}
-
-static const struct config_sink problem_sink = { .report = report_problem };
+static const struct config_sink cell_problem_sink = {
+	.report = setup_config_problem,
+	.ctx = "Cell config",
+};
 
 static struct cell *cell_by_id(uint32_t id)
 {
@@ -55,7 +47,7 @@ unsigned int cell_count(void)
 }
 
 /* Is [gpa, gpa + size) RAM of the root cell (where the driver put it)? */
-static int root_ram_holds(uint64_t gpa, uint64_t size)
+static int cell_root_ram_holds(uint64_t gpa, uint64_t size)
 {
 	const struct bh_memory_region *mem = bh_cell_mem_regions(root_cell.desc);
 	unsigned int i;
@@ -70,24 +62,13 @@ static int root_ram_holds(uint64_t gpa, uint64_t size)
 	return 0;
 }
 
-static void for_each_cpu_request(uint64_t set, enum cpu_req req)
+/* Every root CPU drops stale nested translations. */
+static void cell_flush_root_tlbs(struct per_cpu *caller)
 {
-	unsigned int i;
-
-	for (i = 0; i < BH_MAX_CPUS; i++)
-		if (set & (1ull << i))
-			cpu_request(&per_cpu_area[i], req, 0);
+	arch_flush_tlbs(caller, root_cell.cpu_set);
 }
 
-/* Every root CPU but the caller drops stale nested translations. */
-static void flush_root_tlbs(struct per_cpu *caller)
-{
-	caller->vmcb.tlb_control = 1;
-	for_each_cpu_request(root_cell.cpu_set & ~(1ull << caller->cpu_id),
-			     CPU_REQ_FLUSH_TLB);
-}
-
-static int check_cpus(const struct cell *cell, const struct per_cpu *caller)
+static int cell_check_cpus(const struct cell *cell, const struct per_cpu *caller)
 {
 	unsigned int i;
 
@@ -104,7 +85,7 @@ static int check_cpus(const struct cell *cell, const struct per_cpu *caller)
 	return 0;
 }
 
-static int check_against_others(const struct cell *new_cell)
+static int cell_check_against_others(const struct cell *new_cell)
 {
 	const struct bh_cell_desc *descs[BH_MAX_CELLS + 1];
 	unsigned int i, n = 0;
@@ -119,11 +100,11 @@ static int check_against_others(const struct cell *new_cell)
 		descs[n++] = cells[i].desc;
 	}
 	descs[n++] = new_cell->desc;
-	return config_check_cell_set(descs, n, &problem_sink);
+	return config_check_cell_set(descs, n, &cell_problem_sink);
 }
 
 /* A CPU changes cells: its statistics start over with the new one. */
-static void move_cpu(struct per_cpu *cpu, struct cell *cell)
+static void cell_move_cpu(struct per_cpu *cpu, struct cell *cell)
 {
 	cpu->cell = cell;
 	cpu->exits_total = 0;
@@ -140,20 +121,20 @@ static void cell_free(struct cell *cell)
 	memset(cell, 0, sizeof(*cell));
 }
 
-static int load_config(struct cell *cell, uint64_t gpa, uint64_t size)
+static int cell_load_config(struct cell *cell, uint64_t gpa, uint64_t size)
 {
 	const struct bh_cell_desc *desc;
 	unsigned int i;
 	int err;
 
-	if (size < sizeof(*desc) || size > MAX_CELL_CONFIG || !root_ram_holds(gpa, size))
+	if (size < sizeof(*desc) || size > MAX_CELL_CONFIG || !cell_root_ram_holds(gpa, size))
 		return -EINVAL;
 	cell->desc_pages = (unsigned int)((size + 4095) / 4096);
 	cell->desc_copy = pool_alloc_pages(cell->desc_pages);
 	if (!cell->desc_copy)
 		return -ENOMEM;
 	memcpy(cell->desc_copy, (const void *)gpa, size);
-	err = config_check_cell(cell->desc_copy, size, system_config, &problem_sink);
+	err = config_check_cell(cell->desc_copy, size, system_config, &cell_problem_sink);
 	if (err)
 		return err;
 	desc = cell->desc = cell->desc_copy;
@@ -176,10 +157,11 @@ int cell_create(struct per_cpu *caller, uint64_t config_gpa, uint64_t size)
 	cell->id = (uint32_t)(cell - cells) + 1;
 	cell->state = CELL_CREATED;	/* holds the slot while we check */
 
-	err = load_config(cell, config_gpa, size);
-	err = err ?: check_against_others(cell);
-	err = err ?: check_cpus(cell, caller);
+	err = cell_load_config(cell, config_gpa, size);
+	err = err ?: cell_check_against_others(cell);
+	err = err ?: cell_check_cpus(cell, caller);
 	err = err ?: arch_cell_init(cell);
+	err = err ?: pci_cell_init(cell);
 	err = err ?: ivshmem_cell_init(cell);
 	if (err) {
 		printk("Creating cell failed: %d\n", err);
@@ -190,8 +172,8 @@ int cell_create(struct per_cpu *caller, uint64_t config_gpa, uint64_t size)
 	root_cell.cpu_set &= ~cell->cpu_set;
 	for (i = 0; i < BH_MAX_CPUS; i++)
 		if (cell->cpu_set & (1ull << i))
-			move_cpu(&per_cpu_area[i], cell);
-	for_each_cpu_request(cell->cpu_set, CPU_REQ_PARK);
+			cell_move_cpu(&per_cpu_area[i], cell);
+	arch_park_cpus(cell->cpu_set);
 	printk("Created cell \"%s\"\n", cell->desc->name);
 	printk("Page pool usage after cell creation: mem %lu/%lu\n",
 	       pool_pages_used(), pool_pages_total());
@@ -206,7 +188,7 @@ int cell_set_loadable(struct per_cpu *caller, uint32_t id)
 	(void)caller;
 	if (!cell)
 		return -ENOENT;
-	for_each_cpu_request(cell->cpu_set, CPU_REQ_PARK);
+	arch_park_cpus(cell->cpu_set);
 	if (!cell->loadable_mapped) {
 		err = arch_map_loadable(cell, 1);
 		if (err)
@@ -229,12 +211,12 @@ int cell_start(struct per_cpu *caller, uint32_t id)
 		if (err)
 			return err;
 		cell->loadable_mapped = 0;
-		flush_root_tlbs(caller);
+		cell_flush_root_tlbs(caller);
 	}
 	ivshmem_cell_reset(cell);
 	cell->state = CELL_RUNNING;
 	printk("Started cell \"%s\"\n", cell->desc->name);
-	for_each_cpu_request(cell->cpu_set, CPU_REQ_START_CELL);
+	arch_start_cpus(cell->cpu_set);
 	return 0;
 }
 
@@ -251,8 +233,8 @@ int cell_shutdown(uint32_t id)
 	if (!cell)
 		return -ENOENT;
 	if (cell->state == CELL_RUNNING)
-		silent = cpu_ask_shutdown(cell->cpu_set);
-	for_each_cpu_request(cell->cpu_set, CPU_REQ_PARK);
+		silent = arch_ask_shutdown(cell->cpu_set);
+	arch_park_cpus(cell->cpu_set);
 	for (i = 0; i < BH_MAX_CPUS; i++) {
 		if (!(silent & (1ull << i)))
 			continue;
@@ -278,14 +260,14 @@ int cell_destroy(uint32_t id)
 
 	if (!cell)
 		return -ENOENT;
-	for_each_cpu_request(cell->cpu_set, CPU_REQ_PARK);
+	arch_park_cpus(cell->cpu_set);
 	if (cell->loadable_mapped)
 		arch_map_loadable(cell, 0);	/* only removes mappings */
 	/* Parked, and the root cell's again: Linux restarts them with SIPIs. */
 	for (i = 0; i < BH_MAX_CPUS; i++) {
 		if (!(cell->cpu_set & (1ull << i)))
 			continue;
-		move_cpu(&per_cpu_area[i], &root_cell);
+		cell_move_cpu(&per_cpu_area[i], &root_cell);
 		per_cpu_area[i].state = CPU_RUNNING;
 	}
 	root_cell.cpu_set |= cell->cpu_set;
@@ -323,7 +305,7 @@ void cell_report(struct per_cpu *cpu, int failed, uint64_t code)
 		cell->state = CELL_SHUT_DOWN;
 	}
 	ivshmem_cell_stopped(cell);
-	cpu_park(cpu);
+	arch_park_self(cpu);
 }
 
 void cell_cpu_failed(struct per_cpu *cpu, const char *why)
@@ -334,5 +316,5 @@ void cell_cpu_failed(struct per_cpu *cpu, const char *why)
 	cell->state = CELL_FAILED;
 	cpu->state = CPU_FAILED;
 	ivshmem_cell_stopped(cell);
-	cpu_park(cpu);
+	arch_park_self(cpu);
 }

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Hypercalls: argument checks here, the work in the subsystems. */
-#include <asm/percpu.h>
+#include <arch.h>
+#include <percpu.h>
 #include <bulkhead/hypercall.h>
 #include <cell.h>
 #include <control.h>
 #include <pool.h>
 #include <setup.h>
 
-static int64_t get_info(uint64_t what)
+static int64_t control_get_info(uint64_t what)
 {
 	switch (what) {
 	case BH_INFO_MEM_POOL_SIZE:
@@ -21,7 +22,7 @@ static int64_t get_info(uint64_t what)
 	}
 }
 
-static int64_t cpu_get_info(uint64_t cpu_id, uint64_t what)
+static int64_t control_cpu_get_info(uint64_t cpu_id, uint64_t what)
 {
 	const struct per_cpu *cpu;
 
@@ -43,7 +44,7 @@ static int64_t cpu_get_info(uint64_t cpu_id, uint64_t what)
 	}
 }
 
-static int root_cpus_parked(void)
+static int control_root_cpus_parked(void)
 {
 	unsigned int i;
 
@@ -54,7 +55,7 @@ static int root_cpus_parked(void)
 }
 
 /* What an inmate may ask; everything else is the root cell's. */
-static int64_t inmate_hypercall(struct per_cpu *cpu, uint64_t code,
+static int64_t control_inmate_hypercall(struct per_cpu *cpu, uint64_t code,
 				uint64_t arg1, uint64_t arg2)
 {
 	switch (code) {
@@ -73,17 +74,17 @@ int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1,
 		  uint64_t arg2)
 {
 	if (cpu->cell != &root_cell)
-		return inmate_hypercall(cpu, code, arg1, arg2);
+		return control_inmate_hypercall(cpu, code, arg1, arg2);
 	switch (code) {
 	case BH_HC_DISABLE:
-		if (cell_count() > 1 || root_cpus_parked())
+		if (cell_count() > 1 || control_root_cpus_parked())
 			return -EBUSY;	/* destroy cells, online CPUs first */
 		hv_cpu_disable(cpu);
 		arch_cpu_leave(cpu);
 	case BH_HC_HYPERVISOR_GET_INFO:
-		return get_info(arg1);
+		return control_get_info(arg1);
 	case BH_HC_CPU_GET_INFO:
-		return cpu_get_info(arg1, arg2);
+		return control_cpu_get_info(arg1, arg2);
 	case BH_HC_DEBUG_CONSOLE_PUTC:
 		printk("%c", (char)arg1);
 		return 0;

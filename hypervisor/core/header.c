@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The image header the driver reads and completes (bulkhead/image.h). */
 #include <asm/layout.h>
-#include <asm/percpu.h>
+#include <percpu.h>
 #include <setup.h>
 
 extern uint8_t __image_start[], __image_end[];

@@ -12,16 +12,17 @@
  * peer's MSI-X message as an IPI straight to the peer cell's CPU: no
  * other CPU is involved, and the exit makes the write a full barrier.
  * Everything the guest writes (BARs, MSI-X entries, doorbells) is checked
- * here or in apic_deliver_msi(); nothing reaches another cell but the
+ * here or in arch_send_msi(); nothing reaches another cell but the
  * interrupt its peer asked for.
  *
  * One lock covers every device: the paths are short, and pairing,
  * state changes and doorbells then never see half an update.
  */
-#include <asm/apic.h>
+#include <arch.h>
 #include <bulkhead/ivshmem.h>
 #include <cell.h>
 #include <ivshmem.h>
+#include <mmio.h>
 #include <pci.h>
 #include <setup.h>
 
@@ -87,7 +88,7 @@ static struct ivshmem_dev devices[IVSHMEM_MAX_DEVICES];
 static spinlock_t ivshmem_lock;
 static unsigned int doorbell_reports, msi_reports;
 
-static void bdf_text(uint16_t bdf, char out[8])
+static void ivshmem_bdf_text(uint16_t bdf, char out[8])
 {
 	static const char hex[] = "0123456789abcdef";
 
@@ -111,7 +112,7 @@ struct ivshmem_dev *ivshmem_find(const struct cell *cell, uint16_t bdf)
 	return NULL;
 }
 
-static int cell_running(const struct cell *cell)
+static int ivshmem_cell_running(const struct cell *cell)
 {
 	return cell == &root_cell || cell->state == CELL_RUNNING;
 }
@@ -122,11 +123,11 @@ static int cell_running(const struct cell *cell)
  * Rings @vector of @dev (its own cell receives). Under the lock: fills
  * @irq when an MSI is to be sent, or marks the vector pending.
  */
-static int ring(struct ivshmem_dev *dev, uint32_t vector, struct ivshmem_irq *irq)
+static int ivshmem_ring(struct ivshmem_dev *dev, uint32_t vector, struct ivshmem_irq *irq)
 {
 	const struct msix_entry *e;
 
-	if (vector >= dev->num_vectors || !cell_running(dev->cell))
+	if (vector >= dev->num_vectors || !ivshmem_cell_running(dev->cell))
 		return 0;
 	dev->intr_status |= 1;
 	if (!(dev->msix_ctrl & MSIX_CTRL_ENABLE))
@@ -149,30 +150,30 @@ static int ring(struct ivshmem_dev *dev, uint32_t vector, struct ivshmem_irq *ir
  * ever reach that cell's CPUs; one it programmed badly (an NMI, a CPU
  * not its own) is dropped and reported a few times.
  */
-static void send(const struct ivshmem_irq *irq)
+static void ivshmem_send(const struct ivshmem_irq *irq)
 {
-	int err = apic_deliver_msi(irq->cell, irq->addr, irq->data);
+	int err = arch_send_msi(irq->cell, irq->addr, irq->data);
 	char bdf[8];
 
 	if (!err || msi_reports >= 8)
 		return;
 	msi_reports++;
-	bdf_text(irq->bdf, bdf);
+	ivshmem_bdf_text(irq->bdf, bdf);
 	printk("Cell \"%s\": ivshmem %s: MSI-X vector %u (address 0x%lx, data 0x%x) %s: not delivered\n",
 	       irq->cell->desc->name, bdf, irq->vector, irq->addr, irq->data,
 	       err == -EINVAL ? "is not a fixed interrupt" : "names none of the cell's CPUs");
 }
 
-static void send_all(const struct ivshmem_irq *irqs, unsigned int n)
+static void ivshmem_send_all(const struct ivshmem_irq *irqs, unsigned int n)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		send(&irqs[i]);
+		ivshmem_send(&irqs[i]);
 }
 
 /* Vectors rung while masked go out when unmasked; the lock is held. */
-static unsigned int collect_unmasked(struct ivshmem_dev *dev,
+static unsigned int ivshmem_collect_unmasked(struct ivshmem_dev *dev,
 				     struct ivshmem_irq *irqs)
 {
 	uint32_t pending = dev->pending;
@@ -180,20 +181,20 @@ static unsigned int collect_unmasked(struct ivshmem_dev *dev,
 
 	dev->pending = 0;
 	for (v = 0; v < dev->num_vectors; v++)
-		if ((pending & (1u << v)) && ring(dev, v, &irqs[n]))
+		if ((pending & (1u << v)) && ivshmem_ring(dev, v, &irqs[n]))
 			n++;
 	return n;
 }
 
 /* @dev's cell changed its state: tell the peer on vector 0. */
-static int state_changed(struct ivshmem_dev *dev, struct ivshmem_irq *irq)
+static int ivshmem_state_changed(struct ivshmem_dev *dev, struct ivshmem_irq *irq)
 {
-	return dev->peer && ring(dev->peer, IVSHMEM_VECTOR_CHANNEL, irq);
+	return dev->peer && ivshmem_ring(dev->peer, IVSHMEM_VECTOR_CHANNEL, irq);
 }
 
 /* ---- config space ------------------------------------------------------- */
 
-static uint32_t vcap_dword(const struct ivshmem_dev *dev, unsigned int off)
+static uint32_t ivshmem_vcap_dword(const struct ivshmem_dev *dev, unsigned int off)
 {
 	switch (off) {
 	case 0:
@@ -214,7 +215,7 @@ static uint32_t vcap_dword(const struct ivshmem_dev *dev, unsigned int off)
 	}
 }
 
-static uint32_t cfg_dword(const struct ivshmem_dev *dev, unsigned int reg)
+static uint32_t ivshmem_cfg_dword(const struct ivshmem_dev *dev, unsigned int reg)
 {
 	switch (reg) {
 	case CFG_ID:
@@ -239,7 +240,7 @@ static uint32_t cfg_dword(const struct ivshmem_dev *dev, unsigned int reg)
 		return IVSHMEM_MSIX_PBA_OFFSET | IVSHMEM_BAR_MSIX;
 	default:
 		if (reg >= CFG_VCAP && reg < CFG_VCAP_END)
-			return vcap_dword(dev, reg - CFG_VCAP);
+			return ivshmem_vcap_dword(dev, reg - CFG_VCAP);
 		return 0;
 	}
 }
@@ -249,13 +250,39 @@ uint32_t ivshmem_cfg_read(struct ivshmem_dev *dev, unsigned int reg)
 	uint32_t v;
 
 	spin_lock(&ivshmem_lock);
-	v = cfg_dword(dev, reg);
+	v = ivshmem_cfg_dword(dev, reg);
 	spin_unlock(&ivshmem_lock);
 	return v;
 }
 
-/* Makes the decoding BARs' pages exit, and only those. */
-static void update_traps(struct ivshmem_dev *dev)
+static void ivshmem_bar_access(struct per_cpu *cpu, void *ctx, uint64_t gpa,
+			       int is_write, unsigned int size, uint64_t *value);
+
+/* The page @gpa of @dev's cell exits to ivshmem_bar_access(). */
+static int ivshmem_trap_bar(struct ivshmem_dev *dev, uint64_t gpa)
+{
+	int err = arch_trap_page(dev->cell, gpa, 1);
+
+	if (err)
+		return err;
+	err = mmio_region_register(dev->cell, gpa, IVSHMEM_EMU_BAR_SIZE,
+				   ivshmem_bar_access, dev->cell);
+	if (err)
+		arch_trap_page(dev->cell, gpa, 0);
+	return err;
+}
+
+static void ivshmem_untrap_bar(struct ivshmem_dev *dev, uint64_t gpa)
+{
+	mmio_region_unregister(dev->cell, gpa);
+	arch_trap_page(dev->cell, gpa, 0);
+}
+
+/*
+ * Makes the decoding BARs' pages exit, and only those. A BAR over another
+ * emulated range (the other BAR, another device's) decodes nowhere.
+ */
+static void ivshmem_update_traps(struct ivshmem_dev *dev)
 {
 	uint64_t want;
 	unsigned int i;
@@ -267,9 +294,9 @@ static void update_traps(struct ivshmem_dev *dev)
 		if (want == dev->trapped[i])
 			continue;
 		if (dev->trapped[i])
-			arch_trap_page(dev->cell, dev->trapped[i], 0);
+			ivshmem_untrap_bar(dev, dev->trapped[i]);
 		dev->trapped[i] = 0;
-		if (want && arch_trap_page(dev->cell, want, 1) == 0)
+		if (want && ivshmem_trap_bar(dev, want) == 0)
 			dev->trapped[i] = want;
 	}
 }
@@ -282,41 +309,41 @@ void ivshmem_cfg_write(struct ivshmem_dev *dev, unsigned int reg,
 	uint32_t v;
 
 	spin_lock(&ivshmem_lock);
-	v = (cfg_dword(dev, reg) & ~mask) | (value & mask);
+	v = (ivshmem_cfg_dword(dev, reg) & ~mask) | (value & mask);
 	switch (reg) {
 	case CFG_COMMAND:
 		dev->command = v & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
 				    PCI_COMMAND_INTX_OFF);
-		update_traps(dev);
+		ivshmem_update_traps(dev);
 		break;
 	case CFG_BAR0:
 	case CFG_BAR1:
 		/* 32-bit, non-prefetchable memory, one page: sizing reads back the mask. */
 		dev->bar[(reg - CFG_BAR0) / 4] = v & ~(IVSHMEM_EMU_BAR_SIZE - 1);
-		update_traps(dev);
+		ivshmem_update_traps(dev);
 		break;
 	case CFG_INTR:
 		dev->intr_line = (uint8_t)v;
 		break;
 	case CFG_MSIX:
 		dev->msix_ctrl = (v >> 16) & (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL);
-		n = collect_unmasked(dev, irqs);
+		n = ivshmem_collect_unmasked(dev, irqs);
 		break;
 	}
 	spin_unlock(&ivshmem_lock);
-	send_all(irqs, n);
+	ivshmem_send_all(irqs, n);
 }
 
 /* ---- BAR0: registers ------------------------------------------------------ */
 
-static uint32_t peer_state(const struct ivshmem_dev *dev)
+static uint32_t ivshmem_peer_state(const struct ivshmem_dev *dev)
 {
 	const struct ivshmem_dev *peer = dev->peer;
 
-	return peer && cell_running(peer->cell) ? peer->state : IVSHMEM_STATE_RESET;
+	return peer && ivshmem_cell_running(peer->cell) ? peer->state : IVSHMEM_STATE_RESET;
 }
 
-static uint32_t reg_read(struct ivshmem_dev *dev, unsigned int reg)
+static uint32_t ivshmem_reg_read(struct ivshmem_dev *dev, unsigned int reg)
 {
 	uint32_t v;
 
@@ -332,7 +359,7 @@ static uint32_t reg_read(struct ivshmem_dev *dev, unsigned int reg)
 	case IVSHMEM_REG_LOCAL_STATE:
 		return dev->state;
 	case IVSHMEM_REG_PEER_STATE:
-		return peer_state(dev);
+		return ivshmem_peer_state(dev);
 	default:
 		return 0;
 	}
@@ -343,16 +370,16 @@ static uint32_t reg_read(struct ivshmem_dev *dev, unsigned int reg)
  * exists; anything else is dropped (reported a few times, for whoever
  * debugs a wrong ID).
  */
-static int doorbell(struct ivshmem_dev *dev, uint32_t value, struct ivshmem_irq *irq)
+static int ivshmem_doorbell(struct ivshmem_dev *dev, uint32_t value, struct ivshmem_irq *irq)
 {
 	uint32_t peer_id = value >> IVSHMEM_DOORBELL_PEER_SHIFT;
 	char bdf[8];
 
 	if (dev->peer && dev->peer->id == peer_id)
-		return ring(dev->peer, value & IVSHMEM_DOORBELL_VECTOR_MASK, irq);
+		return ivshmem_ring(dev->peer, value & IVSHMEM_DOORBELL_VECTOR_MASK, irq);
 	if (doorbell_reports < 8) {
 		doorbell_reports++;
-		bdf_text(dev->bdf, bdf);
+		ivshmem_bdf_text(dev->bdf, bdf);
 		printk("Cell \"%s\": ivshmem %s: doorbell for peer %u ignored (%s)\n",
 		       dev->cell->desc->name, bdf, peer_id,
 		       dev->peer ? "no such peer" : "no peer cell yet");
@@ -360,7 +387,7 @@ static int doorbell(struct ivshmem_dev *dev, uint32_t value, struct ivshmem_irq 
 	return 0;
 }
 
-static int reg_write(struct ivshmem_dev *dev, unsigned int reg, uint32_t value,
+static int ivshmem_reg_write(struct ivshmem_dev *dev, unsigned int reg, uint32_t value,
 		     struct ivshmem_irq *irq)
 {
 	uint32_t old;
@@ -371,11 +398,11 @@ static int reg_write(struct ivshmem_dev *dev, unsigned int reg, uint32_t value,
 		return 0;
 	case IVSHMEM_REG_DOORBELL:
 		asm volatile("mfence" ::: "memory");	/* the writer's stores first */
-		return doorbell(dev, value, irq);
+		return ivshmem_doorbell(dev, value, irq);
 	case IVSHMEM_REG_LOCAL_STATE:
 		old = dev->state;
 		dev->state = value;
-		return old != value && state_changed(dev, irq);
+		return old != value && ivshmem_state_changed(dev, irq);
 	default:
 		return 0;
 	}
@@ -383,7 +410,7 @@ static int reg_write(struct ivshmem_dev *dev, unsigned int reg, uint32_t value,
 
 /* ---- BAR1: MSI-X table and PBA ------------------------------------------- */
 
-static uint32_t msix_read(const struct ivshmem_dev *dev, unsigned int off)
+static uint32_t ivshmem_msix_read(const struct ivshmem_dev *dev, unsigned int off)
 {
 	const uint32_t *entry;
 
@@ -395,7 +422,7 @@ static uint32_t msix_read(const struct ivshmem_dev *dev, unsigned int off)
 	return entry[(off % IVSHMEM_MSIX_ENTRY_SIZE) / 4];
 }
 
-static unsigned int msix_write(struct ivshmem_dev *dev, unsigned int off,
+static unsigned int ivshmem_msix_write(struct ivshmem_dev *dev, unsigned int off,
 			       uint32_t value, struct ivshmem_irq *irqs)
 {
 	struct msix_entry *e;
@@ -415,13 +442,13 @@ static unsigned int msix_write(struct ivshmem_dev *dev, unsigned int off,
 		return 0;
 	default:
 		e->ctrl = value & MSIX_ENTRY_MASKED;
-		return collect_unmasked(dev, irqs);
+		return ivshmem_collect_unmasked(dev, irqs);
 	}
 }
 
 /* ---- BAR dispatch ---------------------------------------------------------- */
 
-static struct ivshmem_dev *bar_of(const struct cell *cell, uint64_t gpa,
+static struct ivshmem_dev *ivshmem_bar_of(const struct cell *cell, uint64_t gpa,
 				  unsigned int *bar)
 {
 	uint64_t page = gpa & ~(uint64_t)(IVSHMEM_EMU_BAR_SIZE - 1);
@@ -441,47 +468,41 @@ static struct ivshmem_dev *bar_of(const struct cell *cell, uint64_t gpa,
 	return NULL;
 }
 
-int ivshmem_mmio_claims(const struct cell *cell, uint64_t gpa)
+/*
+ * An access to a BAR page (an mmio_handler_t, @ctx the cell). Registers
+ * are 32 bits wide: other sizes read 0 and write nothing.
+ */
+static void ivshmem_bar_access(struct per_cpu *cpu, void *ctx, uint64_t gpa,
+			       int is_write, unsigned int size, uint64_t *value)
 {
-	unsigned int bar;
-	int found;
-
-	spin_lock(&ivshmem_lock);
-	found = bar_of(cell, gpa, &bar) != NULL;
-	spin_unlock(&ivshmem_lock);
-	return found;
-}
-
-/* Registers are 32 bits wide: other sizes read 0 and write nothing. */
-void ivshmem_mmio_access(struct cell *cell, uint64_t gpa, int is_write,
-			 unsigned int size, uint64_t *value)
-{
+	struct cell *cell = ctx;
 	struct ivshmem_irq irqs[IVSHMEM_MAX_VECTORS];
 	unsigned int off = gpa & (IVSHMEM_EMU_BAR_SIZE - 1), bar, n = 0;
 	struct ivshmem_dev *dev;
 
+	(void)cpu;
 	spin_lock(&ivshmem_lock);
-	dev = bar_of(cell, gpa, &bar);
+	dev = ivshmem_bar_of(cell, gpa, &bar);
 	if (!is_write)
 		*value = 0;
 	if (dev && size == 4 && !(off & 3)) {
 		if (bar == IVSHMEM_BAR_REGS && is_write)
-			n = (unsigned int)reg_write(dev, off, (uint32_t)*value, irqs);
+			n = (unsigned int)ivshmem_reg_write(dev, off, (uint32_t)*value, irqs);
 		else if (bar == IVSHMEM_BAR_REGS)
-			*value = reg_read(dev, off);
+			*value = ivshmem_reg_read(dev, off);
 		else if (is_write)
-			n = msix_write(dev, off, (uint32_t)*value, irqs);
+			n = ivshmem_msix_write(dev, off, (uint32_t)*value, irqs);
 		else
-			*value = msix_read(dev, off);
+			*value = ivshmem_msix_read(dev, off);
 	}
 	spin_unlock(&ivshmem_lock);
-	send_all(irqs, n);
+	ivshmem_send_all(irqs, n);
 }
 
 /* ---- life cycle --------------------------------------------------------------- */
 
 /* Back to power-on state: no BARs, no MSI-X, state RESET. */
-static void reset_dev(struct ivshmem_dev *dev)
+static void ivshmem_reset_dev(struct ivshmem_dev *dev)
 {
 	unsigned int v;
 
@@ -489,7 +510,7 @@ static void reset_dev(struct ivshmem_dev *dev)
 	dev->msix_ctrl = 0;
 	dev->intr_line = 0;
 	memset(dev->bar, 0, sizeof(dev->bar));
-	update_traps(dev);
+	ivshmem_update_traps(dev);
 	memset(dev->msix, 0, sizeof(dev->msix));
 	for (v = 0; v < IVSHMEM_MAX_VECTORS; v++)
 		dev->msix[v].ctrl = MSIX_ENTRY_MASKED;
@@ -499,7 +520,7 @@ static void reset_dev(struct ivshmem_dev *dev)
 	dev->state = IVSHMEM_STATE_RESET;
 }
 
-static struct ivshmem_dev *alloc_dev(void)
+static struct ivshmem_dev *ivshmem_alloc_dev(void)
 {
 	unsigned int i;
 
@@ -509,14 +530,14 @@ static struct ivshmem_dev *alloc_dev(void)
 	return NULL;
 }
 
-static int add_dev(struct cell *cell, const struct bh_pci_device *cfg)
+static int ivshmem_add_dev(struct cell *cell, const struct bh_pci_device *cfg)
 {
 	const struct bh_memory_region *shm =
 		&bh_cell_mem_regions(cell->desc)[cfg->shmem_region];
-	struct ivshmem_dev *dev = alloc_dev(), *partner = NULL;
+	struct ivshmem_dev *dev = ivshmem_alloc_dev(), *partner = NULL;
 	char bdf[8];
 
-	bdf_text(cfg->bdf, bdf);
+	ivshmem_bdf_text(cfg->bdf, bdf);
 	if (!dev)
 		return -ENOSPC;
 	if (cell == &root_cell && arch_pci_hw_present(cfg->bdf)) {
@@ -543,22 +564,12 @@ static int add_dev(struct cell *cell, const struct bh_pci_device *cfg)
 	dev->shmem_gpa = shm->virt_start;
 	dev->shmem_size = shm->size;
 	dev->cell = cell;
-	reset_dev(dev);
+	ivshmem_reset_dev(dev);
 	if (partner) {
 		dev->peer = partner;
 		partner->peer = dev;
 	}
 	return 0;
-}
-
-/* The root cell's config space pages of its virtual functions exit. */
-static int trap_ecam(struct cell *cell, uint16_t bdf)
-{
-	const struct bh_platform *p = &system_config->platform;
-
-	if (cell != &root_cell || !p->pci_mmconfig_base)
-		return 0;
-	return arch_trap_page(cell, p->pci_mmconfig_base + ((uint64_t)bdf << 12), 1);
 }
 
 int ivshmem_cell_init(struct cell *cell)
@@ -571,9 +582,9 @@ int ivshmem_cell_init(struct cell *cell)
 	for (i = 0; i < cell->desc->num_pci_devices && !err; i++) {
 		if (cfg[i].type != BH_PCI_TYPE_IVSHMEM)
 			continue;
-		err = add_dev(cell, &cfg[i]);
-		if (!err)
-			err = trap_ecam(cell, cfg[i].bdf);
+		err = ivshmem_add_dev(cell, &cfg[i]);
+		if (!err && cell == &root_cell)
+			err = pci_trap_function(cell, cfg[i].bdf);
 	}
 	spin_unlock(&ivshmem_lock);
 	if (err)
@@ -585,7 +596,7 @@ int ivshmem_cell_init(struct cell *cell)
  * Every device of @cell back to RESET; each peer that saw another state
  * is told (vector 0, collected in @irqs). The lock is held.
  */
-static unsigned int announce_reset(struct cell *cell, struct ivshmem_irq *irqs)
+static unsigned int ivshmem_announce_reset(struct cell *cell, struct ivshmem_irq *irqs)
 {
 	unsigned int i, n = 0;
 
@@ -595,7 +606,7 @@ static unsigned int announce_reset(struct cell *cell, struct ivshmem_irq *irqs)
 		if (dev->cell != cell || dev->state == IVSHMEM_STATE_RESET)
 			continue;
 		dev->state = IVSHMEM_STATE_RESET;
-		if (state_changed(dev, &irqs[n]))
+		if (ivshmem_state_changed(dev, &irqs[n]))
 			n++;
 	}
 	return n;
@@ -607,7 +618,7 @@ void ivshmem_cell_exit(struct cell *cell)
 	unsigned int i, n;
 
 	spin_lock(&ivshmem_lock);
-	n = announce_reset(cell, irqs);
+	n = ivshmem_announce_reset(cell, irqs);
 	for (i = 0; i < IVSHMEM_MAX_DEVICES; i++) {
 		struct ivshmem_dev *dev = &devices[i];
 
@@ -615,14 +626,14 @@ void ivshmem_cell_exit(struct cell *cell)
 			continue;
 		if (dev->peer)
 			dev->peer->peer = NULL;
-		if (cell != &root_cell) {
-			dev->command = 0;
-			update_traps(dev);
-		}
+		dev->command = 0;
+		ivshmem_update_traps(dev);
+		if (cell == &root_cell)
+			pci_untrap_function(cell, dev->bdf);
 		memset(dev, 0, sizeof(*dev));
 	}
 	spin_unlock(&ivshmem_lock);
-	send_all(irqs, n);
+	ivshmem_send_all(irqs, n);
 }
 
 void ivshmem_cell_reset(struct cell *cell)
@@ -632,7 +643,7 @@ void ivshmem_cell_reset(struct cell *cell)
 	spin_lock(&ivshmem_lock);
 	for (i = 0; i < IVSHMEM_MAX_DEVICES; i++)
 		if (devices[i].cell == cell)
-			reset_dev(&devices[i]);
+			ivshmem_reset_dev(&devices[i]);
 	spin_unlock(&ivshmem_lock);
 }
 
@@ -642,7 +653,7 @@ void ivshmem_cell_stopped(struct cell *cell)
 	unsigned int n;
 
 	spin_lock(&ivshmem_lock);
-	n = announce_reset(cell, irqs);
+	n = ivshmem_announce_reset(cell, irqs);
 	spin_unlock(&ivshmem_lock);
-	send_all(irqs, n);
+	ivshmem_send_all(irqs, n);
 }

@@ -19,7 +19,7 @@ void console_init(uint16_t uart_port)
 	console_port = uart_port;
 }
 
-static void uart_putc(char c)
+static void printk_uart_putc(char c)
 {
 	unsigned int spins = 100000;
 
@@ -35,7 +35,7 @@ struct line {
 	size_t size, len;
 };
 
-static void line_char(void *ctx, char c)
+static void printk_line_char(void *ctx, char c)
 {
 	struct line *l = ctx;
 
@@ -48,7 +48,7 @@ int vsnprintk(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct line l = { .buf = buf, .size = size };
 
-	format_v(line_char, &l, fmt, ap);
+	format_v(printk_line_char, &l, fmt, ap);
 	if (size)
 		buf[l.len < size ? l.len : size - 1] = 0;
 	return (int)l.len;
@@ -65,8 +65,8 @@ void vprintk(const char *fmt, va_list ap)
 	spin_lock(&console_lock);
 	for (i = 0; i < n; i++) {
 		if (line[i] == '\n')
-			uart_putc('\r');
-		uart_putc(line[i]);
+			printk_uart_putc('\r');
+		printk_uart_putc(line[i]);
 	}
 	spin_unlock(&console_lock);
 }

@@ -2,14 +2,14 @@
 /* Rate-limited violation reports (see report.h). */
 #include <report.h>
 
-static void print_repeats(const struct report_limit *limit, unsigned int cpu_id)
+static void report_print_repeats(const struct report_limit *limit, unsigned int cpu_id)
 {
 	printk("CPU %u: the last report (%s 0x%lx) repeated %lu times\n", cpu_id,
 	       limit->what, limit->key, limit->repeats);
 }
 
 /* 2, 4, 8, ...: a flood of n lines becomes log2(n) of them. */
-static int count_line_due(uint64_t repeats)
+static int report_count_line_due(uint64_t repeats)
 {
 	return repeats >= 2 && !(repeats & (repeats - 1));
 }
@@ -19,12 +19,12 @@ int report_due(struct report_limit *limit, unsigned int cpu_id,
 {
 	if (limit->what == what && limit->key == key) {
 		limit->repeats++;
-		if (count_line_due(limit->repeats))
-			print_repeats(limit, cpu_id);
+		if (report_count_line_due(limit->repeats))
+			report_print_repeats(limit, cpu_id);
 		return 0;
 	}
-	if (limit->repeats && !count_line_due(limit->repeats))
-		print_repeats(limit, cpu_id);	/* the final count */
+	if (limit->repeats && !report_count_line_due(limit->repeats))
+		report_print_repeats(limit, cpu_id);	/* the final count */
 	limit->what = what;
 	limit->key = key;
 	limit->repeats = 0;

@@ -6,8 +6,10 @@
  * when every CPU is ready do they enter guest mode, so a failure anywhere
  * sends every CPU back to Linux untouched.
  */
-#include <asm/percpu.h>
-#include <asm/processor.h>
+#include <percpu.h>
+#include <arch.h>
+#include <asm/processor.h>	/* cpu_relax */
+#include <percpu.h>
 #include <cell.h>
 #include <ivshmem.h>
 #include <config_check.h>
@@ -21,21 +23,20 @@ static volatile int global_state;	/* 0 none, 1 running, 2 done */
 static volatile int enable_error;
 static volatile unsigned int cpus_arrived, cpus_ready, cpus_left;
 
-static void report_problem(void *ctx, const char *fmt, ...)
+void setup_config_problem(void *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
-	(void)ctx;
-	printk("Config problem: ");
+	printk("%s problem: ", (const char *)ctx);
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
 	va_end(ap);
 	printk("\n");
 }
 
-static int check_config(void)
+static int setup_check_config(void)
 {
-	const struct config_sink sink = { .report = report_problem };
+	const struct config_sink sink = { .report = setup_config_problem, .ctx = "Config" };
 	int err;
 
 	err = config_check_system(system_config, bh_header.config_size, &sink);
@@ -49,7 +50,7 @@ static int check_config(void)
 	return 0;
 }
 
-static int init_root_cell(void)
+static int setup_init_root_cell(void)
 {
 	const struct bh_cell_desc *desc = &system_config->root_cell;
 	const uint8_t *set = bh_cell_cpu_set(desc);
@@ -71,7 +72,7 @@ static int init_root_cell(void)
 	return err;
 }
 
-static int global_init(unsigned int cpu_id)
+static int setup_global_init(unsigned int cpu_id)
 {
 	uint64_t pool_pages;
 	int err;
@@ -85,12 +86,12 @@ static int global_init(unsigned int cpu_id)
 	       bh_header.link_base, bh_header.core_size >> 10,
 	       bh_header.phys_base, bh_header.mem_size >> 20);
 
-	err = check_config();
+	err = setup_check_config();
 	if (err)
 		return err;
 	pool_pages = (bh_header.mem_size - bh_header.pool_offset) / PAGE_SIZE;
 	pool_init(bh_header.phys_base + bh_header.pool_offset, pool_pages);
-	err = init_root_cell();
+	err = setup_init_root_cell();
 	if (err) {
 		printk("Root cell setup failed: %d\n", err);
 		return err;
@@ -101,7 +102,7 @@ static int global_init(unsigned int cpu_id)
 	return 0;
 }
 
-static void wait_for(volatile unsigned int *counter, unsigned int value)
+static void setup_wait_for(volatile unsigned int *counter, unsigned int value)
 {
 	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < value)
 		cpu_relax();
@@ -117,7 +118,7 @@ int hv_cpu_entry(struct per_cpu *cpu)
 		/* A fresh enable: forget the last one's leftovers. */
 		cpus_ready = 0;
 		cpus_left = 0;
-		err = global_init(cpu->cpu_id);
+		err = setup_global_init(cpu->cpu_id);
 		if (err)
 			enable_error = err;
 		__atomic_store_n(&global_state, 2, __ATOMIC_RELEASE);
@@ -137,7 +138,7 @@ int hv_cpu_entry(struct per_cpu *cpu)
 	if (__atomic_add_fetch(&cpus_ready, 1, __ATOMIC_ACQ_REL) == online &&
 	    !enable_error)
 		printk("Activating hypervisor\n");
-	wait_for(&cpus_ready, online);
+	setup_wait_for(&cpus_ready, online);
 	err = __atomic_load_n(&enable_error, __ATOMIC_ACQUIRE);
 
 	/* The last CPU out resets the state for the next enable. */

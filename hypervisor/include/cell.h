@@ -7,15 +7,11 @@
 #define BH_CELL_H
 
 #include <hv.h>
+#include <asm/cell.h>
 #include <bulkhead/config.h>
+#include <mmio.h>
 
 struct per_cpu;
-
-struct arch_cell {
-	uint64_t *npt_root;		/* nested page tables (pool pages) */
-	uint8_t *iopm;			/* I/O permission map, 12 KiB */
-	uint8_t *msrpm;			/* MSR permission map, 8 KiB */
-};
 
 enum cell_state {
 	CELL_FREE = 0,
@@ -36,7 +32,7 @@ struct cell {
 	uint64_t cpu_set;		/* bit per CPU */
 	enum cell_state state;
 	int loadable_mapped;
-	uint32_t pci_conf1_latch;	/* the cell's PCI config address (0xcf8) */
+	struct mmio_registry mmio;	/* emulated ranges (mmio.h) */
 	struct arch_cell arch;
 };
 
@@ -54,10 +50,5 @@ unsigned int cell_count(void);
 void cell_report(struct per_cpu *cpu, int failed, uint64_t code);
 /* An inmate CPU broke a rule: reported, parked, the cell failed. */
 void cell_cpu_failed(struct per_cpu *cpu, const char *why);
-
-int arch_cell_init(struct cell *cell);
-void arch_cell_exit(struct cell *cell);
-/* Maps (or unmaps) @cell's loadable regions into the root cell. */
-int arch_map_loadable(struct cell *cell, int map);
 
 #endif

@@ -31,17 +31,4 @@ uint32_t ivshmem_cfg_read(struct ivshmem_dev *dev, unsigned int reg);
 void ivshmem_cfg_write(struct ivshmem_dev *dev, unsigned int reg,
 		       uint32_t value, uint32_t mask);
 
-/* Is @gpa in one of @cell's decoding BARs? */
-int ivshmem_mmio_claims(const struct cell *cell, uint64_t gpa);
-/* An access to a BAR (see mmio_handler_t). */
-void ivshmem_mmio_access(struct cell *cell, uint64_t gpa, int is_write,
-			 unsigned int size, uint64_t *value);
-
-/*
- * arch: make the page @gpa of @cell exit on access (@trap 1), or map it
- * back as the cell's config says (@trap 0). 0, or -EPERM where the page
- * is the cell's RAM.
- */
-int arch_trap_page(struct cell *cell, uint64_t gpa, int trap);
-
 #endif

@@ -32,16 +32,18 @@ enum pci_cfg_result pci_cfg_write(struct cell *cell, uint16_t bdf,
 				  unsigned int reg, unsigned int size,
 				  uint32_t value);
 
-/* Is @gpa an address the hypervisor emulates for @cell (ECAM, BARs)? */
-int pci_mmio_claims(struct cell *cell, uint64_t gpa);
-/* The access itself, as an mmio_handler_t with @ctx the cell. */
-void pci_mmio_access(void *ctx, uint64_t gpa, int is_write, unsigned int size,
-		     uint64_t *value);
+/*
+ * ECAM for @cell: an inmate's whole window is emulated (it sees its
+ * virtual functions only); the root cell's is its own but for the pages
+ * pci_trap_function() takes. 0 or a negative errno.
+ */
+int pci_cell_init(struct cell *cell);
+/* The root cell's ECAM page of virtual function @bdf exits, emulated. */
+int pci_trap_function(struct cell *cell, uint16_t bdf);
+/* ... and is the root cell's own again (the function is gone). */
+void pci_untrap_function(struct cell *cell, uint16_t bdf);
 
 /* Can a BAR of @cell's virtual device decode at the page @gpa? */
 int pci_bar_page_allowed(const struct cell *cell, uint64_t gpa);
-
-/* arch: is a real function present at @bdf (config reads not all ones)? */
-int arch_pci_hw_present(uint16_t bdf);
 
 #endif

@@ -17,13 +17,8 @@ int hv_cpu_entry(struct per_cpu *cpu);
 /* Core: a root CPU asks to leave; returns when it must not. */
 int hv_cpu_disable(struct per_cpu *cpu);
 
-/* Arch hooks. */
-int arch_check_features(void);			/* this CPU */
-int arch_cpu_init(struct per_cpu *cpu);
-void __attribute__((noreturn)) arch_cpu_activate(struct per_cpu *cpu);
-void __attribute__((noreturn)) arch_cpu_leave(struct per_cpu *cpu);
-
-/* Hypervisor virtual address to physical. */
-uint64_t hv_virt_to_phys(const void *p);
+/* Where the config checker's findings go: @ctx is what was checked. */
+void setup_config_problem(void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

@@ -2,17 +2,19 @@
 /*
  * The hypervisor's emulated ivshmem device (hypervisor/core/ivshmem.c)
  * and the PCI core in front of it (hypervisor/core/pci.c), driven the way
- * a cell drives them: config space through pci_cfg_read/write (and ECAM
- * through pci_mmio_access), BARs and registers through pci_mmio_claims and
- * pci_mmio_access, the cell life cycle through ivshmem_cell_*().
+ * a cell drives them: config space through pci_cfg_read/write (and ECAM),
+ * BARs and registers through the cell's MMIO registry (core/mmio.c, what
+ * the fault handler asks) and the handlers it names, the cell life cycle
+ * through pci_cell_init() and ivshmem_cell_*().
  *
  * Everything the two files need from the rest of the hypervisor is faked
  * below and records what happened: the root cell and inmate cells built
  * from config blobs made here, the system config (q35: ECAM at
- * 0xb0000000, buses 0..0xff, local APIC at 0xfee00000), apic_deliver_msi
+ * 0xb0000000, buses 0..0xff, local APIC at 0xfee00000), arch_send_msi
  * (logs every MSI; -EINVAL for a non-fixed one, as arch/x86/apic.c),
  * arch_trap_page (logs every call and keeps the set of trapped pages per
- * cell), arch_pci_hw_present and printk (into a buffer).
+ * cell), arch_gpa_reserved (the 1 MiB window of the local APIC),
+ * arch_pci_hw_present and printk (into a buffer).
  *
  * Expected values come from the PCI spec, docs/ivshmem.md and the ABI in
  * include/bulkhead/ivshmem.h, written out here, not from the code under
@@ -30,6 +32,7 @@
  */
 #include "../../hypervisor/core/ivshmem.c"
 #include "../../hypervisor/core/pci.c"
+#include "../../hypervisor/core/mmio.c"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -241,7 +244,13 @@ int arch_pci_hw_present(uint16_t bdf)
 	return hw_present;
 }
 
-/* apic_deliver_msi: every message, and what the real one would return. */
+/* arch_gpa_reserved: x86's interrupt window, 0xfee00000 + 1 MiB. */
+int arch_gpa_reserved(uint64_t gpa)
+{
+	return (gpa >> 20) == (T_APIC >> 20);
+}
+
+/* arch_send_msi: every message, and what the real one would return. */
 struct msi_call {
 	const struct cell *cell;
 	uint64_t addr;
@@ -252,7 +261,7 @@ struct msi_call {
 static struct msi_call msis[64];
 static unsigned int num_msis;
 
-int apic_deliver_msi(const struct cell *cell, uint64_t addr, uint32_t data)
+int arch_send_msi(const struct cell *cell, uint64_t addr, uint32_t data)
 {
 	unsigned int mode = (data >> 8) & 7;	/* 0 fixed, 1 lowest priority */
 	int ret = 0;
@@ -371,6 +380,36 @@ static void cfg_write_at(int line, struct cell *c, uint16_t bdf,
 
 #define cfg_read(c, reg, size)		cfg_read_at(__LINE__, (c), BDF, (reg), (size))
 #define cfg_write(c, reg, size, v)	cfg_write_at(__LINE__, (c), BDF, (reg), (size), (v))
+
+/* Does the fault handler find an emulated range at @gpa? */
+static int pci_mmio_claims(struct cell *c, uint64_t gpa)
+{
+	struct mmio_region r;
+
+	return mmio_region_find(c, gpa, &r) == 0;
+}
+
+/*
+ * An access through the handler the registry names at @gpa, or, where it
+ * names none, through the one that would serve that address: ECAM's or
+ * the BARs' (they must then find nothing).
+ */
+static void pci_mmio_access(struct cell *c, uint64_t gpa, int is_write,
+			    unsigned int size, uint64_t *v)
+{
+	struct mmio_region r;
+	uint16_t bdf;
+
+	if (mmio_region_find(c, gpa, &r) == 0) {
+		CHECK(r.ctx == c, "%#llx: the region's context is not its cell",
+		      (unsigned long long)gpa);
+		r.handler(NULL, r.ctx, gpa, is_write, size, v);
+	} else if (pci_ecam_bdf(gpa, &bdf)) {
+		pci_ecam_access(NULL, c, gpa, is_write, size, v);
+	} else {
+		ivshmem_bar_access(NULL, c, gpa, is_write, size, v);
+	}
+}
 
 /* A BAR access as the NPF handler makes it: only if claimed. */
 static uint64_t bar_read_at(int line, struct cell *c, uint64_t gpa, unsigned int size)
@@ -525,6 +564,8 @@ static void setup(void)
 static void create_inmate(struct cell *c)
 {
 	c->state = CELL_CREATED;
+	memset(&c->mmio, 0, sizeof(c->mmio));
+	CHECK_EQ(pci_cell_init(c), 0, "inmate ECAM");
 	CHECK_EQ(ivshmem_cell_init(c), 0, "inmate init");
 }
 

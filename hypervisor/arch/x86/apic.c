@@ -14,13 +14,12 @@
  * got back restart that CPU the way hardware would. Everything else is
  * dropped and reported.
  */
+#include <arch.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
-#include <asm/decode.h>
 #include <asm/layout.h>
-#include <asm/mmio.h>
 #include <asm/paging.h>
-#include <asm/percpu.h>
+#include <percpu.h>
 #include <asm/processor.h>
 #include <cell.h>
 #include <report.h>
@@ -33,8 +32,8 @@ _Static_assert(APIC_BASE + APIC_REG_EOI == APIC_EOI_PHYS, "traps.S acknowledges 
 
 void apic_cpu_init(struct per_cpu *cpu)
 {
-	cpu->apic_id = apic_read(APIC_REG_ID) >> 24;
-	cpu->apic_ldr = apic_read(APIC_REG_LDR) >> 24;
+	cpu->arch.apic_id = apic_read(APIC_REG_ID) >> 24;
+	cpu->arch.apic_ldr = apic_read(APIC_REG_LDR) >> 24;
 }
 
 static int apic_any_set(unsigned int first_reg)
@@ -111,7 +110,7 @@ static struct per_cpu *cpu_by_apic_id(uint32_t apic_id)
 	unsigned int i;
 
 	for (i = 0; i < BH_MAX_CPUS; i++)
-		if (per_cpu_area[i].online && per_cpu_area[i].apic_id == apic_id)
+		if (per_cpu_area[i].online && per_cpu_area[i].arch.apic_id == apic_id)
 			return &per_cpu_area[i];
 	return NULL;
 }
@@ -120,9 +119,9 @@ static void report(struct per_cpu *cpu, const char *what, uint32_t icr_lo)
 {
 	cpu->violations++;
 	if (report_due(&cpu->reports, cpu->cpu_id, what,
-		       (uint64_t)cpu->icr_hi << 32 | icr_lo))
+		       (uint64_t)cpu->arch.icr_hi << 32 | icr_lo))
 		printk("CPU %u: cell \"%s\": %s (ICR 0x%x:%08x) refused\n", cpu->cpu_id,
-		       cpu->cell->desc->name, what, cpu->icr_hi, icr_lo);
+		       cpu->cell->desc->name, what, cpu->arch.icr_hi, icr_lo);
 }
 
 static void report_reg(struct per_cpu *cpu, const char *what, unsigned int reg,
@@ -150,18 +149,18 @@ static void restart_root_cpu(struct per_cpu *target, unsigned int mode,
 			return;		/* INIT de-assert: nothing to do */
 		if (!target->parked)
 			cpu_request(target, CPU_REQ_PARK, 0);
-		target->wait_for_sipi = 1;
+		target->arch.wait_for_sipi = 1;
 		return;
 	}
-	if (!target->wait_for_sipi)
+	if (!target->arch.wait_for_sipi)
 		return;		/* the pair's second SIPI */
-	target->wait_for_sipi = 0;
+	target->arch.wait_for_sipi = 0;
 	cpu_request(target, CPU_REQ_START_ROOT, icr_lo & 0xff);
 }
 
 static void physical_ipi(struct per_cpu *cpu, unsigned int mode, uint32_t icr_lo)
 {
-	struct per_cpu *target = cpu_by_apic_id(cpu->icr_hi >> 24);
+	struct per_cpu *target = cpu_by_apic_id(cpu->arch.icr_hi >> 24);
 	int init_sipi = mode == APIC_ICR_DM_INIT || mode == APIC_ICR_DM_SIPI;
 
 	if (!target) {
@@ -181,7 +180,7 @@ static void physical_ipi(struct per_cpu *cpu, unsigned int mode, uint32_t icr_lo
 		report(cpu, "IPI to a CPU of another cell", icr_lo);
 		return;
 	}
-	send_ipi(cpu->icr_hi, icr_lo);
+	send_ipi(cpu->arch.icr_hi, icr_lo);
 }
 
 /* The logical destinations the sender's cell may reach (flat mode). */
@@ -193,7 +192,7 @@ static uint32_t cell_logical_mask(const struct cell *cell)
 	for (i = 0; i < BH_MAX_CPUS; i++)
 		if (per_cpu_area[i].online && per_cpu_area[i].cell == cell &&
 		    !per_cpu_area[i].parked)
-			mask |= per_cpu_area[i].apic_ldr;
+			mask |= per_cpu_area[i].arch.apic_ldr;
 	return mask;
 }
 
@@ -216,7 +215,7 @@ static void handle_icr(struct per_cpu *cpu, uint32_t icr_lo)
 		return;
 	}
 	if (shorthand == APIC_ICR_SH_SELF) {
-		send_ipi(cpu->icr_hi, icr_lo);
+		send_ipi(cpu->arch.icr_hi, icr_lo);
 		return;
 	}
 	if (shorthand) {
@@ -234,8 +233,8 @@ static void handle_icr(struct per_cpu *cpu, uint32_t icr_lo)
 		physical_ipi(cpu, mode, icr_lo);
 		return;
 	}
-	dest = (cpu->icr_hi >> 24) & cell_logical_mask(cpu->cell);
-	if (dest != cpu->icr_hi >> 24)
+	dest = (cpu->arch.icr_hi >> 24) & cell_logical_mask(cpu->cell);
+	if (dest != cpu->arch.icr_hi >> 24)
 		report(cpu, "logical IPI partly outside the cell", icr_lo);
 	if (dest)
 		send_ipi(dest << 24, icr_lo);
@@ -267,7 +266,7 @@ static void set_logical_id(struct per_cpu *cpu, uint32_t reg, uint32_t value)
 	}
 	apic_write(reg, value);
 	if (reg == APIC_REG_LDR)
-		cpu->apic_ldr = value >> 24;
+		cpu->arch.apic_ldr = value >> 24;
 }
 
 /* The running CPUs of @cell an MSI with @addr reaches. */
@@ -279,11 +278,11 @@ static int msi_reaches(const struct per_cpu *c, const struct cell *cell,
 	if (!c->online || c->cell != cell || c->parked)
 		return 0;
 	if (addr & MSI_ADDR_LOGICAL)
-		return (c->apic_ldr & dest) != 0;
-	return dest == 0xff || c->apic_id == dest;
+		return (c->arch.apic_ldr & dest) != 0;
+	return dest == 0xff || c->arch.apic_id == dest;
 }
 
-int apic_deliver_msi(const struct cell *cell, uint64_t addr, uint32_t data)
+int arch_send_msi(const struct cell *cell, uint64_t addr, uint32_t data)
 {
 	unsigned int mode = (data >> APIC_ICR_DM_SHIFT) & 7;
 	uint32_t vector = data & 0xff;
@@ -296,7 +295,7 @@ int apic_deliver_msi(const struct cell *cell, uint64_t addr, uint32_t data)
 	for (i = 0; i < BH_MAX_CPUS; i++) {
 		if (!msi_reaches(&per_cpu_area[i], cell, addr))
 			continue;
-		send_ipi(per_cpu_area[i].apic_id << 24, vector);
+		send_ipi(per_cpu_area[i].arch.apic_id << 24, vector);
 		sent++;
 		if (mode == APIC_ICR_DM_LOWEST)
 			break;
@@ -323,7 +322,7 @@ static void apic_write_filtered(struct per_cpu *cpu, unsigned int reg, uint32_t 
 		apic_write(reg, value);
 		return;
 	case APIC_REG_ICR_HI:
-		cpu->icr_hi = value;
+		cpu->arch.icr_hi = value;
 		return;
 	case APIC_REG_ICR_LO:
 		handle_icr(cpu, value);
@@ -345,26 +344,23 @@ static void apic_write_filtered(struct per_cpu *cpu, unsigned int reg, uint32_t 
 		report(cpu, "local vector with SMI/INIT/ExtINT delivery", value);
 }
 
-int apic_handle_write(struct per_cpu *cpu, uint64_t gpa)
+/*
+ * A cell's store to its APIC page (the page is read-only: loads never
+ * come here). Registers are 32 bits at 16-byte steps.
+ */
+void apic_mmio_access(struct per_cpu *cpu, void *ctx, uint64_t gpa, int is_write,
+		      unsigned int size, uint64_t *value)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
-	struct mmio_insn insn;
-	uint8_t bytes[15];
-	unsigned int avail;
-	uint32_t value, reg = gpa & 0xfff;
+	unsigned int reg = gpa & 0xfff;
 
-	avail = guest_fetch(cpu, vmcb->rip, bytes, sizeof(bytes));
-	if (!avail || decode_mmio(bytes, avail, &insn) || !insn.is_write ||
-	    insn.size != 4 || (reg & 3))
-		return -EINVAL;
-	value = insn.reg < 0 ? (uint32_t)insn.imm : (uint32_t)mmio_guest_reg(cpu, insn.reg);
-	if (insn.high_byte)
-		return -EINVAL;
-	/* Registers are 16-byte aligned: a store between them reaches none. */
-	if (reg & 0xf)
-		report_reg(cpu, "write between APIC registers", reg, value);
+	(void)ctx;
+	if (!is_write) {
+		*value = size == 4 && !(reg & 3) ? apic_read(reg) : 0;
+		return;
+	}
+	if (size != 4 || (reg & 0xf))
+		report_reg(cpu, "write between APIC registers or not 32 bits wide", reg,
+			   (uint32_t)*value);
 	else
-		apic_write_filtered(cpu, reg, value);
-	vmcb->rip += insn.length;
-	return 0;
+		apic_write_filtered(cpu, reg, (uint32_t)*value);
 }

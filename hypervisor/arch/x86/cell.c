@@ -3,6 +3,7 @@
  * A cell's x86 resources: nested page tables from its memory regions, and
  * the I/O and MSR permission maps. Everything not granted is intercepted.
  */
+#include <arch.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/msr.h>
@@ -11,7 +12,7 @@
 #include <asm/svm.h>
 #include <asm/pci.h>
 #include <cell.h>
-#include <ivshmem.h>
+#include <mmio.h>
 #include <pool.h>
 
 /* The root cell's maps; inmate cells will take theirs from the pool. */
@@ -73,8 +74,14 @@ static int map_apic(struct cell *cell)
 	int err = npt_unmap(cell->arch.npt_root, APIC_BASE & MSI_ADDR_BASE_MASK,
 			    MSI_WINDOW_SIZE);
 
-	return err ?: npt_map(cell->arch.npt_root, APIC_BASE, APIC_BASE, 4096,
-			      NPT_READ | NPT_UNCACHED);
+	err = err ?: npt_map(cell->arch.npt_root, APIC_BASE, APIC_BASE, 4096,
+			     NPT_READ | NPT_UNCACHED);
+	return err ?: mmio_region_register(cell, APIC_BASE, 4096, apic_mmio_access, NULL);
+}
+
+int arch_gpa_reserved(uint64_t gpa)
+{
+	return (gpa & MSI_ADDR_BASE_MASK) == (APIC_BASE & MSI_ADDR_BASE_MASK);
 }
 
 int arch_map_loadable(struct cell *cell, int map)

@@ -8,11 +8,12 @@
  * segment state VMRUN does not load (FS, GS, TR, LDTR, syscall MSRs), so
  * nothing of the CPU's previous cell remains visible.
  */
+#include <arch.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/msr.h>
 #include <asm/paging.h>
-#include <asm/percpu.h>
+#include <percpu.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
 #include <asm/traps.h>
@@ -62,7 +63,7 @@ static void set_real_mode_seg(struct vmcb_seg *seg, uint16_t attrib)
 static void vmcb_reset(struct per_cpu *cpu, const struct cell *cell,
 		       uint64_t *npt, uint32_t asid, uint64_t cs_base, uint16_t ip)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
 	uint32_t intercepts1 = vmcb->intercepts1, intercepts2 = vmcb->intercepts2;
 
 	memset(vmcb, 0, sizeof(*vmcb));
@@ -94,13 +95,13 @@ static void vmcb_reset(struct per_cpu *cpu, const struct cell *cell,
 	vmcb->dr6 = 0xffff0ff0;
 	vmcb->dr7 = 0x400;
 	vmcb->g_pat = 0x0007040600070406ull;	/* the reset PAT */
-	memset(&cpu->regs, 0, sizeof(cpu->regs));
+	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
 
 	/* The state VMRUN leaves alone: from this fresh VMCB too. */
 	asm volatile("vmload %0" : : "a"(hv_virt_to_phys(vmcb)) : "memory");
 }
 
-void cpu_park(struct per_cpu *cpu)
+void arch_park_self(struct per_cpu *cpu)
 {
 	cpu->parked = 1;
 	vmcb_reset(cpu, cpu->cell, park_npt, PARK_ASID, 0, 0);
@@ -126,24 +127,50 @@ static void start_root(struct per_cpu *cpu, uint32_t vector)
 	msr_restore_linux(cpu);
 	vmcb_reset(cpu, &root_cell, root_cell.arch.npt_root, 1,
 		   (uint64_t)(vector & 0xff) << 12, 0);
-	cpu->vmcb.g_pat = cpu->linux_pat;
+	cpu->arch.vmcb.g_pat = cpu->arch.linux_pat;
 }
 
 void cpu_request(struct per_cpu *target, enum cpu_req req, uint32_t arg)
 {
 	unsigned int spins = 0;
 
-	target->request_arg = arg;
-	__atomic_store_n(&target->request, req, __ATOMIC_RELEASE);
-	apic_send_nmi(target->apic_id);
+	target->arch.request_arg = arg;
+	__atomic_store_n(&target->arch.request, req, __ATOMIC_RELEASE);
+	apic_send_nmi(target->arch.apic_id);
 	/* An NMI that meets a CPU already in its NMI handler is lost: re-send. */
-	while (__atomic_load_n(&target->request, __ATOMIC_ACQUIRE) != CPU_REQ_NONE) {
+	while (__atomic_load_n(&target->arch.request, __ATOMIC_ACQUIRE) != CPU_REQ_NONE) {
 		cpu_relax();
 		if (++spins == KICK_SPINS) {
 			spins = 0;
-			apic_send_nmi(target->apic_id);
+			apic_send_nmi(target->arch.apic_id);
 		}
 	}
+}
+
+static void cpu_request_all(uint64_t set, enum cpu_req req)
+{
+	unsigned int i;
+
+	for (i = 0; i < BH_MAX_CPUS; i++)
+		if (set & (1ull << i))
+			cpu_request(&per_cpu_area[i], req, 0);
+}
+
+void arch_park_cpus(uint64_t set)
+{
+	cpu_request_all(set, CPU_REQ_PARK);
+}
+
+void arch_start_cpus(uint64_t set)
+{
+	cpu_request_all(set, CPU_REQ_START_CELL);
+}
+
+void arch_flush_tlbs(struct per_cpu *caller, uint64_t set)
+{
+	if (set & (1ull << caller->cpu_id))
+		caller->arch.vmcb.tlb_control = TLB_CONTROL_FLUSH_ALL;
+	cpu_request_all(set & ~(1ull << caller->cpu_id), CPU_REQ_FLUSH_TLB);
 }
 
 #define PM_TIMER_HZ	3579545u
@@ -170,7 +197,7 @@ static uint64_t parked_of(uint64_t set)
 	return parked;
 }
 
-uint64_t cpu_ask_shutdown(uint64_t set)
+uint64_t arch_ask_shutdown(uint64_t set)
 {
 	uint32_t start, elapsed = 0, now, last;
 	unsigned int i;
@@ -193,31 +220,31 @@ uint64_t cpu_ask_shutdown(uint64_t set)
 
 void cpu_handle_nmi(struct per_cpu *cpu)
 {
-	enum cpu_req req = __atomic_load_n(&cpu->request, __ATOMIC_ACQUIRE);
+	enum cpu_req req = __atomic_load_n(&cpu->arch.request, __ATOMIC_ACQUIRE);
 
 	/* The NMI is still pending after the exit: let it in, it just returns. */
 	traps_take_nmi();
 	switch (req) {
 	case CPU_REQ_NONE:
 		/* Not ours: the guest's. */
-		cpu->vmcb.eventinj = 2 | (2ull << 8) | EVENTINJ_VALID;
+		cpu->arch.vmcb.eventinj = 2 | (2ull << 8) | EVENTINJ_VALID;
 		return;
 	case CPU_REQ_PARK:
-		cpu_park(cpu);
+		arch_park_self(cpu);
 		break;
 	case CPU_REQ_START_CELL:
 		start_in_cell(cpu);
 		break;
 	case CPU_REQ_START_ROOT:
-		start_root(cpu, cpu->request_arg);
+		start_root(cpu, cpu->arch.request_arg);
 		break;
 	case CPU_REQ_FLUSH_TLB:
-		cpu->vmcb.tlb_control = TLB_CONTROL_FLUSH_ALL;
+		cpu->arch.vmcb.tlb_control = TLB_CONTROL_FLUSH_ALL;
 		break;
 	case CPU_REQ_ASK_SHUTDOWN:
-		cpu->vmcb.vintr = VINTR_IRQ | VINTR_IGN_TPR | 0xfull << VINTR_PRIO_SHIFT |
+		cpu->arch.vmcb.vintr = VINTR_IRQ | VINTR_IGN_TPR | 0xfull << VINTR_PRIO_SHIFT |
 				  (uint64_t)BH_SHUTDOWN_VECTOR << VINTR_VECTOR_SHIFT;
 		break;
 	}
-	__atomic_store_n(&cpu->request, CPU_REQ_NONE, __ATOMIC_RELEASE);
+	__atomic_store_n(&cpu->arch.request, CPU_REQ_NONE, __ATOMIC_RELEASE);
 }

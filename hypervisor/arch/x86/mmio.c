@@ -7,7 +7,7 @@
 #include <asm/decode.h>
 #include <asm/mmio.h>
 #include <asm/paging.h>
-#include <asm/percpu.h>
+#include <percpu.h>
 
 /* GPR number in instruction encoding -> slot in struct guest_regs. */
 static uint64_t *guest_reg_slot(struct per_cpu *cpu, int reg)
@@ -17,10 +17,10 @@ static uint64_t *guest_reg_slot(struct per_cpu *cpu, int reg)
 	};
 
 	if (reg == 0)
-		return &cpu->vmcb.rax;
+		return &cpu->arch.vmcb.rax;
 	if (reg == 4)
-		return &cpu->vmcb.rsp;
-	return (uint64_t *)&cpu->regs + slot[reg];
+		return &cpu->arch.vmcb.rsp;
+	return (uint64_t *)&cpu->arch.regs + slot[reg];
 }
 
 uint64_t mmio_guest_reg(struct per_cpu *cpu, int reg)
@@ -62,24 +62,23 @@ static void load_result(struct per_cpu *cpu, const struct mmio_insn *insn,
 	*slot = keep | value;
 }
 
-int mmio_emulate(struct per_cpu *cpu, uint64_t gpa, mmio_handler_t handler,
-		 void *ctx)
+int mmio_emulate(struct per_cpu *cpu, uint64_t gpa, const struct mmio_region *region)
 {
 	struct mmio_insn insn;
 	uint8_t bytes[15];
 	unsigned int avail;
 	uint64_t value = 0;
 
-	avail = guest_fetch(cpu, cpu->vmcb.rip, bytes, sizeof(bytes));
+	avail = guest_fetch(cpu, cpu->arch.vmcb.rip, bytes, sizeof(bytes));
 	if (!avail || decode_mmio(bytes, avail, &insn))
 		return -EINVAL;
 	if (!insn.is_write && insn.reg == DECODE_REG_IMM)
 		return -EINVAL;
 	if (insn.is_write)
 		value = store_value(cpu, &insn);
-	handler(ctx, gpa, insn.is_write, insn.size, &value);
+	region->handler(cpu, region->ctx, gpa, insn.is_write, insn.size, &value);
 	if (!insn.is_write)
 		load_result(cpu, &insn, value);
-	cpu->vmcb.rip += insn.length;
+	cpu->arch.vmcb.rip += insn.length;
 	return 0;
 }

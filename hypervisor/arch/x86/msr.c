@@ -2,7 +2,7 @@
 /* The MSR policy of cells (see asm/msr.h). */
 #include <asm/apic.h>
 #include <asm/msr.h>
-#include <asm/percpu.h>
+#include <percpu.h>
 #include <asm/processor.h>
 #include <cell.h>
 #include <report.h>
@@ -85,7 +85,7 @@ int msr_read(struct per_cpu *cpu, uint32_t msr, uint64_t *value)
 	if (cpu->cell == &root_cell)
 		return -EPERM;			/* nothing else exits */
 	if (msr == MSR_PAT) {
-		*value = cpu->vmcb.g_pat;
+		*value = cpu->arch.vmcb.g_pat;
 		return 0;
 	}
 	if (is_mtrr(msr)) {
@@ -103,7 +103,7 @@ int msr_read(struct per_cpu *cpu, uint32_t msr, uint64_t *value)
 
 static int write_efer(struct per_cpu *cpu, uint64_t value)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
 
 	if (value & ~EFER_ALLOWED)
 		return -EPERM;
@@ -144,7 +144,7 @@ int msr_write(struct per_cpu *cpu, uint32_t msr, uint64_t value)
 	if (msr == MSR_PAT) {
 		if (!pat_valid(value))
 			return -EPERM;
-		cpu->vmcb.g_pat = value;
+		cpu->arch.vmcb.g_pat = value;
 		return 0;
 	}
 	/* Shared with Linux or not the cell's: ignored, as documented. */
@@ -155,14 +155,14 @@ int msr_write(struct per_cpu *cpu, uint32_t msr, uint64_t value)
 
 void msr_save_linux(struct per_cpu *cpu)
 {
-	cpu->linux_pat = rdmsr(MSR_PAT);
-	cpu->linux_tsc_aux = rdmsr(MSR_TSC_AUX);
+	cpu->arch.linux_pat = rdmsr(MSR_PAT);
+	cpu->arch.linux_tsc_aux = rdmsr(MSR_TSC_AUX);
 }
 
 void msr_restore_linux(const struct per_cpu *cpu)
 {
-	wrmsr(MSR_PAT, cpu->linux_pat);
-	wrmsr(MSR_TSC_AUX, cpu->linux_tsc_aux);
+	wrmsr(MSR_PAT, cpu->arch.linux_pat);
+	wrmsr(MSR_TSC_AUX, cpu->arch.linux_tsc_aux);
 }
 
 void msr_reset_for_inmate(void)

@@ -6,7 +6,7 @@
  * SVM treats nested walks as user accesses.
  */
 #include <asm/paging.h>
-#include <asm/percpu.h>
+#include <percpu.h>
 #include <cell.h>
 #include <bulkhead/image.h>
 #include <pool.h>
@@ -312,7 +312,7 @@ int guest_read(uint64_t cr3, uint64_t va, void *buf, unsigned int len,
 unsigned int guest_fetch(struct per_cpu *cpu, uint64_t rip, uint8_t *buf,
 			 unsigned int max)
 {
-	const struct vmcb *vmcb = &cpu->vmcb;
+	const struct vmcb *vmcb = &cpu->arch.vmcb;
 	unsigned int first = PAGE_SIZE_4K - (rip & (PAGE_SIZE_4K - 1));
 
 	/* Long mode with a 64-bit code segment only: CS base is 0 there. */

@@ -8,8 +8,9 @@
  * hardware (Linux serialises its config accesses, and no other cell
  * touches these ports, so latch and data access stay together).
  */
+#include <arch.h>
 #include <asm/pci.h>
-#include <asm/percpu.h>
+#include <percpu.h>
 #include <asm/processor.h>
 #include <cell.h>
 #include <pci.h>
@@ -43,7 +44,7 @@ int arch_pci_hw_present(uint16_t bdf)
 static void data_access(struct cell *cell, uint16_t port, unsigned int size,
 			int in, uint32_t *value)
 {
-	uint32_t latch = cell->pci_conf1_latch;
+	uint32_t latch = cell->arch.pci_conf1_latch;
 	uint16_t bdf = (uint16_t)(latch >> 8);
 	unsigned int reg = (latch & 0xfc) | (port - PCI_CONF1_DATA);
 	enum pci_cfg_result r;
@@ -79,9 +80,9 @@ int pci_conf1_access(struct per_cpu *cpu, uint16_t port, unsigned int size,
 	}
 	if (port == PCI_CONF1_ADDRESS && size == 4) {
 		if (in)
-			*value = cell->pci_conf1_latch;
+			*value = cell->arch.pci_conf1_latch;
 		else
-			cell->pci_conf1_latch = *value;
+			cell->arch.pci_conf1_latch = *value;
 		return 1;
 	}
 	/* 0xcf8-0xcfb otherwise: 0xcf9 is reset control, the root cell's alone. */

@@ -10,10 +10,12 @@
  * it, with the callee-saved registers back.
  * The hypervisor's own memory is never executed or touched by the guest.
  */
+#include <arch.h>
 #include <asm/apic.h>
+#include <asm/cpu.h>
 #include <asm/msr.h>
 #include <asm/paging.h>
-#include <asm/percpu.h>
+#include <percpu.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
 #include <asm/traps.h>
@@ -82,7 +84,7 @@ static int load_segment(struct per_cpu *cpu, const struct desc_ptr *gdt,
 	}
 	if ((selector | 7u) > gdt->limit || (selector & 4))
 		return -EINVAL;
-	err = guest_read(cpu->linux_cr3, gdt->base + (selector & ~7u), &desc,
+	err = guest_read(cpu->arch.linux_cr3, gdt->base + (selector & ~7u), &desc,
 			 sizeof(desc), NULL);
 	if (err)
 		return err;
@@ -96,9 +98,9 @@ static int load_segment(struct per_cpu *cpu, const struct desc_ptr *gdt,
 
 static int capture_segments(struct per_cpu *cpu)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
-	struct desc_ptr gdt = { cpu->linux_gdt_limit, cpu->linux_gdt_base };
-	struct desc_ptr idt = { cpu->linux_idt_limit, cpu->linux_idt_base };
+	struct vmcb *vmcb = &cpu->arch.vmcb;
+	struct desc_ptr gdt = { cpu->arch.linux_gdt_limit, cpu->arch.linux_gdt_base };
+	struct desc_ptr idt = { cpu->arch.linux_idt_limit, cpu->arch.linux_idt_base };
 	int err;
 
 	vmcb->gdtr.base = gdt.base;
@@ -115,11 +117,11 @@ static int capture_segments(struct per_cpu *cpu)
 
 static int capture_linux(struct per_cpu *cpu, uint64_t linux_rsp)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
 	uint64_t slot[SLOT_COUNT];
 	int err;
 
-	err = guest_read(cpu->linux_cr3, linux_rsp, slot, sizeof(slot), NULL);
+	err = guest_read(cpu->arch.linux_cr3, linux_rsp, slot, sizeof(slot), NULL);
 	if (err) {
 		printk("CPU %u: cannot read Linux's stack at 0x%lx\n", cpu->cpu_id,
 		       linux_rsp);
@@ -132,7 +134,7 @@ static int capture_linux(struct per_cpu *cpu, uint64_t linux_rsp)
 	}
 	vmcb->cpl = 0;
 	vmcb->cr0 = read_cr0();
-	vmcb->cr3 = cpu->linux_cr3;
+	vmcb->cr3 = cpu->arch.linux_cr3;
 	vmcb->cr4 = read_cr4();
 	vmcb->cr2 = read_cr2();
 	vmcb->efer = rdmsr(MSR_EFER);		/* SVME is already set */
@@ -144,19 +146,19 @@ static int capture_linux(struct per_cpu *cpu, uint64_t linux_rsp)
 	vmcb->rsp = linux_rsp + sizeof(slot);
 	vmcb->rax = 0;
 
-	memset(&cpu->regs, 0, sizeof(cpu->regs));
-	cpu->regs.rbx = slot[SLOT_RBX];
-	cpu->regs.rbp = slot[SLOT_RBP];
-	cpu->regs.r12 = slot[SLOT_R12];
-	cpu->regs.r13 = slot[SLOT_R13];
-	cpu->regs.r14 = slot[SLOT_R14];
-	cpu->regs.r15 = slot[SLOT_R15];
+	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
+	cpu->arch.regs.rbx = slot[SLOT_RBX];
+	cpu->arch.regs.rbp = slot[SLOT_RBP];
+	cpu->arch.regs.r12 = slot[SLOT_R12];
+	cpu->arch.regs.r13 = slot[SLOT_R13];
+	cpu->arch.regs.r14 = slot[SLOT_R14];
+	cpu->arch.regs.r15 = slot[SLOT_R15];
 	return 0;
 }
 
 static void setup_control(struct per_cpu *cpu, struct cell *cell)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
 
 	vmcb->intercepts1 = SVM_INTERCEPT_NMI | SVM_INTERCEPT_INIT | SVM_INTERCEPT_CPUID |
 			    SVM_INTERCEPT_IOIO | SVM_INTERCEPT_MSR |
@@ -191,15 +193,15 @@ int arch_cpu_init(struct per_cpu *cpu)
 		printk("CPU %u: SVM disabled by firmware\n", cpu->cpu_id);
 		return -EPERM;
 	}
-	memset(&cpu->vmcb, 0, sizeof(cpu->vmcb));
+	memset(&cpu->arch.vmcb, 0, sizeof(cpu->arch.vmcb));
 	cpu->cell = &root_cell;
 	apic_cpu_init(cpu);
 	msr_save_linux(cpu);
-	err = capture_linux(cpu, cpu->linux_rsp);
+	err = capture_linux(cpu, cpu->arch.linux_rsp);
 	if (err)
 		return err;
 	setup_control(cpu, &root_cell);
-	wrmsr(MSR_VM_HSAVE_PA, hv_virt_to_phys(cpu->host_save));
+	wrmsr(MSR_VM_HSAVE_PA, hv_virt_to_phys(cpu->arch.host_save));
 	return 0;
 }
 
@@ -209,16 +211,16 @@ static void save_linux_tables(struct per_cpu *cpu)
 
 	store_gdt(&gdt);
 	store_idt(&idt);
-	cpu->linux_gdt_base = gdt.base;
-	cpu->linux_gdt_limit = gdt.limit;
-	cpu->linux_idt_base = idt.base;
-	cpu->linux_idt_limit = idt.limit;
+	cpu->arch.linux_gdt_base = gdt.base;
+	cpu->arch.linux_gdt_limit = gdt.limit;
+	cpu->arch.linux_idt_base = idt.base;
+	cpu->arch.linux_idt_limit = idt.limit;
 }
 
 static void restore_linux_tables(const struct per_cpu *cpu)
 {
-	struct desc_ptr gdt = { cpu->linux_gdt_limit, cpu->linux_gdt_base };
-	struct desc_ptr idt = { cpu->linux_idt_limit, cpu->linux_idt_base };
+	struct desc_ptr gdt = { cpu->arch.linux_gdt_limit, cpu->arch.linux_gdt_base };
+	struct desc_ptr idt = { cpu->arch.linux_idt_limit, cpu->arch.linux_idt_base };
 
 	asm volatile("lgdt %0; lidt %1" : : "m"(gdt), "m"(idt));
 }
@@ -234,8 +236,8 @@ int arch_entry(unsigned int cpu_id, uint64_t linux_rsp, uint64_t linux_cr3)
 	cpu = &per_cpu_area[cpu_id];
 	memset(cpu, 0, sizeof(*cpu));
 	cpu->cpu_id = cpu_id;
-	cpu->linux_cr3 = linux_cr3;
-	cpu->linux_rsp = linux_rsp;
+	cpu->arch.linux_cr3 = linux_cr3;
+	cpu->arch.linux_rsp = linux_rsp;
 	save_linux_tables(cpu);
 	traps_init();
 	traps_load();
@@ -251,7 +253,7 @@ int arch_entry(unsigned int cpu_id, uint64_t linux_rsp, uint64_t linux_cr3)
 
 void arch_cpu_activate(struct per_cpu *cpu)
 {
-	svm_run(&cpu->regs, hv_virt_to_phys(&cpu->vmcb));
+	svm_run(&cpu->arch.regs, hv_virt_to_phys(&cpu->arch.vmcb));
 }
 
 /*
@@ -262,13 +264,13 @@ void arch_cpu_activate(struct per_cpu *cpu)
  */
 void arch_cpu_leave(struct per_cpu *cpu)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
-	struct native_frame *f = &cpu->frame;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
+	struct native_frame *f = &cpu->arch.frame;
 	struct desc_ptr gdt = { .limit = (uint16_t)vmcb->gdtr.limit, .base = vmcb->gdtr.base };
 	struct desc_ptr idt = { .limit = (uint16_t)vmcb->idtr.limit, .base = vmcb->idtr.base };
 	void (*leave)(uint64_t, uint64_t, uint64_t);
 
-	f->regs = cpu->regs;
+	f->regs = cpu->arch.regs;
 	f->regs.rax = vmcb->rax;
 	f->rip = vmcb->rip;
 	f->cs = vmcb->cs.selector;

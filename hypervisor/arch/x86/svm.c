@@ -8,18 +8,15 @@
  * probing access into an error, anything else into an oops, and Linux
  * keeps running), port reads return all ones and port writes are dropped.
  */
-#include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/mmio.h>
 #include <asm/msr.h>
 #include <asm/pci.h>
-#include <asm/paging.h>
-#include <asm/percpu.h>
+#include <percpu.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
 #include <cell.h>
 #include <control.h>
-#include <pci.h>
 #include <report.h>
 #include <setup.h>
 
@@ -35,10 +32,10 @@ static void inject_exception(struct vmcb *vmcb, uint8_t vector, int has_error,
 
 static void handle_cpuid(struct per_cpu *cpu)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
 	uint32_t leaf = (uint32_t)vmcb->rax, a, b, c, d;
 
-	cpuid(leaf, (uint32_t)cpu->regs.rcx, &a, &b, &c, &d);
+	cpuid(leaf, (uint32_t)cpu->arch.regs.rcx, &a, &b, &c, &d);
 	/*
 	 * Cells must not run SVM guests of their own. Root Linux sees SVM
 	 * disabled by the firmware (VM_CR.SVMDIS, below) rather than absent:
@@ -48,17 +45,17 @@ static void handle_cpuid(struct per_cpu *cpu)
 	if (leaf == 0x80000001 && cpu->cell != &root_cell)
 		c &= ~CPUID_80000001_ECX_SVM;
 	vmcb->rax = a;
-	cpu->regs.rbx = b;
-	cpu->regs.rcx = c;
-	cpu->regs.rdx = d;
+	cpu->arch.regs.rbx = b;
+	cpu->arch.regs.rcx = c;
+	cpu->arch.regs.rdx = d;
 	vmcb->rip += LEN_CPUID;
 }
 
 static void handle_msr(struct per_cpu *cpu)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
-	uint32_t msr = (uint32_t)cpu->regs.rcx;
-	uint64_t value = (cpu->regs.rdx << 32) | (uint32_t)vmcb->rax;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
+	uint32_t msr = (uint32_t)cpu->arch.regs.rcx;
+	uint64_t value = (cpu->arch.regs.rdx << 32) | (uint32_t)vmcb->rax;
 	int err;
 
 	if (vmcb->exitinfo1 == 1) {
@@ -67,7 +64,7 @@ static void handle_msr(struct per_cpu *cpu)
 		err = msr_read(cpu, msr, &value);
 		if (!err) {
 			vmcb->rax = (uint32_t)value;
-			cpu->regs.rdx = value >> 32;
+			cpu->arch.regs.rdx = value >> 32;
 		}
 	}
 	if (err) {
@@ -79,7 +76,7 @@ static void handle_msr(struct per_cpu *cpu)
 
 static void handle_io(struct per_cpu *cpu)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
 	uint64_t info = vmcb->exitinfo1;
 	uint16_t port = (uint16_t)(info >> SVM_IOIO_PORT_SHIFT);
 	unsigned int size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
@@ -122,18 +119,16 @@ static void handle_io(struct per_cpu *cpu)
 
 static void handle_npf(struct per_cpu *cpu)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
 	uint64_t err = vmcb->exitinfo1;
 	const char *access = err & NPF_FETCH ? "execute" :
 			     err & NPF_WRITE ? "write" : "read";
+	struct mmio_region region;
 
-	/* The APIC page is read-only for cells: writes are emulated. */
-	if ((vmcb->exitinfo2 & ~0xfffull) == APIC_BASE && (err & NPF_WRITE) &&
-	    !(err & NPF_FETCH) && apic_handle_write(cpu, vmcb->exitinfo2) == 0)
-		return;
-	/* Virtual PCI: ECAM pages and BARs of emulated functions. */
-	if (!(err & NPF_FETCH) && pci_mmio_claims(cpu->cell, vmcb->exitinfo2) &&
-	    mmio_emulate(cpu, vmcb->exitinfo2, pci_mmio_access, cpu->cell) == 0)
+	/* Emulated ranges: the APIC page, virtual PCI config space and BARs. */
+	if (!(err & NPF_FETCH) &&
+	    mmio_region_find(cpu->cell, vmcb->exitinfo2, &region) == 0 &&
+	    mmio_emulate(cpu, vmcb->exitinfo2, &region) == 0)
 		return;
 
 	cpu->violations++;
@@ -150,13 +145,13 @@ static void handle_npf(struct per_cpu *cpu)
 
 static void handle_vmmcall(struct per_cpu *cpu)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
 	uint64_t code = vmcb->rax;
 
 	/* Complete the instruction first: BH_HC_DISABLE leaves from here. */
 	vmcb->rip += LEN_VMMCALL;
 	vmcb->rax = 0;
-	vmcb->rax = (uint64_t)hypercall(cpu, code, cpu->regs.rdi, cpu->regs.rsi);
+	vmcb->rax = (uint64_t)hypercall(cpu, code, cpu->arch.regs.rdi, cpu->arch.regs.rsi);
 }
 
 /*
@@ -166,7 +161,7 @@ static void handle_vmmcall(struct per_cpu *cpu)
  */
 static void stop_cpu(struct per_cpu *cpu, const char *why)
 {
-	struct vmcb *vmcb = &cpu->vmcb;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
 
 	int inmate = cpu->cell && cpu->cell != &root_cell;
 
@@ -180,6 +175,13 @@ static void stop_cpu(struct per_cpu *cpu, const char *why)
 	}
 	cpu->state = CPU_FAILED;
 	halt_forever();
+}
+
+/* entry.S passes the guest registers; they are in the CPU's area. */
+static struct per_cpu *per_cpu_of_regs(struct guest_regs *regs)
+{
+	return (struct per_cpu *)((uint8_t *)regs -
+				  __builtin_offsetof(struct per_cpu, arch.regs));
 }
 
 static unsigned int exit_kind(uint64_t code)
@@ -199,7 +201,7 @@ static unsigned int exit_kind(uint64_t code)
 void svm_handle_exit(struct guest_regs *regs)
 {
 	struct per_cpu *cpu = per_cpu_of_regs(regs);
-	struct vmcb *vmcb = &cpu->vmcb;
+	struct vmcb *vmcb = &cpu->arch.vmcb;
 
 	cpu->exits_total++;
 	cpu->exits[exit_kind(vmcb->exitcode)]++;

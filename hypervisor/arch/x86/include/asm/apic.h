@@ -74,15 +74,8 @@ void apic_cpu_init(struct per_cpu *cpu);
 void apic_reset_for_cell(void);
 /* Sends an NMI to the CPU with physical APIC ID @apic_id. */
 void apic_send_nmi(uint32_t apic_id);
-/*
- * Delivers the MSI (@addr, @data) to the CPUs of @cell it names, as
- * fixed IPIs; nothing reaches a CPU of another cell. Only fixed and
- * lowest-priority delivery with a vector >= 32: no NMI, SMI or INIT.
- * 0, -EINVAL for such an MSI, -ENOENT when no running CPU matched.
- */
-struct cell;
-int apic_deliver_msi(const struct cell *cell, uint64_t addr, uint32_t data);
-/* A cell wrote its APIC page at @gpa: emulate it. 0, or -EINVAL: refuse. */
-int apic_handle_write(struct per_cpu *cpu, uint64_t gpa);
+/* Stores to the APIC page (an mmio_handler_t): filtered, emulated. */
+void apic_mmio_access(struct per_cpu *cpu, void *ctx, uint64_t gpa, int is_write,
+		      unsigned int size, uint64_t *value);
 
 #endif

@@ -26,16 +26,14 @@ enum cpu_req {
 void cpu_request(struct per_cpu *target, enum cpu_req req, uint32_t arg);
 /* NMI exit: a posted request, or an NMI for the guest. */
 void cpu_handle_nmi(struct per_cpu *cpu);
-/* Parks the calling CPU (its cell failed it); returns to svm_run. */
-void cpu_park(struct per_cpu *cpu);
-/*
- * Asks the running CPUs in @set to shut down and waits up to a second
- * for them to park themselves (the inmate answers). Returns the CPUs
- * that did not answer.
- */
-uint64_t cpu_ask_shutdown(uint64_t set);
 /* Creates (and frees) the parking guest's page tables; 0 or -ENOMEM. */
 int cpu_park_init(void);
 void cpu_park_exit(void);
+
+/* Taking a CPU over (setup.c): does this CPU have what we need? */
+int arch_check_features(void);
+void __attribute__((noreturn)) arch_cpu_activate(struct per_cpu *cpu);
+/* Hypervisor virtual address to physical. */
+uint64_t hv_virt_to_phys(const void *p);
 
 #endif

@@ -8,19 +8,15 @@
 #define BH_ASM_MMIO_H
 
 #include <hv.h>
+#include <mmio.h>
 
 struct per_cpu;
 
 /*
- * One access of @size bytes (1, 2, 4 or 8) at @gpa: a store passes
- * *@value in, a load returns it there.
+ * The access at @gpa, in @region (core mmio.h), through its handler.
+ * 0: emulated and RIP advanced; -EINVAL: an instruction we do not model.
  */
-typedef void (*mmio_handler_t)(void *ctx, uint64_t gpa, int is_write,
-			       unsigned int size, uint64_t *value);
-
-/* 0: emulated and RIP advanced; -EINVAL: an instruction we do not model. */
-int mmio_emulate(struct per_cpu *cpu, uint64_t gpa, mmio_handler_t handler,
-		 void *ctx);
+int mmio_emulate(struct per_cpu *cpu, uint64_t gpa, const struct mmio_region *region);
 
 /* The value a store of @cpu's decoded instruction would write. */
 uint64_t mmio_guest_reg(struct per_cpu *cpu, int reg);

@@ -7,9 +7,9 @@
 #ifndef BH_ASM_APIC_H
 #define BH_ASM_APIC_H
 
+#include <common/x86_apic.h>
 #include <hv.h>
 
-#define APIC_BASE		0xfee00000ul
 #define APIC_REG_ID		0x020
 #define APIC_REG_EOI		0x0b0
 #define APIC_REG_LDR		0x0d0
@@ -31,11 +31,6 @@
 #define APIC_ICR_LOGICAL	(1u << 11)
 #define APIC_ICR_ASSERT		(1u << 14)
 #define APIC_ICR_SHORTHAND_SHIFT 18
-
-/* An MSI's address: 0xfee, destination ID in bits 19:12, mode in bit 2. */
-#define MSI_ADDR_BASE_MASK	0xfff00000ull
-#define MSI_ADDR_DEST_SHIFT	12
-#define MSI_ADDR_LOGICAL	(1ull << 2)
 
 struct per_cpu;
 

@@ -33,7 +33,7 @@
 #include <cellmsg/cellmsg.h>
 #include <cellmsg/inmate.h>
 
-#define MMIO_BASE		0xfc000000ul
+#define MMIO_BASE		IVSHMEM_INMATE_BARS(0)
 #define CHANNEL_VECTOR		40
 #define ECHO_VECTOR		41
 #define PM_TIMER_PORT		0x608

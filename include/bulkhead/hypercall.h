@@ -2,12 +2,15 @@
 /*
  * Bulkhead ABI: hypercalls. VMMCALL with the code in RAX and arguments in
  * RDI and RSI; the result comes back in RAX: >= 0 success, otherwise a
- * negative Linux errno value.
+ * negative Linux errno value. Usable from assembly (__ASSEMBLY__): only
+ * numbers there.
  */
 #ifndef BULKHEAD_HYPERCALL_H
 #define BULKHEAD_HYPERCALL_H
 
+#ifndef __ASSEMBLY__
 #include <bulkhead/types.h>
+#endif
 
 #define BH_HC_DISABLE			0	/* root: leave, on this CPU */
 #define BH_HC_HYPERVISOR_GET_INFO	1	/* arg: BH_INFO_* */

@@ -98,6 +98,7 @@ expect hypervisor/include/pool.h "$HV" "$B/hypervisor/core/pool.c.o" \
 expect hypervisor/include/pool.h "$ECHO" "!$B/inmates/demos/x86/cellmsg-echo.c.o"
 # An ABI header the hypervisor and the inmates share.
 expect include/bulkhead/hypercall.h "$HV" "$B/hypervisor/core/control.c.o"
+expect include/bulkhead/hypercall.h "$ECHO" "$B/inmates/lib/x86/header.S.o"
 
 # Every object has its generated dependencies next to it, and make reads them.
 make -C "$src" --no-print-directory -p -n BUILD="$B" help >"$tmp/db" 2>&1

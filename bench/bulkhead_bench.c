@@ -40,7 +40,9 @@
 #include <unistd.h>
 
 #include <bulkhead/bench_proto.h>
+#include <bulkhead/hypercall.h>
 #include <bulkhead/ivshmem.h>
+#include <bulkhead/sysfs.h>
 #include <cellmsg/cellmsg.h>
 #include <cellmsg/uio.h>
 
@@ -49,7 +51,6 @@
 #define MAX_SIZES		16
 #define FLOOR_LINE		64
 #define WARMUP			50
-#define DEFAULT_SYSFS		"/sys/devices/bulkhead"
 
 enum case_kind {
 	CASE_FLOOR, CASE_RAW, CASE_POLL, CASE_ADAPTIVE, CASE_DOORBELL, CASE_IRQ, NUM_CASES
@@ -165,8 +166,11 @@ struct exits {
 	uint64_t total, mmio, inmate;
 };
 
+static const char *const exit_names[] = BH_EXIT_NAMES;
+
 /*
- * Adds @stat of every CPU under cells/@cell/statistics to *@sum, skipping
+ * Adds the exits of reason @stat (an exit name or BH_SYSFS_EXITS_TOTAL)
+ * of every CPU under cells/@cell/statistics to *@sum, skipping
  * CPUs in *@seen and marking those it counts. A CPU Linux gave to the
  * inmate also appears under the root cell (the counters are per CPU), so
  * the inmate is read first and each CPU counted once.
@@ -188,7 +192,7 @@ static void add_cell_stat(const struct bench *b, unsigned int cell, const char *
 		    (*seen & (1ull << cpu)))
 			continue;
 		*seen |= 1ull << cpu;
-		snprintf(path, sizeof(path), "%s/cells/%u/statistics/cpu%u/%s",
+		snprintf(path, sizeof(path), "%s/cells/%u/statistics/cpu%u/" BH_SYSFS_EXITS_PREFIX "%s",
 			 b->sysfs, cell, cpu, stat);
 		*sum += read_counter(path);
 	}
@@ -200,12 +204,12 @@ static void exits_now(const struct bench *b, struct exits *x)
 	uint64_t seen = 0;
 
 	*x = (struct exits){ 0 };
-	add_cell_stat(b, b->o.cell_id, "vmexits_total", &seen, &x->inmate);
+	add_cell_stat(b, b->o.cell_id, BH_SYSFS_EXITS_TOTAL, &seen, &x->inmate);
 	x->total = x->inmate;
-	add_cell_stat(b, 0, "vmexits_total", &seen, &x->total);
+	add_cell_stat(b, 0, BH_SYSFS_EXITS_TOTAL, &seen, &x->total);
 	seen = 0;
-	add_cell_stat(b, b->o.cell_id, "vmexits_mmio", &seen, &x->mmio);
-	add_cell_stat(b, 0, "vmexits_mmio", &seen, &x->mmio);
+	add_cell_stat(b, b->o.cell_id, exit_names[BH_EXIT_MMIO], &seen, &x->mmio);
+	add_cell_stat(b, 0, exit_names[BH_EXIT_MMIO], &seen, &x->mmio);
 }
 
 /* ---- statistics --------------------------------------------------------------- */
@@ -742,7 +746,7 @@ int main(int argc, char **argv)
 	unsigned int i, max_count;
 
 	parse(&b.o, argc, argv);
-	b.sysfs = getenv("BULKHEAD_SYSFS") ?: DEFAULT_SYSFS;
+	b.sysfs = getenv("BULKHEAD_SYSFS") ?: BH_SYSFS_ROOT;
 	max_count = b.o.count > b.o.irq_count ? b.o.count : b.o.irq_count;
 	b.ns = calloc(max_count, sizeof(double));
 	b.out = calloc(1, BH_BENCH_MAX_MSG);

@@ -33,6 +33,7 @@
 #include <bulkhead/hypercall.h>
 #include <bulkhead/image.h>
 #include <bulkhead/ioctl.h>
+#include <bulkhead/sysfs.h>
 
 #include "bulkhead.h"
 
@@ -485,7 +486,7 @@ static int __init bh_init(void)
 		return -EINVAL;
 	}
 
-	bh.root_dev = root_device_register("bulkhead");
+	bh.root_dev = root_device_register(BH_SYSFS_NAME);
 	if (IS_ERR(bh.root_dev))
 		return PTR_ERR(bh.root_dev);
 	err = sysfs_create_group(&bh.root_dev->kobj, &bh_attr_group);

@@ -11,6 +11,8 @@
 #ifndef COMMON_PCI_H
 #define COMMON_PCI_H
 
+#define PCI_CFG_SPACE_SIZE	256	/* conventional; ECAM gives 4096 */
+
 /* Type 0 header */
 #define PCI_VENDOR_ID		0x00	/* 16 bits; the device ID above it */
 #define PCI_COMMAND		0x04	/* 16 bits; the status above it */

@@ -44,27 +44,108 @@ deps:
 
 build: tools modules libcellmsg hypervisor configs inmates guest-bins test-bins initramfs bench
 
+# ---- how objects are made ----------------------------------------------------
+# Every object is compiled on its own with -MMD -MP: the compiler writes
+# the headers it read into foo.c.d next to foo.c.o, and those files are
+# included at the end of this Makefile. So touching a header rebuilds
+# exactly the objects that include it, in every flavour (hypervisor,
+# inmate, host, ASan, fuzz); programs are then linked from objects and
+# archives. Objects also depend on this Makefile: a change of flags or of
+# a rule rebuilds them (and builds from before generated deps cannot stay
+# stale).
+DEPFLAGS  := -MMD -MP
+OBJ_DEPS  := Makefile
+ALL_OBJS  :=
+
+# Host flavour: tools, tests, benchmarks, guest programs, libcellmsg.
+# One object per source in $(BUILD)/host/<source path>.o; a guest program
+# is the same objects linked -static.
+HOST_INC  := -Ilibcellmsg/include
+$(BUILD)/host/%.c.o: %.c $(OBJ_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(HOST_INC) $(DEPFLAGS) -c -o $@ $<
+
+# ASan + UBSan flavour of the same sources (unit tests *_asan).
+SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+$(BUILD)/asan/%.c.o: %.c $(OBJ_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) -O1 $(SANITIZE) $(HOST_INC) $(DEPFLAGS) -c -o $@ $<
+
+# An archive from exactly its objects (rm: no stale members).
+define archive
+	@mkdir -p $(@D)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+endef
+
+# ---- libcellmsg, once per flavour -------------------------------------------
+CELLMSG_INC   := -Ilibcellmsg/include
+CELLMSG_CORE  := libcellmsg/core/cellmsg.c
+CELLMSG_SRCS  := $(CELLMSG_CORE) $(addprefix libcellmsg/backends/,host.c uio.c loop.c inmate.c posix.c)
+CELLMSG_LIBS  := -luring
+
+# Host: apps, tools, tests, benchmarks (README: link it with -luring).
+CELLMSG_LIB      := $(BUILD)/libcellmsg/libcellmsg.a
+CELLMSG_OBJS     := $(patsubst %,$(BUILD)/host/%.o,$(CELLMSG_SRCS))
+# ASan + UBSan: the *_asan unit tests.
+CELLMSG_ASAN_LIB := $(BUILD)/libcellmsg/libcellmsg-asan.a
+CELLMSG_ASAN_OBJS := $(patsubst %,$(BUILD)/asan/%.o,$(CELLMSG_SRCS))
+# Inmates: the core and the inmate backend, built like the inmate runtime
+# (tests/unit/test_freestanding.sh checks they need only memcpy/memset).
+INMATE_CELLMSG      := $(BUILD)/inmates/libcellmsg.a
+INMATE_CELLMSG_OBJS := $(patsubst %,$(BUILD)/inmates/%.o,$(CELLMSG_CORE) libcellmsg/backends/inmate.c)
+ALL_OBJS += $(CELLMSG_OBJS) $(CELLMSG_ASAN_OBJS) $(INMATE_CELLMSG_OBJS)
+
+libcellmsg: $(CELLMSG_LIB) $(CELLMSG_ASAN_LIB) $(INMATE_CELLMSG) examples
+
+$(CELLMSG_LIB): $(CELLMSG_OBJS)
+	$(archive)
+$(CELLMSG_ASAN_LIB): $(CELLMSG_ASAN_OBJS)
+	$(archive)
+$(INMATE_CELLMSG): $(INMATE_CELLMSG_OBJS)
+	$(archive)
+
+EXAMPLES := $(BUILD)/examples/hello_host
+examples: $(EXAMPLES)
+ALL_OBJS += $(patsubst $(BUILD)/examples/%,$(BUILD)/host/libcellmsg/examples/%.c.o,$(EXAMPLES))
+
+$(BUILD)/examples/%: $(BUILD)/host/libcellmsg/examples/%.c.o $(CELLMSG_LIB)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CELLMSG_LIBS)
+
 # ---- host tools -------------------------------------------------------------
 HOST_TOOLS := $(BUILD)/tools/ivshmem-ping $(BUILD)/tests/tools/ivshmem-server $(BUILD)/tools/bulkhead
 tools: $(HOST_TOOLS)
 
 # The CLI shares the hypervisor's config checker.
-BULKHEAD_SRCS := tools/bulkhead.c hypervisor/core/config_check.c
-$(BUILD)/tools/bulkhead: $(BULKHEAD_SRCS) $(wildcard include/bulkhead/*.h hypervisor/include/config_check.h)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $(BULKHEAD_SRCS)
+BULKHEAD_OBJS := $(BUILD)/host/tools/bulkhead.c.o $(BUILD)/host/hypervisor/core/config_check.c.o
+ALL_OBJS += $(BULKHEAD_OBJS) $(BUILD)/host/tools/ivshmem-ping.c.o \
+	$(BUILD)/host/tests/tools/ivshmem-server.c.o
 
-$(BUILD)/guest/bulkhead: $(BULKHEAD_SRCS) $(wildcard include/bulkhead/*.h hypervisor/include/config_check.h)
+$(BUILD)/tools/bulkhead: $(BULKHEAD_OBJS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(BULKHEAD_SRCS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
-$(BUILD)/tools/%: tools/%.c $(wildcard include/bulkhead/*.h)
+$(BUILD)/guest/bulkhead: $(BULKHEAD_OBJS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
+	$(Q)$(CC) $(LDFLAGS) $(GUEST_LDFLAGS) -o $@ $^
 
-$(BUILD)/tests/tools/%: tests/tools/%.c $(wildcard include/bulkhead/*.h)
+# ivshmem-ping opens its device with libcellmsg's uio backend.
+$(BUILD)/tools/ivshmem-ping: $(BUILD)/host/tools/ivshmem-ping.c.o $(CELLMSG_LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $<
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/guest/ivshmem-ping: $(BUILD)/host/tools/ivshmem-ping.c.o $(CELLMSG_LIB)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $(GUEST_LDFLAGS) -o $@ $^
+
+$(BUILD)/tools/%: $(BUILD)/host/tools/%.c.o
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/tests/tools/%: $(BUILD)/host/tests/tools/%.c.o
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 # ---- freestanding code built into both the hypervisor and inmates ----------
 COMMON_SRCS := $(wildcard common/*.c)
@@ -79,22 +160,21 @@ HV_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-builtin \
 	-Iinclude -Icommon/include -Ihypervisor/include -Ihypervisor/arch/x86/include
 HV_SRCS := $(wildcard hypervisor/core/*.c hypervisor/arch/x86/*.c hypervisor/arch/x86/*.S)
 HV_OBJS := $(patsubst hypervisor/%,$(BUILD)/hypervisor/%.o,$(HV_SRCS)) $(HV_COMMON_OBJS)
-HV_HDRS := $(wildcard include/bulkhead/*.h hypervisor/include/*.h hypervisor/arch/x86/include/asm/*.h \
-	common/include/common/*.h)
 HV_BIN  := $(BUILD)/hypervisor/bulkhead.bin
+ALL_OBJS += $(HV_OBJS)
 hypervisor: $(HV_BIN)
 
-$(BUILD)/hypervisor/%.c.o: hypervisor/%.c $(HV_HDRS)
+$(BUILD)/hypervisor/%.c.o: hypervisor/%.c $(OBJ_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HV_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(HV_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/hypervisor/common/%.c.o: common/%.c $(HV_HDRS)
+$(BUILD)/hypervisor/common/%.c.o: common/%.c $(OBJ_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HV_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(HV_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/hypervisor/%.S.o: hypervisor/%.S $(HV_HDRS)
+$(BUILD)/hypervisor/%.S.o: hypervisor/%.S $(OBJ_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HV_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
+	$(Q)$(CC) $(HV_CFLAGS) -D__ASSEMBLY__ $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/hypervisor/hypervisor.elf: $(HV_OBJS) hypervisor/hypervisor.lds
 	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
@@ -111,30 +191,28 @@ INMATE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -nostdlib -fno-builtin
 INMATE_LIB_SRCS := $(wildcard inmates/lib/x86/*.c inmates/lib/x86/*.S)
 INMATE_LIB_OBJS := $(patsubst inmates/%,$(BUILD)/inmates/%.o,$(INMATE_LIB_SRCS)) \
 	$(INMATE_COMMON_OBJS)
-INMATE_DEMOS := $(patsubst inmates/demos/x86/%.c,$(BUILD)/inmates/%.bin,$(wildcard inmates/demos/x86/*.c))
+INMATE_DEMO_SRCS := $(wildcard inmates/demos/x86/*.c)
+INMATE_DEMOS := $(patsubst inmates/demos/x86/%.c,$(BUILD)/inmates/%.bin,$(INMATE_DEMO_SRCS))
+ALL_OBJS += $(INMATE_LIB_OBJS) $(patsubst inmates/%,$(BUILD)/inmates/%.o,$(INMATE_DEMO_SRCS))
 inmates: $(INMATE_DEMOS)
 
-$(BUILD)/inmates/common/%.c.o: common/%.c $(wildcard common/include/common/*.h)
+$(BUILD)/inmates/common/%.c.o: common/%.c $(OBJ_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(INMATE_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(INMATE_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/inmates/%.c.o: inmates/%.c $(wildcard inmates/lib/x86/*.h include/bulkhead/*.h common/include/common/*.h)
+$(BUILD)/inmates/%.c.o: inmates/%.c $(OBJ_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(INMATE_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(INMATE_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/inmates/%.S.o: inmates/%.S
+$(BUILD)/inmates/%.S.o: inmates/%.S $(OBJ_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(INMATE_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(INMATE_CFLAGS) -D__ASSEMBLY__ $(DEPFLAGS) -c -o $@ $<
 
-# libcellmsg's core and inmate backend, built like the runtime: an inmate
-# that calls them (cellmsg-echo) pulls them out of this archive.
-INMATE_CELLMSG := $(BUILD)/inmates/libcellmsg.a
-$(BUILD)/inmates/cellmsg/%.o: libcellmsg/*/%.c $(CELLMSG_HDRS)
+$(BUILD)/inmates/libcellmsg/%.c.o: libcellmsg/%.c $(OBJ_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(INMATE_CFLAGS) $(CELLMSG_INC) -c -o $@ $<
-$(INMATE_CELLMSG): $(BUILD)/inmates/cellmsg/cellmsg.o $(BUILD)/inmates/cellmsg/inmate.o
-	$(Q)$(AR) rcs $@ $^
+	$(Q)$(CC) $(INMATE_CFLAGS) $(CELLMSG_INC) $(DEPFLAGS) -c -o $@ $<
 
+# Every inmate links the runtime and pulls what it calls of libcellmsg.
 $(BUILD)/inmates/demos/x86/%.c.o: INMATE_CFLAGS += $(CELLMSG_INC)
 $(BUILD)/inmates/%.elf: $(BUILD)/inmates/demos/x86/%.c.o $(INMATE_LIB_OBJS) $(INMATE_CELLMSG) inmates/lib/x86/inmate.lds
 	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
@@ -144,15 +222,17 @@ $(BUILD)/inmates/%.bin: $(BUILD)/inmates/%.elf
 	$(Q)objcopy -O binary -R .bss -R .bootdata $< $@
 
 # ---- configs: C structs, objcopy'd to .cell blobs ---------------------------
-CONFIGS := $(patsubst configs/x86/%.c,$(BUILD)/configs/%.cell,$(wildcard configs/x86/*.c))
+CONFIG_SRCS := $(wildcard configs/x86/*.c)
+CONFIGS := $(patsubst configs/x86/%.c,$(BUILD)/configs/%.cell,$(CONFIG_SRCS))
+ALL_OBJS += $(CONFIGS:.cell=.o)
 configs: $(CONFIGS)
 
-# The second ivshmem pair's config takes the first one's layout.
-$(BUILD)/configs/ivshmem-demo2.cell: configs/x86/ivshmem-demo.c
-$(BUILD)/configs/%.cell: configs/x86/%.c $(wildcard include/bulkhead/*.h)
+$(BUILD)/configs/%.o: configs/x86/%.c $(OBJ_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) -std=gnu11 $(WARN) -Iinclude -c -o $(@:.cell=.o) $<
-	$(Q)objcopy -O binary -j .bhconfig $(@:.cell=.o) $@
+	$(Q)$(CC) -std=gnu11 $(WARN) -Iinclude $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/configs/%.cell: $(BUILD)/configs/%.o
+	$(Q)objcopy -O binary -j .bhconfig $< $@
 
 # ---- programs for the guests (static) ---------------------------------------
 GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/guest/cellmsg-xfer \
@@ -160,24 +240,25 @@ GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/gu
 	$(BUILD)/guest/bh-cfgtool \
 	$(BUILD)/guest/bulkhead
 guest-bins: $(GUEST_BINS)
+ALL_OBJS += $(patsubst tests/system/guest/%.c,$(BUILD)/host/tests/system/guest/%.c.o,\
+	$(wildcard tests/system/guest/*.c)) $(BUILD)/host/bench/bulkhead_bench.c.o
 
-# ivshmem-ping opens its device with libcellmsg's uio backend.
-PING_SRCS := tools/ivshmem-ping.c libcellmsg/backends/uio.c libcellmsg/backends/posix.c
-PING_DEPS := $(PING_SRCS) $(wildcard include/bulkhead/*.h libcellmsg/include/cellmsg/*.h)
-
-$(BUILD)/tools/ivshmem-ping: $(PING_DEPS)
+# tests/system/guest/*.c; cellmsg-xfer also runs on the host (-e: the
+# checksum a stream must have).
+$(BUILD)/guest/%: $(BUILD)/host/tests/system/guest/%.c.o $(CELLMSG_LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -Ilibcellmsg/include -o $@ $(PING_SRCS)
+	$(Q)$(CC) $(LDFLAGS) $(GUEST_LDFLAGS) -o $@ $^ $(CELLMSG_LIBS)
 
-$(BUILD)/guest/ivshmem-ping: $(PING_DEPS)
+# bulkhead-bench runs in root Linux: built static for the guest.
+$(BUILD)/guest/bulkhead-bench: $(BUILD)/host/bench/bulkhead_bench.c.o $(CELLMSG_LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -Ilibcellmsg/include $(GUEST_LDFLAGS) -o $@ $(PING_SRCS)
-
-$(BUILD)/guest/%: tests/system/guest/%.c $(wildcard include/bulkhead/*.h)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $<
+	$(Q)$(CC) $(LDFLAGS) $(GUEST_LDFLAGS) -o $@ $^ -lpthread
 
 # ---- kernel modules ---------------------------------------------------------
+# Kbuild tracks their headers itself; it runs when anything it may read
+# changed. They build in their source directories (KBUILD_MODULE_DIRS,
+# cleaned by `make clean`) and are copied to $(BUILD)/modules.
+MODULE_DIRS := driver ivshmem-uio tests/system/modules
 MODULES := $(BUILD)/modules/uio_ivshmem.ko $(BUILD)/modules/bulkhead.ko \
 	$(BUILD)/modules/bh_probe.ko
 modules: $(MODULES)
@@ -190,7 +271,7 @@ $(BUILD)/modules/bh_probe.ko: tests/system/modules/bh_probe.c tests/system/modul
 		{ cat $(BUILD)/modules/bh_probe.log; exit 1; }
 	$(Q)cp tests/system/modules/bh_probe.ko $@
 
-$(BUILD)/modules/bulkhead.ko: $(wildcard driver/*.c driver/*.h) driver/Kbuild $(wildcard include/bulkhead/*.h)
+$(BUILD)/modules/bulkhead.ko: $(wildcard driver/*.c driver/*.h driver/*.S) driver/Kbuild $(wildcard include/bulkhead/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR)/driver \
 		BULKHEAD_ROOT=$(CURDIR) W=1 modules >$(BUILD)/modules/bulkhead.log 2>&1 || \
@@ -212,99 +293,50 @@ $(INITRAMFS): $(GUEST_BINS) $(MODULES) $(HV_BIN) $(CONFIGS) $(INMATE_DEMOS) test
 		$(wildcard tests/system/guest/*)
 	$(Q)tests/system/mkinitramfs.sh $(BUILD) $(KVER) $@
 
-# ---- libcellmsg -------------------------------------------------------------
-CELLMSG_INC   := -Ilibcellmsg/include
-CELLMSG_CORE  := libcellmsg/core/cellmsg.c
-CELLMSG_SRCS  := $(CELLMSG_CORE) $(addprefix libcellmsg/backends/,host.c uio.c loop.c inmate.c posix.c)
-CELLMSG_LIBS  := -luring
-CELLMSG_HDRS  := $(wildcard libcellmsg/include/cellmsg/*.h libcellmsg/backends/*.h include/bulkhead/*.h)
-FREESTANDING  := -ffreestanding -nostdlib -fno-builtin -mno-red-zone
-
-libcellmsg: $(BUILD)/libcellmsg/libcellmsg.a $(BUILD)/libcellmsg/core-freestanding.o \
-	$(BUILD)/libcellmsg/inmate-freestanding.o examples
-
-$(BUILD)/libcellmsg/%.o: libcellmsg/*/%.c $(CELLMSG_HDRS)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) -fPIC -c -o $@ $<
-
-$(BUILD)/libcellmsg/libcellmsg.a: $(patsubst %.c,$(BUILD)/libcellmsg/%.o,$(notdir $(CELLMSG_SRCS)))
-	$(Q)$(AR) rcs $@ $^
-
-# The guest's cellmsg-xfer (tests/system) also runs on the host (-e: the checksum a stream must have).
-$(BUILD)/guest/cellmsg-xfer: tests/system/guest/cellmsg-xfer.c $(CELLMSG_SRCS) $(CELLMSG_HDRS)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(GUEST_LDFLAGS) -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
-
-# bulkhead-bench runs in root Linux: built static for the guest, and for
-# the host (where it needs a root cell, so only --help works there).
-BENCH_SRCS := bench/bulkhead_bench.c libcellmsg/core/cellmsg.c libcellmsg/backends/uio.c \
-	libcellmsg/backends/posix.c
-$(BUILD)/guest/bulkhead-bench: $(BENCH_SRCS) $(CELLMSG_HDRS)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(GUEST_LDFLAGS) -o $@ $(BENCH_SRCS) -lpthread
-
-$(BUILD)/guest/cellmsg-reset: tests/system/guest/cellmsg-reset.c $(CELLMSG_SRCS) $(CELLMSG_HDRS)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(GUEST_LDFLAGS) -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
-
-EXAMPLES := $(BUILD)/examples/hello_host
-examples: $(EXAMPLES)
-
-$(BUILD)/examples/%: libcellmsg/examples/%.c $(BUILD)/libcellmsg/libcellmsg.a
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) -o $@ $< $(BUILD)/libcellmsg/libcellmsg.a $(CELLMSG_LIBS)
-
-# The core and the inmate backend must build for inmates: no libc, no red zone.
-$(BUILD)/libcellmsg/core-freestanding.o: $(CELLMSG_CORE) $(CELLMSG_HDRS)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(FREESTANDING) -c -o $@ $<
-
-$(BUILD)/libcellmsg/inmate-freestanding.o: libcellmsg/backends/inmate.c $(CELLMSG_HDRS)
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(FREESTANDING) -c -o $@ $<
-
 # ---- unit tests -------------------------------------------------------------
-# Every test is built twice: plain, and with ASan + UBSan (suffix _asan).
-SANITIZE   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+# Every test is built twice: plain, and with ASan + UBSan (suffix _asan),
+# against the matching libcellmsg archive.
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 UNIT_ASAN  := $(addsuffix _asan,$(UNIT_TESTS))
 UNIT_SH    := $(patsubst tests/unit/%,$(BUILD)/tests/unit/%,$(wildcard tests/unit/test_*.sh))
+ALL_OBJS += $(patsubst %,$(BUILD)/host/%.o,$(UNIT_SRCS)) $(patsubst %,$(BUILD)/asan/%.o,$(UNIT_SRCS))
 test-bins: $(UNIT_TESTS) $(UNIT_ASAN) $(UNIT_SH) fuzz
 
-# Some tests include hypervisor sources directly (config checker, decoder).
-UNIT_EXTRA_DEPS := hypervisor/core/config_check.c hypervisor/include/config_check.h \
-	hypervisor/include/hv_errno.h hypervisor/arch/x86/decode.c \
-	hypervisor/arch/x86/include/asm/decode.h
+$(BUILD)/host/tests/unit/%.c.o $(BUILD)/asan/tests/unit/%.c.o: HOST_INC += -Itests/unit
 # test_ivshmem_dev includes the emulated ivshmem device and the PCI core,
 # whose angle-bracket includes need the hypervisor's include paths.
-UNIT_EXTRA_DEPS += hypervisor/core/ivshmem.c hypervisor/core/pci.c \
-	hypervisor/include/ivshmem.h hypervisor/include/pci.h hypervisor/include/cell.h \
-	hypervisor/include/hv.h hypervisor/include/setup.h hypervisor/include/arch.h \
-	hypervisor/core/mmio.c hypervisor/include/mmio.h hypervisor/arch/x86/include/asm/cell.h \
-	hypervisor/arch/x86/include/asm/apic.h
-$(BUILD)/tests/unit/test_ivshmem_dev $(BUILD)/tests/unit/test_ivshmem_dev_asan: \
-	HOST_CFLAGS += -Ihypervisor/include -Ihypervisor/arch/x86/include
+$(BUILD)/host/tests/unit/test_ivshmem_dev.c.o $(BUILD)/asan/tests/unit/test_ivshmem_dev.c.o: \
+	HOST_INC += -Icommon/include -Ihypervisor/include -Ihypervisor/arch/x86/include
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h $(UNIT_EXTRA_DEPS)
+$(BUILD)/tests/unit/%: $(BUILD)/host/tests/unit/%.c.o $(CELLMSG_LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) -Itests/unit -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CELLMSG_LIBS)
 
-$(BUILD)/tests/unit/%_asan: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h $(UNIT_EXTRA_DEPS)
+$(BUILD)/tests/unit/%_asan: $(BUILD)/asan/tests/unit/%.c.o $(CELLMSG_ASAN_LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -O1 $(SANITIZE) $(CELLMSG_INC) -Itests/unit -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS)
-
-# The fuzz target needs clang's libFuzzer (libclang-rt-14-dev).
-FUZZ_CC := clang
-$(BUILD)/fuzz/fuzz_cellmsg: tests/fuzz/fuzz_cellmsg.c $(CELLMSG_CORE) $(CELLMSG_HDRS)
-	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) -std=gnu11 -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Iinclude $(CELLMSG_INC) -o $@ $< $(CELLMSG_CORE)
-fuzz: $(BUILD)/fuzz/fuzz_cellmsg
+	$(Q)$(CC) $(LDFLAGS) $(SANITIZE) -o $@ $^ $(CELLMSG_LIBS)
 
 $(BUILD)/tests/unit/%.sh: tests/unit/%.sh
 	@mkdir -p $(@D)
 	$(Q)install -m 755 $< $@
+
+# The fuzz target needs clang's libFuzzer (libclang-rt-14-dev); its own
+# flavour of the core, instrumented for coverage.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -Iinclude $(CELLMSG_INC)
+FUZZ_OBJS := $(BUILD)/fuzz/obj/tests/fuzz/fuzz_cellmsg.c.o $(BUILD)/fuzz/obj/$(CELLMSG_CORE).o
+ALL_OBJS += $(FUZZ_OBJS)
+fuzz: $(BUILD)/fuzz/fuzz_cellmsg
+
+$(BUILD)/fuzz/obj/%.c.o: %.c $(OBJ_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/fuzz_cellmsg: $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
 
 # ---- benchmarks ---------------------------------------------------------------
 # DPDK's rte_ring is the throughput peer; pkg-config would add -march flags
@@ -312,11 +344,13 @@ $(BUILD)/tests/unit/%.sh: tests/unit/%.sh
 DPDK_CFLAGS := -I/usr/include/dpdk -I/usr/include/x86_64-linux-gnu/dpdk -include rte_config.h
 DPDK_LIBS   := -lrte_ring -lrte_eal
 BENCH := $(BUILD)/bench/cellmsg_bench
+ALL_OBJS += $(BUILD)/host/bench/cellmsg_bench.c.o
 bench: $(BENCH)
 
-$(BUILD)/bench/cellmsg_bench: bench/cellmsg_bench.c $(CELLMSG_SRCS) $(CELLMSG_HDRS)
+$(BUILD)/host/bench/cellmsg_bench.c.o: HOST_INC += $(DPDK_CFLAGS)
+$(BUILD)/bench/cellmsg_bench: $(BUILD)/host/bench/cellmsg_bench.c.o $(CELLMSG_LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) $(CELLMSG_INC) $(DPDK_CFLAGS) -o $@ $< $(CELLMSG_SRCS) $(CELLMSG_LIBS) $(DPDK_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CELLMSG_LIBS) $(DPDK_LIBS)
 
 bench-host: deps
 	$(Q)$(MAKE) --no-print-directory _bench-host
@@ -346,9 +380,13 @@ run: deps
 _run: build
 	$(Q)tests/system/bench-run.sh $(BUILD)
 
+# Kbuild leaves its outputs in the module source directories.
 clean:
 	rm -rf $(BUILD)
-	$(MAKE) -C ivshmem-uio -f /dev/null clean 2>/dev/null || true
-	for d in ivshmem-uio driver tests/system/modules; do \
-		rm -f $$d/*.o $$d/*.ko $$d/*.mod* $$d/.*.cmd $$d/Module.symvers $$d/modules.order; \
+	for d in $(MODULE_DIRS); do \
+		rm -f $$d/*.o $$d/*.ko $$d/*.mod $$d/*.mod.c $$d/.*.cmd \
+			$$d/Module.symvers $$d/modules.order; \
 	done
+
+# What the compiler found each object to include (see "how objects are made").
+-include $(ALL_OBJS:.o=.d)

@@ -39,19 +39,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bulkhead/bench_proto.h>
+#include <bulkhead/hypercall.h>
 #include <bulkhead/ivshmem.h>
+#include <bulkhead/sysfs.h>
 #include <cellmsg/cellmsg.h>
 #include <cellmsg/uio.h>
 
 #define SECOND_NS		1000000000ll
 #define TIMEOUT_NS		(10 * SECOND_NS)
 #define MAX_SIZES		16
-#define MAX_MSG			(256 * 1024)
 #define FLOOR_LINE		64
-#define RAW_END			(~0ull)
 #define WARMUP			50
-#define MODE_MSG_LEN		8
-#define DEFAULT_SYSFS		"/sys/devices/bulkhead"
 
 enum case_kind {
 	CASE_FLOOR, CASE_RAW, CASE_POLL, CASE_ADAPTIVE, CASE_DOORBELL, CASE_IRQ, NUM_CASES
@@ -167,8 +166,11 @@ struct exits {
 	uint64_t total, mmio, inmate;
 };
 
+static const char *const exit_names[] = BH_EXIT_NAMES;
+
 /*
- * Adds @stat of every CPU under cells/@cell/statistics to *@sum, skipping
+ * Adds the exits of reason @stat (an exit name or BH_SYSFS_EXITS_TOTAL)
+ * of every CPU under cells/@cell/statistics to *@sum, skipping
  * CPUs in *@seen and marking those it counts. A CPU Linux gave to the
  * inmate also appears under the root cell (the counters are per CPU), so
  * the inmate is read first and each CPU counted once.
@@ -190,7 +192,7 @@ static void add_cell_stat(const struct bench *b, unsigned int cell, const char *
 		    (*seen & (1ull << cpu)))
 			continue;
 		*seen |= 1ull << cpu;
-		snprintf(path, sizeof(path), "%s/cells/%u/statistics/cpu%u/%s",
+		snprintf(path, sizeof(path), "%s/cells/%u/statistics/cpu%u/" BH_SYSFS_EXITS_PREFIX "%s",
 			 b->sysfs, cell, cpu, stat);
 		*sum += read_counter(path);
 	}
@@ -202,12 +204,12 @@ static void exits_now(const struct bench *b, struct exits *x)
 	uint64_t seen = 0;
 
 	*x = (struct exits){ 0 };
-	add_cell_stat(b, b->o.cell_id, "vmexits_total", &seen, &x->inmate);
+	add_cell_stat(b, b->o.cell_id, BH_SYSFS_EXITS_TOTAL, &seen, &x->inmate);
 	x->total = x->inmate;
-	add_cell_stat(b, 0, "vmexits_total", &seen, &x->total);
+	add_cell_stat(b, 0, BH_SYSFS_EXITS_TOTAL, &seen, &x->total);
 	seen = 0;
-	add_cell_stat(b, b->o.cell_id, "vmexits_mmio", &seen, &x->mmio);
-	add_cell_stat(b, 0, "vmexits_mmio", &seen, &x->mmio);
+	add_cell_stat(b, b->o.cell_id, exit_names[BH_EXIT_MMIO], &seen, &x->mmio);
+	add_cell_stat(b, 0, exit_names[BH_EXIT_MMIO], &seen, &x->mmio);
 }
 
 /* ---- statistics --------------------------------------------------------------- */
@@ -318,7 +320,7 @@ static void run_raw_loop(struct bench *b, volatile uint64_t *ping,
 		if (i > WARMUP)
 			b->ns[i - WARMUP - 1] = (double)(rdtsc() - t0) / b->tsc_per_ns;
 	}
-	*ping = RAW_END;
+	*ping = BH_BENCH_RAW_END;
 }
 
 static void send_mode(struct bench *b, char letter);
@@ -337,14 +339,14 @@ static struct result *run_raw(struct bench *b)
 	int err;
 
 	cellmsg_set_wait_mode(&b->ch, CELLMSG_WAIT_POLL, 0);
-	send_mode(b, 'r');
+	send_mode(b, BH_BENCH_MODE_RAW);
 	err = cellmsg_buf_claim(&b->ch, &tb);
 	if (err)
 		die(1, "raw: no zero-copy buffer to claim: %s", strerror(-err));
 	/* Ours to write still: it is in our half, and the echo only reads it. */
 	ping = tb.data;
 	*ping = 0;
-	err = cellmsg_buf_submit(&b->ch, &tb, FLOOR_LINE, TIMEOUT_NS);
+	err = cellmsg_buf_submit(&b->ch, &tb, BH_BENCH_RAW_LINE, TIMEOUT_NS);
 	if (!err)
 		err = cellmsg_recv_zc(&b->ch, &rx, TIMEOUT_NS);
 	if (!err && (!rx.is_buf || rx.len < sizeof(uint64_t)))
@@ -354,7 +356,7 @@ static struct result *run_raw(struct bench *b)
 		    err == -EBADMSG ? "no buffer came back" : strerror(-err));
 	exits_now(b, &x0);
 	run_raw_loop(b, ping, (const volatile uint64_t *)rx.data);
-	r = add_result(b, CASE_RAW, FLOOR_LINE, b->o.count, &x0);
+	r = add_result(b, CASE_RAW, BH_BENCH_RAW_LINE, b->o.count, &x0);
 	cellmsg_recv_done(&b->ch, &rx);
 	return r;
 }
@@ -362,12 +364,15 @@ static struct result *run_raw(struct bench *b)
 /* Tells cellmsg-echo "BH-MODE" + @letter and takes the echo of it. */
 static void send_mode(struct bench *b, char letter)
 {
-	char msg[MODE_MSG_LEN] = { 'B', 'H', '-', 'M', 'O', 'D', 'E', letter };
+	char msg[BH_BENCH_MODE_LEN];
 	int n;
+
+	memcpy(msg, BH_BENCH_MODE_MAGIC, BH_BENCH_MODE_LEN - 1);
+	msg[BH_BENCH_MODE_LEN - 1] = letter;
 
 	n = cellmsg_send(&b->ch, msg, sizeof(msg), TIMEOUT_NS);
 	if (!n)
-		n = cellmsg_recv(&b->ch, b->in, MAX_MSG, TIMEOUT_NS);
+		n = cellmsg_recv(&b->ch, b->in, BH_BENCH_MAX_MSG, TIMEOUT_NS);
 	if (n != (int)sizeof(msg))
 		die(n == -ETIMEDOUT ? 3 : 1, "switching cellmsg-echo to mode '%c': %s", letter,
 		    n < 0 ? strerror(-n) : "wrong answer");
@@ -398,7 +403,7 @@ static int one_trip(struct bench *b, unsigned int size, unsigned int seq)
 	n = cellmsg_send(&b->ch, b->out, size, TIMEOUT_NS);
 	if (n)
 		return n;
-	n = cellmsg_recv(&b->ch, b->in, MAX_MSG, TIMEOUT_NS);
+	n = cellmsg_recv(&b->ch, b->in, BH_BENCH_MAX_MSG, TIMEOUT_NS);
 	if (n < 0)
 		return n;
 	if ((unsigned int)n != size || memcmp(b->in, b->out, size))
@@ -410,9 +415,9 @@ static struct result *run_channel(struct bench *b, enum case_kind kind,
 				  unsigned int size, unsigned int count)
 {
 	static const struct { enum cellmsg_wait_mode mode; char letter; } modes[] = {
-		[CASE_POLL] = { CELLMSG_WAIT_POLL, 'p' },
-		[CASE_ADAPTIVE] = { CELLMSG_WAIT_ADAPTIVE, 'a' },
-		[CASE_IRQ] = { CELLMSG_WAIT_BLOCK, 'b' },
+		[CASE_POLL] = { CELLMSG_WAIT_POLL, BH_BENCH_MODE_POLL },
+		[CASE_ADAPTIVE] = { CELLMSG_WAIT_ADAPTIVE, BH_BENCH_MODE_ADAPTIVE },
+		[CASE_IRQ] = { CELLMSG_WAIT_BLOCK, BH_BENCH_MODE_BLOCK },
 	};
 	struct exits x0;
 	uint64_t t0;
@@ -470,7 +475,7 @@ static struct result *run_doorbell(struct bench *b)
 	 * channel with them off), so it must sleep: block mode. The idle
 	 * channel rings nobody meanwhile.
 	 */
-	set_mode(b, CELLMSG_WAIT_BLOCK, 'b');
+	set_mode(b, CELLMSG_WAIT_BLOCK, BH_BENCH_MODE_BLOCK);
 	cellmsg_uio_ack(&b->dev);
 	for (i = 0; i < WARMUP; i++)
 		if ((err = bare_trip(b)))
@@ -615,7 +620,7 @@ static void parse_sizes(struct opts *o, char *list)
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (o->num_sizes == MAX_SIZES)
 			die(2, "at most %d sizes", MAX_SIZES);
-		o->sizes[o->num_sizes++] = num("size", tok, 1, MAX_MSG);
+		o->sizes[o->num_sizes++] = num("size", tok, 1, BH_BENCH_MAX_MSG);
 	}
 	if (!o->num_sizes)
 		die(2, "no sizes in -s");
@@ -654,7 +659,7 @@ static void parse(struct opts *o, int argc, char **argv)
 		case 'm': parse_cases(o, optarg); break;
 		case 'C': o->csv = optarg; break;
 		case 'S': o->samples = optarg; break;
-		case 'H': o->hist_size = num("size", optarg, 1, MAX_MSG); break;
+		case 'H': o->hist_size = num("size", optarg, 1, BH_BENCH_MAX_MSG); break;
 		case 'p': o->png = optarg; break;
 		case 'P': o->cpu = (int)num("CPU", optarg, 0, 1023); break;
 		case 'F': o->floor_cpu = (int)num("CPU", optarg, 0, 1023); break;
@@ -674,7 +679,7 @@ static void open_channel(struct bench *b)
 {
 	/* One zero-copy buffer: the ping line of the raw case. */
 	struct cellmsg_config cfg = { .wait_mode = CELLMSG_WAIT_POLL, .buf_count = 1,
-				      .buf_size = FLOOR_LINE };
+				      .buf_size = BH_BENCH_RAW_LINE };
 	int err;
 
 	if (cellmsg_uio_open(&b->dev, b->o.dev))
@@ -741,11 +746,11 @@ int main(int argc, char **argv)
 	unsigned int i, max_count;
 
 	parse(&b.o, argc, argv);
-	b.sysfs = getenv("BULKHEAD_SYSFS") ?: DEFAULT_SYSFS;
+	b.sysfs = getenv("BULKHEAD_SYSFS") ?: BH_SYSFS_ROOT;
 	max_count = b.o.count > b.o.irq_count ? b.o.count : b.o.irq_count;
 	b.ns = calloc(max_count, sizeof(double));
-	b.out = calloc(1, MAX_MSG);
-	b.in = calloc(1, MAX_MSG);
+	b.out = calloc(1, BH_BENCH_MAX_MSG);
+	b.in = calloc(1, BH_BENCH_MAX_MSG);
 	if (!b.ns || !b.out || !b.in)
 		die(2, "out of memory");
 	if (b.o.samples && !(b.samples = fopen(b.o.samples, "w")))
@@ -764,7 +769,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < b.o.num_sizes; i++)
 		run_size(&b, b.o.sizes[i]);
 
-	set_mode(&b, CELLMSG_WAIT_ADAPTIVE, 'a');
+	set_mode(&b, CELLMSG_WAIT_ADAPTIVE, BH_BENCH_MODE_ADAPTIVE);
 	cellmsg_close(&b.ch);
 	cellmsg_uio_close(&b.dev);
 	if (b.samples)

@@ -24,6 +24,7 @@
 #include <bulkhead/config.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/ioctl.h>
+#include <bulkhead/sysfs.h>
 
 #include "bulkhead.h"
 
@@ -165,18 +166,16 @@ static ssize_t stat_show(struct kobject *kobj, struct kobj_attribute *attr, char
 }
 
 #define STAT_ATTR(n, name_, what_) \
-	[n] = { .attr = __ATTR(name_, 0444, stat_show, NULL), .what = (what_) }
+	[n] = { .attr = { .attr = { .name = BH_SYSFS_EXITS_PREFIX name_, .mode = 0444 }, \
+			  .show = stat_show }, \
+		.what = (what_) }
+/* Slot 0: all exits; then each reason of BH_EXIT_LIST. */
+#define STAT_ATTR_REASON(reason, name_) \
+	STAT_ATTR((reason) + 1, #name_, BH_CPU_INFO_EXITS_BASE + (reason)),
 
 static struct bh_stat_attr stat_attrs[] = {
-	STAT_ATTR(0, vmexits_total, BH_CPU_INFO_EXITS_TOTAL),
-	STAT_ATTR(1, vmexits_cpuid, BH_CPU_INFO_EXITS_BASE + BH_EXIT_CPUID),
-	STAT_ATTR(2, vmexits_msr, BH_CPU_INFO_EXITS_BASE + BH_EXIT_MSR),
-	STAT_ATTR(3, vmexits_pio, BH_CPU_INFO_EXITS_BASE + BH_EXIT_PIO),
-	STAT_ATTR(4, vmexits_mmio, BH_CPU_INFO_EXITS_BASE + BH_EXIT_MMIO),
-	STAT_ATTR(5, vmexits_hypercall, BH_CPU_INFO_EXITS_BASE + BH_EXIT_HYPERCALL),
-	STAT_ATTR(6, vmexits_nmi, BH_CPU_INFO_EXITS_BASE + BH_EXIT_NMI),
-	STAT_ATTR(7, vmexits_init, BH_CPU_INFO_EXITS_BASE + BH_EXIT_INIT),
-	STAT_ATTR(8, vmexits_other, BH_CPU_INFO_EXITS_BASE + BH_EXIT_OTHER),
+	STAT_ATTR(0, BH_SYSFS_EXITS_TOTAL, BH_CPU_INFO_EXITS_TOTAL),
+	BH_EXIT_LIST(STAT_ATTR_REASON)
 };
 
 static struct attribute *stats_attrs[ARRAY_SIZE(stat_attrs) + 1];

@@ -34,6 +34,7 @@
 #include <bulkhead/hypercall.h>
 #include <bulkhead/image.h>
 #include <bulkhead/ioctl.h>
+#include <bulkhead/sysfs.h>
 
 #include "bulkhead.h"
 
@@ -630,7 +631,7 @@ static int __init bh_init(void)
 	bh.cpu_result = kcalloc(nr_cpu_ids, sizeof(*bh.cpu_result), GFP_KERNEL);
 	if (!bh.cpu_result)
 		return -ENOMEM;
-	bh.root_dev = root_device_register("bulkhead");
+	bh.root_dev = root_device_register(BH_SYSFS_NAME);
 	if (IS_ERR(bh.root_dev)) {
 		err = PTR_ERR(bh.root_dev);
 		goto err_free_result;

@@ -33,6 +33,7 @@
 #include <bulkhead/config.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/ioctl.h>
+#include <bulkhead/sysfs.h>
 
 /*
  * By path, not through -Ihypervisor/include: that directory has the
@@ -42,7 +43,6 @@
 
 #define BULKHEAD_VERSION	"0.1"
 #define BULKHEAD_DEV		"/dev/bulkhead"
-#define BULKHEAD_SYSFS		"/sys/devices/bulkhead"
 #define CONFIG_MAX_SIZE		(1024 * 1024)
 #define IMAGE_MAX_SIZE		(64ll << 20)	/* the driver's limit too */
 #define SYSFS_VALUE_LEN		256
@@ -90,7 +90,7 @@ static void usage(FILE *out)
 		"  --version                  show the version\n"
 		"\n"
 		"A cell is named by its name or by its ID (all digits).\n"
-		"environment: BULKHEAD_SYSFS  the driver's sysfs directory (default " BULKHEAD_SYSFS ")\n"
+		"environment: BULKHEAD_SYSFS  the driver's sysfs directory (default " BH_SYSFS_ROOT ")\n"
 		"exit codes: 0 ok, 1 operation failed, 2 usage error\n");
 }
 
@@ -621,7 +621,7 @@ static const char *sysfs_root(void)
 {
 	const char *dir = getenv("BULKHEAD_SYSFS");
 
-	return dir && *dir ? dir : BULKHEAD_SYSFS;
+	return dir && *dir ? dir : BH_SYSFS_ROOT;
 }
 
 /* Reads the small file @dir/@name into @buf without its trailing newline. */
@@ -768,7 +768,7 @@ static int cmd_cell_list(int argc)
 
 #define STATS_MAX_CPUS		BH_MAX_CPUS
 #define STATS_MAX_REASONS	32
-#define STATS_PREFIX		"vmexits_"
+#define STATS_PREFIX		BH_SYSFS_EXITS_PREFIX
 
 /* One reason's exits per CPU column; -1: could not be read. */
 struct stats_row {
@@ -900,7 +900,8 @@ static void stats_seed_rows(struct stats_table *t)
 static int stats_row_cmp(const void *a, const void *b)
 {
 	const struct stats_row *x = a, *y = b;
-	int x_total = !strcmp(x->reason, "total"), y_total = !strcmp(y->reason, "total");
+	int x_total = !strcmp(x->reason, BH_SYSFS_EXITS_TOTAL);
+	int y_total = !strcmp(y->reason, BH_SYSFS_EXITS_TOTAL);
 
 	if (x_total != y_total)
 		return x_total - y_total;

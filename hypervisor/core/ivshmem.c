@@ -21,6 +21,7 @@
 #include <arch.h>
 #include <bulkhead/ivshmem.h>
 #include <cell.h>
+#include <common/pci.h>
 #include <ivshmem.h>
 #include <mmio.h>
 #include <pci.h>
@@ -30,27 +31,17 @@
 #define IVSHMEM_NUM_BARS	2
 #define IVSHMEM_REVISION	1
 
-#define PCI_COMMAND_MEMORY	0x0002
-#define PCI_COMMAND_MASTER	0x0004
-#define PCI_COMMAND_INTX_OFF	0x0400
-#define PCI_STATUS_CAP_LIST	0x0010
-#define PCI_CAP_ID_MSIX		0x11
-
-/* Config space layout. */
-#define CFG_ID			0x00
-#define CFG_COMMAND		0x04
-#define CFG_CLASS		0x08
-#define CFG_BAR0		0x10
-#define CFG_BAR1		0x14
-#define CFG_CAP_PTR		0x34
-#define CFG_INTR		0x3c
+/* Config space layout: the spec's header (common/pci.h), our capabilities. */
+#define CFG_ID			PCI_VENDOR_ID
+#define CFG_COMMAND		PCI_COMMAND
+#define CFG_CLASS		PCI_CLASS_REVISION
+#define CFG_BAR0		PCI_BASE_ADDRESS_0
+#define CFG_BAR1		(PCI_BASE_ADDRESS_0 + 4)
+#define CFG_CAP_PTR		PCI_CAPABILITY_LIST
+#define CFG_INTR		PCI_INTERRUPT_LINE
 #define CFG_MSIX		0x40
 #define CFG_VCAP		0x50
 #define CFG_VCAP_END		(CFG_VCAP + IVSHMEM_VCAP_LEN)
-
-#define MSIX_CTRL_ENABLE	0x8000
-#define MSIX_CTRL_MASKALL	0x4000
-#define MSIX_ENTRY_MASKED	0x1
 
 struct msix_entry {
 	uint32_t addr_lo, addr_hi, data, ctrl;
@@ -130,10 +121,10 @@ static int ivshmem_ring(struct ivshmem_dev *dev, uint32_t vector, struct ivshmem
 	if (vector >= dev->num_vectors || !ivshmem_cell_running(dev->cell))
 		return 0;
 	dev->intr_status |= 1;
-	if (!(dev->msix_ctrl & MSIX_CTRL_ENABLE))
+	if (!(dev->msix_ctrl & PCI_MSIX_FLAGS_ENABLE))
 		return 0;		/* no INTx on this device */
 	e = &dev->msix[vector];
-	if ((dev->msix_ctrl & MSIX_CTRL_MASKALL) || (e->ctrl & MSIX_ENTRY_MASKED)) {
+	if ((dev->msix_ctrl & PCI_MSIX_FLAGS_MASKALL) || (e->ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT)) {
 		dev->pending |= 1u << vector;
 		return 0;
 	}
@@ -313,7 +304,7 @@ void ivshmem_cfg_write(struct ivshmem_dev *dev, unsigned int reg,
 	switch (reg) {
 	case CFG_COMMAND:
 		dev->command = v & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
-				    PCI_COMMAND_INTX_OFF);
+				    PCI_COMMAND_INTX_DISABLE);
 		ivshmem_update_traps(dev);
 		break;
 	case CFG_BAR0:
@@ -326,7 +317,7 @@ void ivshmem_cfg_write(struct ivshmem_dev *dev, unsigned int reg,
 		dev->intr_line = (uint8_t)v;
 		break;
 	case CFG_MSIX:
-		dev->msix_ctrl = (v >> 16) & (MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL);
+		dev->msix_ctrl = (v >> 16) & (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
 		n = ivshmem_collect_unmasked(dev, irqs);
 		break;
 	}
@@ -441,7 +432,7 @@ static unsigned int ivshmem_msix_write(struct ivshmem_dev *dev, unsigned int off
 		e->data = value;
 		return 0;
 	default:
-		e->ctrl = value & MSIX_ENTRY_MASKED;
+		e->ctrl = value & PCI_MSIX_ENTRY_CTRL_MASKBIT;
 		return ivshmem_collect_unmasked(dev, irqs);
 	}
 }
@@ -513,7 +504,7 @@ static void ivshmem_reset_dev(struct ivshmem_dev *dev)
 	ivshmem_update_traps(dev);
 	memset(dev->msix, 0, sizeof(dev->msix));
 	for (v = 0; v < IVSHMEM_MAX_VECTORS; v++)
-		dev->msix[v].ctrl = MSIX_ENTRY_MASKED;
+		dev->msix[v].ctrl = PCI_MSIX_ENTRY_CTRL_MASKBIT;
 	dev->pending = 0;
 	dev->intr_mask = 0;
 	dev->intr_status = 0;

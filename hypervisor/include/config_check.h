@@ -17,13 +17,7 @@
 
 #include <bulkhead/config.h>
 
-/* Linux errno values, for builds without <errno.h> (the hypervisor). */
-#ifndef ENOEXEC
-#define ENOEXEC		8
-#endif
-#ifndef EINVAL
-#define EINVAL		22
-#endif
+#include <bulkhead/errno.h>
 
 /*
  * Where the checker tells about problems. @report is called once per

@@ -9,11 +9,10 @@
 #ifndef BH_PCI_H
 #define BH_PCI_H
 
+#include <common/pci.h>
 #include <hv.h>
 
 struct cell;
-
-#define PCI_CFG_SPACE_SIZE	256	/* conventional; ECAM gives 4096 */
 
 /* What pci_cfg_read/write did. */
 enum pci_cfg_result {

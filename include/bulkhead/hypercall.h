@@ -2,12 +2,15 @@
 /*
  * Bulkhead ABI: hypercalls. VMMCALL with the code in RAX and arguments in
  * RDI and RSI; the result comes back in RAX: >= 0 success, otherwise a
- * negative Linux errno value.
+ * negative Linux errno value. Usable from assembly (__ASSEMBLY__): only
+ * numbers there.
  */
 #ifndef BULKHEAD_HYPERCALL_H
 #define BULKHEAD_HYPERCALL_H
 
+#ifndef __ASSEMBLY__
 #include <bulkhead/types.h>
+#endif
 
 #define BH_HC_DISABLE			0	/* root: leave, on this CPU */
 #define BH_HC_HYPERVISOR_GET_INFO	1	/* arg: BH_INFO_* */
@@ -63,9 +66,24 @@
 #define BH_EXIT_INIT			6
 #define BH_EXIT_OTHER			7
 #define BH_EXIT_REASONS			8
-/* The names sysfs uses: statistics/cpu<N>/vmexits_<name> */
-#define BH_EXIT_NAMES { "cpuid", "msr", "pio", "mmio", "hypercall", "nmi", \
-			"init", "other" }
+/*
+ * Each reason and its name, the one list of them: X(BH_EXIT_*, name).
+ * sysfs spells a reason statistics/cpu<N>/vmexits_<name>
+ * (BH_SYSFS_EXITS_PREFIX, bulkhead/sysfs.h); the driver makes its files
+ * from this list, tools and benchmarks read them by these names.
+ */
+#define BH_EXIT_LIST(X)					\
+	X(BH_EXIT_CPUID, cpuid)				\
+	X(BH_EXIT_MSR, msr)				\
+	X(BH_EXIT_PIO, pio)				\
+	X(BH_EXIT_MMIO, mmio)				\
+	X(BH_EXIT_HYPERCALL, hypercall)			\
+	X(BH_EXIT_NMI, nmi)				\
+	X(BH_EXIT_INIT, init)				\
+	X(BH_EXIT_OTHER, other)
+#define __BH_EXIT_NAME(reason, name)	[reason] = #name,
+/* An initializer: names[BH_EXIT_*] is the reason's name. */
+#define BH_EXIT_NAMES			{ BH_EXIT_LIST(__BH_EXIT_NAME) }
 
 #define BH_CPU_RUNNING			0
 #define BH_CPU_FAILED			2

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* libcellmsg inmate backend: MMIO doorbell, interrupt counter, idle hook. */
+#include <bulkhead/errno.h>
 #include <bulkhead/ivshmem.h>
 #include <cellmsg/inmate.h>
-
-#define ETIMEDOUT	110
 
 static int inmate_notify(void *ctx)
 {

@@ -6,18 +6,8 @@
  * no allocation, no global state. Everything read from the peer's half is
  * loaded once into a local and validated before it steers an access.
  */
+#include <bulkhead/errno.h>
 #include <cellmsg/cellmsg.h>
-
-#define EAGAIN		11
-#define EINVAL		22
-#define EINTR		4
-#define ENOBUFS		105
-#define ENOTCONN	107
-#define ETIMEDOUT	110
-#define ECONNRESET	104
-#define EMSGSIZE	90
-#define EPROTO		71
-#define ENODEV		19
 
 /*
  * Ordering helpers. Every release store names the acquire load it pairs

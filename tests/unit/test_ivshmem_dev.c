@@ -27,7 +27,7 @@
 
 /*
  * The hypervisor's headers first: hv.h declares memset & co. and
- * hv_errno.h defines the errno values, so <errno.h> is never included
+ * bulkhead/errno.h defines the errno values, so <errno.h> is never included
  * here; <string.h> (through check.h) only repeats compatible prototypes.
  */
 #include "../../hypervisor/core/ivshmem.c"

@@ -155,8 +155,8 @@ static void allow_ports(struct cell *cell)
 		     port++)
 			cell->arch.iopm[port / 8] &= ~(1u << (port % 8));
 	/* PCI config space is the hypervisor's to hand out (asm/pci.h). */
-	for (port = PCI_CONF1_FIRST_PORT;
-	     port < PCI_CONF1_FIRST_PORT + PCI_CONF1_PORTS; port++)
+	for (port = PCI_CONF1_ADDRESS;
+	     port < PCI_CONF1_ADDRESS + PCI_CONF1_PORTS; port++)
 		cell->arch.iopm[port / 8] |= 1u << (port % 8);
 }
 

@@ -4,11 +4,11 @@
  * bytes, so every byte is bounds-checked before it is read and anything
  * outside the few moves we model is refused rather than approximated.
  *
- * Headers are included by paths relative to this file so that the host
- * unit test can include this source without extra -I flags.
+ * Hypervisor headers are included by paths relative to this file so that
+ * the host unit test can include this source with just -Iinclude.
  */
 #include "include/asm/decode.h"
-#include "../../include/hv_errno.h"
+#include <bulkhead/errno.h>
 
 /* No x86 instruction is longer; the CPU raises #GP for one that is. */
 #define DECODE_MAX_LENGTH	15

@@ -15,10 +15,6 @@
 #include <cell.h>
 #include <pci.h>
 
-#define PCI_CONF1_ADDRESS	0xcf8
-#define PCI_CONF1_DATA		0xcfc
-#define PCI_CONF1_ENABLE	0x80000000u
-
 static uint32_t hw_in(uint16_t port, unsigned int size)
 {
 	return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);

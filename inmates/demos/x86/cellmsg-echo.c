@@ -6,15 +6,16 @@
  * itself with a doorbell on vector 1: the bare doorbell round trip,
  * without libcellmsg.
  *
- * A message of exactly MODE_LEN bytes starting with "BH-MODE" switches the
- * echo side's wait mode ('p' poll, 'b' block, 'a' adaptive) and is echoed
- * too, so a benchmark measures each mode with both sides in it.
+ * A message of exactly BH_BENCH_MODE_LEN bytes starting with "BH-MODE"
+ * switches the echo side's wait mode ('p' poll, 'b' block, 'a' adaptive)
+ * and is echoed too, so a benchmark measures each mode with both sides in
+ * it. The protocol's constants: include/bulkhead/bench_proto.h.
  *
  * "BH-MODEr" starts the raw cross-cell ping-pong, shared memory without
  * the protocol: the app then passes one zero-copy buffer (its "ping"
  * line), the echo passes one back (its "pong" line); the echo copies every
  * new 64-bit value of the ping line into the pong line until the app
- * writes RAW_END (or nothing changes for a second), then hands the
+ * writes BH_BENCH_RAW_END (or nothing changes for a second), then hands the
  * app's buffer back and serves messages again. Each side writes only its
  * own half, as everywhere in libcellmsg. A peer that restarts or closes is followed (the
  * channel reports -ECONNRESET once and resynchronises): the echo then
@@ -31,21 +32,17 @@
  */
 #include "../../lib/x86/inmate.h"
 
+#include <bulkhead/bench_proto.h>
 #include <bulkhead/ivshmem.h>
 #include <cellmsg/cellmsg.h>
 #include <cellmsg/inmate.h>
 
-#define MMIO_BASE		0xfc000000ul
+#define MMIO_BASE		IVSHMEM_INMATE_BARS(0)
 #define CHANNEL_VECTOR		40
 #define ECHO_VECTOR		41
 #define PM_TIMER_PORT		0x608
-#define MODE_MAGIC		"BH-MODE"
-#define MODE_LEN		8
-#define RAW_LINE		64		/* one cache line per side */
-#define RAW_END			(~0ull)
 #define RAW_IDLE_NS		1000000000ull
 #define RAW_CHECK_SPINS		4096
-#define MAX_MSG			(128 * 1024)
 #define ADAPTIVE_SPIN_NS	20000
 #define LINGER_NS		1000000000ull
 #define LINGER_POLL_NS		1000000ull
@@ -56,13 +53,10 @@ static struct ivshmem_device dev;
 static struct cellmsg_inmate im;
 static struct cellmsg_backend be;
 static struct cellmsg_chan ch;
-static uint8_t msg[MAX_MSG];
+static uint8_t msg[BH_BENCH_MAX_MSG];
 static uint64_t echoed;			/* messages, this peer */
 static uint64_t echoed_bytes;
 static uint64_t checksum;
-
-#define FNV_OFFSET		0xcbf29ce484222325ull
-#define FNV_PRIME		0x100000001b3ull
 
 static void on_channel(unsigned int vector)
 {
@@ -89,7 +83,7 @@ static int open_channel(void)
 		.spin_ns = ADAPTIVE_SPIN_NS,
 		.entropy = (uint32_t)rdtsc(),
 		.buf_count = 1,		/* the pong line of the raw ping-pong */
-		.buf_size = RAW_LINE,
+		.buf_size = BH_BENCH_RAW_LINE,
 	};
 	/* The lower peer ID takes side 0: the root cell. */
 	return cellmsg_open(&ch, dev.shmem, dev.shmem_size,
@@ -124,9 +118,9 @@ static int raw_pingpong(void)
 	if (!err) {
 		pong = tb.data;
 		*pong = 0;
-		err = cellmsg_buf_submit(&ch, &tb, RAW_LINE, (int64_t)RAW_IDLE_NS);
+		err = cellmsg_buf_submit(&ch, &tb, BH_BENCH_RAW_LINE, (int64_t)RAW_IDLE_NS);
 	}
-	while (!err && (v = *ping) != RAW_END) {
+	while (!err && (v = *ping) != BH_BENCH_RAW_END) {
 		if (v != seen) {
 			*pong = seen = v;
 			changed = 1;
@@ -161,7 +155,7 @@ static void fold(const uint8_t *p, uint32_t len)
 	uint32_t i;
 
 	for (i = 0; i < len; i++)
-		h = (h ^ p[i]) * FNV_PRIME;
+		h = (h ^ p[i]) * BH_BENCH_FNV_PRIME;
 	checksum = h;
 	echoed_bytes += len;
 	echoed++;
@@ -173,23 +167,24 @@ static void report_peer(const char *what)
 	       what, echoed, checksum, echoed_bytes);
 	echoed = 0;
 	echoed_bytes = 0;
-	checksum = FNV_OFFSET;
+	checksum = BH_BENCH_FNV_OFFSET;
 }
 
 /* 1 when the message was a mode switch (not part of the stream). */
 static int maybe_switch_mode(int len)
 {
 	static const enum cellmsg_wait_mode modes[] = {
-		['p'] = CELLMSG_WAIT_POLL,
-		['b'] = CELLMSG_WAIT_BLOCK,
-		['a'] = CELLMSG_WAIT_ADAPTIVE,
+		[BH_BENCH_MODE_POLL] = CELLMSG_WAIT_POLL,
+		[BH_BENCH_MODE_BLOCK] = CELLMSG_WAIT_BLOCK,
+		[BH_BENCH_MODE_ADAPTIVE] = CELLMSG_WAIT_ADAPTIVE,
 	};
-	uint8_t m = msg[MODE_LEN - 1];
+	uint8_t m = msg[BH_BENCH_MODE_LEN - 1];
 
-	if (len != MODE_LEN || !starts_with(msg, MODE_MAGIC) ||
-	    (m != 'p' && m != 'b' && m != 'a' && m != 'r'))
+	if (len != BH_BENCH_MODE_LEN || !starts_with(msg, BH_BENCH_MODE_MAGIC) ||
+	    (m != BH_BENCH_MODE_POLL && m != BH_BENCH_MODE_BLOCK &&
+	     m != BH_BENCH_MODE_ADAPTIVE && m != BH_BENCH_MODE_RAW))
 		return 0;
-	if (m != 'r')
+	if (m != BH_BENCH_MODE_RAW)
 		cellmsg_set_wait_mode(&ch, modes[m], ADAPTIVE_SPIN_NS);
 	return 1;
 }
@@ -279,7 +274,7 @@ static int serve(void)
 			if (!control)
 				fold(msg, (uint32_t)n);
 			n = send_msg((uint32_t)n);
-			if (!n && control && msg[MODE_LEN - 1] == 'r')
+			if (!n && control && msg[BH_BENCH_MODE_LEN - 1] == BH_BENCH_MODE_RAW)
 				n = raw_pingpong();
 		}
 		if (n == -ECONNRESET) {
@@ -310,7 +305,7 @@ int inmate_main(void)
 	cellmsg_inmate_backend(&im, dev.regs, IVSHMEM_ROOT_PEER_ID,
 			       IVSHMEM_VECTOR_CHANNEL, now_ns, idle, &be);
 
-	checksum = FNV_OFFSET;
+	checksum = BH_BENCH_FNV_OFFSET;
 	for (;;) {
 		err = open_channel();
 		if (err) {

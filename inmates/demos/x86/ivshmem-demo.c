@@ -14,7 +14,7 @@
 
 #include <bulkhead/ivshmem.h>
 
-#define MMIO_BASE		0xfc000000ul	/* two free pages, uncached */
+#define MMIO_BASE		IVSHMEM_INMATE_BARS(0)
 #define DOORBELL_VECTOR		40
 #define COUNTER_OFFSET		64
 #define PRINT_FIRST		10

@@ -13,10 +13,9 @@
 #include "../../lib/x86/inmate.h"
 
 #include <bulkhead/ivshmem.h>
+#include <common/x86_apic.h>
 
-#define MMIO_BASE		0xfc000000ul
-#define MSI_ADDR_BASE		0xfee00000u
-#define MSI_DM_NMI		(4u << 8)
+#define MMIO_BASE		IVSHMEM_INMATE_BARS(0)
 #define FOREIGN_VECTOR		0x30
 #define GO_OFFSET		0
 #define RUNG_OFFSET		16
@@ -42,11 +41,11 @@ int inmate_main(void)
 	}
 	shm = dev.shmem;
 	printk("ivshmem-violator: step 1: vector 0 -> root CPU's APIC ID 0, vector 1 -> NMI\n");
-	dev.msix[0] = MSI_ADDR_BASE;			/* APIC ID 0: Linux's boot CPU */
+	dev.msix[0] = MSI_ADDR(0);			/* APIC ID 0: Linux's boot CPU */
 	dev.msix[2] = FOREIGN_VECTOR;
 	dev.msix[3] = 0;
-	dev.msix[4] = MSI_ADDR_BASE | (apic_read(0x20) >> 24) << 12;
-	dev.msix[6] = MSI_DM_NMI;
+	dev.msix[4] = MSI_ADDR(apic_read(0x20) >> 24);
+	dev.msix[6] = MSI_DATA_DM_NMI;
 	dev.msix[7] = 0;
 
 	ivshmem_set_state(&dev, IVSHMEM_STATE_READY);

@@ -14,7 +14,8 @@
 #define PTE_P_RW	0x3
 #define PTE_PS		0x80
 #define PTE_UC		0x18		/* PCD | PWT */
-#define VMMCALL_CELL_REPORT 10		/* BH_HC_CELL_REPORT */
+
+#include <bulkhead/hypercall.h>
 
 	.section .boot, "ax"
 	.code16
@@ -101,11 +102,11 @@ start64:
 
 	call	inmate_main
 	mov	%rax, %rsi		/* code: main's return value */
-	xor	%edi, %edi		/* BH_REPORT_DONE */
+	mov	$BH_REPORT_DONE, %edi
 	test	%rax, %rax
 	jz	4f
-	mov	$1, %edi		/* BH_REPORT_FAILED */
-4:	mov	$VMMCALL_CELL_REPORT, %eax
+	mov	$BH_REPORT_FAILED, %edi
+4:	mov	$BH_HC_CELL_REPORT, %eax
 	vmmcall
 3:	cli
 	hlt

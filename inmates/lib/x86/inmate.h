@@ -17,14 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <bulkhead/errno.h>	/* libcellmsg returns them negated */
 #include <bulkhead/hypercall.h>
+#include <bulkhead/ivshmem.h>
 #include <common/x86_io.h>
-
-/* Error numbers, Linux's values (libcellmsg returns them negated). */
-#define EINVAL		22
-#define ETIMEDOUT	110
-#define ECONNRESET	104
-#define EPROTO		71
 
 int inmate_main(void);
 
@@ -118,6 +114,14 @@ struct ivshmem_device {
 	uint64_t shmem_phys, shmem_size;
 };
 int ivshmem_open(struct ivshmem_device *d, unsigned int nth, uint64_t mmio_base);
+/*
+ * Where inmates put the BARs of their @nth ivshmem device (the mmio_base
+ * to pass): two pages each from 0xfc000000, free guest-physical space in
+ * the uncached GiB below the local APIC. The one place that says so.
+ */
+#define IVSHMEM_INMATE_BAR_BASE	0xfc000000ul
+#define IVSHMEM_INMATE_BARS(nth) \
+	(IVSHMEM_INMATE_BAR_BASE + (uint64_t)(nth) * 2 * IVSHMEM_EMU_BAR_SIZE)
 void ivshmem_route_vector(struct ivshmem_device *d, unsigned int index,
 			  unsigned int irq_vector);
 void ivshmem_ring(struct ivshmem_device *d, uint32_t peer_id, uint32_t vector);

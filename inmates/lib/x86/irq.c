@@ -2,7 +2,8 @@
 /* IDT, interrupt handlers and the local APIC for inmates. */
 #include "inmate.h"
 
-#define APIC_BASE	0xfee00000ul
+#include <common/x86_apic.h>
+
 #define APIC_EOI	0x0b0
 #define APIC_SVR	0x0f0
 #define APIC_LVT_TIMER	0x320

@@ -8,20 +8,10 @@
 #include "inmate.h"
 
 #include <bulkhead/ivshmem.h>
+#include <common/pci.h>
+#include <common/x86_apic.h>
 
-#define PCI_COMMAND		0x04
-#define PCI_COMMAND_MEMORY	0x0002
-#define PCI_STATUS		0x06
-#define PCI_STATUS_CAP_LIST	0x0010
-#define PCI_BAR0		0x10
-#define PCI_CAP_PTR		0x34
-#define PCI_CAP_ID_MSIX		0x11
-#define MSIX_CTRL		2		/* in the capability */
-#define MSIX_CTRL_ENABLE	0x8000
-#define MSIX_CTRL_MASKALL	0x4000
-#define MSIX_CTRL_SIZE		0x07ff
 #define APIC_ID			0x020
-#define MSI_ADDR_BASE		0xfee00000u
 
 /* Offset of capability @id in @bdf's config space, or 0. */
 static unsigned int find_cap(uint16_t bdf, uint8_t id)
@@ -30,11 +20,11 @@ static unsigned int find_cap(uint16_t bdf, uint8_t id)
 
 	if (!(pci_read_config(bdf, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST))
 		return 0;
-	pos = pci_read_config(bdf, PCI_CAP_PTR, 1) & 0xfc;
+	pos = pci_read_config(bdf, PCI_CAPABILITY_LIST, 1) & 0xfc;
 	for (hops = 0; pos >= 0x40 && hops < 48; hops++) {
 		if (pci_read_config(bdf, pos, 1) == id)
 			return pos;
-		pos = pci_read_config(bdf, pos + 1, 1) & 0xfc;
+		pos = pci_read_config(bdf, pos + PCI_CAP_LIST_NEXT, 1) & 0xfc;
 	}
 	return 0;
 }
@@ -71,16 +61,16 @@ int ivshmem_open(struct ivshmem_device *d, unsigned int nth, uint64_t mmio_base)
 	if (!msix || read_shmem_cap(d))
 		return -1;
 	d->msix_cap = msix;
-	d->num_vectors = (pci_read_config(d->bdf, msix + MSIX_CTRL, 2) & MSIX_CTRL_SIZE) + 1;
+	d->num_vectors = (pci_read_config(d->bdf, msix + PCI_MSIX_FLAGS, 2) & PCI_MSIX_FLAGS_QSIZE) + 1;
 
-	pci_write_config(d->bdf, PCI_BAR0, (uint32_t)mmio_base, 4);
-	pci_write_config(d->bdf, PCI_BAR0 + 4, (uint32_t)(mmio_base + IVSHMEM_EMU_BAR_SIZE), 4);
+	pci_write_config(d->bdf, PCI_BASE_ADDRESS_0, (uint32_t)mmio_base, 4);
+	pci_write_config(d->bdf, PCI_BASE_ADDRESS_0 + 4, (uint32_t)(mmio_base + IVSHMEM_EMU_BAR_SIZE), 4);
 	pci_write_config(d->bdf, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
 	d->regs = (volatile uint32_t *)(uintptr_t)mmio_base;
 	d->msix = (volatile uint32_t *)(uintptr_t)(mmio_base + IVSHMEM_EMU_BAR_SIZE +
 						   IVSHMEM_MSIX_TABLE_OFFSET);
 	d->id = d->regs[IVSHMEM_REG_IV_POSITION / 4];
-	pci_write_config(d->bdf, msix + MSIX_CTRL, MSIX_CTRL_ENABLE, 2);
+	pci_write_config(d->bdf, msix + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE, 2);
 	return 0;
 }
 
@@ -91,7 +81,7 @@ void ivshmem_route_vector(struct ivshmem_device *d, unsigned int index,
 
 	if (index >= d->num_vectors)
 		return;
-	e[0] = MSI_ADDR_BASE | (apic_read(APIC_ID) >> 24) << 12;
+	e[0] = MSI_ADDR(apic_read(APIC_ID) >> 24);
 	e[1] = 0;
 	e[2] = irq_vector;
 	e[3] = 0;				/* unmasked */

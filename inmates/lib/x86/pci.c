@@ -6,12 +6,11 @@
  */
 #include "inmate.h"
 
-#define PCI_ADDR_PORT	0xcf8
-#define PCI_DATA_PORT	0xcfc
+#include <common/pci.h>
 
 static void pci_select(uint16_t bdf, unsigned int offset)
 {
-	outl(PCI_ADDR_PORT, 0x80000000u | (uint32_t)bdf << 8 | (offset & 0xfc));
+	outl(PCI_CONF1_ADDRESS, PCI_CONF1_ENABLE | (uint32_t)bdf << 8 | (offset & 0xfc));
 }
 
 uint32_t pci_read_config(uint16_t bdf, unsigned int offset, unsigned int size)
@@ -19,7 +18,7 @@ uint32_t pci_read_config(uint16_t bdf, unsigned int offset, unsigned int size)
 	uint32_t v;
 
 	pci_select(bdf, offset);
-	v = inl(PCI_DATA_PORT);
+	v = inl(PCI_CONF1_DATA);
 	v >>= 8 * (offset & 3);
 	return size >= 4 ? v : v & ((1u << (8 * size)) - 1);
 }
@@ -32,10 +31,10 @@ void pci_write_config(uint16_t bdf, unsigned int offset, uint32_t value,
 	if (size < 4) {
 		mask = ((1u << (8 * size)) - 1) << shift;
 		pci_select(bdf, offset);
-		v = (inl(PCI_DATA_PORT) & ~mask) | ((value << shift) & mask);
+		v = (inl(PCI_CONF1_DATA) & ~mask) | ((value << shift) & mask);
 	}
 	pci_select(bdf, offset);
-	outl(PCI_DATA_PORT, v);
+	outl(PCI_CONF1_DATA, v);
 }
 
 int pci_find_device(uint16_t vendor, uint16_t device, uint16_t start_bdf)

@@ -22,11 +22,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <bulkhead/bench_proto.h>
 #include <cellmsg/cellmsg.h>
 #include <cellmsg/loop.h>
 #include <cellmsg/uio.h>
 
-#define MAX_MSG		4096
+#define MAX_SIZE		4096
+/* The stream goes through cellmsg-echo when it runs against an inmate. */
+_Static_assert(MAX_SIZE <= BH_BENCH_MAX_MSG, "cellmsg-echo echoes every message");
 
 struct opts {
 	const char *dev;
@@ -47,7 +50,7 @@ struct xfer {
 	uint64_t bytes;
 	uint32_t next_rx;	/* number of the next message we must receive */
 	int failed;		/* exit code once something went wrong */
-	uint8_t want[MAX_MSG], got[MAX_MSG];
+	uint8_t want[MAX_SIZE], got[MAX_SIZE];
 };
 
 static void die(int code, const char *fmt, ...)
@@ -86,7 +89,7 @@ static void fold(struct xfer *x, const uint8_t *p, uint32_t len)
 	uint32_t i;
 
 	for (i = 0; i < len; i++)
-		x->checksum = (x->checksum ^ p[i]) * 0x100000001b3ull;
+		x->checksum = (x->checksum ^ p[i]) * BH_BENCH_FNV_PRIME;
 	x->bytes += len;
 }
 
@@ -270,7 +273,7 @@ static void parse(struct opts *o, int argc, char **argv)
 		case 'n': o->count = num("count", optarg, 1, 1u << 30); break;
 		case 'm': o->mode = optarg; break;
 		case 's': o->seed = num("seed", optarg, 0, UINT32_MAX); break;
-		case 'z': o->max_size = num("max size", optarg, 1, MAX_MSG); break;
+		case 'z': o->max_size = num("max size", optarg, 1, MAX_SIZE); break;
 		case 'w': o->window = num("window", optarg, 1, 1024); break;
 		case 't': o->timeout_ns = num("timeout", optarg, 1, 3600000) * 1000000ll; break;
 		case 'e': o->expect_only = 1; break;
@@ -300,7 +303,7 @@ static int expect(struct xfer *x)
 
 int main(int argc, char **argv)
 {
-	static struct xfer x = { .checksum = 0xcbf29ce484222325ull };
+	static struct xfer x = { .checksum = BH_BENCH_FNV_OFFSET };
 	struct cellmsg_config cfg = { 0 };
 	struct cellmsg_backend be;
 	struct cellmsg_uio dev;

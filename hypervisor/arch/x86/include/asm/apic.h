@@ -7,9 +7,9 @@
 #ifndef BH_ASM_APIC_H
 #define BH_ASM_APIC_H
 
+#include <common/x86_apic.h>
 #include <hv.h>
 
-#define APIC_BASE		0xfee00000ul
 #define APIC_REG_ID		0x020
 #define APIC_REG_TPR		0x080
 #define APIC_REG_EOI		0x0b0
@@ -42,15 +42,11 @@
 #define APIC_ICR_SH_SELF	1
 
 /*
- * An MSI's address: 0xfee, destination ID in bits 19:12, mode in bit 2.
- * A CPU store anywhere in this 1 MiB window but the APIC's own registers
- * is an MSI too on QEMU (and on chipsets that decode the window for
- * CPUs): no cell maps it, so such a store exits and is refused.
+ * A CPU store anywhere in the 1 MiB MSI window but the APIC's own
+ * registers is an MSI too on QEMU (and on chipsets that decode the window
+ * for CPUs): no cell maps it, so such a store exits and is refused.
  */
 #define MSI_WINDOW_SIZE		0x100000ull
-#define MSI_ADDR_BASE_MASK	0xfff00000ull
-#define MSI_ADDR_DEST_SHIFT	12
-#define MSI_ADDR_LOGICAL	(1ull << 2)
 
 struct per_cpu;
 

@@ -3,12 +3,10 @@
 #ifndef BH_ASM_PCI_H
 #define BH_ASM_PCI_H
 
+#include <common/pci.h>
 #include <hv.h>
 
 struct per_cpu;
-
-#define PCI_CONF1_FIRST_PORT	0xcf8
-#define PCI_CONF1_PORTS		8
 
 /*
  * An intercepted port access of @size bytes by @cpu's cell: 1 when @port

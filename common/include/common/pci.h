@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * PCI configuration space as the PCI spec lays it out, for the hypervisor
+ * (which emulates it) and inmates (which program their devices through
+ * it). Linux's names (<uapi/linux/pci_regs.h>), which the kernel modules
+ * use from Linux itself; that is also why these live here and not in
+ * include/bulkhead/, which the modules include beside <linux/pci.h>.
+ * Bulkhead's own device layout (capabilities, BAR sizes) is ABI:
+ * include/bulkhead/ivshmem.h.
+ */
+#ifndef COMMON_PCI_H
+#define COMMON_PCI_H
+
+#define PCI_CFG_SPACE_SIZE	256	/* conventional; ECAM gives 4096 */
+
+/* Type 0 header */
+#define PCI_VENDOR_ID		0x00	/* 16 bits; the device ID above it */
+#define PCI_COMMAND		0x04	/* 16 bits; the status above it */
+#define PCI_STATUS		0x06
+#define PCI_CLASS_REVISION	0x08	/* revision, then class << 8 */
+#define PCI_BASE_ADDRESS_0	0x10	/* BAR n at + 4 * n */
+#define PCI_CAPABILITY_LIST	0x34
+#define PCI_INTERRUPT_LINE	0x3c
+
+#define PCI_COMMAND_MEMORY	0x0002
+#define PCI_COMMAND_MASTER	0x0004
+#define PCI_COMMAND_INTX_DISABLE 0x0400
+#define PCI_STATUS_CAP_LIST	0x0010
+
+/* Capabilities: ID at +0, next at +1 */
+#define PCI_CAP_LIST_NEXT	1
+#define PCI_CAP_ID_MSIX		0x11
+#define PCI_MSIX_FLAGS		2	/* 16 bits, in the capability */
+#define PCI_MSIX_FLAGS_QSIZE	0x07ff	/* table size - 1 */
+#define PCI_MSIX_FLAGS_MASKALL	0x4000
+#define PCI_MSIX_FLAGS_ENABLE	0x8000
+#define PCI_MSIX_ENTRY_CTRL_MASKBIT 0x1	/* vector control, bit 0 */
+
+/* x86 configuration mechanism #1: an address port and 4 data ports */
+#define PCI_CONF1_ADDRESS	0xcf8
+#define PCI_CONF1_DATA		0xcfc
+#define PCI_CONF1_PORTS		8	/* 0xcf8-0xcff, 0xcf9 reset control */
+#define PCI_CONF1_ENABLE	0x80000000u
+
+#endif /* COMMON_PCI_H */

@@ -115,7 +115,7 @@ while read -r obj; do
 done < <(find "$build" -name '*.o' -not -path "$build/modules/*" -not -path "$build/system/*")
 
 # Nothing was written.
-changed=$(find "$src" "$build" -newer "$stamp" -not -path '*/.git/*' -not -path "$tmp*" | head -n 5)
+changed=$(find "$src" "$build" -newer "$stamp" -not -path '*/.git' -not -path '*/.git/*' -not -path "$tmp*" | head -n 5)
 [ -z "$changed" ] || { echo "FAIL: the check wrote $changed"; fail=1; }
 [ "$before" = "$(cd "$src" && git status --porcelain 2>/dev/null)" ] ||
 	{ echo "FAIL: the source tree changed"; fail=1; }

@@ -149,7 +149,9 @@ int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
 	uint64_t flags = leaf_flags(access), step;
 	int large, err;
 
-	if (!npt_range_valid(gpa, size) || (hpa & ~PTE_ADDR_MASK))
+	/* hpa + size <= 2^52: no page past the address bits of an entry */
+	if (!npt_range_valid(gpa, size) || (hpa & ~PTE_ADDR_MASK) ||
+	    size > PTE_ADDR_MASK + PAGE_SIZE_4K - hpa)
 		return -EINVAL;
 	while (size) {
 		large = !(gpa % SIZE_2M) && !(hpa % SIZE_2M) && size >= SIZE_2M;

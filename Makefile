@@ -284,6 +284,13 @@ UNIT_EXTRA_DEPS += hypervisor/core/ivshmem.c hypervisor/core/pci.c \
 	hypervisor/arch/x86/include/asm/apic.h
 $(BUILD)/tests/unit/test_ivshmem_dev $(BUILD)/tests/unit/test_ivshmem_dev_asan: \
 	HOST_CFLAGS += -Ihypervisor/include -Ihypervisor/arch/x86/include
+# test_npt and test_report include the nested page tables and the reports.
+UNIT_EXTRA_DEPS += hypervisor/arch/x86/npt.c hypervisor/arch/x86/include/asm/paging.h \
+	hypervisor/arch/x86/include/asm/percpu.h hypervisor/include/pool.h \
+	hypervisor/core/report.c hypervisor/include/report.h
+$(BUILD)/tests/unit/test_npt $(BUILD)/tests/unit/test_npt_asan \
+$(BUILD)/tests/unit/test_report $(BUILD)/tests/unit/test_report_asan: \
+	HOST_CFLAGS += -Ihypervisor/include -Ihypervisor/arch/x86/include
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CELLMSG_SRCS) $(CELLMSG_HDRS) tests/unit/check.h $(UNIT_EXTRA_DEPS)
 	@mkdir -p $(@D)

@@ -308,6 +308,10 @@ $(BUILD)/host/tests/unit/%.c.o $(BUILD)/asan/tests/unit/%.c.o: HOST_INC += -Ites
 # whose angle-bracket includes need the hypervisor's include paths.
 $(BUILD)/host/tests/unit/test_ivshmem_dev.c.o $(BUILD)/asan/tests/unit/test_ivshmem_dev.c.o: \
 	HOST_INC += -Icommon/include -Ihypervisor/include -Ihypervisor/arch/x86/include
+# test_npt and test_report include the nested page tables and the reports.
+$(BUILD)/host/tests/unit/test_npt.c.o $(BUILD)/asan/tests/unit/test_npt.c.o \
+$(BUILD)/host/tests/unit/test_report.c.o $(BUILD)/asan/tests/unit/test_report.c.o: \
+	HOST_INC += -Icommon/include -Ihypervisor/include -Ihypervisor/arch/x86/include
 
 $(BUILD)/tests/unit/%: $(BUILD)/host/tests/unit/%.c.o $(CELLMSG_LIB)
 	@mkdir -p $(@D)

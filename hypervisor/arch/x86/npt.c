@@ -149,7 +149,9 @@ int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
 	uint64_t flags = leaf_flags(access), step;
 	int large, err;
 
-	if (!npt_range_valid(gpa, size) || (hpa & ~PTE_ADDR_MASK))
+	/* hpa + size <= 2^52: no page past the address bits of an entry */
+	if (!npt_range_valid(gpa, size) || (hpa & ~PTE_ADDR_MASK) ||
+	    size > PTE_ADDR_MASK + PAGE_SIZE_4K - hpa)
 		return -EINVAL;
 	while (size) {
 		large = !(gpa % SIZE_2M) && !(hpa % SIZE_2M) && size >= SIZE_2M;
@@ -314,11 +316,16 @@ unsigned int guest_fetch(struct per_cpu *cpu, uint64_t rip, uint8_t *buf,
 {
 	const struct vmcb *vmcb = &cpu->arch.vmcb;
 	unsigned int first = PAGE_SIZE_4K - (rip & (PAGE_SIZE_4K - 1));
+	/*
+	 * Through the cell's own nested tables, the root cell's too: Linux
+	 * writes its page tables, and one pointing at memory the root was
+	 * not given (the hypervisor's) must not feed the decoder its bytes.
+	 */
+	const uint64_t *npt = cpu->cell->arch.npt_root;
 
 	/* Long mode with a 64-bit code segment only: CS base is 0 there. */
 	if (!(vmcb->efer & (1ull << 10)) || !(vmcb->cs.attrib & (1u << 9)))
 		return 0;
-	const uint64_t *npt = cpu->cell == &root_cell ? NULL : cpu->cell->arch.npt_root;
 
 	if (first > max)
 		first = max;

@@ -118,7 +118,7 @@ HOST_TOOLS := $(BUILD)/tools/ivshmem-ping $(BUILD)/tests/tools/ivshmem-server $(
 tools: $(HOST_TOOLS)
 
 # The CLI shares the hypervisor's config checker.
-BULKHEAD_OBJS := $(BUILD)/host/tools/bulkhead.c.o $(BUILD)/host/hypervisor/core/config_check.c.o
+BULKHEAD_OBJS := $(BUILD)/host/tools/bulkhead.c.o $(BUILD)/host/common/config_check.c.o
 ALL_OBJS += $(BULKHEAD_OBJS) $(BUILD)/host/tools/ivshmem-ping.c.o \
 	$(BUILD)/host/tests/tools/ivshmem-server.c.o
 
@@ -150,7 +150,9 @@ $(BUILD)/tests/tools/%: $(BUILD)/host/tests/tools/%.c.o
 # ---- freestanding code built into both the hypervisor and inmates ----------
 COMMON_SRCS := $(wildcard common/*.c)
 HV_COMMON_OBJS := $(patsubst common/%.c,$(BUILD)/hypervisor/common/%.c.o,$(COMMON_SRCS))
-INMATE_COMMON_OBJS := $(patsubst common/%.c,$(BUILD)/inmates/common/%.c.o,$(COMMON_SRCS))
+# Inmates check no configs.
+INMATE_COMMON_OBJS := $(patsubst common/%.c,$(BUILD)/inmates/common/%.c.o,\
+	$(filter-out common/config_check.c,$(COMMON_SRCS)))
 
 # ---- the hypervisor (freestanding) ------------------------------------------
 # No SSE: guest FPU/vector state stays live in the CPU while we run.

@@ -8,7 +8,7 @@
  *   bulkhead cell create|load|start|shutdown|destroy|list|stats ...
  *
  * Configs are checked here with the hypervisor's own validator
- * (hypervisor/core/config_check.c) before the driver sees them, so users
+ * (common/config_check.c) before the driver sees them, so users
  * get every problem at once and in words. `cell create` cannot know the
  * system config in use, so it checks a cell config on its own; the
  * hypervisor checks it against the system and the other cells.
@@ -39,7 +39,7 @@
  * By path, not through -Ihypervisor/include: that directory has the
  * hypervisor's own <errno.h>, which would hide the C library's here.
  */
-#include "../hypervisor/include/config_check.h"
+#include "../common/include/common/config_check.h"
 
 #define BULKHEAD_VERSION	"0.1"
 #define BULKHEAD_DEV		"/dev/bulkhead"

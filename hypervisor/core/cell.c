@@ -15,7 +15,7 @@
 #include <percpu.h>
 #include <bulkhead/hypercall.h>
 #include <cell.h>
-#include <config_check.h>
+#include <common/config_check.h>
 #include <ivshmem.h>
 #include <pci.h>
 #include <pool.h>

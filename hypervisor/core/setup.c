@@ -12,7 +12,7 @@
 #include <percpu.h>
 #include <cell.h>
 #include <ivshmem.h>
-#include <config_check.h>
+#include <common/config_check.h>
 #include <pool.h>
 #include <setup.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The config validator (hypervisor/core/config_check.c): a valid system
+ * The config validator (common/config_check.c): a valid system
  * config modelled on QEMU q35 with 1 GiB of RAM and two ivshmem devices,
  * and a valid inmate cell config paired with one of them, must pass silently, and each rule, broken alone, must
  * fail with the right code and a report that names the problem. Every blob
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../hypervisor/core/config_check.c"
+#include "../../common/config_check.c"
 
 #include "check.h"
 

@@ -17,11 +17,10 @@
  * libc and formats nothing itself; the sink does.
  */
 /*
- * Relative to this file, not through -I: the unit test includes this
- * file directly and is built with the Makefile's flags, which do not
- * name hypervisor/include.
+ * Relative to this file, not through -I: the unit test and the bulkhead
+ * tool build it with host flags, which do not name common/include.
  */
-#include "../include/config_check.h"
+#include "include/common/config_check.h"
 
 #include <bulkhead/image.h>
 #include <bulkhead/ivshmem.h>

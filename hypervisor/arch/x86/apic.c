@@ -225,8 +225,11 @@ static void handle_icr(struct per_cpu *cpu, uint32_t icr_lo)
 			return;
 		}
 		dest = cell_logical_mask(cpu->cell);
-		send_ipi(dest << 24, (icr_lo & ~(3u << APIC_ICR_SHORTHAND_SHIFT)) |
-			 APIC_ICR_LOGICAL);
+		if (shorthand == APIC_ICR_SH_OTHERS)
+			dest &= ~cpu->arch.apic_ldr;
+		if (dest)
+			send_ipi(dest << 24, (icr_lo & ~(3u << APIC_ICR_SHORTHAND_SHIFT)) |
+				 APIC_ICR_LOGICAL);
 		return;
 	}
 	if (!(icr_lo & APIC_ICR_LOGICAL)) {

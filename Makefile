@@ -314,6 +314,9 @@ $(BUILD)/host/tests/unit/test_ivshmem_dev.c.o $(BUILD)/asan/tests/unit/test_ivsh
 $(BUILD)/host/tests/unit/test_npt.c.o $(BUILD)/asan/tests/unit/test_npt.c.o \
 $(BUILD)/host/tests/unit/test_report.c.o $(BUILD)/asan/tests/unit/test_report.c.o: \
 	HOST_INC += -Icommon/include -Ihypervisor/include -Ihypervisor/arch/x86/include
+# test_apic includes the APIC write filter and the reports.
+$(BUILD)/host/tests/unit/test_apic.c.o $(BUILD)/asan/tests/unit/test_apic.c.o: \
+	HOST_INC += -Icommon/include -Ihypervisor/include -Ihypervisor/arch/x86/include
 
 $(BUILD)/tests/unit/%: $(BUILD)/host/tests/unit/%.c.o $(CELLMSG_LIB)
 	@mkdir -p $(@D)

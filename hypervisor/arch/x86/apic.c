@@ -225,8 +225,11 @@ static void handle_icr(struct per_cpu *cpu, uint32_t icr_lo)
 			return;
 		}
 		dest = cell_logical_mask(cpu->cell);
-		send_ipi(dest << 24, (icr_lo & ~(3u << APIC_ICR_SHORTHAND_SHIFT)) |
-			 APIC_ICR_LOGICAL);
+		if (shorthand == APIC_ICR_SH_OTHERS)
+			dest &= ~cpu->arch.apic_ldr;
+		if (dest)
+			send_ipi(dest << 24, (icr_lo & ~(3u << APIC_ICR_SHORTHAND_SHIFT)) |
+				 APIC_ICR_LOGICAL);
 		return;
 	}
 	if (!(icr_lo & APIC_ICR_LOGICAL)) {
@@ -289,7 +292,8 @@ int arch_send_msi(const struct cell *cell, uint64_t addr, uint32_t data)
 	unsigned int i;
 	int sent = 0;
 
-	if ((addr & MSI_ADDR_BASE_MASK) != APIC_BASE || vector < 32 ||
+	/* bits 63:32 set: a memory write on x86, no interrupt */
+	if ((addr >> 32) || (addr & MSI_ADDR_BASE_MASK) != APIC_BASE || vector < 32 ||
 	    (mode != APIC_ICR_DM_FIXED && mode != APIC_ICR_DM_LOWEST))
 		return -EINVAL;
 	for (i = 0; i < BH_MAX_CPUS; i++) {

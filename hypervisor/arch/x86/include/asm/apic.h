@@ -40,6 +40,7 @@
 #define APIC_ICR_ASSERT		(1u << 14)
 #define APIC_ICR_SHORTHAND_SHIFT 18
 #define APIC_ICR_SH_SELF	1
+#define APIC_ICR_SH_OTHERS	3	/* all excluding self */
 
 /*
  * A CPU store anywhere in the 1 MiB MSI window but the APIC's own

@@ -477,6 +477,10 @@ static const struct test_reg_case test_reg_cases[] = {
 	{ "DFR flat (root)", 1, T_DFR, 4, 0xffffffff, PASS, 0, 0 },
 	{ "LDR (inmate, root CPU 0's bit)", 3, T_LDR, 4, T_DEST(0x01), DROP, 1, 0 },
 	{ "LDR (inmate, its own bit)", 3, T_LDR, 4, T_DEST(0x08), DROP, 1, 0 },
+	{ "LDR (root, inmate CPU 3's bit)", 1, T_LDR, 4, T_DEST(0x08), DROP, 1, 0 },
+	{ "LDR (root, its own and inmate CPU 4's bit)", 1, T_LDR, 4, T_DEST(0x12), DROP, 1, 0 },
+	{ "LDR (root, parked inmate CPU 5's bit)", 1, T_LDR, 4, T_DEST(0x20), DROP, 1, 0 },
+	{ "LDR (root, root CPU 2's bit)", 1, T_LDR, 4, T_DEST(0x04), PASS, 0, 0x04 },
 	{ "DFR cluster (inmate)", 3, T_DFR, 4, 0x0fffffff, DROP, 1, 0 },
 };
 

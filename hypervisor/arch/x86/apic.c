@@ -256,15 +256,33 @@ static int lvt_allowed(uint32_t value)
 	       mode == APIC_ICR_DM_NMI;
 }
 
+/* The logical IDs of the CPUs that are not @cell's. */
+static uint32_t others_logical_mask(const struct cell *cell)
+{
+	uint32_t mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < BH_MAX_CPUS; i++)
+		if (per_cpu_area[i].online && per_cpu_area[i].cell != cell)
+			mask |= per_cpu_area[i].arch.apic_ldr;
+	return mask;
+}
+
 /*
  * Logical IDs decide where logical IPIs and MSIs land: an inmate that
- * took a root CPU's logical ID would receive the root's interrupts.
- * Only the root cell (Linux, when it brings a CPU up) sets them.
+ * took a root CPU's logical ID would receive the root's interrupts, and
+ * a root CPU that took an inmate CPU's would share the inmate's. Only the
+ * root cell (Linux, when it brings a CPU up) sets them, and only to bits
+ * no CPU of another cell holds.
  */
 static void set_logical_id(struct per_cpu *cpu, uint32_t reg, uint32_t value)
 {
 	if (cpu->cell != &root_cell) {
-		report(cpu, "change of the logical APIC ID or mode", value);
+		report_reg(cpu, "change of the logical APIC ID or mode", reg, value);
+		return;
+	}
+	if (reg == APIC_REG_LDR && ((value >> 24) & others_logical_mask(cpu->cell))) {
+		report_reg(cpu, "logical APIC ID of another cell's CPU", reg, value);
 		return;
 	}
 	apic_write(reg, value);
@@ -345,7 +363,7 @@ static void apic_write_filtered(struct per_cpu *cpu, unsigned int reg, uint32_t 
 	if (lvt_allowed(value))
 		apic_write(reg, value);
 	else
-		report(cpu, "local vector with SMI/INIT/ExtINT delivery", value);
+		report_reg(cpu, "local vector with SMI/INIT/ExtINT delivery", reg, value);
 }
 
 /*

@@ -348,6 +348,26 @@ static int config_check_mem_wrap(struct config_check *ck, uint32_t i,
 	return 0;
 }
 
+/*
+ * Nested paging has 4 levels (48 guest-physical bits) and page table
+ * entries hold 52 physical bits: beyond them an address would wrap
+ * around inside the tables onto another one.
+ */
+#define CONFIG_CHECK_GPA_BITS	48
+#define CONFIG_CHECK_PA_BITS	52
+
+/* Whether [@start, +@size) (sound) lies below 2^@bits; says so if not. */
+static int config_check_mem_bits(struct config_check *ck, uint32_t i, const char *what,
+				 uint64_t start, uint64_t size, unsigned int bits)
+{
+	if (start + (size - 1) < (1ull << bits))
+		return 1;
+	config_check_cell_report(ck, "memory region %u: %s 0x%llx + size 0x%llx is beyond %u address bits",
+				 i, what, (unsigned long long)start,
+				 (unsigned long long)size, bits);
+	return 0;
+}
+
 /* One memory region on its own; whether its ranges are sound. */
 static int config_check_mem_region(struct config_check *ck, uint32_t i,
 				   const struct bh_memory_region *r)
@@ -364,6 +384,11 @@ static int config_check_mem_region(struct config_check *ck, uint32_t i,
 	config_check_page_aligned(ck, i, "size", r->size);
 	if (!config_check_mem_wrap(ck, i, "start", r->phys_start, r->size) ||
 	    !config_check_mem_wrap(ck, i, "virt_start", r->virt_start, r->size))
+		return 0;
+	if (!config_check_mem_bits(ck, i, "start", r->phys_start, r->size,
+				   CONFIG_CHECK_PA_BITS) ||
+	    !config_check_mem_bits(ck, i, "virt_start", r->virt_start, r->size,
+				   CONFIG_CHECK_GPA_BITS))
 		return 0;
 	last = r->phys_start + (r->size - 1);
 	if (r->flags & ~(uint64_t)BH_MEM_VALID_FLAGS)

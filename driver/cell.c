@@ -324,9 +324,10 @@ void bh_cells_exit(void)
 	cells_dir = NULL;
 }
 
+/* Inmate cells, that is: the root cell's entry may be missing (no cells/). */
 bool bh_cells_exist(void)
 {
-	return !list_is_singular(&bh_cells);
+	return !list_empty(&bh_cells) && !list_is_singular(&bh_cells);
 }
 
 static struct bh_cell *cell_root(void)

@@ -923,6 +923,25 @@ static void test_cell_mem_fields(void)
 	EXPECT_CELL(&t, -EINVAL,
 		    "memory region 2: virt_start 0xfffffffffffff000 + size 0x2000 wraps");
 
+	/* Beyond what nested paging and page table entries can address. */
+	test_cell_init(&t);
+	t.mem[2].virt_start = 1ull << 63;
+	t.mem[2].size = 0x1000;
+	EXPECT_CELL(&t, -EINVAL,
+		    "memory region 2: virt_start 0x8000000000000000 + size 0x1000 is beyond 48 address bits");
+
+	test_cell_init(&t);
+	t.mem[2].virt_start = (1ull << 48) - 0x1000;
+	t.mem[2].size = 0x2000;
+	EXPECT_CELL(&t, -EINVAL,
+		    "memory region 2: virt_start 0xfffffffff000 + size 0x2000 is beyond 48 address bits");
+
+	test_cell_init(&t);
+	t.mem[2].phys_start = 1ull << 52;
+	t.mem[2].size = 0x1000;
+	EXPECT_CELL(&t, -EINVAL,
+		    "memory region 2: start 0x10000000000000 + size 0x1000 is beyond 52 address bits");
+
 	test_cell_init(&t);
 	t.mem[0].flags |= 0x400;
 	EXPECT_CELL(&t, -EINVAL, "memory region 0 [0x3b200000-0x3b2fffff] has unknown flags 0x400");

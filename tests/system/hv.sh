@@ -23,3 +23,12 @@ hv_console_clean() {
 	bad=$(grep -aE 'stopped:|refused|FAILED|Config problem' "$W/$1.com1" | head -n 3)
 	[ -z "$bad" ] || fail "hypervisor reported: $bad"
 }
+
+# hv_console_cycles NAME N: the hypervisor was activated and shut down N times.
+hv_console_cycles() {
+	local name=$1 want=$2 n
+	n=$(hv_console_count "$name" "Activating hypervisor")
+	[ "$n" = "$want" ] || fail "hypervisor activated $n times, expected $want"
+	n=$(hv_console_count "$name" "Shutting down hypervisor")
+	[ "$n" = "$want" ] || fail "hypervisor shut down $n times, expected $want"
+}

@@ -88,14 +88,13 @@ int msr_read(struct per_cpu *cpu, uint32_t msr, uint64_t *value)
 		*value = cpu->arch.vmcb.g_pat;
 		return 0;
 	}
-	if (is_mtrr(msr)) {
-		/* No ranges, no fixed ranges: all memory write-back. */
+	if (is_mtrr(msr) || msr == MSR_DEBUGCTL) {
+		/* Virtual: no MTRR ranges (all memory write-back), no debug controls. */
 		*value = msr == MSR_MTRR_DEF_TYPE ? MTRR_DEF_TYPE_WB : 0;
 		return 0;
 	}
-	if (msr == MSR_DEBUGCTL || msr == MSR_APIC_BASE || msr == MSR_SYSCFG ||
-	    msr == MSR_HWCR) {
-		*value = msr == MSR_DEBUGCTL ? 0 : rdmsr(msr);
+	if (msr == MSR_APIC_BASE || msr == MSR_SYSCFG || msr == MSR_HWCR) {
+		*value = rdmsr(msr);	/* the hardware's; writes are checked or refused */
 		return 0;
 	}
 	return -EPERM;

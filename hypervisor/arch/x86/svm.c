@@ -162,7 +162,6 @@ static void handle_vmmcall(struct per_cpu *cpu)
 static void stop_cpu(struct per_cpu *cpu, const char *why)
 {
 	struct vmcb *vmcb = &cpu->arch.vmcb;
-
 	int inmate = cpu->cell && cpu->cell != &root_cell;
 
 	printk("CPU %u: cell \"%s\"%s %s (exit 0x%lx, RIP 0x%lx, RSP 0x%lx, CR0 0x%lx, CR3 0x%lx, EFER 0x%lx)\n",

@@ -6,16 +6,13 @@
 . /tests/guest/lib.sh
 count=$1 irq_count=$2 sizes=$(echo "$3" | tr : ,)
 
-must insmod /modules/uio.ko
-must insmod /modules/uio_ivshmem.ko
+load_uio_modules
 load_bulkhead
 step "bulkhead enable /configs/qemu-q35.cell"
 hv_enable
 uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
 step "bulkhead cell create / load / start: cellmsg-echo in ivshmem-demo"
-must bulkhead cell create /configs/ivshmem-demo.cell
-must bulkhead cell load ivshmem-demo /inmates/cellmsg-echo.bin
-must bulkhead cell start ivshmem-demo
+start_cellmsg_echo
 must bulkhead cell list
 # Interrupts of the device go to the CPU the benchmark runs on (CPU 0):
 # elsewhere, waking it would take a rescheduling IPI, more exits.

@@ -18,8 +18,7 @@ bad_cell() {
 	no_leak "$1"
 }
 
-must insmod /modules/uio.ko
-must insmod /modules/uio_ivshmem.ko
+load_uio_modules
 load_bulkhead
 hv_enable
 baseline=$(cat /sys/devices/bulkhead/mem_pool_used)

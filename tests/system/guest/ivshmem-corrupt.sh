@@ -7,14 +7,11 @@
 . /tests/guest/lib.sh
 state=/sys/devices/bulkhead/cells
 
-must insmod /modules/uio.ko
-must insmod /modules/uio_ivshmem.ko
+load_uio_modules
 load_bulkhead
 hv_enable
 uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
-must bulkhead cell create /configs/ivshmem-demo.cell
-must bulkhead cell load ivshmem-demo /inmates/cellmsg-echo.bin
-must bulkhead cell start ivshmem-demo
+start_cellmsg_echo
 
 step "root app scribbles its half, re-opens, and is served again"
 cellmsg-reset -d $uio -c -n 50

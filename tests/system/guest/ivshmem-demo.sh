@@ -8,8 +8,7 @@
 vdev=/sys/bus/pci/devices/0000:00:0e.0
 vdev2=/sys/bus/pci/devices/0000:00:0f.0
 
-must insmod /modules/uio.ko
-must insmod /modules/uio_ivshmem.ko
+load_uio_modules
 load_bulkhead
 [ ! -e $vdev ] || fail "00:0e.0 exists before enable"
 hv_enable

@@ -17,8 +17,7 @@ wait_state() {
 	done
 }
 
-must insmod /modules/uio.ko
-must insmod /modules/uio_ivshmem.ko
+load_uio_modules
 load_bulkhead
 hv_enable
 uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)

@@ -6,18 +6,11 @@
 . /tests/guest/lib.sh
 count=$1 seed=$2
 
-load_uio_modules() {
-	must insmod /modules/uio.ko
-	must insmod /modules/uio_ivshmem.ko
-}
-
 load_uio_modules
 load_bulkhead
 hv_enable
 uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
-must bulkhead cell create /configs/ivshmem-demo.cell
-must bulkhead cell load ivshmem-demo /inmates/cellmsg-echo.bin
-must bulkhead cell start ivshmem-demo
+start_cellmsg_echo
 
 s=$seed
 for mode in poll block; do

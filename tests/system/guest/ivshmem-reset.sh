@@ -16,18 +16,11 @@ wait_line() {
 	done
 }
 
-start_echo() {
-	must bulkhead cell create /configs/ivshmem-demo.cell
-	must bulkhead cell load ivshmem-demo /inmates/cellmsg-echo.bin
-	must bulkhead cell start ivshmem-demo
-}
-
-must insmod /modules/uio.ko
-must insmod /modules/uio_ivshmem.ko
+load_uio_modules
 load_bulkhead
 hv_enable
 uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
-start_echo
+start_cellmsg_echo
 
 step "inmate destroyed and re-created under a connected app"
 cellmsg-reset -d $uio -n 1000 >/tmp/reset.out 2>&1 &
@@ -37,7 +30,7 @@ must bulkhead cell destroy ivshmem-demo
 must ivshmem-ping -d $uio state
 ivshmem-ping -d $uio state | grep -q "peer state: *0 (reset)" ||
 	fail "the root side does not see its peer reset after destroy"
-start_echo
+start_cellmsg_echo
 wait $app
 rc=$?
 cat /tmp/reset.out

@@ -45,9 +45,22 @@ must() {
 	"$@" || fail "'$*' failed (exit $?)"
 }
 
-load_uio_ivshmem() {
+# load_uio_modules: uio and uio_ivshmem, also before any device exists
+# (the hypervisor's virtual ones appear at enable).
+load_uio_modules() {
 	must insmod /modules/uio.ko
 	must insmod /modules/uio_ivshmem.ko
+}
+
+# start_cellmsg_echo: the ivshmem-demo cell runs cellmsg-echo.
+start_cellmsg_echo() {
+	must bulkhead cell create /configs/ivshmem-demo.cell
+	must bulkhead cell load ivshmem-demo /inmates/cellmsg-echo.bin
+	must bulkhead cell start ivshmem-demo
+}
+
+load_uio_ivshmem() {
+	load_uio_modules
 	[ -c /dev/uio0 ] || fail "/dev/uio0 missing after loading uio_ivshmem"
 }
 

@@ -9,13 +9,22 @@
  *	shmem + 64	number of doorbells answered, as decimal text
  *
  * From root Linux: ivshmem-ping read 0; ivshmem-ping ring 1 then wait.
+ *
+ * Vector 0 also carries the device's peer state changes: an interrupt
+ * there counts as a doorbell only if the peer state did not change, so
+ * a state change that two quick ones (an open and a close) hid is taken
+ * for a doorbell, and one that coincides with a doorbell hides it.
+ * Vector 1 carries doorbells alone: `ring 1 1` is always counted as one,
+ * which is what the tests ring.
  */
 #include "../../lib/x86/inmate.h"
 
 #include <bulkhead/ivshmem.h>
 
 #define MMIO_BASE		IVSHMEM_INMATE_BARS(0)
-#define DOORBELL_VECTOR		40
+#define DOORBELL_VECTOR		40	/* MSI-X vector 0: doorbells and state changes */
+#define DOORBELL_ONLY_VECTOR	41	/* MSI-X vector 1: doorbells only */
+#define DOORBELL_ONLY_MSIX	1
 #define COUNTER_OFFSET		64
 #define PRINT_FIRST		10
 
@@ -33,6 +42,12 @@ static void on_interrupt(unsigned int vector)
 	} else {
 		doorbells++;
 	}
+}
+
+static void on_doorbell(unsigned int vector)
+{
+	(void)vector;
+	doorbells++;
 }
 
 static void put_text(char *dst, const char *src)
@@ -81,6 +96,8 @@ int inmate_main(void)
 	peer_state = ivshmem_peer_state(&dev);
 	irq_set_handler(DOORBELL_VECTOR, on_interrupt);
 	ivshmem_route_vector(&dev, IVSHMEM_VECTOR_CHANNEL, DOORBELL_VECTOR);
+	irq_set_handler(DOORBELL_ONLY_VECTOR, on_doorbell);
+	ivshmem_route_vector(&dev, DOORBELL_ONLY_MSIX, DOORBELL_ONLY_VECTOR);
 	put_text(shm, "Hello from ivshmem-demo, the inmate side");
 	put_decimal(shm + COUNTER_OFFSET, 0);
 	ivshmem_set_state(&dev, IVSHMEM_STATE_READY);

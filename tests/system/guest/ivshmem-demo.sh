@@ -36,7 +36,7 @@ greeting=$(ivshmem-ping -d /dev/$uio read 0)
 echo "shared memory: $greeting"
 echo "$greeting" | grep -q "Hello from ivshmem-demo" || fail "no greeting in the shared memory: '$greeting'"
 step "doorbell round trips"
-must ivshmem-ping -d /dev/$uio -t 5000 ring 1 then wait then ring 1 then wait then ring 1 then wait
+must ivshmem-ping -d /dev/$uio -t 5000 ring 1 1 then wait then ring 1 1 then wait then ring 1 1 then wait
 count=$(ivshmem-ping -d /dev/$uio read 64)
 [ "$count" = 3 ] || fail "the inmate counted '$count' doorbells, not 3"
 step "the second pair (00:0f.0, ivshmem-demo2 on CPU 2) beside the first"
@@ -47,7 +47,7 @@ must bulkhead cell start ivshmem-demo2
 sleep 2
 ivshmem-ping -d /dev/$uio2 read 0 | grep -q "Hello from ivshmem-demo" ||
 	fail "no greeting in the second pair's shared memory"
-must ivshmem-ping -d /dev/$uio2 -t 5000 ring 1 then wait then ring 1 then wait
+must ivshmem-ping -d /dev/$uio2 -t 5000 ring 1 1 then wait then ring 1 1 then wait
 [ "$(ivshmem-ping -d /dev/$uio2 read 64)" = 2 ] || fail "the second inmate did not count 2 doorbells"
 [ "$(ivshmem-ping -d /dev/$uio read 64)" = 3 ] || fail "the first inmate's count moved: doorbells crossed pairs"
 must bulkhead cell list

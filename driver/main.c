@@ -27,6 +27,7 @@
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <asm/alternative.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
 
@@ -47,6 +48,16 @@ void bh_trampoline_leave(void);
 #define BH_MAX_CONFIG_SIZE	(1 << 20)
 #define BH_BOOT_PT_PAGES	16
 #define MSR_VM_CR_SVMDIS	(1ull << 4)
+#define VMX_PROC2_EPT		BIT(1)
+#define VMX_PROC2_UNRESTRICTED	BIT(7)
+#define VMX_PROC_SECONDARY	BIT(31)
+
+/*
+ * Read by the trampoline (on Linux's page tables): SVM needs EFER.SVME
+ * and CLGI/STGI around the hypervisor, VMX neither (the hypervisor turns
+ * VMX on and off itself).
+ */
+u32 bh_trampoline_svm;
 
 struct bh_state {
 	struct mutex lock;		/* the ioctls, one at a time */
@@ -73,12 +84,17 @@ static struct bh_state bh = {
 	.hv_sem = __RWSEM_INITIALIZER(bh.hv_sem),
 };
 
+/*
+ * VMCALL on Intel, VMMCALL on AMD: patched in at module load by Linux's
+ * alternatives, as KVM's guests do (Linux sets X86_FEATURE_VMMCALL on
+ * AMD and Hygon CPUs).
+ */
 long bh_hypercall(u64 code, u64 arg1, u64 arg2)
 {
 	long ret;
 
-	asm volatile("vmmcall" : "=a"(ret) : "a"(code), "D"(arg1), "S"(arg2)
-		     : "memory");
+	asm volatile(ALTERNATIVE("vmcall", "vmmcall", X86_FEATURE_VMMCALL)
+		     : "=a"(ret) : "a"(code), "D"(arg1), "S"(arg2) : "memory");
 	return ret;
 }
 
@@ -135,21 +151,61 @@ int bh_fail(char *reason, int err, const char *fmt, ...)
  * from a cell did so under the hypervisor, whose CPUID an earlier version
  * filtered. Here we run natively, so CPUID tells the truth.
  */
-static int check_cpu(char *reason)
+static int check_svm(char *reason)
 {
 	u64 vm_cr;
 
-	if (boot_cpu_data.x86_vendor != X86_VENDOR_AMD &&
-	    boot_cpu_data.x86_vendor != X86_VENDOR_HYGON)
-		return bh_fail(reason, -ENODEV, "CPU is not AMD: Bulkhead needs AMD SVM (Intel VMX is not supported yet)");
 	if (!(cpuid_ecx(0x80000001) & BIT(2)))
-		return bh_fail(reason, -ENODEV, "CPU lacks SVM (AMD-V): enable it in QEMU with -cpu EPYC or +svm");
+		return bh_fail(reason, -ENODEV, "CPU lacks SVM (AMD-V), and it is no Intel CPU with VMX either: enable SVM in QEMU with -cpu EPYC or +svm");
 	if (cpuid_eax(0x80000000) < 0x8000000a || !(cpuid_edx(0x8000000a) & BIT(0)))
 		return bh_fail(reason, -ENODEV, "CPU lacks nested paging (NPT): needed for cell isolation");
 	rdmsrl(MSR_VM_CR, vm_cr);
 	if (vm_cr & MSR_VM_CR_SVMDIS)
 		return bh_fail(reason, -EPERM, "SVM is disabled by the firmware (VM_CR.SVMDIS)");
+	bh_trampoline_svm = 1;
 	return 0;
+}
+
+/* The allowed-1 half of a VMX capability MSR; 0 if it cannot be read. */
+static u32 vmx_may(u32 msr)
+{
+	u64 v;
+
+	return rdmsrl_safe(msr, &v) ? 0 : (u32)(v >> 32);
+}
+
+static int check_vmx(char *reason)
+{
+	u64 fc;
+
+	if (!(cpuid_ecx(1) & BIT(5)))
+		return bh_fail(reason, -ENODEV, "CPU lacks VMX (Intel VT-x), and it is no AMD CPU with SVM either: under KVM use -cpu host or a model with +vmx (kvm_intel nested=1 on the host)");
+	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc))
+		fc = 0;
+	if ((fc & FEAT_CTL_LOCKED) && !(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX))
+		return bh_fail(reason, -EPERM, "VMX is disabled by the firmware (IA32_FEATURE_CONTROL): enable VT-x in its setup");
+	if (!(vmx_may(MSR_IA32_VMX_PROCBASED_CTLS) & VMX_PROC_SECONDARY) ||
+	    !(vmx_may(MSR_IA32_VMX_PROCBASED_CTLS2) & VMX_PROC2_EPT))
+		return bh_fail(reason, -ENODEV, "CPU lacks EPT (extended page tables): needed for cell isolation");
+	if (!(vmx_may(MSR_IA32_VMX_PROCBASED_CTLS2) & VMX_PROC2_UNRESTRICTED))
+		return bh_fail(reason, -ENODEV, "CPU lacks VMX unrestricted guest: needed to start cells in real mode");
+	if (__read_cr4() & X86_CR4_VMXE)
+		return bh_fail(reason, -EBUSY, "VMX is in use by another hypervisor (kvm_intel running a VM?)");
+	bh_trampoline_svm = 0;
+	return 0;
+}
+
+static int check_cpu(char *reason)
+{
+	switch (boot_cpu_data.x86_vendor) {
+	case X86_VENDOR_AMD:
+	case X86_VENDOR_HYGON:
+		return check_svm(reason);
+	case X86_VENDOR_INTEL:
+		return check_vmx(reason);
+	default:
+		return bh_fail(reason, -ENODEV, "CPU is neither Intel nor AMD: Bulkhead needs Intel VMX or AMD SVM");
+	}
 }
 
 static int check_config(const struct bh_system_config *cfg, u32 size, char *reason)

@@ -3,7 +3,8 @@
  * The page where Linux and the hypervisor hand CPUs to each other
  * (protocol in include/bulkhead/image.h). The driver maps this page at
  * the same address in the hypervisor's boot page tables, so the code can
- * switch CR3 under its own feet. It must stay within one page.
+ * switch CR3 under its own feet. It must stay within one page. It reads
+ * bh_trampoline_svm (main.c) only while on Linux's page tables.
  */
 #include <linux/linkage.h>
 
@@ -32,11 +33,14 @@ SYM_INNER_LABEL(bh_trampoline_enter, SYM_L_GLOBAL)
 	mov	%rdx, %r15
 
 	/* SVME is needed for CLGI; CLGI holds NMIs until the first VMRUN. */
+	cmpl	$0, bh_trampoline_svm(%rip)
+	je	1f
 	mov	$MSR_EFER, %ecx
 	rdmsr
 	or	$EFER_SVME, %eax
 	wrmsr
 	clgi
+1:
 
 	mov	%rsi, %cr3
 	mov	%r14, %rdi
@@ -49,11 +53,14 @@ SYM_INNER_LABEL(bh_trampoline_fail, SYM_L_GLOBAL)
 	mov	%r13, %cr3
 	mov	%r12, %rsp
 	mov	%rax, %r14
+	cmpl	$0, bh_trampoline_svm(%rip)
+	je	1f
 	stgi
 	mov	$MSR_EFER, %ecx
 	rdmsr
 	and	$~EFER_SVME, %eax
 	wrmsr
+1:
 	mov	%r14, %rax
 	popfq
 	pop	%r15
@@ -77,7 +84,10 @@ SYM_INNER_LABEL(bh_trampoline_leave, SYM_L_GLOBAL)
 	xor	$0x80, %rax
 	mov	%rax, %cr4
 	mov	%rsi, %rsp
+	cmpl	$0, bh_trampoline_svm(%rip)
+	je	1f
 	stgi
+1:
 	mov	%rdx, %rax
 	shr	$32, %rdx
 	mov	$MSR_EFER, %ecx

@@ -11,7 +11,8 @@
  * and the hypervisor's tables. On every online CPU, interrupts off:
  *
  *   driver trampoline: saves Linux's callee-saved registers and RFLAGS on
- *     its stack, sets EFER.SVME, CLGI, loads the boot page tables and
+ *     its stack, on AMD sets EFER.SVME and CLGI (VMX needs neither: the
+ *     hypervisor does VMXON itself), loads the boot page tables and
  *     jumps to link_base + entry_offset with RDI = CPU, RSI = Linux RSP,
  *     RDX = Linux CR3 (R12/R13 hold them too, for the way back);
  *   the hypervisor returns 0 to the driver as a guest (the CPU now runs

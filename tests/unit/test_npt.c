@@ -50,6 +50,38 @@
 #define T_NX		(1ull << 63)
 #define T_ADDR		0x000ffffffffff000ull
 
+/* EPT bits, from the Intel SDM (vol. 3, 29.3.2). */
+#define T_EPT_R		(1ull << 0)
+#define T_EPT_W		(1ull << 1)
+#define T_EPT_X		(1ull << 2)
+#define T_EPT_UC	(0ull << 3)
+#define T_EPT_WB	(6ull << 3)
+#define T_EPT_A		(1ull << 8)
+#define T_EPT_D		(1ull << 9)
+
+/*
+ * ---- the guest CPU guest_fetch() asks about -----------------------------
+ * What a backend's vcpu_get() would return; guest_fetch decides alone.
+ */
+static struct {
+	uint64_t cr3, efer;
+	uint16_t cs_attrib;
+} t_guest;
+
+static uint64_t t_vcpu_get(struct per_cpu *cpu, enum vcpu_reg reg)
+{
+	(void)cpu;
+	switch (reg) {
+	case VCPU_CR3:		return t_guest.cr3;
+	case VCPU_EFER:		return t_guest.efer;
+	case VCPU_CS_ATTRIB:	return t_guest.cs_attrib;
+	default:		CHECK(0, "guest_fetch read register %d", reg); return 0;
+	}
+}
+
+static const struct vcpu_ops t_vcpu_ops = { .name = "test", .get = t_vcpu_get };
+const struct vcpu_ops *vcpu = &t_vcpu_ops;
+
 /* ---- the fake page pool --------------------------------------------------- */
 
 static long pool_used;			/* pages handed out and not freed */
@@ -291,12 +323,14 @@ static const struct test_rights_case test_rights_cases[] = {
 	{ NPT_READ | NPT_WRITE | NPT_EXEC | NPT_UNCACHED, T_P | T_RW | T_US | T_PCD | T_PWT },
 };
 
-static void test_rights(void)
+/* Each case's 4 KiB and 2 MiB leaves; @table_bits: what tables point down with. */
+static void check_rights(const struct test_rights_case *cases, unsigned int n,
+			 uint64_t table_bits)
 {
 	unsigned int i, level;
 
-	for (i = 0; i < ARRAY_SIZE(test_rights_cases); i++) {
-		const struct test_rights_case *c = &test_rights_cases[i];
+	for (i = 0; i < n; i++) {
+		const struct test_rights_case *c = &cases[i];
 		uint64_t *root = new_root(), *e;
 
 		CHECK_EQ(npt_map(root, 0x3000, 0x7000, T_4K, c->access), 0, "4 KiB map");
@@ -311,8 +345,69 @@ static void test_rights(void)
 		      "access 0x%x, 2 MiB leaf 0x%llx, want 0x%llx", c->access,
 		      e ? (unsigned long long)*e : 0ull,
 		      (unsigned long long)(0x40200000 | T_PS | c->flags));
+		CHECK((root[0] & 0xfff) == table_bits, "table entry 0x%llx, want bits 0x%llx",
+		      (unsigned long long)root[0], (unsigned long long)table_bits);
 		destroy(root);
 	}
+}
+
+static void test_rights(void)
+{
+	check_rights(test_rights_cases, ARRAY_SIZE(test_rights_cases), T_P | T_RW | T_US);
+}
+
+/* The same rights in EPT format: R always, W, X, memory type WB or UC. */
+static const struct test_rights_case test_ept_rights_cases[] = {
+	{ NPT_READ, T_EPT_R | T_EPT_WB },
+	{ NPT_READ | NPT_WRITE, T_EPT_R | T_EPT_W | T_EPT_WB },
+	{ NPT_READ | NPT_EXEC, T_EPT_R | T_EPT_X | T_EPT_WB },
+	{ NPT_READ | NPT_WRITE | NPT_EXEC, T_EPT_R | T_EPT_W | T_EPT_X | T_EPT_WB },
+	{ NPT_READ | NPT_UNCACHED, T_EPT_R | T_EPT_UC },
+	{ NPT_READ | NPT_WRITE | NPT_UNCACHED, T_EPT_R | T_EPT_W | T_EPT_UC },
+	{ NPT_READ | NPT_WRITE | NPT_EXEC | NPT_UNCACHED,
+	  T_EPT_R | T_EPT_W | T_EPT_X | T_EPT_UC },
+};
+
+static void test_ept_rights(void)
+{
+	/* tables point down with R, W, X: the walk may go anywhere below */
+	npt_set_format(NPT_FORMAT_EPT);
+	check_rights(test_ept_rights_cases, ARRAY_SIZE(test_ept_rights_cases),
+		     T_EPT_R | T_EPT_W | T_EPT_X);
+	npt_set_format(NPT_FORMAT_AMD);
+}
+
+/*
+ * EPT: a split run merges back when the CPU set its accessed/dirty bits
+ * (8, 9), and not when a page has another memory type (bits 5:3).
+ */
+static void test_ept_merge(void)
+{
+	uint64_t *root, page = (3 * T_2M) + 7 * T_4K, *e;
+	unsigned int level, i;
+
+	npt_set_format(NPT_FORMAT_EPT);
+	root = new_root();
+	CHECK_EQ(npt_map(root, 3 * T_2M, 5 * T_1G, T_2M, NPT_READ | NPT_WRITE), 0, "2 MiB");
+	CHECK_EQ(npt_unmap(root, page, T_4K), 0, "split");
+	CHECK_EQ(pool_used, 4, "split: a PT");
+	for (i = 0; i < 512; i += 100) {
+		e = leaf_of(root, 3 * T_2M + i * T_4K, &level);
+		if (e)
+			*e |= i % 200 ? T_EPT_A : T_EPT_A | T_EPT_D;
+	}
+	CHECK_EQ(npt_map(root, page, 5 * T_1G + 7 * T_4K, T_4K, NPT_READ | NPT_WRITE | NPT_UNCACHED),
+		 0, "put back uncached");
+	CHECK_EQ(pool_used, 4, "another memory type: no merge");
+	CHECK_EQ(npt_map(root, page, 5 * T_1G + 7 * T_4K, T_4K, NPT_READ | NPT_WRITE), 0,
+		 "put back write-back");
+	e = leaf_of(root, 3 * T_2M, &level);
+	CHECK(e && level == 1 && (*e & ~(T_EPT_A | T_EPT_D)) ==
+	      (5 * T_1G | T_PS | T_EPT_R | T_EPT_W | T_EPT_WB),
+	      "merged EPT leaf 0x%llx", e ? (unsigned long long)*e : 0ull);
+	CHECK_EQ(pool_used, 3, "merged: the PT freed");
+	destroy(root);
+	npt_set_format(NPT_FORMAT_AMD);
 }
 
 /* ---- split and merge -------------------------------------------------------- */
@@ -881,9 +976,9 @@ static void test_guest_fetch(void)
 	inmate.arch.npt_root = npt;
 	guest_tables(GUEST_GPA);
 	cpu->cell = &inmate;
-	cpu->arch.vmcb.cr3 = GUEST_GPA;
-	cpu->arch.vmcb.efer = T_EFER_LMA | (1ull << 8);	/* LMA, LME */
-	cpu->arch.vmcb.cs.attrib = T_CS_L | 0x9b;		/* code, P, L */
+	t_guest.cr3 = GUEST_GPA;
+	t_guest.efer = T_EFER_LMA | (1ull << 8);	/* LMA, LME */
+	t_guest.cs_attrib = T_CS_L | 0x9b;		/* code, P, L */
 
 	/* 15 bytes inside one page */
 	memset(buf, 0, sizeof(buf));
@@ -910,17 +1005,17 @@ static void test_guest_fetch(void)
 		 "fetch from a missing page");
 
 	/* not 64-bit code: nothing (CS base would matter) */
-	cpu->arch.vmcb.cs.attrib = 0x9b;
+	t_guest.cs_attrib = 0x9b;
 	CHECK_EQ(guest_fetch(cpu, VA_4K, buf, sizeof(buf)), 0, "compatibility mode");
-	cpu->arch.vmcb.cs.attrib = T_CS_L | 0x9b;
-	cpu->arch.vmcb.efer = 1ull << 8;
+	t_guest.cs_attrib = T_CS_L | 0x9b;
+	t_guest.efer = 1ull << 8;
 	CHECK_EQ(guest_fetch(cpu, VA_4K, buf, sizeof(buf)), 0, "LME without LMA");
-	cpu->arch.vmcb.efer = T_EFER_LMA | (1ull << 8);
+	t_guest.efer = T_EFER_LMA | (1ull << 8);
 
 	/* the root cell: identity-mapped, its tables at their physical address */
 	guest_tables(GUEST_HOST);
 	cpu->cell = &root_cell;
-	cpu->arch.vmcb.cr3 = GUEST_HOST;
+	t_guest.cr3 = GUEST_HOST;
 	root_npt = npt_create();	/* the second NPT of this test */
 	CHECK(root_npt != NULL, "npt_create");
 	CHECK_EQ(npt_map(root_npt, GUEST_HOST, GUEST_HOST, GUEST_PAGES * T_4K, NPT_READ), 0,
@@ -948,6 +1043,8 @@ int main(void)
 	RUN(test_map);
 	RUN(test_map_twice);
 	RUN(test_rights);
+	RUN(test_ept_rights);
+	RUN(test_ept_merge);
 	RUN(test_split_merge);
 	RUN(test_no_merge);
 	RUN(test_large_over_table);

@@ -21,6 +21,7 @@
 #include <asm/paging.h>
 #include <percpu.h>
 #include <asm/processor.h>
+#include <asm/vcpu.h>
 #include <cell.h>
 #include <report.h>
 
@@ -61,17 +62,8 @@ static void apic_drain(void)
 	apic_write(APIC_REG_SVR, apic_read(APIC_REG_SVR) | APIC_SVR_ENABLE);
 	for (i = 0; i < 256 && apic_any_set(APIC_REG_ISR); i++)
 		apic_write(APIC_REG_EOI, 0);
-	/*
-	 * A few instructions with interrupts open, not just STI's shadow:
-	 * emulators (QEMU's TCG) look for interrupts between blocks.
-	 */
-	for (i = 0; i < DRAIN_TRIES && apic_any_set(APIC_REG_IRR); i++) {
-		unsigned int spins = 64;
-
-		asm volatile("stgi; sti\n"
-			     "1: pause; dec %0; jnz 1b\n"
-			     "cli; clgi" : "+r"(spins) : : "memory");
-	}
+	for (i = 0; i < DRAIN_TRIES && apic_any_set(APIC_REG_IRR); i++)
+		vcpu->irq_window(64);
 }
 
 void apic_reset_for_cell(void)

@@ -2,6 +2,8 @@
 /*
  * A cell's x86 resources: nested page tables from its memory regions, and
  * the I/O and MSR permission maps. Everything not granted is intercepted.
+ * The I/O map is SVM's 12 KiB IOPM; its first 8 KiB are VMX's I/O
+ * bitmaps A and B, bit for bit. The MSR map is the backend's own format.
  */
 #include <arch.h>
 #include <asm/apic.h>
@@ -10,6 +12,7 @@
 #include <asm/paging.h>
 #include <asm/processor.h>
 #include <asm/svm.h>
+#include <asm/vcpu.h>
 #include <asm/pci.h>
 #include <cell.h>
 #include <mmio.h>
@@ -160,35 +163,15 @@ static void allow_ports(struct cell *cell)
 		cell->arch.iopm[port / 8] |= 1u << (port % 8);
 }
 
-/* The MSRPM's three ranges of 8192 MSRs, two bits each (read, write). */
-static const struct {
-	uint32_t first_msr, offset;
-} msrpm_ranges[] = {
-	{ 0x00000000, 0x000 },
-	{ 0xc0000000, 0x800 },
-	{ 0xc0010000, 0x1000 },
-};
-
-/* MSRs outside the ranges always exit; msr.c decides about each one. */
-static void filter_msrs(struct cell *cell)
-{
-	unsigned int r, i, bit;
-
-	memset(cell->arch.msrpm, 0, MSRPM_SIZE);
-	for (r = 0; r < ARRAY_SIZE(msrpm_ranges); r++) {
-		for (i = 0; i < 0x2000; i++) {
-			bit = i * 2;
-			cell->arch.msrpm[msrpm_ranges[r].offset + bit / 8] |= (uint8_t)
-				(msr_intercepted(cell, msrpm_ranges[r].first_msr + i) << (bit % 8));
-		}
-	}
-}
-
 int arch_cell_init(struct cell *cell)
 {
 	int err;
 
 	if (cell == &root_cell) {
+		/* The first thing of an enable that depends on the CPU. */
+		err = vcpu_select();
+		if (err)
+			return err;
 		cell->arch.iopm = root_iopm;
 		cell->arch.msrpm = root_msrpm;
 		/* Part of the baseline: parked CPUs need it from the start. */
@@ -211,7 +194,7 @@ int arch_cell_init(struct cell *cell)
 		return err;
 	}
 	allow_ports(cell);
-	filter_msrs(cell);
+	vcpu->build_msr_bitmap(cell);
 	return 0;
 }
 

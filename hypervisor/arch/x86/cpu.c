@@ -4,9 +4,8 @@
  *
  * A CPU enters a cell the way hardware leaves reset: real mode, CS base
  * from the entry address (or the SIPI vector for the root cell), the
- * cell's nested page tables and permission maps. VMLOAD then replaces the
- * segment state VMRUN does not load (FS, GS, TR, LDTR, syscall MSRs), so
- * nothing of the CPU's previous cell remains visible.
+ * cell's nested page tables and permission maps (the backend's reset,
+ * asm/vcpu.h), so nothing of the CPU's previous cell remains visible.
  */
 #include <arch.h>
 #include <asm/apic.h>
@@ -15,14 +14,12 @@
 #include <asm/paging.h>
 #include <percpu.h>
 #include <asm/processor.h>
-#include <asm/svm.h>
-#include <asm/traps.h>
+#include <asm/vcpu.h>
 #include <cell.h>
 #include <pool.h>
 #include <setup.h>
 
 #define KICK_SPINS	200000u		/* re-send the NMI after this long */
-#define PARK_ASID	2
 
 static uint64_t *park_npt;
 static uint8_t *park_code;
@@ -51,60 +48,20 @@ void cpu_park_exit(void)
 	park_code = NULL;
 }
 
-static void set_real_mode_seg(struct vmcb_seg *seg, uint16_t attrib)
+static void reset_into(struct per_cpu *cpu, const struct cell *cell, uint64_t *npt,
+		       unsigned int tag, uint64_t cs_base, uint16_t ip)
 {
-	seg->selector = 0;
-	seg->base = 0;
-	seg->limit = 0xffff;
-	seg->attrib = attrib;
-}
+	const struct vcpu_reset to = {
+		.cell = cell, .npt = npt, .tag = tag, .cs_base = cs_base, .ip = ip,
+	};
 
-/* Reset state: real mode at @cs_base:@ip under @npt with @cell's maps. */
-static void vmcb_reset(struct per_cpu *cpu, const struct cell *cell,
-		       uint64_t *npt, uint32_t asid, uint64_t cs_base, uint16_t ip)
-{
-	struct vmcb *vmcb = &cpu->arch.vmcb;
-	uint32_t intercepts1 = vmcb->intercepts1, intercepts2 = vmcb->intercepts2;
-
-	memset(vmcb, 0, sizeof(*vmcb));
-	vmcb->intercepts1 = intercepts1;
-	vmcb->intercepts2 = intercepts2;
-	vmcb->iopm_base_pa = hv_virt_to_phys(cell->arch.iopm);
-	vmcb->msrpm_base_pa = hv_virt_to_phys(cell->arch.msrpm);
-	vmcb->asid = asid;
-	vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
-	vmcb->np_enable = NP_ENABLE;
-	vmcb->n_cr3 = (uint64_t)npt;
-
-	set_real_mode_seg(&vmcb->cs, 0x9b);
-	vmcb->cs.selector = (uint16_t)(cs_base >> 4);
-	vmcb->cs.base = cs_base;
-	set_real_mode_seg(&vmcb->ds, 0x93);
-	set_real_mode_seg(&vmcb->es, 0x93);
-	set_real_mode_seg(&vmcb->ss, 0x93);
-	set_real_mode_seg(&vmcb->fs, 0x93);
-	set_real_mode_seg(&vmcb->gs, 0x93);
-	set_real_mode_seg(&vmcb->ldtr, 0x82);
-	set_real_mode_seg(&vmcb->tr, 0x8b);
-	vmcb->gdtr.limit = 0xffff;
-	vmcb->idtr.limit = 0xffff;
-	vmcb->cr0 = 0x10;			/* ET */
-	vmcb->efer = EFER_SVME;
-	vmcb->rflags = 0x2;
-	vmcb->rip = ip;
-	vmcb->dr6 = 0xffff0ff0;
-	vmcb->dr7 = 0x400;
-	vmcb->g_pat = 0x0007040600070406ull;	/* the reset PAT */
-	memset(&cpu->arch.regs, 0, sizeof(cpu->arch.regs));
-
-	/* The state VMRUN leaves alone: from this fresh VMCB too. */
-	asm volatile("vmload %0" : : "a"(hv_virt_to_phys(vmcb)) : "memory");
+	vcpu->reset(cpu, &to);
 }
 
 void arch_park_self(struct per_cpu *cpu)
 {
 	cpu->parked = 1;
-	vmcb_reset(cpu, cpu->cell, park_npt, PARK_ASID, 0, 0);
+	reset_into(cpu, cpu->cell, park_npt, VCPU_TAG_PARK, 0, 0);
 }
 
 static void start_in_cell(struct per_cpu *cpu)
@@ -116,7 +73,7 @@ static void start_in_cell(struct per_cpu *cpu)
 	cpu->state = CPU_RUNNING;
 	apic_reset_for_cell();
 	msr_reset_for_inmate();
-	vmcb_reset(cpu, cell, cell->arch.npt_root, 3 + cell->id,
+	reset_into(cpu, cell, cell->arch.npt_root, VCPU_TAG_CELL + cell->id,
 		   entry & ~0xffffull, (uint16_t)(entry & 0xffff));
 }
 
@@ -125,9 +82,9 @@ static void start_root(struct per_cpu *cpu, uint32_t vector)
 	cpu->parked = 0;
 	apic_reset_for_cell();
 	msr_restore_linux(cpu);
-	vmcb_reset(cpu, &root_cell, root_cell.arch.npt_root, 1,
+	reset_into(cpu, &root_cell, root_cell.arch.npt_root, VCPU_TAG_ROOT,
 		   (uint64_t)(vector & 0xff) << 12, 0);
-	cpu->arch.vmcb.g_pat = cpu->arch.linux_pat;
+	vcpu_set(cpu, VCPU_PAT, cpu->arch.linux_pat);
 }
 
 void cpu_request(struct per_cpu *target, enum cpu_req req, uint32_t arg)
@@ -169,7 +126,7 @@ void arch_start_cpus(uint64_t set)
 void arch_flush_tlbs(struct per_cpu *caller, uint64_t set)
 {
 	if (set & (1ull << caller->cpu_id))
-		caller->arch.vmcb.tlb_control = TLB_CONTROL_FLUSH_ALL;
+		vcpu->flush_tlb(caller);
 	cpu_request_all(set & ~(1ull << caller->cpu_id), CPU_REQ_FLUSH_TLB);
 }
 
@@ -222,12 +179,11 @@ void cpu_handle_nmi(struct per_cpu *cpu)
 {
 	enum cpu_req req = __atomic_load_n(&cpu->arch.request, __ATOMIC_ACQUIRE);
 
-	/* The NMI is still pending after the exit: let it in, it just returns. */
-	traps_take_nmi();
+	vcpu->nmi_done();
 	switch (req) {
 	case CPU_REQ_NONE:
 		/* Not ours: the guest's. */
-		cpu->arch.vmcb.eventinj = 2 | (2ull << 8) | EVENTINJ_VALID;
+		vcpu->inject_nmi(cpu);
 		return;
 	case CPU_REQ_PARK:
 		arch_park_self(cpu);
@@ -239,11 +195,10 @@ void cpu_handle_nmi(struct per_cpu *cpu)
 		start_root(cpu, cpu->arch.request_arg);
 		break;
 	case CPU_REQ_FLUSH_TLB:
-		cpu->arch.vmcb.tlb_control = TLB_CONTROL_FLUSH_ALL;
+		vcpu->flush_tlb(cpu);
 		break;
 	case CPU_REQ_ASK_SHUTDOWN:
-		cpu->arch.vmcb.vintr = VINTR_IRQ | VINTR_IGN_TPR | 0xfull << VINTR_PRIO_SHIFT |
-				  (uint64_t)BH_SHUTDOWN_VECTOR << VINTR_VECTOR_SHIFT;
+		vcpu->raise_irq(cpu, BH_SHUTDOWN_VECTOR);
 		break;
 	}
 	__atomic_store_n(&cpu->arch.request, CPU_REQ_NONE, __ATOMIC_RELEASE);

@@ -7,25 +7,28 @@
 #include <asm/decode.h>
 #include <asm/mmio.h>
 #include <asm/paging.h>
+#include <asm/vcpu.h>
 #include <percpu.h>
 
 /* GPR number in instruction encoding -> slot in struct guest_regs. */
-static uint64_t *guest_reg_slot(struct per_cpu *cpu, int reg)
-{
-	static const unsigned char slot[16] = {
-		0, 2, 3, 1, 0, 6, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14,
-	};
-
-	if (reg == 0)
-		return &cpu->arch.vmcb.rax;
-	if (reg == 4)
-		return &cpu->arch.vmcb.rsp;
-	return (uint64_t *)&cpu->arch.regs + slot[reg];
-}
+static const unsigned char reg_slot[16] = {
+	0, 2, 3, 1, 0xff, 6, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14,
+};
+#define REG_RSP		4	/* in the backend's guest state, not guest_regs */
 
 uint64_t mmio_guest_reg(struct per_cpu *cpu, int reg)
 {
-	return *guest_reg_slot(cpu, reg);
+	if (reg == REG_RSP)
+		return vcpu_get(cpu, VCPU_RSP);
+	return ((uint64_t *)&cpu->arch.regs)[reg_slot[reg & 15]];
+}
+
+void mmio_set_guest_reg(struct per_cpu *cpu, int reg, uint64_t value)
+{
+	if (reg == REG_RSP)
+		vcpu_set(cpu, VCPU_RSP, value);
+	else
+		((uint64_t *)&cpu->arch.regs)[reg_slot[reg & 15]] = value;
 }
 
 static uint64_t size_mask(unsigned int bytes)
@@ -49,17 +52,15 @@ static uint64_t store_value(struct per_cpu *cpu, const struct mmio_insn *insn)
 static void load_result(struct per_cpu *cpu, const struct mmio_insn *insn,
 			uint64_t value)
 {
-	uint64_t *slot = guest_reg_slot(cpu, insn->reg);
-	uint64_t keep;
+	uint64_t old = mmio_guest_reg(cpu, insn->reg);
 
 	value &= size_mask(insn->size);
 	if (insn->high_byte) {
-		*slot = (*slot & ~0xff00ull) | (value & 0xff) << 8;
+		mmio_set_guest_reg(cpu, insn->reg, (old & ~0xff00ull) | (value & 0xff) << 8);
 		return;
 	}
 	/* dest_size already says what a 32-bit or movzx load clears. */
-	keep = *slot & ~size_mask(insn->dest_size);
-	*slot = keep | value;
+	mmio_set_guest_reg(cpu, insn->reg, (old & ~size_mask(insn->dest_size)) | value);
 }
 
 int mmio_emulate(struct per_cpu *cpu, uint64_t gpa, const struct mmio_region *region)
@@ -69,7 +70,7 @@ int mmio_emulate(struct per_cpu *cpu, uint64_t gpa, const struct mmio_region *re
 	unsigned int avail;
 	uint64_t value = 0;
 
-	avail = guest_fetch(cpu, cpu->arch.vmcb.rip, bytes, sizeof(bytes));
+	avail = guest_fetch(cpu, vcpu_get(cpu, VCPU_RIP), bytes, sizeof(bytes));
 	if (!avail || decode_mmio(bytes, avail, &insn))
 		return -EINVAL;
 	if (!insn.is_write && insn.reg == DECODE_REG_IMM)
@@ -79,6 +80,6 @@ int mmio_emulate(struct per_cpu *cpu, uint64_t gpa, const struct mmio_region *re
 	region->handler(cpu, region->ctx, gpa, insn.is_write, insn.size, &value);
 	if (!insn.is_write)
 		load_result(cpu, &insn, value);
-	cpu->arch.vmcb.rip += insn.length;
+	vcpu->skip(cpu, insn.length);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <asm/msr.h>
 #include <percpu.h>
 #include <asm/processor.h>
+#include <asm/vcpu.h>
 #include <cell.h>
 #include <report.h>
 
@@ -15,7 +16,6 @@ static const uint32_t inmate_direct[] = {
 	MSR_TSC_AUX,
 };
 
-#define EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME)
 #define MTRR_DEF_TYPE_WB 0x806		/* MTRRs enabled, everything write-back */
 
 static int is_inmate_direct(uint32_t msr)
@@ -42,12 +42,18 @@ unsigned int msr_intercepted(const struct cell *cell, uint32_t msr)
 	case MSR_EFER:			/* SVME must stay set under a guest */
 	case MSR_APIC_BASE:		/* moving the APIC slips IPIs past apic.c */
 		return MSR_ACCESS_WRITE;
-	case MSR_VM_CR:			/* SVM's own MSRs are ours */
+	case MSR_VM_CR:			/* SVM's and VMX's own MSRs are ours */
 	case MSR_VM_HSAVE_PA:
+	case MSR_FEATURE_CONTROL:
 		return MSR_ACCESS_READ | MSR_ACCESS_WRITE;
 	default:
 		return 0;
 	}
+}
+
+static int on_svm(void)
+{
+	return vcpu == &svm_ops;
 }
 
 static int is_mtrr(uint32_t msr)
@@ -72,20 +78,41 @@ static int pat_valid(uint64_t pat)
 	return 1;
 }
 
-int msr_read(struct per_cpu *cpu, uint32_t msr, uint64_t *value)
+/*
+ * No cell runs guests of its own: SVM reads as disabled by the firmware,
+ * VMX as locked off in the feature control (what Linux and KVM check).
+ * The MSRs of the other vendor do not exist: #GP as on the hardware.
+ */
+static int virt_msr_read(uint32_t msr, uint64_t *value)
 {
-	if (msr == MSR_VM_CR) {
-		*value = VM_CR_SVMDIS;		/* no SVM for cells */
+	if (msr == MSR_VM_CR && on_svm()) {
+		*value = VM_CR_SVMDIS;
 		return 0;
 	}
-	if (msr == MSR_VM_HSAVE_PA) {
+	if (msr == MSR_VM_HSAVE_PA && on_svm()) {
 		*value = 0;
 		return 0;
 	}
+	if (msr == MSR_FEATURE_CONTROL && !on_svm()) {
+		*value = FEATURE_CONTROL_LOCKED;
+		return 0;
+	}
+	return -EPERM;
+}
+
+static int is_virt_msr(uint32_t msr)
+{
+	return msr == MSR_VM_CR || msr == MSR_VM_HSAVE_PA || msr == MSR_FEATURE_CONTROL;
+}
+
+int msr_read(struct per_cpu *cpu, uint32_t msr, uint64_t *value)
+{
+	if (is_virt_msr(msr))
+		return virt_msr_read(msr, value);
 	if (cpu->cell == &root_cell)
 		return -EPERM;			/* nothing else exits */
 	if (msr == MSR_PAT) {
-		*value = cpu->arch.vmcb.g_pat;
+		*value = vcpu_get(cpu, VCPU_PAT);
 		return 0;
 	}
 	if (is_mtrr(msr) || msr == MSR_DEBUGCTL) {
@@ -102,14 +129,14 @@ int msr_read(struct per_cpu *cpu, uint32_t msr, uint64_t *value)
 
 static int write_efer(struct per_cpu *cpu, uint64_t value)
 {
-	struct vmcb *vmcb = &cpu->arch.vmcb;
+	uint64_t efer = vcpu_get(cpu, VCPU_EFER);
 
-	if (value & ~EFER_ALLOWED)
+	if (value & ~vcpu->efer_allowed)
 		return -EPERM;
 	/* LME changes only with paging off; LMA is the CPU's to set. */
-	if (((value ^ vmcb->efer) & EFER_LME) && (vmcb->cr0 & X86_CR0_PG))
+	if (((value ^ efer) & EFER_LME) && (vcpu_get(cpu, VCPU_CR0) & X86_CR0_PG))
 		return -EPERM;
-	vmcb->efer = (value & ~EFER_LMA) | (vmcb->efer & EFER_LMA) | EFER_SVME;
+	vcpu_set(cpu, VCPU_EFER, (value & ~EFER_LMA) | (efer & EFER_LMA) | vcpu->efer_forced);
 	return 0;
 }
 
@@ -134,16 +161,18 @@ int msr_write(struct per_cpu *cpu, uint32_t msr, uint64_t value)
 		return write_efer(cpu, value);
 	case MSR_APIC_BASE:
 		return write_apic_base(cpu, value);
-	case MSR_VM_CR:
-	case MSR_VM_HSAVE_PA:
-		return 0;			/* ignored */
+	}
+	if (is_virt_msr(msr)) {
+		uint64_t ignored;
+
+		return virt_msr_read(msr, &ignored);	/* writes ignored where they exist */
 	}
 	if (cpu->cell == &root_cell)
 		return -EPERM;
 	if (msr == MSR_PAT) {
 		if (!pat_valid(value))
 			return -EPERM;
-		cpu->arch.vmcb.g_pat = value;
+		vcpu_set(cpu, VCPU_PAT, value);
 		return 0;
 	}
 	/* Shared with Linux or not the cell's: ignored, as documented. */

@@ -2,10 +2,15 @@
 /*
  * Nested page tables (guest physical -> host physical), 4 levels, 2 MiB
  * pages wherever both addresses and the size allow, 4 KiB otherwise.
- * Table pages come from the pool; every NPT entry is a "user" entry, as
- * SVM treats nested walks as user accesses.
+ * Table pages come from the pool. AMD format: every entry is a "user"
+ * entry, as SVM treats nested walks as user accesses. EPT format: the
+ * same tables with EPT's leaf bits (asm/paging.h); the walks, splits and
+ * merges below do not care which.
  */
+#include <asm/linux.h>
 #include <asm/paging.h>
+#include <asm/processor.h>
+#include <asm/vcpu.h>
 #include <percpu.h>
 #include <cell.h>
 #include <bulkhead/image.h>
@@ -13,14 +18,47 @@
 
 #define SIZE_2M		(1ull << 21)
 
+/* EPT leaf bits (Intel SDM vol. 3, 29.3.2) */
+#define EPT_READ	(1ull << 0)
+#define EPT_WRITE	(1ull << 1)
+#define EPT_EXEC	(1ull << 2)
+#define EPT_MT_UC	(0ull << 3)
+#define EPT_MT_WB	(6ull << 3)
+#define EPT_AD		(3ull << 8)	/* accessed, dirty: only with EPTP bit 6 */
+
+static unsigned int npt_format = NPT_FORMAT_AMD;
+
+void npt_set_format(unsigned int format)
+{
+	npt_format = format;
+}
+
 uint64_t *npt_create(void)
 {
 	return pool_alloc_page();
 }
 
+/*
+ * Device memory is uncached whatever the guest's PAT says; RAM is
+ * write-back and the guest's PAT still applies (no "ignore PAT").
+ */
+static uint64_t ept_leaf_flags(unsigned int access)
+{
+	uint64_t f = EPT_READ;
+
+	if (access & NPT_WRITE)
+		f |= EPT_WRITE;
+	if (access & NPT_EXEC)
+		f |= EPT_EXEC;
+	return f | (access & NPT_UNCACHED ? EPT_MT_UC : EPT_MT_WB);
+}
+
 static uint64_t leaf_flags(unsigned int access)
 {
 	uint64_t f = PTE_P | PTE_US;
+
+	if (npt_format == NPT_FORMAT_EPT)
+		return ept_leaf_flags(access);
 
 	if (access & NPT_WRITE)
 		f |= PTE_RW;
@@ -110,7 +148,7 @@ static int map_one(uint64_t *root, uint64_t gpa, uint64_t hpa, int large,
  */
 static void merge_large(uint64_t *root, uint64_t gpa)
 {
-	uint64_t *table = root, *entry = NULL, *leaves, first;
+	uint64_t *table = root, *entry = NULL, *leaves, first, ad;
 	unsigned int level, i;
 
 	for (level = 3; level > 1; level--) {
@@ -124,11 +162,12 @@ static void merge_large(uint64_t *root, uint64_t gpa)
 	if (!leaves)
 		return;
 	/* The CPU sets accessed and dirty bits as it walks: not rights. */
-	first = leaves[0] & ~PTE_AD;
+	ad = npt_format == NPT_FORMAT_EPT ? EPT_AD : PTE_AD;
+	first = leaves[0] & ~ad;
 	if (!(first & PTE_P) || (first & PTE_ADDR_MASK) % SIZE_2M)
 		return;
 	for (i = 1; i < 512; i++)
-		if ((leaves[i] & ~PTE_AD) != first + i * PAGE_SIZE_4K)
+		if ((leaves[i] & ~ad) != first + i * PAGE_SIZE_4K)
 			return;
 	*entry = first | PTE_PS;
 	pool_free_page(leaves);
@@ -314,8 +353,8 @@ int guest_read(uint64_t cr3, uint64_t va, void *buf, unsigned int len,
 unsigned int guest_fetch(struct per_cpu *cpu, uint64_t rip, uint8_t *buf,
 			 unsigned int max)
 {
-	const struct vmcb *vmcb = &cpu->arch.vmcb;
 	unsigned int first = PAGE_SIZE_4K - (rip & (PAGE_SIZE_4K - 1));
+	uint64_t cr3 = vcpu_get(cpu, VCPU_CR3);
 	/*
 	 * Through the cell's own nested tables, the root cell's too: Linux
 	 * writes its page tables, and one pointing at memory the root was
@@ -324,15 +363,14 @@ unsigned int guest_fetch(struct per_cpu *cpu, uint64_t rip, uint8_t *buf,
 	const uint64_t *npt = cpu->cell->arch.npt_root;
 
 	/* Long mode with a 64-bit code segment only: CS base is 0 there. */
-	if (!(vmcb->efer & (1ull << 10)) || !(vmcb->cs.attrib & (1u << 9)))
+	if (!(vcpu_get(cpu, VCPU_EFER) & EFER_LMA) ||
+	    !(vcpu_get(cpu, VCPU_CS_ATTRIB) & SEG_ATTRIB_L))
 		return 0;
-
 	if (first > max)
 		first = max;
-	if (guest_read(vmcb->cr3, rip, buf, first, npt))
+	if (guest_read(cr3, rip, buf, first, npt))
 		return 0;
-	if (first < max &&
-	    !guest_read(vmcb->cr3, rip + first, buf + first, max - first, npt))
+	if (first < max && !guest_read(cr3, rip + first, buf + first, max - first, npt))
 		return max;
 	return first;
 }

@@ -5,6 +5,7 @@
  * protected mode, build page tables that map the first 4 GiB 1:1 with
  * 2 MiB pages (3-4 GiB uncached: the local APIC lives there), enable long mode, clear .bss and call inmate_main() on our
  * own stack. When main returns, the hypervisor is told the inmate is done.
+ * inmate_vmx says which instruction calls the hypervisor (inmate.h).
  */
 #define MSR_EFER	0xc0000080
 #define EFER_LME	0x100
@@ -100,6 +101,15 @@ start64:
 	xor	%eax, %eax
 	rep stosb
 
+	/* Intel ("GenuineIntel") calls the hypervisor with VMCALL, AMD with VMMCALL. */
+	xor	%eax, %eax
+	cpuid
+	cmp	$0x756e6547, %ebx	/* "Genu" */
+	jne	5f
+	cmp	$0x6c65746e, %ecx	/* "ntel" */
+	jne	5f
+	movl	$1, inmate_vmx
+5:
 	call	inmate_main
 	mov	%rax, %rsi		/* code: main's return value */
 	mov	$BH_REPORT_DONE, %edi
@@ -107,7 +117,11 @@ start64:
 	jz	4f
 	mov	$BH_REPORT_FAILED, %edi
 4:	mov	$BH_HC_CELL_REPORT, %eax
-	vmmcall
+	cmpl	$0, inmate_vmx
+	je	6f
+	vmcall
+	jmp	3f
+6:	vmmcall
 3:	cli
 	hlt
 	jmp	3b
@@ -121,6 +135,12 @@ boot_gdt:
 boot_gdt_ptr:
 	.word	boot_gdt_ptr - boot_gdt - 1
 	.long	boot_gdt
+
+	.data
+	.balign 4
+	.globl inmate_vmx
+inmate_vmx:
+	.long	0
 
 	/* Outside .bss: in use while .bss is cleared. */
 	.section .bootdata, "aw", @nobits

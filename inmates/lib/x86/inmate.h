@@ -24,13 +24,20 @@
 
 int inmate_main(void);
 
+/* Set by header.S from CPUID: VMCALL on Intel, VMMCALL on AMD. */
+extern int inmate_vmx;
+
 static inline long hypercall2(unsigned long code, unsigned long a1,
 			      unsigned long a2)
 {
 	long ret;
 
-	asm volatile("vmmcall" : "=a"(ret) : "a"(code), "D"(a1), "S"(a2)
-		     : "memory");
+	if (inmate_vmx)
+		asm volatile("vmcall" : "=a"(ret) : "a"(code), "D"(a1), "S"(a2)
+			     : "memory");
+	else
+		asm volatile("vmmcall" : "=a"(ret) : "a"(code), "D"(a1), "S"(a2)
+			     : "memory");
 	return ret;
 }
 

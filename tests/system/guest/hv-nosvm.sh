@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Guest half of hv-nosvm. Args: MISSING (svm|npt)
-# On a CPU without SVM (or without NPT) enable fails with a message that
-# says so; nothing stays loaded: the module unloads cleanly.
+# Guest half of hv-nosvm. Args: MISSING (svm|npt|vmx)
+# On a CPU without SVM (or without NPT), or an Intel CPU without VMX,
+# enable fails with a message that says so; nothing stays loaded: the
+# module unloads cleanly.
 . /tests/guest/lib.sh
 missing=$1
 
@@ -13,6 +14,7 @@ echo "$out"
 case $missing in
 svm) want="CPU lacks SVM" ;;
 npt) want="CPU lacks nested paging" ;;
+vmx) want="CPU lacks VMX (Intel VT-x), and it is no AMD CPU with SVM either" ;;
 *) fail "bad argument '$missing'" ;;
 esac
 case $out in *"$want"*) ;; *) fail "message lacks '$want'" ;; esac

@@ -11,6 +11,9 @@
 /* The local APIC's EOI register (asm/apic.h: APIC_BASE + APIC_REG_EOI) */
 #define APIC_EOI_PHYS		0xfee000b0
 
+/* VMCS field of the host's RSP (asm/vmx.h: VMCS_HOST_RSP) */
+#define VMCS_HOST_RSP_FIELD	0x6c14
+
 /* struct bh_image_header fields the entry code reads */
 #define HDR_PHYS_BASE		40
 #define HDR_BOOT_PT_OFFSET	80

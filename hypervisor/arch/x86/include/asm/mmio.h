@@ -18,7 +18,8 @@ struct per_cpu;
  */
 int mmio_emulate(struct per_cpu *cpu, uint64_t gpa, const struct mmio_region *region);
 
-/* The value a store of @cpu's decoded instruction would write. */
+/* General register @reg (as instructions number them) of @cpu's guest. */
 uint64_t mmio_guest_reg(struct per_cpu *cpu, int reg);
+void mmio_set_guest_reg(struct per_cpu *cpu, int reg, uint64_t value);
 
 #endif

@@ -21,6 +21,17 @@
 #define NPT_EXEC	(1u << 2)
 #define NPT_UNCACHED	(1u << 3)
 
+/*
+ * Two formats of the same 4-level tables: AMD's nested page tables are
+ * ordinary x86 page tables (every entry a user entry), Intel's EPT has
+ * read/write/execute bits and a memory type instead. Leaves are always
+ * readable, so bit 0 means "present" in both, and tables point down with
+ * the same bits 2:0 (P, RW, US / R, W, X). Chosen once, at enable.
+ */
+#define NPT_FORMAT_AMD	0
+#define NPT_FORMAT_EPT	1
+void npt_set_format(unsigned int format);
+
 uint64_t *npt_create(void);
 int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
 	    unsigned int access);
@@ -38,13 +49,5 @@ int guest_virt_to_phys(uint64_t cr3, uint64_t va, uint64_t *pa,
 /* Reads @len bytes at guest virtual @va (tables and data through @npt). */
 int guest_read(uint64_t cr3, uint64_t va, void *buf, unsigned int len,
 	       const uint64_t *npt);
-
-struct per_cpu;
-/*
- * Up to @max instruction bytes at @rip of a cell's CPU in 64-bit mode;
- * returns how many could be read (0: none).
- */
-unsigned int guest_fetch(struct per_cpu *cpu, uint64_t rip, uint8_t *buf,
-			 unsigned int max);
 
 #endif

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What a CPU needs of x86 and SVM: struct per_cpu_arch, the "arch" member
- * of the core's struct per_cpu (percpu.h). The VMCB and the host save
- * area come first: page-aligned hardware structures.
+ * What a CPU needs of x86: struct per_cpu_arch, the "arch" member of the
+ * core's struct per_cpu (percpu.h). The backend's two hardware pages come
+ * first, page aligned: SVM's VMCB and host save area, or VMX's VMCS and
+ * VMXON region (one image runs either, never both: asm/vcpu.h).
  */
 #ifndef BH_ASM_PERCPU_H
 #define BH_ASM_PERCPU_H
@@ -10,6 +11,7 @@
 #include <hv.h>
 #include <asm/layout.h>
 #include <asm/svm.h>
+#include <asm/vmx.h>
 
 /* The guest GPRs that the VMCB does not hold (RAX is slot 0, unused). */
 struct guest_regs {
@@ -27,8 +29,16 @@ struct native_frame {
 _Static_assert(sizeof(struct native_frame) == FRAME_SIZE, "native_frame layout");
 
 struct per_cpu_arch {
-	struct vmcb vmcb;			/* page aligned: first */
-	uint8_t host_save[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+	union {					/* page aligned: first */
+		struct {
+			struct vmcb vmcb;
+			uint8_t host_save[PAGE_SIZE];
+		};
+		struct {
+			uint8_t vmcs[PAGE_SIZE];
+			uint8_t vmxon_region[PAGE_SIZE];
+		};
+	};
 	struct guest_regs regs;
 	struct native_frame frame;
 	uint32_t apic_id, apic_ldr;	/* physical ID, logical (flat) ID */
@@ -41,6 +51,8 @@ struct per_cpu_arch {
 	uint16_t linux_gdt_limit, linux_idt_limit;
 	uint64_t linux_rsp;		/* at entry: where bh_entry left it */
 	uint64_t linux_pat, linux_tsc_aux;	/* asm/msr.h: restored on return */
+	int hw_on;			/* SVM/VMX on for this CPU (setup.c) */
+	struct vmx_cpu vmx;		/* VMX only (vmx.c) */
 } __attribute__((aligned(PAGE_SIZE)));
 
 #endif

@@ -35,8 +35,13 @@
 #define MSR_APIC_BASE		0x0000001b
 #define APIC_BASE_X2APIC	(1ull << 10)
 #define APIC_BASE_ENABLE	(1ull << 11)
+#define MSR_FEATURE_CONTROL	0x0000003a
+#define FEATURE_CONTROL_LOCKED	(1ull << 0)
+#define FEATURE_CONTROL_VMX	(1ull << 2)	/* VMX outside SMX */
 #define MSR_VM_CR		0xc0010114
 #define MSR_VM_HSAVE_PA		0xc0010117
+
+#define PAT_RESET		0x0007040600070406ull	/* the value at power-on */
 
 #define EFER_SCE		(1ull << 0)
 #define EFER_LME		(1ull << 8)

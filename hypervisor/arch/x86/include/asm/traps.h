@@ -8,10 +8,4 @@
 void traps_init(void);		/* once, before any CPU loads them */
 void traps_load(void);		/* on each CPU */
 
-/* Takes an NMI that an NMI exit left pending (it then just returns). */
-static inline void traps_take_nmi(void)
-{
-	asm volatile("stgi; clgi" ::: "memory");
-}
-
 #endif

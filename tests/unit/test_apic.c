@@ -38,11 +38,20 @@
 
 #define apic_read	apic_hw_read
 #define apic_write	apic_hw_write
+#define apic_x2apic_mode	apic_hw_x2apic_mode
+#define apic_x2apic_write_icr	apic_hw_x2apic_write_icr
+#define apic_x2apic_write_reg	apic_hw_x2apic_write_reg
 #include <asm/apic.h>
 #undef apic_read
 #undef apic_write
+#undef apic_x2apic_mode
+#undef apic_x2apic_write_icr
+#undef apic_x2apic_write_reg
 static uint32_t apic_read(unsigned int reg);
 static void apic_write(unsigned int reg, uint32_t val);
+static int apic_x2apic_mode(void);
+static void apic_x2apic_write_icr(uint32_t dest, uint32_t icr_lo);
+static void apic_x2apic_write_reg(uint32_t msr, uint32_t value);
 
 #ifdef APIC_UNDER_TEST
 #include APIC_UNDER_TEST
@@ -180,6 +189,31 @@ static T_NO_ASAN void apic_write(unsigned int reg, uint32_t val)
 	*(volatile uint32_t *)(T_APIC_PHYS + reg) = val;
 }
 
+/*
+ * x2APIC mode (t_x2apic): the same page and log stand for the MSRs. An
+ * ICR write shows as ICR high = the 32-bit destination, then ICR low;
+ * another register at its xAPIC offset ((MSR - 0x800) * 16).
+ */
+static int t_x2apic;
+
+static int apic_x2apic_mode(void)
+{
+	return t_x2apic;
+}
+
+static void apic_x2apic_write_icr(uint32_t dest, uint32_t icr_lo)
+{
+	CHECK(t_x2apic, "x2APIC ICR written in xAPIC mode");
+	apic_write(T_ICR_HI, dest);
+	apic_write(T_ICR_LO, icr_lo);
+}
+
+static void apic_x2apic_write_reg(uint32_t msr, uint32_t value)
+{
+	CHECK(t_x2apic && msr >= 0x800 && msr <= 0x8ff, "x2APIC MSR 0x%x written", msr);
+	apic_write((msr - 0x800) << 4, value);
+}
+
 /* What each 32-bit word of the page holds before a case (bit 12 of ICR low clear: idle). */
 static uint32_t sentinel(unsigned int off)
 {
@@ -273,6 +307,7 @@ static void case_reset(void)
 {
 	cpus_reset();
 	page_reset();
+	t_x2apic = 0;
 	num_requests = 0;
 	num_lines = 0;
 }
@@ -873,6 +908,89 @@ static const struct test_msi_case test_msi_cases[] = {
 	    .req_cpu = -1 } },
 };
 
+/* ---- x2APIC mode ------------------------------------------------------------------------ */
+
+/*
+ * An inmate CPU in x2APIC mode writes the ICR MSR (0x830): @hi is the
+ * 32-bit destination (bits 63:32), @lo bits 31:0. Physical destinations
+ * only; "all" shorthands become one physical IPI per running CPU of the
+ * cell (no flat logical IDs in x2APIC mode).
+ */
+static const struct test_icr_case test_x2apic_icr_cases[] = {
+	{ "x2APIC fixed to its cell's CPU 4", 3, 8, 0x41, { IPI(8, 0x41) } },
+	{ "x2APIC fixed to itself", 3, 6, 0x42, { IPI(6, 0x42) } },
+	{ "x2APIC NMI to CPU 4", 3, 8, T_ASSERT | T_DM_NMI, { IPI(8, T_ASSERT | T_DM_NMI) } },
+	{ "x2APIC fixed to root CPU 0", 3, 0, 0x41, { REFUSED } },
+	{ "x2APIC fixed to root CPU 1", 3, 2, 0x41, { REFUSED } },
+	{ "x2APIC fixed to its parked CPU 5", 3, 10, 0x41, { REFUSED } },
+	{ "x2APIC INIT to CPU 4", 3, 8, T_ASSERT | T_DM_INIT, { REFUSED } },
+	{ "x2APIC SIPI to root CPU 1", 3, 2, T_ASSERT | T_DM_SIPI | 0x9a, { REFUSED } },
+	{ "x2APIC SMI to itself", 3, 6, T_ASSERT | T_DM_SMI, { REFUSED } },
+	{ "x2APIC logical (cluster 0, CPU 4's bit)", 3, 0x10, T_LOGICAL | 0x41, { REFUSED } },
+	{ "x2APIC broadcast 0xffffffff", 3, 0xffffffff, 0x41, { REFUSED } },
+	{ "x2APIC destination 0x100 (root CPU 0's ID + 256)", 3, 0x100, 0x41, { REFUSED } },
+	{ "x2APIC destination 0xff", 3, 0xff, 0x41, { REFUSED } },
+	{ "x2APIC destination 0x108 (CPU 4's ID + 256)", 3, 0x108, 0x41, { REFUSED } },
+	{ "x2APIC fixed to self", 3, 0, T_SH_SELF | 0x43, { IPI(0, T_SH_SELF | 0x43) } },
+	{ "x2APIC fixed to all excluding self", 3, 0, T_SH_OTHERS | 0x44, { IPI(8, 0x44) } },
+	{ "x2APIC fixed to all including self", 4, 0, T_SH_ALL | 0x45,
+	  { .nipis = 2, .ipi = { { 6, 0x45 }, { 8, 0x45 } }, .req_cpu = -1 } },
+	{ "x2APIC NMI to all excluding self", 3, 0, T_SH_OTHERS | T_ASSERT | T_DM_NMI,
+	  { REFUSED } },
+};
+
+static int x2apic_write(unsigned int cpu, uint32_t msr, uint64_t value)
+{
+	return apic_x2apic_write(&per_cpu_area[cpu], msr, value);
+}
+
+static void test_x2apic_icr(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(test_x2apic_icr_cases); i++) {
+		const struct test_icr_case *c = &test_x2apic_icr_cases[i];
+
+		case_reset();
+		t_x2apic = 1;
+		CHECK_EQ(x2apic_write(c->cpu, 0x830, (uint64_t)c->hi << 32 | c->lo), 0, c->what);
+		check_ipis_at(__LINE__, c->what, &c->want);
+		check_report_at(__LINE__, c->what, c->cpu, c->want.report);
+		check_ids_at(__LINE__, c->what, c->cpu, t_ldr(c->cpu));
+	}
+}
+
+/* Local vectors as MSRs: the same rule; what never exits is a #GP here. */
+static void test_x2apic_registers(void)
+{
+	static const unsigned int checked[] = { 0x82f, 0x833, 0x834, 0x835, 0x836, 0x837 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(checked); i++) {
+		unsigned int reg = (checked[i] - 0x800) << 4;
+
+		case_reset();
+		t_x2apic = 1;
+		CHECK_EQ(x2apic_write(3, checked[i], T_DM_NMI), 0, "x2APIC LVT NMI");
+		CHECK(page_at(reg) == T_DM_NMI && num_writes == 1,
+		      "x2APIC MSR 0x%x: NMI delivery not written", checked[i]);
+		case_reset();
+		t_x2apic = 1;
+		CHECK_EQ(x2apic_write(3, checked[i], T_DM_SMI), 0, "x2APIC LVT SMI");
+		CHECK(page_at(reg) == sentinel(reg) && num_writes == 0,
+		      "x2APIC MSR 0x%x: SMI delivery written", checked[i]);
+		check_report_at(__LINE__, "x2APIC LVT SMI", 3, 1);
+	}
+	case_reset();
+	t_x2apic = 1;
+	CHECK_EQ(x2apic_write(3, 0x80b, 0), -EPERM, "x2APIC EOI does not come here");
+	CHECK_EQ(x2apic_write(3, 0x802, 0), -EPERM, "x2APIC ID (read-only)");
+	case_reset();
+	CHECK_EQ(x2apic_write(3, 0x830, 8ull << 32 | 0x41), -EPERM,
+		 "x2APIC ICR in xAPIC mode: #GP");
+	CHECK(num_writes == 0, "x2APIC ICR in xAPIC mode: %u writes", num_writes);
+}
+
 static void test_msi(void)
 {
 	unsigned int i;
@@ -964,6 +1082,8 @@ int main(void)
 	RUN(test_icr);
 	RUN(test_icr_alone);
 	RUN(test_root_restart);
+	RUN(test_x2apic_icr);
+	RUN(test_x2apic_registers);
 	RUN(test_msi);
 	RUN(test_report_limit);
 	return check_exit();

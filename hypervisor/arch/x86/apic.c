@@ -66,11 +66,27 @@ static void apic_drain(void)
 		vcpu->irq_window(64);
 }
 
-void apic_reset_for_cell(void)
+/*
+ * x2APIC back to xAPIC: only through the disabled state, which resets the
+ * APIC as at power-on (IDs from hardware, logical ID 0, all masked).
+ */
+static void apic_back_to_xapic(struct per_cpu *cpu)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	if (!(base & APIC_BASE_X2APIC))
+		return;
+	wrmsr(MSR_APIC_BASE, base & ~(APIC_BASE_X2APIC | APIC_BASE_ENABLE));
+	wrmsr(MSR_APIC_BASE, (base & ~APIC_BASE_X2APIC) | APIC_BASE_ENABLE);
+	cpu->arch.apic_ldr = apic_read(APIC_REG_LDR) >> 24;
+}
+
+void apic_reset_for_cell(struct per_cpu *cpu)
 {
 	static const unsigned int lvts[] = { 0x320, 0x330, 0x340, 0x350, 0x360, 0x370 };
 	unsigned int i;
 
+	apic_back_to_xapic(cpu);
 	for (i = 0; i < ARRAY_SIZE(lvts); i++)
 		apic_write(lvts[i], APIC_LVT_MASKED);
 	apic_write(APIC_REG_TMICT, 0);
@@ -85,8 +101,15 @@ static void wait_icr_idle(void)
 		cpu_relax();
 }
 
+/* @icr_hi in xAPIC form (destination in 31:24), whatever this CPU's mode. */
 static void send_ipi(uint32_t icr_hi, uint32_t icr_lo)
 {
+	if (apic_x2apic_mode()) {
+		uint32_t dest = icr_hi >> 24;
+
+		apic_x2apic_write_icr(dest == 0xff ? X2APIC_BROADCAST : dest, icr_lo);
+		return;
+	}
 	wait_icr_idle();
 	apic_write(APIC_REG_ICR_HI, icr_hi);
 	apic_write(APIC_REG_ICR_LO, icr_lo);
@@ -188,6 +211,22 @@ static uint32_t cell_logical_mask(const struct cell *cell)
 	return mask;
 }
 
+/*
+ * Physical IPIs to each running CPU of the sender's cell (x2APIC mode
+ * has no flat logical IDs to do it in one).
+ */
+static void send_to_cell(struct per_cpu *cpu, uint32_t icr_lo, int self)
+{
+	unsigned int i;
+
+	for (i = 0; i < BH_MAX_CPUS; i++) {
+		struct per_cpu *c = &per_cpu_area[i];
+
+		if (c->online && c->cell == cpu->cell && !c->parked && (self || c != cpu))
+			send_ipi(c->arch.apic_id << 24, icr_lo & ~APIC_ICR_LOGICAL);
+	}
+}
+
 static void handle_icr(struct per_cpu *cpu, uint32_t icr_lo)
 {
 	unsigned int mode = (icr_lo >> APIC_ICR_DM_SHIFT) & 7;
@@ -214,6 +253,11 @@ static void handle_icr(struct per_cpu *cpu, uint32_t icr_lo)
 		/* "all": only fixed IPIs, and only to the sender's cell. */
 		if (mode != APIC_ICR_DM_FIXED) {
 			report(cpu, "broadcast INIT/SIPI/NMI", icr_lo);
+			return;
+		}
+		if (apic_x2apic_mode()) {
+			send_to_cell(cpu, icr_lo & ~(3u << APIC_ICR_SHORTHAND_SHIFT),
+				     shorthand != APIC_ICR_SH_OTHERS);
 			return;
 		}
 		dest = cell_logical_mask(cpu->cell);
@@ -377,4 +421,42 @@ void apic_mmio_access(struct per_cpu *cpu, void *ctx, uint64_t gpa, int is_write
 			   (uint32_t)*value);
 	else
 		apic_write_filtered(cpu, reg, (uint32_t)*value);
+}
+
+/* Local vectors with a delivery mode, as x2APIC MSRs; the rest pass (msr.c). */
+static int x2apic_is_checked_lvt(uint32_t msr)
+{
+	return msr == X2APIC_MSR(APIC_REG_LVT_CMCI) ||
+	       (msr > X2APIC_MSR(APIC_REG_LVT_FIRST) && msr <= X2APIC_MSR(APIC_REG_LVT_LAST));
+}
+
+int apic_x2apic_write(struct per_cpu *cpu, uint32_t msr, uint64_t value)
+{
+	uint32_t dest = (uint32_t)(value >> 32), icr_lo = (uint32_t)value;
+
+	if (!apic_x2apic_mode())
+		return -EPERM;		/* no x2APIC registers in xAPIC mode: #GP */
+	if (x2apic_is_checked_lvt(msr)) {
+		if (lvt_allowed(icr_lo))
+			apic_x2apic_write_reg(msr, icr_lo);
+		else
+			report_reg(cpu, "local vector with SMI/INIT/ExtINT delivery",
+				   (msr - MSR_X2APIC_FIRST) << 4, icr_lo);
+		return 0;
+	}
+	if (msr != MSR_X2APIC_ICR)
+		return -EPERM;
+	/* Cluster-mode logical IDs are not modelled: physical destinations only. */
+	if ((icr_lo & APIC_ICR_LOGICAL) && !((icr_lo >> APIC_ICR_SHORTHAND_SHIFT) & 3)) {
+		report(cpu, "logical IPI in x2APIC mode", icr_lo);
+		return 0;
+	}
+	if (dest > 0xfe && !((icr_lo >> APIC_ICR_SHORTHAND_SHIFT) & 3)) {
+		cpu->arch.icr_hi = dest;
+		report(cpu, "x2APIC IPI beyond the CPUs the hypervisor knows", icr_lo);
+		return 0;
+	}
+	cpu->arch.icr_hi = dest << 24;
+	handle_icr(cpu, icr_lo);
+	return 0;
 }

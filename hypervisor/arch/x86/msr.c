@@ -28,8 +28,37 @@ static int is_inmate_direct(uint32_t msr)
 	return 0;
 }
 
+/*
+ * x2APIC registers: what concerns only the writing CPU (TPR, EOI, SVR,
+ * ESR, the timer, self IPIs) is written directly, reads too; the ICR and
+ * the local vectors that name a delivery mode exit (apic.c). In xAPIC
+ * mode none of them exists: the CPU's #GP comes without an exit.
+ */
+static unsigned int x2apic_intercepted(uint32_t msr)
+{
+	switch (msr) {
+	case X2APIC_MSR(APIC_REG_TPR):
+	case X2APIC_MSR(APIC_REG_EOI):
+	case X2APIC_MSR(APIC_REG_SVR):
+	case X2APIC_MSR(APIC_REG_ESR):
+	case X2APIC_MSR(APIC_REG_LVT_FIRST):	/* the timer: no delivery mode */
+	case X2APIC_MSR(APIC_REG_TMICT):
+	case X2APIC_MSR(APIC_REG_TDCR):
+	case X2APIC_MSR_SELF_IPI:
+		return 0;
+	case MSR_X2APIC_ICR:
+	case X2APIC_MSR(APIC_REG_LVT_CMCI):
+	case X2APIC_MSR(APIC_REG_LVT_FIRST) + 1 ... X2APIC_MSR(APIC_REG_LVT_LAST):
+		return MSR_ACCESS_WRITE;
+	default:
+		return 0;	/* read-only or reserved: the CPU refuses writes */
+	}
+}
+
 unsigned int msr_intercepted(const struct cell *cell, uint32_t msr)
 {
+	if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST)
+		return x2apic_intercepted(msr);
 	if (cell != &root_cell) {
 		if (is_inmate_direct(msr))
 			return 0;
@@ -140,10 +169,40 @@ static int write_efer(struct per_cpu *cpu, uint64_t value)
 	return 0;
 }
 
+static int cpu_has_x2apic(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	return !!(c & CPUID_1_ECX_X2APIC);
+}
+
+/*
+ * The APIC modes an inmate may move between, as the hardware allows
+ * (disabled, xAPIC, x2APIC; x2APIC only back through disabled). Root
+ * Linux keeps the mode it booted in: x2APIC there comes with interrupt
+ * remapping, which the hypervisor does not model yet.
+ */
+static int apic_mode_change_ok(const struct per_cpu *cpu, uint64_t old, uint64_t new)
+{
+	uint64_t en = APIC_BASE_ENABLE, x2 = APIC_BASE_X2APIC;
+
+	if (!((old ^ new) & x2))
+		return 1;
+	if (cpu->cell == &root_cell || !cpu_has_x2apic())
+		return 0;
+	if ((new & (en | x2)) == (en | x2))
+		return (old & (en | x2)) == en;		/* xAPIC -> x2APIC */
+	return !(new & (en | x2));			/* x2APIC -> disabled */
+}
+
 static int write_apic_base(struct per_cpu *cpu, uint64_t value)
 {
-	/* Only the enable bit may change: no new base, no x2APIC. */
-	if ((value ^ rdmsr(MSR_APIC_BASE)) & ~APIC_BASE_ENABLE) {
+	uint64_t old = rdmsr(MSR_APIC_BASE);
+
+	/* The enable bit and the mode may change: never the base. */
+	if (((value ^ old) & ~(APIC_BASE_ENABLE | APIC_BASE_X2APIC)) ||
+	    !apic_mode_change_ok(cpu, old, value)) {
 		cpu->violations++;
 		if (report_due(&cpu->reports, cpu->cpu_id, "APIC base", value))
 			printk("CPU %u: cell \"%s\": APIC base 0x%lx refused\n",
@@ -162,6 +221,8 @@ int msr_write(struct per_cpu *cpu, uint32_t msr, uint64_t value)
 	case MSR_APIC_BASE:
 		return write_apic_base(cpu, value);
 	}
+	if (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST)
+		return apic_x2apic_write(cpu, msr, value);
 	if (is_virt_msr(msr)) {
 		uint64_t ignored;
 

@@ -52,6 +52,7 @@ int vcpu_select(void)
 	}
 	npt_set_format(vcpu->npt_format);
 	printk("Using %s\n", vcpu->name);
+	printk("Using %s\n", apic_x2apic_mode() ? "x2APIC" : "xAPIC");
 	return vcpu->check_features();
 }
 
@@ -142,6 +143,12 @@ int arch_cpu_init(struct per_cpu *cpu)
 	if (system_config->platform.apic_base != APIC_BASE) {
 		printk("CPU %u: local APIC at 0x%lx, only 0x%lx is supported\n",
 		       cpu->cpu_id, system_config->platform.apic_base, APIC_BASE);
+		return -EINVAL;
+	}
+	/* The config's apic_mode: the root cell in x2APIC mode comes with interrupt remapping. */
+	if (apic_x2apic_mode()) {
+		printk("CPU %u: Linux runs the APIC in x2APIC mode; the root cell supports xAPIC only\n",
+		       cpu->cpu_id);
 		return -EINVAL;
 	}
 	cpu->cell = &root_cell;

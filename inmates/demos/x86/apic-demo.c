@@ -40,7 +40,11 @@ static void timer_fired(unsigned int vector)
 
 int inmate_main(void)
 {
-	uint64_t tsc_hz = timing_init(PM_TIMER_PORT);
+	uint64_t tsc_hz;
+
+	/* x2APIC where the CPU has it: the timer and EOI then never exit. */
+	printk("Using %s\n", apic_use_x2apic() == 0 ? "x2APIC" : "xAPIC");
+	tsc_hz = timing_init(PM_TIMER_PORT);
 
 	apic_hz = apic_timer_hz();
 	printk("Calibrated TSC frequency: %lu.%03lu kHz\n", tsc_hz / 1000,

@@ -70,8 +70,18 @@ void __attribute__((noreturn)) inmate_exit(int failed);
 typedef void (*irq_handler_t)(unsigned int vector);
 void irq_init(void);
 void irq_set_handler(unsigned int vector, irq_handler_t handler);
+#define APIC_ID		0x020	/* register offsets as in xAPIC mode */
 uint32_t apic_read(unsigned int reg);
 void apic_write(unsigned int reg, uint32_t val);
+/*
+ * x2APIC mode where the CPU has it (0, or -ENODEV): the registers are
+ * MSRs from then on, the timer and EOI included, and apic_read/apic_write
+ * go there. The hypervisor lets the CPU write all but the ICR and the
+ * local vectors that name a delivery mode without an exit.
+ */
+int apic_use_x2apic(void);
+int apic_is_x2apic(void);
+uint32_t apic_id(void);		/* physical APIC ID, in either mode */
 void apic_timer_oneshot(unsigned int vector, uint32_t ticks);
 uint32_t apic_timer_current(void);
 

@@ -18,14 +18,64 @@ static uint64_t idt[256 * 2] __attribute__((aligned(16)));
 static irq_handler_t handlers[NUM_VECTORS];
 extern uint8_t irq_stubs[];
 
+#define MSR_APIC_BASE		0x1b
+#define APIC_BASE_X2APIC	(1u << 10)
+#define MSR_X2APIC(reg)		(0x800 + ((reg) >> 4))
+#define CPUID_1_ECX_X2APIC	(1u << 21)
+
+/* Once x2APIC mode is on, the registers are MSRs (same offsets / 16). */
+static int x2apic;
+
+static uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return lo | (uint64_t)hi << 32;
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+		     : "memory");
+}
+
 uint32_t apic_read(unsigned int reg)
 {
+	if (x2apic)
+		return (uint32_t)rdmsr(MSR_X2APIC(reg));
 	return *(volatile uint32_t *)(APIC_BASE + reg);
 }
 
 void apic_write(unsigned int reg, uint32_t val)
 {
-	*(volatile uint32_t *)(APIC_BASE + reg) = val;
+	if (x2apic)
+		wrmsr(MSR_X2APIC(reg), val);
+	else
+		*(volatile uint32_t *)(APIC_BASE + reg) = val;
+}
+
+int apic_use_x2apic(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	if (!(c & CPUID_1_ECX_X2APIC))
+		return -ENODEV;
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_X2APIC);
+	x2apic = 1;
+	return 0;
+}
+
+int apic_is_x2apic(void)
+{
+	return x2apic;
+}
+
+uint32_t apic_id(void)
+{
+	/* xAPIC keeps the ID in bits 31:24, x2APIC in all 32 */
+	return x2apic ? apic_read(APIC_ID) : apic_read(APIC_ID) >> 24;
 }
 
 /* Called by irq.S; the handler may re-arm, we acknowledge (also vectors

@@ -11,7 +11,6 @@
 #include <common/pci.h>
 #include <common/x86_apic.h>
 
-#define APIC_ID			0x020
 
 /* Offset of capability @id in @bdf's config space, or 0. */
 static unsigned int find_cap(uint16_t bdf, uint8_t id)
@@ -81,7 +80,7 @@ void ivshmem_route_vector(struct ivshmem_device *d, unsigned int index,
 
 	if (index >= d->num_vectors)
 		return;
-	e[0] = MSI_ADDR(apic_read(APIC_ID) >> 24);
+	e[0] = MSI_ADDR(apic_id());
 	e[1] = 0;
 	e[2] = irq_vector;
 	e[3] = 0;				/* unmasked */

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The local APIC in xAPIC mode (TCG has no x2APIC). Cells see the real
- * APIC through a read-only mapping: reads are direct, writes exit and are
- * checked here, so no cell can send INIT, SIPI or NMI to another's CPUs.
+ * The local APIC. In xAPIC mode cells see the real APIC through a
+ * read-only mapping: reads are direct, writes exit and are checked here,
+ * so no cell can send INIT, SIPI or NMI to another's CPUs. An inmate may
+ * switch its CPUs to x2APIC mode where the CPU has it: then the APIC is
+ * MSRs 0x800-0x8ff, reached directly (msr.c) but for the ICR and the
+ * local vectors that can deliver SMI/INIT/ExtINT, which come here. A CPU
+ * goes back to xAPIC mode whenever it changes cells.
  */
 #ifndef BH_ASM_APIC_H
 #define BH_ASM_APIC_H
@@ -49,7 +53,35 @@
  */
 #define MSI_WINDOW_SIZE		0x100000ull
 
+#define MSR_X2APIC_FIRST	0x800
+#define MSR_X2APIC_LAST		0x8ff
+#define MSR_X2APIC_ICR		0x830
+#define X2APIC_MSR(reg)		(MSR_X2APIC_FIRST + ((reg) >> 4))
+#define X2APIC_MSR_SELF_IPI	0x83f
+#define X2APIC_BROADCAST	0xffffffffu
+
 struct per_cpu;
+
+/* Is this CPU's APIC in x2APIC mode (IA32_APIC_BASE.EXTD)? */
+static inline int apic_x2apic_mode(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1b));
+	return !!(lo & (1u << 10));
+}
+
+/* The x2APIC ICR: destination in bits 63:32, no busy bit to wait for. */
+static inline void apic_x2apic_write_icr(uint32_t dest, uint32_t icr_lo)
+{
+	asm volatile("wrmsr" : : "c"(MSR_X2APIC_ICR), "a"(icr_lo), "d"(dest) : "memory");
+}
+
+/* Another x2APIC register (32 bits). */
+static inline void apic_x2apic_write_reg(uint32_t msr, uint32_t value)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"(value), "d"(0) : "memory");
+}
 
 static inline uint32_t apic_read(unsigned int reg)
 {
@@ -68,11 +100,17 @@ void apic_cpu_init(struct per_cpu *cpu);
  * the timer and takes every interrupt already requested or in service,
  * so that nothing of the old cell reaches the new one.
  */
-void apic_reset_for_cell(void);
+void apic_reset_for_cell(struct per_cpu *cpu);
 /* Sends an NMI to the CPU with physical APIC ID @apic_id. */
 void apic_send_nmi(uint32_t apic_id);
 /* Stores to the APIC page (an mmio_handler_t): filtered, emulated. */
 void apic_mmio_access(struct per_cpu *cpu, void *ctx, uint64_t gpa, int is_write,
 		      unsigned int size, uint64_t *value);
+/*
+ * A write of a cell in x2APIC mode to x2APIC MSR @msr that exited (the
+ * ICR, a local vector): filtered like the xAPIC page. 0, or -EPERM for a
+ * register the cell may not write that way (the guest gets #GP).
+ */
+int apic_x2apic_write(struct per_cpu *cpu, uint32_t msr, uint64_t value);
 
 #endif

@@ -54,6 +54,7 @@
 #define RFLAGS_IF		(1ull << 9)
 
 /* CPUID bits */
+#define CPUID_1_ECX_X2APIC	(1u << 21)
 #define CPUID_80000001_ECX_SVM	(1u << 2)
 #define CPUID_8000000A_EDX_NP	(1u << 0)
 

@@ -22,6 +22,7 @@ struct cell root_cell;
 static volatile int global_state;	/* 0 none, 1 running, 2 done */
 static volatile int enable_error;
 static volatile unsigned int cpus_arrived, cpus_ready, cpus_left;
+static volatile uint64_t cpus_entered;	/* the CPUs that came in this enable */
 
 void setup_config_problem(void *ctx, const char *fmt, ...)
 {
@@ -118,6 +119,7 @@ int hv_cpu_entry(struct per_cpu *cpu)
 		/* A fresh enable: forget the last one's leftovers. */
 		cpus_ready = 0;
 		cpus_left = 0;
+		cpus_entered = 0;
 		err = setup_global_init(cpu->cpu_id);
 		if (err)
 			enable_error = err;
@@ -134,10 +136,18 @@ int hv_cpu_entry(struct per_cpu *cpu)
 			__atomic_store_n(&enable_error, err, __ATOMIC_RELEASE);
 	}
 
-	/* Barrier: everyone decides on the same error value. */
+	__atomic_or_fetch(&cpus_entered, 1ull << cpu->cpu_id, __ATOMIC_ACQ_REL);
+	/*
+	 * Barrier: everyone decides on the same error value. The root cell
+	 * has the CPUs that came, not every CPU its config names: a config
+	 * written for four CPUs may run on a machine with two, and no cell
+	 * may be given, nor any request sent to, a CPU that is not there.
+	 */
 	if (__atomic_add_fetch(&cpus_ready, 1, __ATOMIC_ACQ_REL) == online &&
-	    !enable_error)
+	    !enable_error) {
+		root_cell.cpu_set &= cpus_entered;
 		printk("Activating hypervisor\n");
+	}
 	setup_wait_for(&cpus_ready, online);
 	err = __atomic_load_n(&enable_error, __ATOMIC_ACQUIRE);
 

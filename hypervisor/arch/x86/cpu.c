@@ -108,8 +108,9 @@ static void cpu_request_all(uint64_t set, enum cpu_req req)
 {
 	unsigned int i;
 
+	/* Only CPUs the hypervisor took: another has no APIC ID to send to. */
 	for (i = 0; i < BH_MAX_CPUS; i++)
-		if (set & (1ull << i))
+		if ((set & (1ull << i)) && per_cpu_area[i].online)
 			cpu_request(&per_cpu_area[i], req, 0);
 }
 
@@ -142,6 +143,17 @@ static uint32_t pm_timer(void)
 	return v & PM_TIMER_MASK;
 }
 
+static uint64_t online_of(uint64_t set)
+{
+	uint64_t online = 0;
+	unsigned int i;
+
+	for (i = 0; i < BH_MAX_CPUS; i++)
+		if ((set & (1ull << i)) && per_cpu_area[i].online)
+			online |= 1ull << i;
+	return online;
+}
+
 static uint64_t parked_of(uint64_t set)
 {
 	uint64_t parked = 0;
@@ -160,6 +172,7 @@ uint64_t arch_ask_shutdown(uint64_t set)
 	unsigned int i;
 
 	set &= ~parked_of(set);
+	set &= online_of(set);
 	for (i = 0; i < BH_MAX_CPUS; i++)
 		if (set & (1ull << i))
 			cpu_request(&per_cpu_area[i], CPU_REQ_ASK_SHUTDOWN, 0);

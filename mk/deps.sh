@@ -4,10 +4,15 @@
 # Cheap when everything is there: one dpkg-query, no apt-get at all.
 set -eu
 
+# Bochs (the Intel VMX tests): its rfb display, the one they use, is in
+# `bochs` itself; `bochs` needs some GUI plugin package, and bochs-term is
+# the smallest (apt would otherwise pick bochs-wx). isolinux,
+# syslinux-common and xorriso build the boot ISO (Bochs has no -kernel).
 PACKAGES="
 	build-essential make gcc clang lld llvm libclang-rt-14-dev
 	linux-image-amd64 linux-headers-amd64 kmod
 	qemu-system-x86 busybox-static cpio
+	bochs bochs-term bochsbios vgabios isolinux syslinux-common xorriso
 	liburing-dev dpdk-dev spin gnuplot-nox
 	procps util-linux
 "

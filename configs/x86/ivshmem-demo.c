@@ -10,7 +10,8 @@
  * region with the same physical start and size, ROOTSHARED here.
  *
  * ivshmem-demo2.c defines the IVSHMEM_DEMO_* values for the second pair
- * and includes this file.
+ * and includes this file; bochs-ivshmem-demo.c those of the Bochs machine,
+ * IVSHMEM_DEMO_PM_TIMER included.
  */
 #include <bulkhead/config.h>
 #include <bulkhead/ivshmem.h>
@@ -21,6 +22,9 @@
 #define IVSHMEM_DEMO_RAM	0x3c000000
 #define IVSHMEM_DEMO_SHMEM	0x3e000000	/* the root cell's region 2 */
 #define IVSHMEM_DEMO_BDF	(0x0e << 3)	/* 00:0e.0 */
+#endif
+#ifndef IVSHMEM_DEMO_PM_TIMER
+#define IVSHMEM_DEMO_PM_TIMER	0x608		/* q35 */
 #endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -61,7 +65,7 @@ static const struct {
 		},
 	},
 	.pio = {
-		{ .base = 0x608, .length = 4 },		/* ACPI PM timer */
+		{ .base = IVSHMEM_DEMO_PM_TIMER, .length = 4 },		/* ACPI PM timer */
 	},
 	.pci = {
 		{

@@ -2,8 +2,15 @@
 /*
  * Cell config for inmates/demos/x86/misbehave (the cell-faults scenario):
  * CPU 3 and 1 MiB of the reservation at 0x3b600000, seen at 0; no ports.
+ * configs/x86/bochs-misbehave.c defines MISBEHAVE_* for the Bochs
+ * machine and includes this file.
  */
 #include <bulkhead/config.h>
+
+#ifndef MISBEHAVE_NAME
+#define MISBEHAVE_NAME		"misbehave"
+#define MISBEHAVE_CPU		3
+#endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -15,12 +22,12 @@ static const struct {
 	.cell = {
 		.signature = BH_CELL_SIGNATURE,
 		.revision = BH_CONFIG_REVISION,
-		.name = "misbehave",
+		.name = MISBEHAVE_NAME,
 		.cpu_set_size = sizeof(config.cpus),
 		.num_memory_regions = ARRAY_SIZE(config.mem),
 		.entry_address = 0,
 	},
-	.cpus = { 1 << 3 },
+	.cpus = { 1 << MISBEHAVE_CPU },
 	.mem = {
 		{
 			.phys_start = 0x3b600000,

@@ -4,8 +4,15 @@
  * reservation (configs/x86/qemu-q35.c), seen by the inmate at 0, where
  * its CPU starts in real mode. Output goes through the hypervisor's
  * console. PCI config space is the hypervisor's, emulated.
+ * configs/x86/bochs-tiny-demo.c defines TINY_DEMO_* for the Bochs
+ * machine and includes this file.
  */
 #include <bulkhead/config.h>
+
+#ifndef TINY_DEMO_NAME
+#define TINY_DEMO_NAME		"tiny-demo"
+#define TINY_DEMO_CPU		3
+#endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -17,12 +24,12 @@ static const struct {
 	.cell = {
 		.signature = BH_CELL_SIGNATURE,
 		.revision = BH_CONFIG_REVISION,
-		.name = "tiny-demo",
+		.name = TINY_DEMO_NAME,
 		.cpu_set_size = sizeof(config.cpus),
 		.num_memory_regions = ARRAY_SIZE(config.mem),
 		.entry_address = 0,
 	},
-	.cpus = { 1 << 3 },
+	.cpus = { 1 << TINY_DEMO_CPU },
 	.mem = {
 		{
 			.phys_start = 0x3b000000,

@@ -6,7 +6,7 @@
 . /tests/guest/lib.sh
 iterations=$1
 ncpu=$(nproc)
-[ "$ncpu" = 4 ] || fail "expected 4 CPUs, Linux sees $ncpu"
+[ "$ncpu" = "$BH_NCPU" ] || fail "expected $BH_NCPU CPUs, Linux sees $ncpu"
 
 workload() {
 	rm -f /tmp/cpu.*
@@ -44,7 +44,7 @@ step "workload under the hypervisor"
 workload "under the hypervisor"
 root=/sys/devices/bulkhead/cells/0
 cells="$(cat $root/name) $(cat $root/state) $(cat $root/cpus_assigned)"
-[ "$cells" = "qemu-q35 running 0-3" ] || fail "sysfs root cell: '$cells'"
+[ "$cells" = "$BH_ROOT_CELL running 0-$((ncpu - 1))" ] || fail "sysfs root cell: '$cells'"
 step "disable"
 hv_disable
 [ ! -e /sys/devices/bulkhead/cells ] || fail "cells listed after disable"

@@ -81,7 +81,7 @@ void exit_io(struct per_cpu *cpu, uint16_t port, unsigned int size, int in,
 {
 	struct guest_regs *r = &cpu->arch.regs;
 	uint32_t value = (uint32_t)r->rax;
-	uint64_t rip = vcpu_get(cpu, VCPU_RIP);
+	uint64_t rip;
 
 	if (!string && pci_conf1_access(cpu, port, size, in, &value)) {
 		/* A 32-bit IN clears bits 63:32 like any 32-bit load. */
@@ -91,6 +91,8 @@ void exit_io(struct per_cpu *cpu, uint16_t port, unsigned int size, int in,
 		vcpu_set(cpu, VCPU_RIP, next_rip);
 		return;
 	}
+	/* Only reports need it: a VMREAD on VMX, not on every config access. */
+	rip = vcpu_get(cpu, VCPU_RIP);
 	cpu->violations++;
 	if (cpu->cell != &root_cell) {
 		printk("CPU %u: cell \"%s\": %s of I/O port 0x%x (RIP 0x%lx)\n",

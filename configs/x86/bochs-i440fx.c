@@ -21,111 +21,17 @@
  * (pci_mmconfig_base = 0). The BIOS puts the PIIX4 ACPI registers at
  * 0xb000: PM timer at 0xb008 (Linux: "ACPI: PM-Timer IO Port: 0xb008").
  * COM1 (0x3f8) is the hypervisor's console; Linux uses COM2 (ttyS1) and
- * gets every other port. The root cell has CPUs 0-1, exactly the two
- * the tests boot (APIC IDs 0, 1): the hypervisor takes the root's CPU
- * set from here, not from what is online, and a CPU named here that does
- * not exist is waited for (a cell start hangs). For a 4-CPU Bochs make it
- * 0xf.
+ * gets every other port. The root cell has CPUs 0-1, the two the tests
+ * boot (APIC IDs 0, 1); a 4-CPU Bochs wants 0xf (a CPU named here that
+ * does not come up is left out of the root cell at enable). The layout
+ * itself is qemu-q35.c's, included below.
  */
-#include <bulkhead/config.h>
-#include <bulkhead/ivshmem.h>
-
 #include "bochs-i440fx.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ROOT_NAME		"bochs-i440fx"
+#define ROOT_CPUS		0x3
+#define ROOT_ECAM_BASE		0		/* i440FX: no ECAM */
+#define ROOT_ECAM_END_BUS	0
+#define ROOT_PM_TIMER		BOCHS_PM_TIMER_PORT
 
-static const struct {
-	struct bh_system_config sys;
-	uint64_t cpus[1];
-	struct bh_memory_region mem[5];
-	struct bh_pio_region pio[2];
-	struct bh_pci_device pci[2];
-} BH_PACKED config __attribute__((section(".bhconfig"), used)) = {
-	.sys = {
-		.signature = BH_SYSTEM_SIGNATURE,
-		.revision = BH_CONFIG_REVISION,
-		.hypervisor_memory = {
-			.phys_start = 0x3a000000,
-			.size = 0x1000000,
-		},
-		.debug_console = {
-			.type = BH_CONSOLE_UART_8250,
-			.port = 0x3f8,
-		},
-		.platform = {
-			.pci_mmconfig_base = 0,		/* i440FX: no ECAM */
-			.apic_mode = BH_APIC_XAPIC,
-			.apic_base = 0xfee00000,
-			.pm_timer_port = BOCHS_PM_TIMER_PORT,
-		},
-		.root_cell = {
-			.signature = BH_CELL_SIGNATURE,
-			.revision = BH_CONFIG_REVISION,
-			.name = "bochs-i440fx",
-			.cpu_set_size = sizeof(config.cpus),
-			.num_memory_regions = ARRAY_SIZE(config.mem),
-			.num_pio_regions = ARRAY_SIZE(config.pio),
-			.num_pci_devices = ARRAY_SIZE(config.pci),
-		},
-	},
-	.cpus = { 0x3 },
-	.mem = {
-		/* RAM below the reservation (with the legacy holes) */
-		{
-			.phys_start = 0x0,
-			.virt_start = 0x0,
-			.size = 0x3a000000,
-			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXECUTE |
-				 BH_MEM_DMA,
-		},
-		/* RAM above it, up to 1 GiB: includes the ACPI tables */
-		{
-			.phys_start = 0x3f000000,
-			.virt_start = 0x3f000000,
-			.size = 0x1000000,
-			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXECUTE |
-				 BH_MEM_DMA,
-		},
-		/* ivshmem 00:0e.0: shared with the bochs-ivshmem-demo cell */
-		{
-			.phys_start = 0x3e000000,
-			.virt_start = 0x3e000000,
-			.size = 0x200000,
-			.flags = BH_MEM_READ | BH_MEM_WRITE,
-		},
-		/* ivshmem 00:0f.0 */
-		{
-			.phys_start = 0x3e200000,
-			.virt_start = 0x3e200000,
-			.size = 0x200000,
-			.flags = BH_MEM_READ | BH_MEM_WRITE,
-		},
-		/* MMIO: PCI BARs, I/O APIC, HPET, local APIC, BIOS */
-		{
-			.phys_start = 0x40000000,
-			.virt_start = 0x40000000,
-			.size = 0xc0000000,
-			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_IO,
-		},
-	},
-	.pio = {
-		{ .base = 0x0, .length = 0x3f8 },
-		{ .base = 0x400, .length = 0xfc00 },
-	},
-	.pci = {
-		{
-			.type = BH_PCI_TYPE_IVSHMEM,
-			.bdf = 0x0e << 3,		/* 00:0e.0 */
-			.num_msix_vectors = 2,
-			.shmem_region = 2,
-			.shmem_peer_id = IVSHMEM_ROOT_PEER_ID,
-		},
-		{
-			.type = BH_PCI_TYPE_IVSHMEM,
-			.bdf = 0x0f << 3,		/* 00:0f.0 */
-			.num_msix_vectors = 2,
-			.shmem_region = 3,
-			.shmem_peer_id = IVSHMEM_ROOT_PEER_ID,
-		},
-	},
-};
+#include "qemu-q35.c"

@@ -18,6 +18,18 @@
 #include <bulkhead/config.h>
 #include <bulkhead/ivshmem.h>
 
+/*
+ * The facts that differ between the machines this layout fits;
+ * configs/x86/bochs-i440fx.c defines them for Bochs and includes this file.
+ */
+#ifndef ROOT_NAME
+#define ROOT_NAME		"qemu-q35"
+#define ROOT_CPUS		0xf
+#define ROOT_ECAM_BASE		0xb0000000
+#define ROOT_ECAM_END_BUS	0xff
+#define ROOT_PM_TIMER		0x608
+#endif
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const struct {
@@ -39,23 +51,23 @@ static const struct {
 			.port = 0x3f8,
 		},
 		.platform = {
-			.pci_mmconfig_base = 0xb0000000,
-			.pci_mmconfig_end_bus = 0xff,
+			.pci_mmconfig_base = ROOT_ECAM_BASE,
+			.pci_mmconfig_end_bus = ROOT_ECAM_END_BUS,
 			.apic_mode = BH_APIC_XAPIC,
 			.apic_base = 0xfee00000,
-			.pm_timer_port = 0x608,
+			.pm_timer_port = ROOT_PM_TIMER,
 		},
 		.root_cell = {
 			.signature = BH_CELL_SIGNATURE,
 			.revision = BH_CONFIG_REVISION,
-			.name = "qemu-q35",
+			.name = ROOT_NAME,
 			.cpu_set_size = sizeof(config.cpus),
 			.num_memory_regions = ARRAY_SIZE(config.mem),
 			.num_pio_regions = ARRAY_SIZE(config.pio),
 			.num_pci_devices = ARRAY_SIZE(config.pci),
 		},
 	},
-	.cpus = { 0xf },
+	.cpus = { ROOT_CPUS },
 	.mem = {
 		/* RAM below the reservation (with the legacy holes) */
 		{
@@ -73,21 +85,21 @@ static const struct {
 			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXECUTE |
 				 BH_MEM_DMA,
 		},
-		/* ivshmem 00:0e.0: shared with the ivshmem-demo cell */
+		/* ivshmem 00:0e.0: shared with the (bochs-)ivshmem-demo cell */
 		{
 			.phys_start = 0x3e000000,
 			.virt_start = 0x3e000000,
 			.size = 0x200000,
 			.flags = BH_MEM_READ | BH_MEM_WRITE,
 		},
-		/* ivshmem 00:0f.0: shared with the ivshmem-demo2 cell */
+		/* ivshmem 00:0f.0: shared with the ivshmem-demo2 cell (QEMU) */
 		{
 			.phys_start = 0x3e200000,
 			.virt_start = 0x3e200000,
 			.size = 0x200000,
 			.flags = BH_MEM_READ | BH_MEM_WRITE,
 		},
-		/* MMIO: ECAM, PCI BARs, IOAPIC, HPET, local APIC, flash */
+		/* MMIO: ECAM (q35), PCI BARs, IOAPIC, HPET, local APIC, flash */
 		{
 			.phys_start = 0x40000000,
 			.virt_start = 0x40000000,

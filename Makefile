@@ -34,7 +34,7 @@ help:
 	@echo "make hypervisor   build/hypervisor/bulkhead.bin (the driver's firmware)"
 	@echo "make configs      configs/x86/*.c -> build/configs/*.cell"
 	@echo "make inmates      inmates/demos/x86/*.c -> build/inmates/*.bin"
-	@echo "make test         unit tests and QEMU system tests (VMX: make test-system-vmx)"
+	@echo "make test         unit tests, QEMU (SVM) scenarios and Bochs (VMX) checks"
 	@echo "make test-unit    host tests only"
 	@echo "make bench-host   libcellmsg ping-pong and throughput against its baselines"
 	@echo "make test-system [T=PREFIX]   QEMU scenarios (those starting with PREFIX)"
@@ -200,7 +200,10 @@ INMATE_DEMOS := $(patsubst inmates/demos/x86/%.c,$(BUILD)/inmates/%.bin,$(INMATE
 ALL_OBJS += $(INMATE_LIB_OBJS) $(patsubst inmates/%,$(BUILD)/inmates/%.o,$(INMATE_DEMO_SRCS))
 # The demos that read the ACPI PM timer, built again for the Bochs
 # machine's port (configs/x86/bochs-i440fx.h): build/inmates/bochs-*.bin.
-BOCHS_INMATE_NAMES := apic-demo cellmsg-echo
+# bochs-apic-demo stays in xAPIC mode (its CPU must go back to Linux, and
+# Bochs cannot re-enable an APIC after x2APIC); bochs-x2apic-demo is
+# apic-demo as built for QEMU, x2APIC where the CPU has it.
+BOCHS_INMATE_NAMES := apic-demo x2apic-demo cellmsg-echo
 INMATE_DEMOS += $(patsubst %,$(BUILD)/inmates/bochs-%.bin,$(BOCHS_INMATE_NAMES))
 ALL_OBJS += $(patsubst %,$(BUILD)/inmates/demos/x86/bochs-%.c.o,$(BOCHS_INMATE_NAMES))
 inmates: $(INMATE_DEMOS)
@@ -221,6 +224,13 @@ $(BUILD)/inmates/demos/x86/bochs-%.c.o: inmates/demos/x86/%.c $(OBJ_DEPS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(INMATE_CFLAGS) -include configs/x86/bochs-i440fx.h \
 		-DPM_TIMER_PORT=BOCHS_PM_TIMER_PORT $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/inmates/demos/x86/bochs-x2apic-demo.c.o: inmates/demos/x86/apic-demo.c $(OBJ_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(INMATE_CFLAGS) -include configs/x86/bochs-i440fx.h \
+		-DPM_TIMER_PORT=BOCHS_PM_TIMER_PORT $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/inmates/demos/x86/bochs-apic-demo.c.o: INMATE_CFLAGS += -DAPIC_DEMO_XAPIC
 
 $(BUILD)/inmates/libcellmsg/%.c.o: libcellmsg/%.c $(OBJ_DEPS)
 	@mkdir -p $(@D)
@@ -251,7 +261,7 @@ $(BUILD)/configs/%.cell: $(BUILD)/configs/%.o
 # ---- programs for the guests (static) ---------------------------------------
 GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/guest/cellmsg-xfer \
 	$(BUILD)/guest/cellmsg-reset $(BUILD)/guest/bulkhead-bench \
-	$(BUILD)/guest/bh-cfgtool \
+	$(BUILD)/guest/bh-cfgtool $(BUILD)/guest/ioport-probe \
 	$(BUILD)/guest/bulkhead
 guest-bins: $(GUEST_BINS)
 ALL_OBJS += $(patsubst tests/system/guest/%.c,$(BUILD)/host/tests/system/guest/%.c.o,\
@@ -386,7 +396,8 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory _test
 
 _test: build
-	$(Q)tests/sum.sh "tests/unit/run.sh $(BUILD)" "tests/system/run.sh $(BUILD) $(T)"
+	$(Q)tests/sum.sh "tests/unit/run.sh $(BUILD)" "tests/system/run.sh $(BUILD) $(T)" \
+		"tests/system/vmx-run.sh $(BUILD) $(T)"
 
 test-unit: build
 	$(Q)tests/unit/run.sh $(BUILD)
@@ -394,8 +405,8 @@ test-unit: build
 test-system: build
 	$(Q)tests/system/run.sh $(BUILD) $(T)
 
-# Bochs: Intel VMX + EPT (tests/system/bochs.sh, vmx-run.sh). Not part of
-# `make test` yet: vmx-enable passes, the cell checks are being brought up.
+# Bochs: Intel VMX + EPT (tests/system/bochs.sh, vmx-run.sh); `make test`
+# runs them too, after the QEMU scenarios (one Bochs boot).
 test-system-vmx: build
 	$(Q)tests/system/vmx-run.sh $(BUILD) $(T)
 

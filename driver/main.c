@@ -29,6 +29,7 @@
 #include <linux/vmalloc.h>
 #include <asm/alternative.h>
 #include <asm/cpufeature.h>
+#include <asm/desc.h>
 #include <asm/msr.h>
 
 #include <bulkhead/config.h>
@@ -400,9 +401,25 @@ static void enter_cpu(void *unused)
 	bh.cpu_result[cpu] = bh_trampoline_enter(cpu, bh.hv_cr3, bh.hv_entry);
 }
 
+/*
+ * A VM exit on Intel VMX loads the host's TR with a limit of 0x67 and a
+ * null LDTR, whatever Linux's descriptors say; the hypervisor returns to
+ * Linux from there, so on the way back TR would hide the TSS I/O bitmap
+ * (ioperm users get #GP) and a process's LDT would be gone. Reload both
+ * from Linux's own tables, as Linux does after its own VM exits. On SVM
+ * nothing changed them: the reload is a no-op there.
+ */
 static void leave_cpu(void *unused)
 {
-	bh.cpu_result[smp_processor_id()] = bh_hypercall(BH_HC_DISABLE, 0, 0);
+	unsigned int cpu = smp_processor_id();
+	unsigned short ldt;
+
+	asm volatile("sldt %0" : "=rm"(ldt));
+	bh.cpu_result[cpu] = bh_hypercall(BH_HC_DISABLE, 0, 0);
+	if (bh.cpu_result[cpu])
+		return;
+	force_reload_TR();
+	asm volatile("lldt %0" : : "rm"(ldt));
 }
 
 static void unmap_hv_memory(void)

@@ -340,6 +340,28 @@ out_free:
 	return ret;
 }
 
+static int sysfs_cells_read(struct sysfs_cell **cells);
+
+/*
+ * EBUSY has two causes: cells besides the root, or a root CPU that the
+ * hypervisor holds parked (Linux could not bring it back online; the
+ * hypervisor's console says why).
+ */
+static void disable_busy_reason(void)
+{
+	struct sysfs_cell *cells;
+	int n = sysfs_cells_read(&cells);
+
+	free(cells);
+	if (n == 1)
+		fprintf(stderr, "bulkhead: disable failed: a CPU of the root cell is not back "
+			"in Linux (see the hypervisor's console): bring it online first "
+			"(/sys/devices/system/cpu/cpuN/online)\n");
+	else
+		fprintf(stderr, "bulkhead: disable failed: cells are still there: "
+			"destroy them first (bulkhead cell list)\n");
+}
+
 static int cmd_disable(void)
 {
 	int fd, err;
@@ -356,8 +378,7 @@ static int cmd_disable(void)
 	if (err == EINVAL || err == ENODEV)
 		fprintf(stderr, "bulkhead: the hypervisor is not enabled\n");
 	else if (err == EBUSY)
-		fprintf(stderr, "bulkhead: disable failed: cells are still there: "
-			"destroy them first (bulkhead cell list)\n");
+		disable_busy_reason();
 	else
 		fprintf(stderr, "bulkhead: disable failed: %s\n", strerror(err));
 	return EXIT_FAILED;

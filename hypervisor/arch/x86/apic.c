@@ -67,30 +67,47 @@ static void apic_drain(void)
 }
 
 /*
- * x2APIC back to xAPIC: only through the disabled state, which resets the
- * APIC as at power-on (IDs from hardware, logical ID 0, all masked).
+ * Back to an enabled xAPIC, the mode root Linux and a new inmate expect.
+ * x2APIC leaves only through the disabled state, which resets the APIC
+ * as at power-on (IDs from hardware, logical ID 0, all masked). Some CPU
+ * models (Bochs 2.7, like the P6 family) ignore every write to the APIC
+ * base once the APIC is disabled, until a reset: then the APIC stays
+ * off and this CPU can serve no cell (-EIO).
  */
-static void apic_back_to_xapic(struct per_cpu *cpu)
+static int apic_back_to_xapic(struct per_cpu *cpu)
 {
+	const uint64_t mode = APIC_BASE_ENABLE | APIC_BASE_X2APIC;
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
-	if (!(base & APIC_BASE_X2APIC))
-		return;
-	wrmsr(MSR_APIC_BASE, base & ~(APIC_BASE_X2APIC | APIC_BASE_ENABLE));
+	if ((base & mode) == APIC_BASE_ENABLE)
+		return 0;
+	if (base & APIC_BASE_X2APIC)
+		wrmsr(MSR_APIC_BASE, base & ~mode);
 	wrmsr(MSR_APIC_BASE, (base & ~APIC_BASE_X2APIC) | APIC_BASE_ENABLE);
+	if ((rdmsr(MSR_APIC_BASE) & mode) != APIC_BASE_ENABLE)
+		return -EIO;
 	cpu->arch.apic_ldr = apic_read(APIC_REG_LDR) >> 24;
+	return 0;
 }
 
-void apic_reset_for_cell(struct per_cpu *cpu)
+int apic_reset_for_cell(struct per_cpu *cpu)
 {
 	static const unsigned int lvts[] = { 0x320, 0x330, 0x340, 0x350, 0x360, 0x370 };
 	unsigned int i;
+	int err;
 
-	apic_back_to_xapic(cpu);
+	err = apic_back_to_xapic(cpu);
+	if (err) {
+		printk("CPU %u: its local APIC stays disabled after the last cell's "
+		       "mode change (this CPU model cannot re-enable it): the CPU stays parked\n",
+		       cpu->cpu_id);
+		return err;
+	}
 	for (i = 0; i < ARRAY_SIZE(lvts); i++)
 		apic_write(lvts[i], APIC_LVT_MASKED);
 	apic_write(APIC_REG_TMICT, 0);
 	apic_drain();
+	return 0;
 }
 
 static void wait_icr_idle(void)

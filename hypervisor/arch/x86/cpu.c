@@ -69,9 +69,12 @@ static void start_in_cell(struct per_cpu *cpu)
 	const struct cell *cell = cpu->cell;
 	uint64_t entry = cell->desc->entry_address;
 
+	if (apic_reset_for_cell(cpu)) {
+		cpu->state = CPU_FAILED;	/* listed under the cell's failed CPUs */
+		return;
+	}
 	cpu->parked = 0;
 	cpu->state = CPU_RUNNING;
-	apic_reset_for_cell(cpu);
 	msr_reset_for_inmate();
 	reset_into(cpu, cell, cell->arch.npt_root, VCPU_TAG_CELL + cell->id,
 		   entry & ~0xffffull, (uint16_t)(entry & 0xffff));
@@ -79,8 +82,10 @@ static void start_in_cell(struct per_cpu *cpu)
 
 static void start_root(struct per_cpu *cpu, uint32_t vector)
 {
+	/* Parked it stays: Linux's bring-up times out and says so. */
+	if (apic_reset_for_cell(cpu))
+		return;
 	cpu->parked = 0;
-	apic_reset_for_cell(cpu);
 	msr_restore_linux(cpu);
 	reset_into(cpu, &root_cell, root_cell.arch.npt_root, VCPU_TAG_ROOT,
 		   (uint64_t)(vector & 0xff) << 12, 0);

@@ -314,11 +314,21 @@ static void vmx_raise_irq(struct per_cpu *cpu, uint8_t vector)
 	cpu->arch.vmx.irq_pending = vector;
 }
 
-static void set_window_exits(uint32_t bits, int on)
+/*
+ * The window exits wanted for the next entry. The VMCS's controls are
+ * only read and written when that changes: most exits have nothing
+ * pending, and a VMREAD/VMWRITE pair on each would be a cost for nothing.
+ */
+static void set_window_exits(struct vmx_cpu *v, uint32_t want)
 {
-	uint32_t proc = (uint32_t)vmread(VMCS_PROC_CTLS);
+	uint32_t proc;
 
-	vmwrite(VMCS_PROC_CTLS, on ? proc | bits : proc & ~bits);
+	if (want == v->window_exits)
+		return;
+	proc = (uint32_t)vmread(VMCS_PROC_CTLS);
+	proc &= ~(uint32_t)(PROC_NMI_WINDOW_EXIT | PROC_INTR_WINDOW_EXIT);
+	vmwrite(VMCS_PROC_CTLS, proc | want);
+	v->window_exits = want;
 }
 
 /*
@@ -330,9 +340,15 @@ static void set_window_exits(uint32_t bits, int on)
 static void deliver_pending(struct per_cpu *cpu)
 {
 	struct vmx_cpu *v = &cpu->arch.vmx;
-	uint32_t block = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	int queued = !!(vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+	uint32_t block, want = 0;
+	int queued;
 
+	if (!v->nmi_pending && !v->irq_pending) {
+		set_window_exits(v, 0);
+		return;
+	}
+	block = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	queued = !!(vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
 	if (v->nmi_pending && !queued &&
 	    !(block & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_STI))) {
 		vmwrite(VMCS_ENTRY_INTR_INFO, X86_NMI_VECTOR | INTR_TYPE_NMI | INTR_INFO_VALID);
@@ -344,8 +360,11 @@ static void deliver_pending(struct per_cpu *cpu)
 		vmwrite(VMCS_ENTRY_INTR_INFO, v->irq_pending | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
 		v->irq_pending = 0;
 	}
-	set_window_exits(PROC_NMI_WINDOW_EXIT, v->nmi_pending && caps.virtual_nmis);
-	set_window_exits(PROC_INTR_WINDOW_EXIT, v->irq_pending != 0);
+	if (v->nmi_pending && caps.virtual_nmis)
+		want |= PROC_NMI_WINDOW_EXIT;
+	if (v->irq_pending)
+		want |= PROC_INTR_WINDOW_EXIT;
+	set_window_exits(v, want);
 }
 
 /*
@@ -689,7 +708,7 @@ static void vmx_reset(struct per_cpu *cpu, const struct vcpu_reset *to)
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	cpu->arch.vmx.nmi_pending = 0;
 	cpu->arch.vmx.irq_pending = 0;
-	set_window_exits(PROC_NMI_WINDOW_EXIT | PROC_INTR_WINDOW_EXIT, 0);
+	set_window_exits(&cpu->arch.vmx, 0);
 	set_maps(to);
 	/* A new cell may reuse the tag and the table pages of an old one. */
 	flush_all_contexts();

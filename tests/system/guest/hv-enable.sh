@@ -32,6 +32,9 @@ workload() {
 	c=0
 	while [ $c -lt "$ncpu" ]; do
 		[ "$(cat /tmp/cpu.$c 2>/dev/null)" = 2000 ] || fail "loop on CPU $c did not finish ($1)"
+		# A process's port I/O through the TSS bitmap (ioperm).
+		taskset -c $c ioport-probe >/dev/null ||
+			fail "ioperm port I/O on CPU $c failed with exit code $? ($1)"
 		c=$((c + 1))
 	done
 	echo "workload $1: $iterations iterations, loops on $ncpu CPUs: ok"

@@ -170,6 +170,36 @@ check_vmx_pingpong() {
 	hv_disable
 }
 
+# vmx-x2apic: the x2APIC build of apic-demo on CPU 1 (last in the boot:
+# its CPU may not come back): timer lines, the cell's VM exits, shutdown
+# and destroy. Then CPU 1 is back in Linux, or (Bochs: its APIC cannot be
+# re-enabled after x2APIC) the hypervisor keeps it parked: Linux's
+# bring-up fails, disable is refused while the CPU is out, root Linux
+# goes on.
+check_vmx_x2apic() {
+	load_bulkhead
+	hv_enable
+	must bulkhead cell create /configs/bochs-apic-demo.cell
+	must bulkhead cell load bochs-apic-demo /inmates/bochs-x2apic-demo.bin
+	must bulkhead cell start bochs-apic-demo
+	must sleep 3
+	step "cell stats"
+	must bulkhead cell stats bochs-apic-demo
+	must bulkhead cell shutdown bochs-apic-demo
+	bulkhead cell destroy bochs-apic-demo || echo "cell destroy: exit code $?"
+	[ -z "$(cell_id bochs-apic-demo)" ] || fail "bochs-apic-demo still listed after destroy"
+	online=$(cat /sys/devices/system/cpu/cpu$cpu/online)
+	say "CPU $cpu online after destroy: $online"
+	if [ "$online" = 1 ]; then
+		hv_disable
+		return
+	fi
+	out=$(bulkhead disable 2>&1) && fail "disable succeeded with CPU $cpu parked"
+	say "disable refused: $out"
+	must dd if=/dev/urandom of=/tmp/x bs=4096 count=16 2>/dev/null
+	must md5sum /tmp/x
+}
+
 # say LINE: LINE alone on the console. Bochs' UART sends at its baud
 # rate, so output queues; the kernel's own messages do not (they go
 # straight to the UART) and could land inside a marker. Drain the queue

@@ -98,9 +98,11 @@ void apic_cpu_init(struct per_cpu *cpu);
 /*
  * Before this CPU changes cells: masks its local interrupt sources, stops
  * the timer and takes every interrupt already requested or in service,
- * so that nothing of the old cell reaches the new one.
+ * so that nothing of the old cell reaches the new one. Also brings the
+ * APIC back to xAPIC mode; -EIO where the CPU cannot do that (then it
+ * must stay parked: see apic_back_to_xapic()).
  */
-void apic_reset_for_cell(struct per_cpu *cpu);
+int apic_reset_for_cell(struct per_cpu *cpu);
 /* Sends an NMI to the CPU with physical APIC ID @apic_id. */
 void apic_send_nmi(uint32_t apic_id);
 /* Stores to the APIC page (an mmio_handler_t): filtered, emulated. */

@@ -219,6 +219,7 @@ struct vmx_cpu {
 	int launched;			/* VMLAUNCH done: VMRESUME from now on */
 	int nmi_pending;		/* for the guest, waiting for its window */
 	uint8_t irq_pending;		/* vector waiting for the window, or 0 */
+	uint32_t window_exits;		/* PROC_*_WINDOW_EXIT set in the VMCS */
 	uint64_t linux_tr_base;		/* host TR: Linux's own TSS */
 	uint16_t linux_tr_sel;
 };

@@ -220,15 +220,16 @@ $(BUILD)/inmates/%.S.o: inmates/%.S $(OBJ_DEPS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(INMATE_CFLAGS) -D__ASSEMBLY__ $(DEPFLAGS) -c -o $@ $<
 
+BOCHS_INMATE_CC = $(CC) $(INMATE_CFLAGS) -include configs/x86/bochs-i440fx.h \
+	-DPM_TIMER_PORT=BOCHS_PM_TIMER_PORT $(DEPFLAGS) -c -o $@ $<
+
 $(BUILD)/inmates/demos/x86/bochs-%.c.o: inmates/demos/x86/%.c $(OBJ_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(INMATE_CFLAGS) -include configs/x86/bochs-i440fx.h \
-		-DPM_TIMER_PORT=BOCHS_PM_TIMER_PORT $(DEPFLAGS) -c -o $@ $<
+	$(Q)$(BOCHS_INMATE_CC)
 
 $(BUILD)/inmates/demos/x86/bochs-x2apic-demo.c.o: inmates/demos/x86/apic-demo.c $(OBJ_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(INMATE_CFLAGS) -include configs/x86/bochs-i440fx.h \
-		-DPM_TIMER_PORT=BOCHS_PM_TIMER_PORT $(DEPFLAGS) -c -o $@ $<
+	$(Q)$(BOCHS_INMATE_CC)
 
 $(BUILD)/inmates/demos/x86/bochs-apic-demo.c.o: INMATE_CFLAGS += -DAPIC_DEMO_XAPIC
 

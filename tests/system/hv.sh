@@ -17,6 +17,14 @@ hv_console_count() {
 	grep -acF -- "$2" "$W/$1.com1"
 }
 
+# hv_cell_exits NAME REASON: the count of REASON in the first
+# `bulkhead cell stats` table after a `== cell stats` step on Linux's
+# console (NAME.com2): a row per reason, the last column the total.
+hv_cell_exits() {
+	tr -d '\r' <"$W/$1.com2" | sed -n '/^== cell stats/,$p' |
+		awk -v r="$2" '$1 == r { print $NF; exit }'
+}
+
 # hv_console_clean NAME: no CPU was stopped and nothing was refused.
 hv_console_clean() {
 	local bad

@@ -14,7 +14,7 @@ hv_console_expect g "Created cell \"$cell\"" "Started cell \"$cell\"" \
 	"Using xAPIC" "Calibrated APIC frequency" "Cell \"$cell\" shut down" "Closing cell \"$cell\""
 n=$(grep -acE '^Timer fired, jitter: +-?[0-9]+ ns, min: +-?[0-9]+ ns, max: +-?[0-9]+ ns' "$W/g.com1")
 [ "$n" -ge 10 ] || fail "only $n timer lines from apic-demo (want at least 10)"
-mmio=$(tr -d '\r' <"$W/g.com2" | sed -n '/^== cell stats/,$p' | awk '$1 == "mmio" { print $NF; exit }')
+mmio=$(hv_cell_exits g mmio)
 [ -n "$mmio" ] || fail "no mmio row in the cell's stats"
 [ "$mmio" -ge "$n" ] || fail "$mmio MMIO exits for $n timer lines: is the xAPIC timer not emulated?"
 echo "apic-demo printed $n timer lines, $mmio MMIO exits" | tee "$W/note"

@@ -13,11 +13,7 @@ hv_console_expect g "Created cell \"$cell\"" "Started cell \"$cell\"" "Using x2A
 	"Calibrated APIC frequency" "Cell \"$cell\" shut down" "Closing cell \"$cell\""
 ticks=$(grep -acE '^Timer fired, jitter: +-?[0-9]+ ns' "$W/g.com1")
 [ "$ticks" -ge 10 ] || fail "only $ticks timer lines from the x2APIC apic-demo (want at least 10)"
-# `cell stats`: a row per reason, the last column the count.
-stat() {
-	tr -d '\r' <"$W/g.com2" | sed -n '/^== cell stats/,$p' | awk -v r="$1" '$1 == r { print $NF; exit }'
-}
-msr=$(stat msr)
+msr=$(hv_cell_exits g msr)
 [ -n "$msr" ] || fail "no msr row in the cell's stats"
 [ "$msr" -lt "$ticks" ] || fail "$msr MSR exits for $ticks timer ticks: the x2APIC timer or EOI exits"
 online=$(tr -d '\r' <"$W/g.com2" | sed -n "s/^CPU 1 online after destroy: //p")

@@ -128,11 +128,14 @@ static inline void __cellmsg_kick(struct cellmsg_chan *ch,
 /*
  * Writes one record of @type at our position if it fits without padding,
  * with the header after it cleared (stale bytes there must not pass for
- * the next record); 0, or -1 to leave it to the slow path. No doorbell:
- * the caller kicks once for all it wrote.
+ * the next record); -1 to leave it to the slow path. With @publish 0 its
+ * seq is not stored: the caller stores *@seq into the returned header
+ * later (a batch publishes its first record last). No doorbell: the
+ * caller kicks once for all it wrote.
  */
-static inline int __cellmsg_tx_put(struct cellmsg_chan *ch, uint32_t type,
-				   const void *data, uint32_t len)
+static inline struct cellmsg_rec_hdr *
+__cellmsg_tx_write(struct cellmsg_chan *ch, uint32_t type, const void *data,
+		   uint32_t len, int publish, uint32_t *seq)
 {
 	uint32_t mask = ch->tx_size - 1, off = ch->tx_pos & mask;
 	uint32_t rec = __cellmsg_rec_len(len);
@@ -140,18 +143,29 @@ static inline int __cellmsg_tx_put(struct cellmsg_chan *ch, uint32_t type,
 
 	if (len > ch->tx_max || off + rec > ch->tx_size ||
 	    ch->tx_size - (ch->tx_pos - ch->tx_head) < rec + CELLMSG_REC_ALIGN)
-		return -1;
+		return 0;
 	hdr = (struct cellmsg_rec_hdr *)(ch->tx_ring + off);
 	next = (struct cellmsg_rec_hdr *)(ch->tx_ring + ((off + rec) & mask));
 	__atomic_store_n(&next->seq, 0, __ATOMIC_RELAXED);
 	__cellmsg_copy(hdr + 1, data, len);
 	__atomic_store_n(&hdr->word, len | type << CELLMSG_REC_TYPE_SHIFT,
 			 __ATOMIC_RELAXED);
+	*seq = ch->tx_seq;
 	/* Pairs with the consumer's acquire load of seq (__cellmsg_rx_word()). */
-	__atomic_store_n(&hdr->seq, ch->tx_seq, __ATOMIC_RELEASE);
+	if (publish)
+		__atomic_store_n(&hdr->seq, ch->tx_seq, __ATOMIC_RELEASE);
 	ch->tx_seq = __cellmsg_seq_next(ch->tx_seq);
 	ch->tx_pos += rec;
-	return 0;
+	return hdr;
+}
+
+/* __cellmsg_tx_write(), published at once: 0, or -1 for the slow path. */
+static inline int __cellmsg_tx_put(struct cellmsg_chan *ch, uint32_t type,
+				   const void *data, uint32_t len)
+{
+	uint32_t seq;
+
+	return __cellmsg_tx_write(ch, type, data, len, 1, &seq) ? 0 : -1;
 }
 
 __CELLMSG_INLINE int cellmsg_send(struct cellmsg_chan *ch, const void *msg,

@@ -613,6 +613,27 @@ enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch)
 #define SPIN_BATCH	64
 
 typedef int (*try_fn)(struct cellmsg_chan *ch, void *arg);
+typedef int (*quiet_fn)(const struct cellmsg_chan *ch);
+
+/* Cheap looks between two tries while nothing changed. */
+#define QUIET_SPINS	4
+
+/*
+ * A waiting receive's quick look: connected to the same peer and still
+ * nothing at our position, so a try would fail too. Spinning on this
+ * keeps the polling loop to a few instructions (under QEMU TCG each one
+ * costs about a cache miss) and leaves the try for when it can succeed.
+ */
+static int rx_quiet(const struct cellmsg_chan *ch)
+{
+	return __cellmsg_ready(ch) && __cellmsg_rx_caught_up(ch);
+}
+
+/* A waiting send's: same peer, and it has not moved its head. */
+static int tx_quiet(const struct cellmsg_chan *ch)
+{
+	return __cellmsg_ready(ch) && LOAD(&ch->peer->cons.head) == ch->tx_head;
+}
 
 static void rx_flush(struct cellmsg_chan *ch);
 
@@ -621,13 +642,22 @@ static inline int retryable(int ret)
 	return ret == -EAGAIN || ret == -ENOTCONN;
 }
 
-/* SPIN_BATCH more tries of @fn; 1, with its result in *@ret, if one settled it. */
-static int spin_tries(struct cellmsg_chan *ch, try_fn fn, void *arg, int *ret)
+/*
+ * SPIN_BATCH more tries of @fn, each after up to QUIET_SPINS looks while
+ * @quiet (if any) says it would fail; 1, with its result in *@ret, if one
+ * settled it.
+ */
+static int spin_tries(struct cellmsg_chan *ch, try_fn fn, quiet_fn quiet,
+		      void *arg, int *ret)
 {
-	int i;
+	int i, q;
 
 	for (i = 0; i < SPIN_BATCH; i++) {
-		cpu_relax();
+		for (q = 0; q < QUIET_SPINS; q++) {
+			cpu_relax();
+			if (!quiet || !quiet(ch))
+				break;
+		}
 		*ret = fn(ch, arg);
 		if (!retryable(*ret))
 			return 1;
@@ -641,7 +671,7 @@ static int spin_tries(struct cellmsg_chan *ch, try_fn fn, void *arg, int *ret)
  * once more: the peer's fence-then-check after its own store pairs with
  * our fence here, so one of the two always sees the other (no lost wake-up).
  */
-static int wait_loop(struct cellmsg_chan *ch, try_fn fn, void *arg,
+static int wait_loop(struct cellmsg_chan *ch, try_fn fn, quiet_fn quiet, void *arg,
 		     int64_t timeout_ns, uint32_t *want)
 {
 	uint64_t start, now, deadline, spin_until;
@@ -661,7 +691,7 @@ static int wait_loop(struct cellmsg_chan *ch, try_fn fn, void *arg,
 	 */
 	if (ch->wait_mode == CELLMSG_WAIT_POLL ||
 	    (ch->wait_mode == CELLMSG_WAIT_ADAPTIVE && ch->spin_ns)) {
-		if (spin_tries(ch, fn, arg, &ret))
+		if (spin_tries(ch, fn, quiet, arg, &ret))
 			return ret;
 	}
 
@@ -679,14 +709,14 @@ static int wait_loop(struct cellmsg_chan *ch, try_fn fn, void *arg,
 		if (now >= deadline)
 			return -ETIMEDOUT;
 		if (now < spin_until) {
-			if (spin_tries(ch, fn, arg, &ret))
+			if (spin_tries(ch, fn, quiet, arg, &ret))
 				return ret;
 			continue;
 		}
 		peer_mode_look(ch);
 		if (!sleep_acked(ch)) {
 			/* The peer may still skip its fence for us: spin on. */
-			if (spin_tries(ch, fn, arg, &ret))
+			if (spin_tries(ch, fn, quiet, arg, &ret))
 				return ret;
 			continue;
 		}
@@ -718,7 +748,7 @@ static int sync_try(struct cellmsg_chan *ch, void *unused)
 
 int cellmsg_wait_connected(struct cellmsg_chan *ch, int64_t timeout_ns)
 {
-	return wait_loop(ch, sync_try, 0, timeout_ns, &ch->own->wake.want_data);
+	return wait_loop(ch, sync_try, 0, 0, timeout_ns, &ch->own->wake.want_data);
 }
 
 /* ---- sending ------------------------------------------------------------- */
@@ -812,7 +842,7 @@ static int tx_send(struct cellmsg_chan *ch, uint32_t type, const void *data,
 
 	if (len > cellmsg_max_msg(ch))
 		return -EMSGSIZE;
-	return wait_loop(ch, tx_try, &a, timeout_ns, &ch->own->wake.want_space);
+	return wait_loop(ch, tx_try, tx_quiet, &a, timeout_ns, &ch->own->wake.want_space);
 }
 
 int __cellmsg_send(struct cellmsg_chan *ch, const void *msg, uint32_t len,
@@ -907,8 +937,11 @@ static int rx_take(struct cellmsg_chan *ch, struct cellmsg_rxbuf *b)
 
 static int rx_try_view(struct cellmsg_chan *ch, void *arg)
 {
-	int err = sync_peer(ch);
+	int err;
 
+	if (!__cellmsg_recv_zc_fast(ch, arg))
+		return 0;
+	err = sync_peer(ch);
 	return err ? err : rx_peek(ch, arg);
 }
 
@@ -917,7 +950,7 @@ int __cellmsg_recv_zc(struct cellmsg_chan *ch, struct cellmsg_rx *rx,
 {
 	if (!rx)
 		return -EINVAL;
-	return wait_loop(ch, rx_try_view, rx, timeout_ns, &ch->own->wake.want_data);
+	return wait_loop(ch, rx_try_view, rx_quiet, rx, timeout_ns, &ch->own->wake.want_data);
 }
 
 int __cellmsg_recv_done(struct cellmsg_chan *ch, const struct cellmsg_rx *rx)
@@ -943,6 +976,9 @@ static int rx_try_copy(struct cellmsg_chan *ch, void *arg)
 	struct cellmsg_rx rx;
 	int err;
 
+	err = __cellmsg_recv_fast(ch, a->buf, a->cap);
+	if (err >= 0)
+		return err;
 	err = rx_try_view(ch, &rx);
 	if (err)
 		return err;
@@ -963,7 +999,7 @@ int __cellmsg_recv(struct cellmsg_chan *ch, void *buf, uint32_t cap,
 		return -EINVAL;
 	if (cap > INT32_MAX)
 		a.cap = INT32_MAX;
-	return wait_loop(ch, rx_try_copy, &a, timeout_ns, &ch->own->wake.want_data);
+	return wait_loop(ch, rx_try_copy, rx_quiet, &a, timeout_ns, &ch->own->wake.want_data);
 }
 
 /* ---- batches ------------------------------------------------------------- */
@@ -1031,7 +1067,7 @@ int cellmsg_send_batch(struct cellmsg_chan *ch, const struct cellmsg_msg *msgs,
 
 	if (!msgs || !count || count > INT32_MAX)
 		return -EINVAL;
-	return wait_loop(ch, tx_batch_try, &a, timeout_ns, &ch->own->wake.want_space);
+	return wait_loop(ch, tx_batch_try, tx_quiet, &a, timeout_ns, &ch->own->wake.want_space);
 }
 
 struct rx_batch_args {
@@ -1092,7 +1128,7 @@ int cellmsg_recv_batch(struct cellmsg_chan *ch, struct cellmsg_rxbuf *bufs,
 
 	if (!bufs || !count || count > INT32_MAX)
 		return -EINVAL;
-	return wait_loop(ch, rx_batch_try, &a, timeout_ns, &ch->own->wake.want_data);
+	return wait_loop(ch, rx_batch_try, rx_quiet, &a, timeout_ns, &ch->own->wake.want_data);
 }
 
 /* ---- event loops ------------------------------------------------------- */

@@ -243,24 +243,36 @@ static inline void __cellmsg_rx_advance(struct cellmsg_chan *ch, uint32_t rec)
 		__cellmsg_rx_publish(ch);
 }
 
-__CELLMSG_INLINE int cellmsg_recv(struct cellmsg_chan *ch, void *buf,
-				  uint32_t cap, int64_t timeout_ns)
+/*
+ * The inline message at our position copied into @buf and consumed: its
+ * length, or -1 for the slow path. Also the try of a waiting receive.
+ */
+__CELLMSG_INLINE int __cellmsg_recv_fast(struct cellmsg_chan *ch, void *buf,
+					 uint32_t cap)
 {
 	const struct cellmsg_rec_hdr *hdr;
 	uint32_t off, word, len;
 
-	if (__builtin_expect(buf && __cellmsg_ready(ch), 1)) {
-		off = ch->rx_pos & (ch->rx_size - 1);
-		hdr = (const struct cellmsg_rec_hdr *)(ch->rx_ring + off);
-		word = __cellmsg_rx_word(ch, hdr, off);
-		len = word & CELLMSG_REC_LEN_MASK;
-		if (__builtin_expect(word >> CELLMSG_REC_TYPE_SHIFT == CELLMSG_REC_MSG &&
-				     len <= cap, 1)) {
-			__cellmsg_copy(buf, hdr + 1, len);
-			__cellmsg_rx_advance(ch, __cellmsg_rec_len(len));
-			return (int)len;
-		}
-	}
+	if (!buf || !__cellmsg_ready(ch))
+		return -1;
+	off = ch->rx_pos & (ch->rx_size - 1);
+	hdr = (const struct cellmsg_rec_hdr *)(ch->rx_ring + off);
+	word = __cellmsg_rx_word(ch, hdr, off);
+	len = word & CELLMSG_REC_LEN_MASK;
+	if (word >> CELLMSG_REC_TYPE_SHIFT != CELLMSG_REC_MSG || len > cap)
+		return -1;
+	__cellmsg_copy(buf, hdr + 1, len);
+	__cellmsg_rx_advance(ch, __cellmsg_rec_len(len));
+	return (int)len;
+}
+
+__CELLMSG_INLINE int cellmsg_recv(struct cellmsg_chan *ch, void *buf,
+				  uint32_t cap, int64_t timeout_ns)
+{
+	int n = __cellmsg_recv_fast(ch, buf, cap);
+
+	if (__builtin_expect(n >= 0, 1))
+		return n;
 	return __cellmsg_recv(ch, buf, cap, timeout_ns);
 }
 
@@ -284,32 +296,40 @@ static inline int __cellmsg_rx_buf(const struct cellmsg_chan *ch,
 	return 0;
 }
 
-__CELLMSG_INLINE int cellmsg_recv_zc(struct cellmsg_chan *ch,
-				     struct cellmsg_rx *rx, int64_t timeout_ns)
+/* The record at our position viewed in @rx: 0, or -1 for the slow path. */
+__CELLMSG_INLINE int __cellmsg_recv_zc_fast(struct cellmsg_chan *ch,
+					    struct cellmsg_rx *rx)
 {
 	const struct cellmsg_rec_hdr *hdr;
 	uint32_t off, word, len, type;
 
-	if (__builtin_expect(rx && __cellmsg_ready(ch), 1)) {
-		off = ch->rx_pos & (ch->rx_size - 1);
-		hdr = (const struct cellmsg_rec_hdr *)(ch->rx_ring + off);
-		word = __cellmsg_rx_word(ch, hdr, off);
-		len = word & CELLMSG_REC_LEN_MASK;
-		type = word >> CELLMSG_REC_TYPE_SHIFT;
-		if (type == CELLMSG_REC_BUF && !__cellmsg_rx_buf(ch, hdr, len, rx)) {
-			rx->rec_len = __cellmsg_rec_len(len);
-			return 0;
-		}
-		if (type == CELLMSG_REC_MSG) {
-			rx->data = hdr + 1;
-			rx->len = len;
-			rx->is_buf = 0;
-			rx->index = 0;
-			rx->gen = 0;
-			rx->rec_len = __cellmsg_rec_len(len);
-			return 0;
-		}
+	if (!rx || !__cellmsg_ready(ch))
+		return -1;
+	off = ch->rx_pos & (ch->rx_size - 1);
+	hdr = (const struct cellmsg_rec_hdr *)(ch->rx_ring + off);
+	word = __cellmsg_rx_word(ch, hdr, off);
+	len = word & CELLMSG_REC_LEN_MASK;
+	type = word >> CELLMSG_REC_TYPE_SHIFT;
+	if (type == CELLMSG_REC_BUF && !__cellmsg_rx_buf(ch, hdr, len, rx)) {
+		rx->rec_len = __cellmsg_rec_len(len);
+		return 0;
 	}
+	if (type != CELLMSG_REC_MSG)
+		return -1;
+	rx->data = hdr + 1;
+	rx->len = len;
+	rx->is_buf = 0;
+	rx->index = 0;
+	rx->gen = 0;
+	rx->rec_len = __cellmsg_rec_len(len);
+	return 0;
+}
+
+__CELLMSG_INLINE int cellmsg_recv_zc(struct cellmsg_chan *ch,
+				     struct cellmsg_rx *rx, int64_t timeout_ns)
+{
+	if (__builtin_expect(!__cellmsg_recv_zc_fast(ch, rx), 1))
+		return 0;
 	return __cellmsg_recv_zc(ch, rx, timeout_ns);
 }
 

@@ -67,25 +67,45 @@ static inline int __cellmsg_ready(const struct cellmsg_chan *ch)
 
 /*
  * Small copies inline: where the length is only known at run time a call
- * to memcpy costs more than the copy. Two overlapping moves cover 8 to
- * 16 bytes; shorter ones go byte by byte.
+ * to memcpy costs more than the copy. Overlapping moves from both ends
+ * cover 8 to 64 bytes without a loop; shorter ones go byte by byte.
  */
 #pragma GCC diagnostic push
 /*
- * Inlined into a receive into a small buffer, GCC warns about the 8-byte
+ * Inlined into a receive into a small buffer, GCC warns about the wide
  * moves on a path the caller's len <= cap check never takes.
  */
 #pragma GCC diagnostic ignored "-Warray-bounds"
 #ifndef __clang__
 #pragma GCC diagnostic ignored "-Wstringop-overflow"
 #endif
+typedef struct { uint64_t w[2]; } __cellmsg_u128;
+
 static inline void __cellmsg_copy(void *dst, const void *src, uint32_t len)
 {
 	uint8_t *d = (uint8_t *)dst;
 	const uint8_t *s = (const uint8_t *)src;
 
-	if (__builtin_constant_p(len) || len > 16) {
+	if (__builtin_constant_p(len) || len > 64) {
 		__builtin_memcpy(d, s, len);
+	} else if (len > 32) {
+		__cellmsg_u128 a, b, c, e;
+
+		__builtin_memcpy(&a, s, 16);
+		__builtin_memcpy(&b, s + 16, 16);
+		__builtin_memcpy(&c, s + len - 32, 16);
+		__builtin_memcpy(&e, s + len - 16, 16);
+		__builtin_memcpy(d, &a, 16);
+		__builtin_memcpy(d + 16, &b, 16);
+		__builtin_memcpy(d + len - 32, &c, 16);
+		__builtin_memcpy(d + len - 16, &e, 16);
+	} else if (len > 16) {
+		__cellmsg_u128 a, b;
+
+		__builtin_memcpy(&a, s, 16);
+		__builtin_memcpy(&b, s + len - 16, 16);
+		__builtin_memcpy(d, &a, 16);
+		__builtin_memcpy(d + len - 16, &b, 16);
 	} else if (len >= 8) {
 		uint64_t a, b;
 

@@ -213,24 +213,19 @@ static void announce_sleeps(struct cellmsg_chan *ch, int sleeps)
 		notify_peer(ch);
 }
 
-/* Before open publishes our half: only the local word changes. */
-static void set_mode(struct cellmsg_chan *ch, enum cellmsg_wait_mode mode,
-		     uint64_t spin_ns)
+/* Returns whether the mode may sleep. */
+static int set_mode(struct cellmsg_chan *ch, enum cellmsg_wait_mode mode,
+		    uint64_t spin_ns)
 {
 	ch->wait_mode = mode <= CELLMSG_WAIT_BLOCK ? mode : CELLMSG_WAIT_ADAPTIVE;
 	ch->spin_ns = spin_ns ? spin_ns : DEFAULT_SPIN_NS;
-	if (ch->wait_mode != CELLMSG_WAIT_POLL)
-		ch->own_mode |= CELLMSG_MODE_SLEEPS;
-	else
-		ch->own_mode &= ~CELLMSG_MODE_SLEEPS;
+	return ch->wait_mode != CELLMSG_WAIT_POLL;
 }
 
 void cellmsg_set_wait_mode(struct cellmsg_chan *ch, enum cellmsg_wait_mode mode,
 			   uint64_t spin_ns)
 {
-	ch->wait_mode = mode <= CELLMSG_WAIT_BLOCK ? mode : CELLMSG_WAIT_ADAPTIVE;
-	ch->spin_ns = spin_ns ? spin_ns : DEFAULT_SPIN_NS;
-	announce_sleeps(ch, ch->wait_mode != CELLMSG_WAIT_POLL);
+	announce_sleeps(ch, set_mode(ch, mode, spin_ns));
 }
 
 /* ---- open / close -------------------------------------------------------- */
@@ -339,7 +334,8 @@ int cellmsg_open(struct cellmsg_chan *ch, void *region, size_t size,
 	ch->own = (struct cellmsg_half *)(base + (size_t)side * half);
 	ch->peer = (const volatile struct cellmsg_half *)(base + (size_t)(1 - side) * half);
 	ch->be = *be;
-	set_mode(ch, cfg->wait_mode, cfg->spin_ns);
+	/* open publishes it with our half (own_publish()). */
+	ch->own_mode = set_mode(ch, cfg->wait_mode, cfg->spin_ns) ? CELLMSG_MODE_SLEEPS : 0;
 
 	err = layout_own(ch, cfg, &id);
 	if (err)
@@ -856,12 +852,14 @@ int __cellmsg_send(struct cellmsg_chan *ch, const void *msg, uint32_t len,
 /* ---- receiving ----------------------------------------------------------- */
 
 /*
- * Hands the space of what we consumed back to the peer. Publishing once
- * per message would cost a store-load barrier per message, so while the
- * peer's records queue up rx_advance() publishes once per quarter ring; it
- * publishes at once when it caught up with the peer, and every call that
- * is about to wait or to return "nothing" publishes the rest (rx_flush()),
- * so a peer that waits for space never waits on bytes we already read.
+ * Hands the space of what we consumed back to the peer. Towards a peer
+ * that may sleep, publishing once per message would cost a store-load
+ * barrier per message, so while its records queue up rx_advance()
+ * publishes once per quarter ring (towards a polling peer, which costs no
+ * barrier, after every record); it publishes at once when it caught up
+ * with the peer, and every call that is about to wait or to return
+ * "nothing" publishes the rest (rx_flush()), so a peer that waits for
+ * space never waits on bytes we already read.
  */
 #define rx_publish(ch)	__cellmsg_rx_publish(ch)
 

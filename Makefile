@@ -22,7 +22,7 @@ Q := $(if $(V),,@)
 # Keep intermediate objects (inmate ELFs and objects): no rebuilds, no rm noise.
 .SECONDARY:
 
-.PHONY: hypervisor configs inmates bench bench-host _bench-host examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
+.PHONY: hypervisor configs inmates bench bench-host _bench-host bench-icount examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
 	test test-unit test-system test-system-vmx run clean help _test _run
 
 all: build
@@ -37,6 +37,7 @@ help:
 	@echo "make test         unit tests, QEMU (SVM) scenarios and Bochs (VMX) checks"
 	@echo "make test-unit    host tests only"
 	@echo "make bench-host   libcellmsg ping-pong and throughput against its baselines"
+	@echo "make bench-icount instructions per libcellmsg operation (valgrind callgrind)"
 	@echo "make test-system [T=PREFIX]   QEMU scenarios (those starting with PREFIX)"
 	@echo "make test-system-vmx [T=PREFIX]   Bochs (Intel VMX) checks: vmx-boot, vmx-enable, ..."
 	@echo "                  (one Bochs boot runs all selected checks, ~5 min; BOCHS_TIMEOUT=s)"
@@ -376,8 +377,9 @@ $(BUILD)/fuzz/fuzz_cellmsg: $(FUZZ_OBJS)
 DPDK_CFLAGS := -I/usr/include/dpdk -I/usr/include/x86_64-linux-gnu/dpdk -include rte_config.h
 DPDK_LIBS   := -lrte_ring -lrte_eal
 BENCH := $(BUILD)/bench/cellmsg_bench
-ALL_OBJS += $(BUILD)/host/bench/cellmsg_bench.c.o
-bench: $(BENCH)
+ICOUNT := $(BUILD)/bench/cellmsg_icount
+ALL_OBJS += $(BUILD)/host/bench/cellmsg_bench.c.o $(BUILD)/host/bench/cellmsg_icount.c.o
+bench: $(BENCH) $(ICOUNT)
 
 $(BUILD)/host/bench/cellmsg_bench.c.o: HOST_INC += $(DPDK_CFLAGS)
 $(BUILD)/bench/cellmsg_bench: $(BUILD)/host/bench/cellmsg_bench.c.o $(CELLMSG_LIB)
@@ -389,6 +391,14 @@ bench-host: deps
 
 _bench-host: $(BENCH)
 	$(Q)$(BENCH) $(BENCH_ARGS)
+
+# Instructions per operation under callgrind: deterministic, no lock needed.
+$(BUILD)/bench/cellmsg_icount: $(BUILD)/host/bench/cellmsg_icount.c.o $(CELLMSG_LIB)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CELLMSG_LIBS)
+
+bench-icount: $(ICOUNT)
+	$(Q)bench/icount.sh $(ICOUNT) $(BUILD)/bench/icount
 
 # ---- tests ------------------------------------------------------------------
 # Each runner prints `ok - NAME` / `not ok - NAME: reason` and a last line

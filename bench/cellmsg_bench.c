@@ -100,7 +100,8 @@ static inline void relax(void)
 
 /* ---- the cases ------------------------------------------------------------ */
 
-enum kind { FLOOR, CM_POLL, EVENTFD, CM_BLOCK, PIPE, UNIX, CM_TPUT, RTE_TPUT, RTE_BURST };
+enum kind { FLOOR, CM_POLL, EVENTFD, CM_BLOCK, PIPE, UNIX, CM_TPUT, RTE_TPUT, CM_BATCH,
+	    RTE_BURST };
 
 static const char *const kind_name[] = {
 	[FLOOR] = "floor (cache-line ping-pong)",
@@ -111,6 +112,7 @@ static const char *const kind_name[] = {
 	[UNIX] = "unix socket ping-pong",
 	[CM_TPUT] = "cellmsg poll one-way 64 B",
 	[RTE_TPUT] = "rte_ring SP/SC one-way 64 B",
+	[CM_BATCH] = "cellmsg batch32 one-way 64 B",
 	[RTE_BURST] = "rte_ring SP/SC burst32 64 B",
 };
 
@@ -248,6 +250,48 @@ static int echo(struct ctx *c, uint64_t n)
 	}
 }
 
+/* 32 messages of 64 bytes, in batches until all are in the ring. */
+static int cm_send_burst(struct ctx *c)
+{
+	static uint8_t burst[32][64];
+	static struct cellmsg_msg m[32];
+	unsigned int done = 0;
+	int n, i;
+
+	if (!m[0].data)
+		for (i = 0; i < 32; i++)
+			m[i] = (struct cellmsg_msg){ .data = burst[i], .len = 64 };
+	while (done < 32) {
+		n = cellmsg_send_batch(&c->ch, m + done, 32 - done, TIMEOUT_NS);
+		if (n < 0)
+			return n;
+		done += (unsigned int)n;
+	}
+	return 0;
+}
+
+/* Up to 32 messages; 1 when the terminator is among them. */
+static int cm_recv_burst(struct ctx *c, unsigned int *got)
+{
+	static uint8_t burst[32][64];
+	static struct cellmsg_rxbuf b[32];
+	int n, k;
+
+	for (k = 0; k < 32; k++)
+		b[k] = (struct cellmsg_rxbuf){ .data = burst[k], .cap = 64 };
+	n = cellmsg_recv_batch(&c->ch, b, 32, TIMEOUT_NS);
+	if (n < 0)
+		return n;
+	for (k = 0; k < n; k++) {
+		if (b[k].len != 64)
+			return -EBADMSG;
+		if (burst[k][0])
+			return 1;
+		(*got)++;
+	}
+	return 0;
+}
+
 /* One-way throughput, child: send until told to stop, then a terminator. */
 static int produce(struct ctx *c)
 {
@@ -261,6 +305,12 @@ static int produce(struct ctx *c)
 				err = cm_send(c, msg, 64);
 				if (err)
 					return err;
+				break;
+			case CM_BATCH:
+				err = cm_send_burst(c);
+				if (err)
+					return err;
+				i += 31;
 				break;
 #ifndef NO_DPDK
 			case RTE_TPUT:
@@ -286,6 +336,7 @@ static int produce(struct ctx *c)
 	msg[0] = 1;
 	switch (c->kind) {
 	case CM_TPUT:
+	case CM_BATCH:
 		return cm_send(c, msg, 64);
 #ifndef NO_DPDK
 	case RTE_TPUT:
@@ -312,6 +363,13 @@ static int consume(struct ctx *c, unsigned int max, unsigned int *got)
 
 	*got = 0;
 	switch (c->kind) {
+	case CM_BATCH:
+		while (*got < max) {
+			err = cm_recv_burst(c, got);
+			if (err)
+				return err;
+		}
+		return 0;
 	case CM_TPUT:
 		for (i = 0; i < max; i++) {
 			err = cellmsg_recv(&c->ch, msg, sizeof(msg), TIMEOUT_NS);
@@ -364,6 +422,7 @@ static void setup(struct ctx *c)
 	case CM_POLL:
 	case CM_BLOCK:
 	case CM_TPUT:
+	case CM_BATCH:
 		err = cellmsg_host_create(&c->host, REGION_SIZE);
 		break;
 	case EVENTFD:
@@ -412,6 +471,7 @@ static void teardown(struct ctx *c)
 	case CM_POLL:
 	case CM_BLOCK:
 	case CM_TPUT:
+	case CM_BATCH:
 		cellmsg_close(&c->ch);
 		cellmsg_host_destroy(&c->host);
 		break;
@@ -431,7 +491,12 @@ static void teardown(struct ctx *c)
 
 static int is_tput(enum kind k)
 {
-	return k == CM_TPUT || k == RTE_TPUT || k == RTE_BURST;
+	return k == CM_TPUT || k == RTE_TPUT || k == CM_BATCH || k == RTE_BURST;
+}
+
+static int is_cellmsg(enum kind k)
+{
+	return k == CM_POLL || k == CM_BLOCK || k == CM_TPUT || k == CM_BATCH;
 }
 
 static int child_main(struct ctx *c)
@@ -441,7 +506,7 @@ static int child_main(struct ctx *c)
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	pin(1);
-	if (c->kind == CM_POLL || c->kind == CM_BLOCK || c->kind == CM_TPUT) {
+	if (is_cellmsg(c->kind)) {
 		err = cm_open(c, 1);
 		if (err)
 			return 2;
@@ -455,7 +520,7 @@ static int child_main(struct ctx *c)
 				break;
 		}
 	}
-	if (c->kind == CM_POLL || c->kind == CM_BLOCK || c->kind == CM_TPUT) {
+	if (is_cellmsg(c->kind)) {
 		/* Wait for the parent's goodbye so it never sees us close early. */
 		if (!err && cellmsg_recv(&c->ch, rxbuf, MAX_SIZE, TIMEOUT_NS) < 0)
 			err = -EIO;
@@ -488,7 +553,7 @@ static double measure(enum kind kind, uint32_t size)
 		_exit(child_main(&c));
 
 	alarm(30);
-	if (kind == CM_POLL || kind == CM_BLOCK || kind == CM_TPUT) {
+	if (is_cellmsg(kind)) {
 		err = cm_open(&c, 0);
 		if (err)
 			die("cellmsg open (parent)", err);
@@ -537,7 +602,7 @@ static double measure(enum kind kind, uint32_t size)
 			die(kind_name[kind], err);
 		result = (double)(t1 - t0) / (double)(n - start_n);
 	}
-	if (kind == CM_POLL || kind == CM_BLOCK || kind == CM_TPUT) {
+	if (is_cellmsg(kind)) {
 		err = cellmsg_send(&c.ch, "bye", 3, TIMEOUT_NS);
 		if (err)
 			die("goodbye", err);
@@ -616,7 +681,9 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	int opt, r, i, ix_floor, ix_poll8, ix_efd, ix_block8, ix_cmt, ix_rte = -1;
+	int ix_cmb, ix_burst = -1;
 	double floor_ns, poll_ns, efd_ns, block_ns, cm_mps, rte_mps = 0;
+	double cmb_mps, burst_mps = 0;
 	const char *rte_why = NULL;
 	cpu_set_t set;
 	uint64_t t_start;
@@ -682,7 +749,10 @@ int main(int argc, char **argv)
 	rte_why = "built with -DNO_DPDK";
 #else
 	ix_rte = add_row(RTE_TPUT, 64);
-	add_row(RTE_BURST, 64);
+#endif
+	ix_cmb = add_row(CM_BATCH, 64);
+#ifndef NO_DPDK
+	ix_burst = add_row(RTE_BURST, 64);
 #endif
 
 	printf("cellmsg_bench: %d rounds, %.0f ms per case per round, %s, region %u KiB\n",
@@ -715,16 +785,17 @@ int main(int argc, char **argv)
 		printf("rte_ring: unavailable (%s)\n", rte_why);
 	printf("total %.1f s\n", (now_ns() - t_start) / 1e9);
 	{
-		double pr[MAX_ROUNDS], br[MAX_ROUNDS], tr[MAX_ROUNDS];
+		double pr[MAX_ROUNDS], br[MAX_ROUNDS], tr[MAX_ROUNDS], xr[MAX_ROUNDS];
 
 		for (r = 0; r < rounds; r++) {
 			pr[r] = rows[ix_poll8].v[r] / rows[ix_floor].v[r];
 			br[r] = rows[ix_block8].v[r] / rows[ix_efd].v[r];
 			tr[r] = ix_rte >= 0 ? rows[ix_cmt].v[r] / rows[ix_rte].v[r] : 0;
+			xr[r] = ix_burst >= 0 ? rows[ix_cmb].v[r] / rows[ix_burst].v[r] : 0;
 		}
 		printf("median of per-round ratios: poll/floor %.2f, block/eventfd %.2f, "
-		       "cellmsg/rte_ring %.2f\n\n", median(pr, rounds),
-		       median(br, rounds), median(tr, rounds));
+		       "cellmsg/rte_ring %.2f, batch/burst32 %.2f\n\n", median(pr, rounds),
+		       median(br, rounds), median(tr, rounds), median(xr, rounds));
 	}
 
 	floor_ns = median(rows[ix_floor].v, rounds);
@@ -734,11 +805,16 @@ int main(int argc, char **argv)
 	cm_mps = median(rows[ix_cmt].v, rounds);
 	if (ix_rte >= 0)
 		rte_mps = median(rows[ix_rte].v, rounds);
+	cmb_mps = median(rows[ix_cmb].v, rounds);
+	if (ix_burst >= 0)
+		burst_mps = median(rows[ix_burst].v, rounds);
 	printf("cellmsg_poll_rtt_ns=%.0f floor_rtt_ns=%.0f poll_ratio=%.2f "
 	       "cellmsg_block_rtt_ns=%.0f eventfd_rtt_ns=%.0f block_ratio=%.2f "
-	       "cellmsg_64B_mps=%.0f rte_ring_64B_mps=%.0f tput_ratio=%.2f\n",
+	       "cellmsg_64B_mps=%.0f rte_ring_64B_mps=%.0f tput_ratio=%.2f "
+	       "cellmsg_batch32_mps=%.0f rte_ring_burst32_mps=%.0f batch_ratio=%.2f\n",
 	       poll_ns, floor_ns, poll_ns / floor_ns, block_ns, efd_ns,
 	       block_ns / efd_ns, cm_mps, rte_mps,
-	       rte_mps > 0 ? cm_mps / rte_mps : 0.0);
+	       rte_mps > 0 ? cm_mps / rte_mps : 0.0, cmb_mps, burst_mps,
+	       burst_mps > 0 ? cmb_mps / burst_mps : 0.0);
 	return 0;
 }

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define CELLMSG_MAGIC			0x47534d43u	/* "CMSG" */
-#define CELLMSG_VERSION			1u
+#define CELLMSG_VERSION			2u
 
 #define CELLMSG_CACHELINE		64u
 #define CELLMSG_MAX_BUFS		64u
@@ -45,7 +45,9 @@ struct cellmsg_ident {
 	uint32_t buf_size;		/* bytes per buffer, multiple of 64 */
 	uint32_t buf_count;		/* <= CELLMSG_MAX_BUFS */
 	uint32_t epoch;			/* incarnation, never 0 */
-	uint32_t state;			/* CELLMSG_STATE_*; release-stored */
+	uint32_t state;			/* CELLMSG_STATE_*; release-stored; with
+					   epoch one aligned 8-byte word, so
+					   the peer checks both with one load */
 	uint32_t reserved[6];
 };
 
@@ -64,12 +66,25 @@ struct cellmsg_cons {
 	uint32_t reserved[14];
 };
 
-/* Wake-up line: set by the owner before it sleeps. */
+/*
+ * Wake-up line. want_*: set by the owner before it sleeps. sleep_mode:
+ * by the owner at open and whenever its wait mode changes between polling
+ * and sleeping. mode_seen: by the owner when it has seen the peer's
+ * sleep_mode change (and in its handshake for each peer incarnation).
+ */
 struct cellmsg_wake {
 	uint32_t want_data;		/* ring me when you send */
 	uint32_t want_space;		/* ring me when you consume */
-	uint32_t reserved[14];
+	uint32_t sleep_mode;		/* bit 0: 1 = I may sleep, 0 = I never
+					   do (no fence needed for me); bits
+					   1-31 count the changes */
+	uint32_t mode_seen;		/* the peer's sleep_mode as I last saw
+					   it; release-stored */
+	uint32_t reserved[12];
 };
+
+#define CELLMSG_MODE_SLEEPS		1u	/* bit 0 of sleep_mode */
+#define CELLMSG_MODE_STEP		2u	/* sleep_mode += this per change */
 
 /* The start of each half. */
 struct cellmsg_half {
@@ -105,6 +120,11 @@ _Static_assert(__builtin_offsetof(struct cellmsg_half, cons) == 0x80, "cons at 0
 _Static_assert(__builtin_offsetof(struct cellmsg_half, wake) == 0xc0, "wake at 0xc0");
 _Static_assert(__builtin_offsetof(struct cellmsg_half, released) == 0x100, "released at 0x100");
 _Static_assert(sizeof(struct cellmsg_half) <= CELLMSG_HALF_HDR_SIZE, "header fits");
+_Static_assert(__builtin_offsetof(struct cellmsg_ident, epoch) == 0x20 &&
+	       __builtin_offsetof(struct cellmsg_ident, state) == 0x24,
+	       "epoch and state: one aligned 8-byte word");
+_Static_assert(__builtin_offsetof(struct cellmsg_wake, sleep_mode) == 0x08 &&
+	       __builtin_offsetof(struct cellmsg_wake, mode_seen) == 0x0c, "mode words");
 _Static_assert(sizeof(struct cellmsg_rec_hdr) == CELLMSG_REC_ALIGN, "record header");
 _Static_assert(sizeof(struct cellmsg_buf_desc) == 12, "buffer descriptor");
 

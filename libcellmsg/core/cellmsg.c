@@ -23,11 +23,7 @@
  * current cores (Linux's smp_mb() made the same choice); the word is
  * rewritten with its own value.
  */
-#if defined(__x86_64__)
-#define FULL_FENCE()	__asm__ __volatile__("lock; orl $0, (%%rsp)" ::: "memory", "cc")
-#else
-#define FULL_FENCE()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
-#endif
+#define FULL_FENCE()	__cellmsg_full_fence()
 
 #define DEFAULT_SPIN_NS		20000u
 #define CELLMSG_MAX_RING	(1u << 25)	/* 32 MiB */
@@ -52,12 +48,7 @@ static inline int is_pow2(uint32_t x)
 	return x && !(x & (x - 1));
 }
 
-/* Sequence numbers skip 0: a cleared header never matches. */
-static inline uint32_t seq_next(uint32_t seq)
-{
-	seq++;
-	return seq ? seq : 1;
-}
+#define seq_next(seq)	__cellmsg_seq_next(seq)
 
 static uint32_t mix32(uint32_t x)
 {
@@ -69,10 +60,48 @@ static uint32_t mix32(uint32_t x)
 	return x;
 }
 
-static void notify_peer(struct cellmsg_chan *ch)
+void __cellmsg_notify(struct cellmsg_chan *ch)
 {
 	ch->doorbells_sent++;
 	ch->be.notify(ch->be.ctx);
+}
+
+#define notify_peer(ch)	__cellmsg_notify(ch)
+
+/*
+ * We saw the peer's sleep_mode change (or connect to it): say so, so that
+ * it may sleep. From here on every kick of ours loads the new word and
+ * fences if it says "sleeps" (PROTOCOL.md section 4).
+ */
+void __cellmsg_mode_seen(struct cellmsg_chan *ch, uint32_t mode)
+{
+	ch->peer_mode = mode;
+	/* Pairs with the peer's acquire load of mode_seen in sleep_acked(). */
+	STORE_REL(&ch->own->wake.mode_seen, mode);
+}
+
+/* Looks whether the peer's sleep_mode changed; acknowledges it if so. */
+static void peer_mode_look(struct cellmsg_chan *ch)
+{
+	uint32_t mode;
+
+	if (!ch->connected)
+		return;
+	mode = LOAD(&ch->peer->wake.sleep_mode);
+	if (mode != ch->peer_mode)
+		__cellmsg_mode_seen(ch, mode);
+}
+
+/*
+ * Whether we may sleep now. While connected, the peer skips its fence
+ * (and its look at our want flags) when it last saw us announce polling;
+ * so we sleep only once it acknowledged our current sleep_mode. Before
+ * that (and while not connected: every handshake step rings) it is safe.
+ */
+static int sleep_acked(const struct cellmsg_chan *ch)
+{
+	/* Pairs with the peer's release store in __cellmsg_mode_seen(). */
+	return !ch->connected || LOAD_ACQ(&ch->peer->wake.mode_seen) == ch->own_mode;
 }
 
 /*
@@ -84,7 +113,18 @@ static int broken(struct cellmsg_chan *ch)
 {
 	ch->error = -EPROTO;
 	ch->connected = 0;
+	ch->fast_ident = 0;
 	return -EPROTO;
+}
+
+/*
+ * The fast paths (cellmsg/fast.h) run only while connected with nothing
+ * to report; fast_ident says so, and names the peer incarnation.
+ */
+static void fast_update(struct cellmsg_chan *ch)
+{
+	ch->fast_ident = ch->connected && !ch->pending ?
+		(uint64_t)CELLMSG_STATE_READY << 32 | ch->peer_epoch : 0;
 }
 
 /* ---- layout ------------------------------------------------------------ */
@@ -155,6 +195,39 @@ static int layout_check_peer(const struct cellmsg_chan *ch,
 	return 0;
 }
 
+/* ---- wait modes ------------------------------------------------------- */
+
+/*
+ * Our sleep_mode word for the peer: whether we may sleep, and a count of
+ * the changes, so that the peer's acknowledgement names one announcement.
+ */
+static void announce_sleeps(struct cellmsg_chan *ch, int sleeps)
+{
+	if (!!(ch->own_mode & CELLMSG_MODE_SLEEPS) == sleeps)
+		return;
+	ch->own_mode = ((ch->own_mode + CELLMSG_MODE_STEP) & ~CELLMSG_MODE_SLEEPS) |
+		       (sleeps ? CELLMSG_MODE_SLEEPS : 0);
+	STORE(&ch->own->wake.sleep_mode, ch->own_mode);
+	/* A peer asleep in a waiting call wakes and acknowledges it. */
+	if (sleeps && ch->connected)
+		notify_peer(ch);
+}
+
+/* Returns whether the mode may sleep. */
+static int set_mode(struct cellmsg_chan *ch, enum cellmsg_wait_mode mode,
+		    uint64_t spin_ns)
+{
+	ch->wait_mode = mode <= CELLMSG_WAIT_BLOCK ? mode : CELLMSG_WAIT_ADAPTIVE;
+	ch->spin_ns = spin_ns ? spin_ns : DEFAULT_SPIN_NS;
+	return ch->wait_mode != CELLMSG_WAIT_POLL;
+}
+
+void cellmsg_set_wait_mode(struct cellmsg_chan *ch, enum cellmsg_wait_mode mode,
+			   uint64_t spin_ns)
+{
+	announce_sleeps(ch, set_mode(ch, mode, spin_ns));
+}
+
 /* ---- open / close -------------------------------------------------------- */
 
 /* Our identity line as we publish it, from what we keep locally. */
@@ -187,6 +260,7 @@ static void own_publish(struct cellmsg_chan *ch)
 	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_RESET);
 	__builtin_memset((uint8_t *)ch->own + sizeof(id), 0,
 			 CELLMSG_HALF_HDR_SIZE - sizeof(id));
+	STORE(&ch->own->wake.sleep_mode, ch->own_mode);
 	__builtin_memcpy(&ch->own->ident, &id, sizeof(id));
 	/* Pairs with the peer's acquire load of state in peer_snapshot(). */
 	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_READY);
@@ -260,7 +334,8 @@ int cellmsg_open(struct cellmsg_chan *ch, void *region, size_t size,
 	ch->own = (struct cellmsg_half *)(base + (size_t)side * half);
 	ch->peer = (const volatile struct cellmsg_half *)(base + (size_t)(1 - side) * half);
 	ch->be = *be;
-	cellmsg_set_wait_mode(ch, cfg->wait_mode, cfg->spin_ns);
+	/* open publishes it with our half (own_publish()). */
+	ch->own_mode = set_mode(ch, cfg->wait_mode, cfg->spin_ns) ? CELLMSG_MODE_SLEEPS : 0;
 
 	err = layout_own(ch, cfg, &id);
 	if (err)
@@ -273,6 +348,7 @@ int cellmsg_open(struct cellmsg_chan *ch, void *region, size_t size,
 
 	ch->tx_ring = (uint8_t *)ch->own + id.ring_offset;
 	ch->tx_size = id.ring_size;
+	ch->tx_max = cellmsg_max_msg(ch);
 	ch->tx_pos = cfg->initial_pos & ~(CELLMSG_REC_ALIGN - 1);
 	ch->tx_head = ch->tx_pos;
 	ch->tx_seq = seq_next(mix32(ch->epoch));
@@ -290,14 +366,8 @@ void cellmsg_close(struct cellmsg_chan *ch)
 	/* Pairs with the peer's acquire load of state. */
 	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_CLOSED);
 	ch->connected = 0;
+	ch->fast_ident = 0;
 	notify_peer(ch);
-}
-
-void cellmsg_set_wait_mode(struct cellmsg_chan *ch, enum cellmsg_wait_mode mode,
-			   uint64_t spin_ns)
-{
-	ch->wait_mode = mode <= CELLMSG_WAIT_BLOCK ? mode : CELLMSG_WAIT_ADAPTIVE;
-	ch->spin_ns = spin_ns ? spin_ns : DEFAULT_SPIN_NS;
 }
 
 uint32_t cellmsg_max_msg(const struct cellmsg_chan *ch)
@@ -336,6 +406,8 @@ static void adopt_peer_layout(struct cellmsg_chan *ch, const struct cellmsg_iden
 
 	ch->rx_ring = peer + id->ring_offset;
 	ch->rx_size = id->ring_size;
+	ch->rx_max = id->ring_size / 2 - 2 * CELLMSG_REC_ALIGN;
+	ch->rx_lazy = id->ring_size / 4;
 	ch->rx_bufs = peer + id->buf_offset;
 	ch->rx_buf_size = id->buf_size;
 	ch->rx_buf_count = id->buf_count;
@@ -383,6 +455,8 @@ static int consumer_attach(struct cellmsg_chan *ch, uint32_t e)
 	for (i = 0; i < CELLMSG_MAX_BUFS; i++)
 		STORE(&ch->own->released[i], 0);
 	STORE(&ch->own->cons.head, base);
+	/* From now on we fence for it whenever it says it may sleep. */
+	__cellmsg_mode_seen(ch, LOAD(&peer->wake.sleep_mode));
 	/* Pairs with the peer's acquire load of cons_for in try_connect(). */
 	STORE_REL(&ch->own->cons.cons_for, e);
 	notify_peer(ch);
@@ -463,7 +537,7 @@ static int peer_gone(struct cellmsg_chan *ch)
  * 0 when connected; -ENOTCONN, or once per loss of a peer -ECONNRESET or
  * -EPROTO (which then waits, as -ENOTCONN, for a new incarnation).
  */
-static int sync_peer(struct cellmsg_chan *ch)
+static int sync_peer_once(struct cellmsg_chan *ch)
 {
 	int err;
 
@@ -487,6 +561,14 @@ static int sync_peer(struct cellmsg_chan *ch)
 	return try_connect(ch);
 }
 
+static int sync_peer(struct cellmsg_chan *ch)
+{
+	int err = sync_peer_once(ch);
+
+	fast_update(ch);
+	return err;
+}
+
 enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch)
 {
 	int err = sync_peer(ch);
@@ -505,6 +587,7 @@ enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch)
 	} else if (err == -EPROTO) {
 		ch->pending = -EPROTO;
 	}
+	fast_update(ch);
 
 	if (err == 0)
 		return CELLMSG_PEER_CONNECTED;
@@ -526,6 +609,27 @@ enum cellmsg_peer_state cellmsg_peer_state(struct cellmsg_chan *ch)
 #define SPIN_BATCH	64
 
 typedef int (*try_fn)(struct cellmsg_chan *ch, void *arg);
+typedef int (*quiet_fn)(const struct cellmsg_chan *ch);
+
+/* Cheap looks between two tries while nothing changed. */
+#define QUIET_SPINS	4
+
+/*
+ * A waiting receive's quick look: connected to the same peer and still
+ * nothing at our position, so a try would fail too. Spinning on this
+ * keeps the polling loop to a few instructions (under QEMU TCG each one
+ * costs about a cache miss) and leaves the try for when it can succeed.
+ */
+static int rx_quiet(const struct cellmsg_chan *ch)
+{
+	return __cellmsg_ready(ch) && __cellmsg_rx_caught_up(ch);
+}
+
+/* A waiting send's: same peer, and it has not moved its head. */
+static int tx_quiet(const struct cellmsg_chan *ch)
+{
+	return __cellmsg_ready(ch) && LOAD(&ch->peer->cons.head) == ch->tx_head;
+}
 
 static void rx_flush(struct cellmsg_chan *ch);
 
@@ -535,16 +639,39 @@ static inline int retryable(int ret)
 }
 
 /*
+ * SPIN_BATCH more tries of @fn, each after up to QUIET_SPINS looks while
+ * @quiet (if any) says it would fail; 1, with its result in *@ret, if one
+ * settled it.
+ */
+static int spin_tries(struct cellmsg_chan *ch, try_fn fn, quiet_fn quiet,
+		      void *arg, int *ret)
+{
+	int i, q;
+
+	for (i = 0; i < SPIN_BATCH; i++) {
+		for (q = 0; q < QUIET_SPINS; q++) {
+			cpu_relax();
+			if (!quiet || !quiet(ch))
+				break;
+		}
+		*ret = fn(ch, arg);
+		if (!retryable(*ret))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * Calls @fn until it stops saying "not yet", spinning or sleeping as the
  * wait mode says. Before sleeping it raises @want in our half and looks
  * once more: the peer's fence-then-check after its own store pairs with
  * our fence here, so one of the two always sees the other (no lost wake-up).
  */
-static int wait_loop(struct cellmsg_chan *ch, try_fn fn, void *arg,
+static int wait_loop(struct cellmsg_chan *ch, try_fn fn, quiet_fn quiet, void *arg,
 		     int64_t timeout_ns, uint32_t *want)
 {
 	uint64_t start, now, deadline, spin_until;
-	int ret, i, w;
+	int ret, w;
 
 	ret = fn(ch, arg);
 	if (!retryable(ret))
@@ -560,12 +687,8 @@ static int wait_loop(struct cellmsg_chan *ch, try_fn fn, void *arg,
 	 */
 	if (ch->wait_mode == CELLMSG_WAIT_POLL ||
 	    (ch->wait_mode == CELLMSG_WAIT_ADAPTIVE && ch->spin_ns)) {
-		for (i = 0; i < SPIN_BATCH; i++) {
-			cpu_relax();
-			ret = fn(ch, arg);
-			if (!retryable(ret))
-				return ret;
-		}
+		if (spin_tries(ch, fn, quiet, arg, &ret))
+			return ret;
 	}
 
 	start = ch->be.now_ns(ch->be.ctx);
@@ -582,12 +705,15 @@ static int wait_loop(struct cellmsg_chan *ch, try_fn fn, void *arg,
 		if (now >= deadline)
 			return -ETIMEDOUT;
 		if (now < spin_until) {
-			for (i = 0; i < SPIN_BATCH; i++) {
-				cpu_relax();
-				ret = fn(ch, arg);
-				if (!retryable(ret))
-					return ret;
-			}
+			if (spin_tries(ch, fn, quiet, arg, &ret))
+				return ret;
+			continue;
+		}
+		peer_mode_look(ch);
+		if (!sleep_acked(ch)) {
+			/* The peer may still skip its fence for us: spin on. */
+			if (spin_tries(ch, fn, quiet, arg, &ret))
+				return ret;
 			continue;
 		}
 		STORE(want, 1);
@@ -618,7 +744,7 @@ static int sync_try(struct cellmsg_chan *ch, void *unused)
 
 int cellmsg_wait_connected(struct cellmsg_chan *ch, int64_t timeout_ns)
 {
-	return wait_loop(ch, sync_try, 0, timeout_ns, &ch->own->wake.want_data);
+	return wait_loop(ch, sync_try, 0, 0, timeout_ns, &ch->own->wake.want_data);
 }
 
 /* ---- sending ------------------------------------------------------------- */
@@ -667,16 +793,19 @@ struct tx_args {
 	uint32_t len;
 };
 
-static int tx_try(struct cellmsg_chan *ch, void *arg)
+/*
+ * Writes one record where there is room, padding the end of the ring if
+ * needed; 0, -EAGAIN (no room) or -EPROTO (the peer's head). No kick.
+ */
+static int tx_put(struct cellmsg_chan *ch, uint32_t type, const void *data,
+		  uint32_t len)
 {
-	const struct tx_args *a = arg;
-	uint32_t rec = align_rec(sizeof(struct cellmsg_rec_hdr) + a->len);
+	uint32_t rec = align_rec(sizeof(struct cellmsg_rec_hdr) + len);
 	uint32_t off, pad;
 	int err;
 
-	err = sync_peer(ch);
-	if (err)
-		return err;
+	if (!__cellmsg_tx_put(ch, type, data, len))
+		return 0;
 	off = ch->tx_pos & (ch->tx_size - 1);
 	pad = off + rec > ch->tx_size ? ch->tx_size - off : 0;
 	/* + one header: the cleared slot after the record must be free too. */
@@ -685,13 +814,21 @@ static int tx_try(struct cellmsg_chan *ch, void *arg)
 		return err;
 	if (pad)
 		tx_write(ch, CELLMSG_REC_PAD, 0, 0, pad - sizeof(struct cellmsg_rec_hdr));
-	tx_write(ch, a->type, a->data, a->len, a->len);
-
-	/* Store (seq) then load (want_data): see wait_loop(). */
-	FULL_FENCE();
-	if (LOAD(&ch->peer->wake.want_data))
-		notify_peer(ch);
+	tx_write(ch, type, data, len, len);
 	return 0;
+}
+
+static int tx_try(struct cellmsg_chan *ch, void *arg)
+{
+	const struct tx_args *a = arg;
+	int err;
+
+	err = sync_peer(ch);
+	if (!err)
+		err = tx_put(ch, a->type, a->data, a->len);
+	if (!err)
+		__cellmsg_kick(ch, &ch->peer->wake.want_data);
+	return err;
 }
 
 static int tx_send(struct cellmsg_chan *ch, uint32_t type, const void *data,
@@ -701,11 +838,11 @@ static int tx_send(struct cellmsg_chan *ch, uint32_t type, const void *data,
 
 	if (len > cellmsg_max_msg(ch))
 		return -EMSGSIZE;
-	return wait_loop(ch, tx_try, &a, timeout_ns, &ch->own->wake.want_space);
+	return wait_loop(ch, tx_try, tx_quiet, &a, timeout_ns, &ch->own->wake.want_space);
 }
 
-int cellmsg_send(struct cellmsg_chan *ch, const void *msg, uint32_t len,
-		 int64_t timeout_ns)
+int __cellmsg_send(struct cellmsg_chan *ch, const void *msg, uint32_t len,
+		   int64_t timeout_ns)
 {
 	if (!msg && len)
 		return -EINVAL;
@@ -715,23 +852,16 @@ int cellmsg_send(struct cellmsg_chan *ch, const void *msg, uint32_t len,
 /* ---- receiving ----------------------------------------------------------- */
 
 /*
- * Hands the space of what we consumed back to the peer. Publishing once
- * per message would cost a store-load barrier per message, so while the
- * peer's records queue up rx_advance() publishes once per quarter ring; it
- * publishes at once when it caught up with the peer, and every call that
- * is about to wait or to return "nothing" publishes the rest (rx_flush()),
- * so a peer that waits for space never waits on bytes we already read.
+ * Hands the space of what we consumed back to the peer. Towards a peer
+ * that may sleep, publishing once per message would cost a store-load
+ * barrier per message, so while its records queue up rx_advance()
+ * publishes once per quarter ring (towards a polling peer, which costs no
+ * barrier, after every record); it publishes at once when it caught up
+ * with the peer, and every call that is about to wait or to return
+ * "nothing" publishes the rest (rx_flush()), so a peer that waits for
+ * space never waits on bytes we already read.
  */
-static void rx_publish(struct cellmsg_chan *ch)
-{
-	ch->rx_published = ch->rx_pos;
-	/* Pairs with the producer's acquire load of head in tx_reserve(). */
-	STORE_REL(&ch->own->cons.head, ch->rx_pos);
-	/* Store (head) then load (want_space): see wait_loop(). */
-	FULL_FENCE();
-	if (LOAD(&ch->peer->wake.want_space))
-		notify_peer(ch);
-}
+#define rx_publish(ch)	__cellmsg_rx_publish(ch)
 
 static void rx_flush(struct cellmsg_chan *ch)
 {
@@ -739,40 +869,7 @@ static void rx_flush(struct cellmsg_chan *ch)
 		rx_publish(ch);
 }
 
-/* True when the next record is not there yet (a hint, not a promise). */
-static int rx_caught_up(const struct cellmsg_chan *ch)
-{
-	const struct cellmsg_rec_hdr *hdr = (const struct cellmsg_rec_hdr *)
-		(ch->rx_ring + (ch->rx_pos & (ch->rx_size - 1)));
-
-	return LOAD(&hdr->seq) != ch->rx_seq;
-}
-
-static void rx_advance(struct cellmsg_chan *ch, uint32_t n)
-{
-	ch->rx_pos += n;
-	ch->rx_seq = seq_next(ch->rx_seq);
-	if (ch->rx_pos - ch->rx_published >= ch->rx_size / 4 || rx_caught_up(ch))
-		rx_publish(ch);
-}
-
-static int rx_buf_view(struct cellmsg_chan *ch, const uint8_t *payload,
-		       uint32_t len, struct cellmsg_rx *rx)
-{
-	struct cellmsg_buf_desc d;
-
-	if (len != sizeof(d))
-		return broken(ch);
-	__builtin_memcpy(&d, payload, sizeof(d));
-	if (d.index >= ch->rx_buf_count || d.len > ch->rx_buf_size)
-		return broken(ch);
-	rx->data = ch->rx_bufs + (size_t)d.index * ch->rx_buf_size;
-	rx->len = d.len;
-	rx->is_buf = 1;
-	rx->index = d.index;
-	rx->gen = d.gen;
-	return 0;
-}
+#define rx_advance(ch, n)	__cellmsg_rx_advance(ch, n)
 
 /* Views the record at our position, skipping padding; -EAGAIN if none. */
 static int rx_peek(struct cellmsg_chan *ch, struct cellmsg_rx *rx)
@@ -803,7 +900,7 @@ static int rx_peek(struct cellmsg_chan *ch, struct cellmsg_rx *rx)
 			return broken(ch);
 		rx->rec_len = rec;
 		if (type == CELLMSG_REC_BUF)
-			return rx_buf_view(ch, (const uint8_t *)(hdr + 1), len, rx);
+			return __cellmsg_rx_buf(ch, hdr, len, rx) ? broken(ch) : 0;
 		if (type != CELLMSG_REC_MSG)
 			return broken(ch);
 		rx->data = hdr + 1;
@@ -815,22 +912,46 @@ static int rx_peek(struct cellmsg_chan *ch, struct cellmsg_rx *rx)
 	}
 }
 
+/*
+ * A batch's common case: an inline message at our position that fits
+ * @b, copied and stepped over (not published); 1 if so, else 0 for
+ * rx_peek() to judge.
+ */
+static int rx_take(struct cellmsg_chan *ch, struct cellmsg_rxbuf *b)
+{
+	uint32_t off = ch->rx_pos & (ch->rx_size - 1), word, len;
+	const struct cellmsg_rec_hdr *hdr =
+		(const struct cellmsg_rec_hdr *)(ch->rx_ring + off);
+
+	word = __cellmsg_rx_word(ch, hdr, off);
+	len = word & CELLMSG_REC_LEN_MASK;
+	if (word >> CELLMSG_REC_TYPE_SHIFT != CELLMSG_REC_MSG || len > b->cap || !b->data)
+		return 0;
+	__cellmsg_copy(b->data, hdr + 1, len);
+	b->len = len;
+	__cellmsg_rx_skip(ch, align_rec(sizeof(*hdr) + len));
+	return 1;
+}
+
 static int rx_try_view(struct cellmsg_chan *ch, void *arg)
 {
-	int err = sync_peer(ch);
+	int err;
 
+	if (!__cellmsg_recv_zc_fast(ch, arg))
+		return 0;
+	err = sync_peer(ch);
 	return err ? err : rx_peek(ch, arg);
 }
 
-int cellmsg_recv_zc(struct cellmsg_chan *ch, struct cellmsg_rx *rx,
-		    int64_t timeout_ns)
+int __cellmsg_recv_zc(struct cellmsg_chan *ch, struct cellmsg_rx *rx,
+		      int64_t timeout_ns)
 {
 	if (!rx)
 		return -EINVAL;
-	return wait_loop(ch, rx_try_view, rx, timeout_ns, &ch->own->wake.want_data);
+	return wait_loop(ch, rx_try_view, rx_quiet, rx, timeout_ns, &ch->own->wake.want_data);
 }
 
-int cellmsg_recv_done(struct cellmsg_chan *ch, const struct cellmsg_rx *rx)
+int __cellmsg_recv_done(struct cellmsg_chan *ch, const struct cellmsg_rx *rx)
 {
 	if (!rx || !ch->connected || !rx->rec_len)
 		return -EINVAL;
@@ -853,6 +974,9 @@ static int rx_try_copy(struct cellmsg_chan *ch, void *arg)
 	struct cellmsg_rx rx;
 	int err;
 
+	err = __cellmsg_recv_fast(ch, a->buf, a->cap);
+	if (err >= 0)
+		return err;
 	err = rx_try_view(ch, &rx);
 	if (err)
 		return err;
@@ -860,12 +984,12 @@ static int rx_try_copy(struct cellmsg_chan *ch, void *arg)
 		return -ENOBUFS;
 	if (rx.len)
 		__builtin_memcpy(a->buf, rx.data, rx.len);
-	err = cellmsg_recv_done(ch, &rx);
+	err = __cellmsg_recv_done(ch, &rx);
 	return err ? err : (int)rx.len;
 }
 
-int cellmsg_recv(struct cellmsg_chan *ch, void *buf, uint32_t cap,
-		 int64_t timeout_ns)
+int __cellmsg_recv(struct cellmsg_chan *ch, void *buf, uint32_t cap,
+		   int64_t timeout_ns)
 {
 	struct rx_copy_args a = { .buf = buf, .cap = cap };
 
@@ -873,7 +997,136 @@ int cellmsg_recv(struct cellmsg_chan *ch, void *buf, uint32_t cap,
 		return -EINVAL;
 	if (cap > INT32_MAX)
 		a.cap = INT32_MAX;
-	return wait_loop(ch, rx_try_copy, &a, timeout_ns, &ch->own->wake.want_data);
+	return wait_loop(ch, rx_try_copy, rx_quiet, &a, timeout_ns, &ch->own->wake.want_data);
+}
+
+/* ---- batches ------------------------------------------------------------- */
+
+struct tx_batch_args {
+	const struct cellmsg_msg *msgs;
+	unsigned int count;
+};
+
+/*
+ * As many of the batch as fit, in order, then one publication and one
+ * kick for all of them. The first record the fast path writes gets its seq
+ * last: the consumer, which reads in order, waits on it and then finds all
+ * the records after it complete (PROTOCOL.md section 2), instead of
+ * chasing the producer line by line. The peer sees one doorbell decision
+ * (and pays at most one fence) per batch. A message that is invalid or too
+ * large ends the batch before it; if it is the first, its error is the
+ * result.
+ */
+static int tx_batch_try(struct cellmsg_chan *ch, void *arg)
+{
+	const struct tx_batch_args *a = arg;
+	struct cellmsg_rec_hdr *first = 0, *hdr;
+	uint32_t first_seq = 0, seq;
+	unsigned int i;
+	int err;
+
+	err = sync_peer(ch);
+	if (err)
+		return err;
+	for (i = 0; i < a->count; i++) {
+		const struct cellmsg_msg *m = &a->msgs[i];
+
+		if (m->data) {
+			hdr = __cellmsg_tx_write(ch, CELLMSG_REC_MSG, m->data, m->len,
+						 first != 0, &seq);
+			if (hdr && !first) {
+				first = hdr;
+				first_seq = seq;
+			}
+			if (hdr)
+				continue;
+		}
+		err = !m->data && m->len ? -EINVAL :
+		      m->len > ch->tx_max ? -EMSGSIZE :
+		      tx_put(ch, CELLMSG_REC_MSG, m->data, m->len);
+		if (err == -EPROTO)
+			return err;	/* nothing more goes to that peer */
+		if (err)
+			break;
+	}
+	if (!i)
+		return err;
+	/* Pairs with the consumer's acquire load of seq. */
+	if (first)
+		STORE_REL(&first->seq, first_seq);
+	__cellmsg_kick(ch, &ch->peer->wake.want_data);
+	return (int)i;
+}
+
+int cellmsg_send_batch(struct cellmsg_chan *ch, const struct cellmsg_msg *msgs,
+		       unsigned int count, int64_t timeout_ns)
+{
+	struct tx_batch_args a = { .msgs = msgs, .count = count };
+
+	if (!msgs || !count || count > INT32_MAX)
+		return -EINVAL;
+	return wait_loop(ch, tx_batch_try, tx_quiet, &a, timeout_ns, &ch->own->wake.want_space);
+}
+
+struct rx_batch_args {
+	struct cellmsg_rxbuf *bufs;
+	unsigned int count;
+};
+
+/*
+ * Copies out the messages there, up to the batch's size, stepping past
+ * each without publishing; then publishes our position once. A message
+ * larger than its buffer ends the batch (and stays queued); an -EPROTO
+ * after some messages is kept for the next call to report.
+ */
+static int rx_batch_try(struct cellmsg_chan *ch, void *arg)
+{
+	const struct rx_batch_args *a = arg;
+	struct cellmsg_rx rx;
+	unsigned int i;
+	int err;
+
+	err = sync_peer(ch);
+	if (err)
+		return err;
+	for (i = 0; i < a->count; i++) {
+		struct cellmsg_rxbuf *b = &a->bufs[i];
+
+		if (rx_take(ch, b))
+			continue;
+		err = rx_peek(ch, &rx);
+		if (!err && (rx.len > b->cap || (!b->data && rx.len)))
+			err = -ENOBUFS;
+		if (err)
+			break;
+		if (rx.len)
+			__cellmsg_copy(b->data, rx.data, rx.len);
+		b->len = rx.len;
+		if (rx.is_buf) {
+			/* Pairs with the owner's acquire load in buf_is_free(). */
+			STORE_REL(&ch->own->released[rx.index], rx.gen);
+		}
+		__cellmsg_rx_skip(ch, rx.rec_len);
+	}
+	if (!i)
+		return err;
+	if (err == -EPROTO) {
+		ch->pending = -EPROTO;
+		fast_update(ch);
+	}
+	if (ch->connected && ch->rx_pos != ch->rx_published)
+		rx_publish(ch);
+	return (int)i;
+}
+
+int cellmsg_recv_batch(struct cellmsg_chan *ch, struct cellmsg_rxbuf *bufs,
+		       unsigned int count, int64_t timeout_ns)
+{
+	struct rx_batch_args a = { .bufs = bufs, .count = count };
+
+	if (!bufs || !count || count > INT32_MAX)
+		return -EINVAL;
+	return wait_loop(ch, rx_batch_try, rx_quiet, &a, timeout_ns, &ch->own->wake.want_data);
 }
 
 /* ---- event loops ------------------------------------------------------- */
@@ -887,14 +1140,25 @@ static int rx_ready(struct cellmsg_chan *ch)
 	struct cellmsg_rx rx;
 	int ret = rx_try_view(ch, &rx);
 
-	if (ret == -ECONNRESET || ret == -EPROTO)
+	if (ret == -ECONNRESET || ret == -EPROTO) {
 		ch->pending = ret;
+		fast_update(ch);
+	}
 	return !retryable(ret);
 }
 
 int cellmsg_rx_arm(struct cellmsg_chan *ch)
 {
 	if (rx_ready(ch))
+		return 1;
+	/*
+	 * Sleeping outside the library needs the peer's fences too, also on
+	 * a channel opened to poll: announce it, and do not sleep before the
+	 * peer has seen it.
+	 */
+	announce_sleeps(ch, 1);
+	peer_mode_look(ch);
+	if (!sleep_acked(ch))
 		return 1;
 	/* The same store-fence-look as wait_loop(), for a sleep elsewhere. */
 	STORE(&ch->own->wake.want_data, 1);
@@ -922,7 +1186,7 @@ static int buf_is_free(struct cellmsg_chan *ch, uint32_t i)
 	       LOAD_ACQ(&ch->peer->released[i]) == ch->tx_buf_gen[i];
 }
 
-int cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb)
+int __cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb)
 {
 	uint32_t i;
 
@@ -946,8 +1210,8 @@ static int buf_owned(const struct cellmsg_chan *ch, const struct cellmsg_txbuf *
 	       (ch->tx_buf_claimed & (1ull << tb->index));
 }
 
-int cellmsg_buf_submit(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb,
-		       uint32_t len, int64_t timeout_ns)
+int __cellmsg_buf_submit(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb,
+			 uint32_t len, int64_t timeout_ns)
 {
 	struct cellmsg_buf_desc d;
 	uint32_t gen;

@@ -5,7 +5,8 @@
  * Each input starts from an honest channel (the peer connected, a few
  * messages and a zero-copy buffer in flight), then interprets the input as
  * a program: patch a byte of the peer's half, or make the honest side
- * send, receive (copying or in place, touching every byte it was given).
+ * send, receive (copying or in place, touching every byte it was given),
+ * singly or in batches.
  * Any result outside the documented errors, any crash and any access
  * outside the region (ASan) is a finding.
  */
@@ -54,6 +55,29 @@ static int allowed(int r)
 	       r == -ECONNRESET || r == -ENOBUFS || r == -ETIMEDOUT;
 }
 
+/* Up to 4 messages into buffers of sizes that @shape picks. */
+static int recv_batch(struct cellmsg_chan *a, unsigned int shape)
+{
+	static uint8_t bufs[4][1024];
+	struct cellmsg_rxbuf b[4];
+	unsigned int i, n = shape % 4 + 1;
+
+	for (i = 0; i < n; i++)
+		b[i] = (struct cellmsg_rxbuf){ .data = bufs[i], .cap = (shape >> 2) * 128 + i * 64 };
+	return cellmsg_recv_batch(a, b, n, 0);
+}
+
+static int send_batch(struct cellmsg_chan *a, unsigned int shape)
+{
+	static uint8_t data[2048];
+	struct cellmsg_msg m[4];
+	unsigned int i, n = shape % 4 + 1;
+
+	for (i = 0; i < n; i++)
+		m[i] = (struct cellmsg_msg){ .data = data, .len = (shape >> 2) * 97 * (i + 1) };
+	return cellmsg_send_batch(a, m, n, 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t region[REGION_SIZE] __attribute__((aligned(64)));
@@ -69,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (i < size) {
 		uint8_t op = data[i++];
 
-		switch (op % 5) {
+		switch (op % 7) {
 		case 0:	/* patch the peer's half */
 			if (i + 3 > size)
 				return 0;
@@ -101,6 +125,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4:
 			r = cellmsg_recv(&a, buf, sizeof(buf), 3000);
 			if (!allowed(r))
+				abort();
+			break;
+		case 5:
+			r = recv_batch(&a, op >> 3);
+			if (!allowed(r))
+				abort();
+			break;
+		case 6:
+			r = send_batch(&a, op >> 3);
+			if (!allowed(r) && r != -EMSGSIZE)
 				abort();
 			break;
 		}

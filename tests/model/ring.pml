@@ -20,6 +20,25 @@
  * Spin's interleaving is sequentially consistent, which is what the fences
  * buy. Each shared access is a statement of its own.
  *
+ * Polling peers (PROTOCOL.md section 4, version 2): the consumer announces
+ * in cmode whether it may sleep (bit 0; the rest counts the changes). The
+ * producer's kick (__cellmsg_kick) loads cmode and fences and looks at
+ * want_data only when bit 0 is set; without the fence its load of cmode
+ * may pass its store of seq (x86 store buffer), so the model does the two
+ * in either order. The first time the producer sees cmode change it says
+ * so in ack_c (mode_seen), after its seq store; the consumer sleeps only
+ * while ack_c equals its cmode, and looks at ack_c before its want store.
+ * The consumer starts polling, changes its mode up to MAXCHG times at the
+ * points where it finds nothing, polls at most SPINS times in all (then it
+ * must announce sleeping), and on each change to sleeping rings the
+ * producer (announce_sleeps()), whose wait loop acknowledges too. The
+ * producer's own mode is fixed at "may sleep" (the consumer's publication
+ * always fences): the space direction runs the same code.
+ *
+ * -DNOACK lets the consumer sleep without the producer's acknowledgement of
+ * its mode: spin must find the wake-up lost to a producer that still
+ * believes it polls.
+ *
  * -DNOFENCE drops the fence in wait_loop: the store to want may then become
  * visible only after the re-check's loads (store buffer), modelled by doing
  * it after the re-check. (The `true ->` guards keep the re-check's own
@@ -63,6 +82,15 @@ bit want_data;		/* consumer's half: wake.want_data */
 bit want_space;		/* producer's half: wake.want_space */
 bit bell_cons;		/* doorbell rung for the consumer */
 bit bell_prod;		/* doorbell rung for the producer */
+byte cmode = 0;		/* consumer's half: wake.sleep_mode (starts polling) */
+byte ack_c = 0;		/* producer's half: wake.mode_seen (the handshake's) */
+
+#ifndef MAXCHG
+#define MAXCHG	3	/* mode changes of the consumer */
+#endif
+#ifndef SPINS
+#define SPINS	3	/* polling retries of the consumer, in all */
+#endif
 
 /* Sleep until our doorbell rang; consume it (eventfd/ivshmem read). */
 inline wait_bell(bell)
@@ -87,7 +115,29 @@ inline wait_bell(bell)
 
 /* ---- producer ------------------------------------------------------------ */
 
-/* tx_try: reserve, write one record, fence, ring if the consumer wants data. */
+/*
+ * __cellmsg_kick's mode part: acknowledge a change of cmode (after the
+ * seq store, which the caller did), then fence and look at want_data only
+ * for a consumer that may sleep.
+ */
+inline kick(m)
+{
+	if
+	:: m != seen -> seen = m; ack_c = m
+	:: else -> skip
+	fi;
+	if
+	:: m & 1 ->
+		/* FULL_FENCE; LOAD(want_data) */
+		if
+		:: want_data -> bell_cons = 1
+		:: else -> skip
+		fi
+	:: else -> skip
+	fi
+}
+
+/* tx_try: reserve, write one record, kick. */
 inline tx_try()
 {
 	/* tx_reserve */
@@ -106,21 +156,21 @@ inline tx_try()
 		/* tx_write */
 		ring[(pos + 1) % RING].seq = 0;
 		ring[pos % RING].val = i;
-		ring[pos % RING].seq = tx_seq;	/* STORE_REL */
+		/* STORE_REL(seq); LOAD(cmode), in either order (no fence yet) */
+		if
+		:: true -> ring[pos % RING].seq = tx_seq; m = cmode
+		:: true -> m = cmode; ring[pos % RING].seq = tx_seq
+		fi;
 		tx_seq = SEQ_NEXT(tx_seq);
 		pos++;
-		/* FULL_FENCE; LOAD(want_data) */
-		if
-		:: want_data -> bell_cons = 1
-		:: else -> skip
-		fi
+		kick(m)
 	:: else -> skip
 	fi
 }
 
 active proctype producer()
 {
-	byte pos = 0, chead = 0, tx_seq = 1, i = 0;
+	byte pos = 0, chead = 0, tx_seq = 1, i = 0, m, seen = 0;
 	bit ok;
 
 	do
@@ -133,6 +183,11 @@ active proctype producer()
 			STORE_WANT_FENCE_TRY(want_space, tx_try());
 			if
 			:: ok -> want_space = 0; break
+			:: else -> skip
+			fi;
+			/* peer_mode_look() before sleeping, and after */
+			if
+			:: cmode != seen -> seen = cmode; ack_c = seen
 			:: else -> skip
 			fi;
 			wait_bell(bell_prod);
@@ -189,25 +244,53 @@ inline rx_try()
 	fi
 }
 
+/* cellmsg_set_wait_mode(): a new cmode word; ring when it may sleep now. */
+inline announce(sleeps)
+{
+	cmode = ((cmode + 2) & 254) | sleeps;
+	changes++;
+	if
+	:: sleeps -> bell_prod = 1
+	:: else -> skip
+	fi
+}
+
+#ifdef NOACK
+#define ACKED	true
+#else
+#define ACKED	(ack_c == cmode)
+#endif
+
 active proctype consumer()
 {
-	byte rpos = 0, rx_seq = 1, got = 0, v;
+	byte rpos = 0, rx_seq = 1, got = 0, v, changes = 0, spins = 0;
 	bit ok;
 
 	do
 	:: got < N ->
-		/* wait_loop(rx_try_copy, want_data), BLOCK mode */
+		/* wait_loop(rx_try_copy, want_data) in the mode cmode says */
 		rx_try();
 		do
 		:: ok -> break
 		:: else ->
-			STORE_WANT_FENCE_TRY(want_data, rx_try());
+			/* Nothing there: the app may change the wait mode. */
 			if
-			:: ok -> want_data = 0; break
-			:: else -> skip
+			:: changes < MAXCHG -> announce(1 - (cmode & 1))
+			:: true -> skip
 			fi;
-			wait_bell(bell_cons);
-			want_data = 0;
+			if
+			:: !(cmode & 1) && spins < SPINS -> spins++
+			:: !(cmode & 1) && spins >= SPINS -> announce(1)
+			:: (cmode & 1) && !ACKED -> skip	/* spin on */
+			:: (cmode & 1) && ACKED ->
+				STORE_WANT_FENCE_TRY(want_data, rx_try());
+				if
+				:: ok -> want_data = 0; break
+				:: else -> skip
+				fi;
+				wait_bell(bell_cons);
+				want_data = 0
+			fi;
 			rx_try()
 		od
 	:: else -> break

@@ -424,6 +424,208 @@ static void test_suppression(void)
 	pair_close(&p);
 }
 
+
+/* ---- wait modes: a polling peer is spared the fence and the doorbell ---- */
+
+/*
+ * A peer that announced it polls is never rung, not even with its want
+ * flag set (nothing reads it); once it announces sleeping, it is.
+ */
+static void test_polling_peer_unrung(void)
+{
+	struct pair p;
+	char in[8];
+	uint64_t before;
+
+	pair_open(&p);
+	cellmsg_set_wait_mode(&p.b, CELLMSG_WAIT_POLL, 0);
+	p.b.own->wake.want_data = 1;
+	before = p.a.doorbells_sent;
+	for (int i = 0; i < 10; i++) {
+		CHECK_EQ(cellmsg_send(&p.a, "ping", 4, 0), 0, "send to a poller");
+		CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), 4, "recv");
+	}
+	CHECK_EQ(p.a.doorbells_sent - before, 0, "doorbells to a peer that polls");
+	cellmsg_set_wait_mode(&p.b, CELLMSG_WAIT_BLOCK, 0);
+	p.b.own->wake.want_data = 1;
+	before = p.a.doorbells_sent;
+	CHECK_EQ(cellmsg_send(&p.a, "ping", 4, 0), 0, "send to a sleeper");
+	CHECK_EQ(p.a.doorbells_sent - before, 1, "doorbell once it may sleep");
+	pair_close(&p);
+}
+
+/*
+ * A side that turns from polling to sleeping must not sleep before the
+ * peer has seen it (the peer may still skip its fence): its waiting call
+ * spins instead; after the peer's next send it sleeps.
+ */
+static void test_sleep_waits_for_ack(void)
+{
+	struct pair p;
+	char in[8];
+
+	pair_open(&p);
+	cellmsg_set_wait_mode(&p.b, CELLMSG_WAIT_POLL, 0);
+	CHECK_EQ(cellmsg_send(&p.a, "x", 1, 0), 0, "a sees b poll");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), 1, "recv");
+	cellmsg_set_wait_mode(&p.b, CELLMSG_WAIT_BLOCK, 0);
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 2000000), -ETIMEDOUT, "b waits");
+	CHECK_EQ(p.b.sleeps, 0, "b never slept before a saw its change");
+	CHECK_EQ(cellmsg_send(&p.a, "y", 1, 0), 0, "a sends (and sees it)");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), 1, "recv");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 2000000), -ETIMEDOUT, "b waits again");
+	CHECK(p.b.sleeps > 0, "b sleeps once acknowledged");
+	pair_close(&p);
+}
+
+/* ---- batches --------------------------------------------------------------- */
+
+static void fill_batch(struct cellmsg_msg *m, uint8_t (*data)[200], unsigned int n,
+		       uint32_t first, uint64_t *s)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		m[i].len = prng(s) % 200;
+		fill_pattern(data[i], m[i].len, first + i);
+		m[i].data = data[i];
+	}
+}
+
+/* Batches in order, mixed with single calls, across the index wrap. */
+static void test_batch_order(void)
+{
+	struct cellmsg_config cfg = { .ring_size = 4096, .initial_pos = UINT32_MAX - 3000 };
+	static uint8_t out[16][200], in[16][200], want[200];
+	struct cellmsg_msg m[16];
+	struct cellmsg_rxbuf r[16];
+	uint64_t s1 = 7, s2 = 9;
+	uint32_t sent = 0, got = 0;
+	struct pair p;
+	int n, k, bad = 0;
+
+	pair_open_cfg(&p, &cfg);
+	while (got < 50000 && !bad) {
+		unsigned int want_n = prng(&s1) % 16 + 1;
+
+		fill_batch(m, out, want_n, sent, &s1);
+		n = cellmsg_send_batch(&p.a, m, want_n, 0);
+		if (n == -EAGAIN)
+			n = 0;
+		CHECK(n >= 0 && n <= (int)want_n, "send_batch %u: %d", want_n, n);
+		if (n < 0)
+			break;
+		/* What did not fit goes next time (content follows the index). */
+		sent += (uint32_t)n;
+		for (k = prng(&s2) % 3; k >= 0 && got < sent; k--) {
+			unsigned int cnt = prng(&s2) % 16 + 1;
+
+			for (unsigned int i = 0; i < cnt; i++)
+				r[i] = (struct cellmsg_rxbuf){ .data = in[i], .cap = 200 };
+			if (prng(&s2) % 4 == 0) {
+				/* A single receive in between. */
+				n = cellmsg_recv(&p.b, in[0], 200, 0);
+				r[0].len = (uint32_t)n;
+				n = n >= 0 ? 1 : n;
+			} else {
+				n = cellmsg_recv_batch(&p.b, r, cnt, 0);
+			}
+			CHECK(n > 0 && n <= (int)cnt, "recv_batch %u: %d (got %u of %u)",
+			      cnt, n, got, sent);
+			if (n <= 0) {
+				bad = 1;
+				break;
+			}
+			for (int i = 0; i < n; i++, got++) {
+				fill_pattern(want, r[i].len, got);
+				if (memcmp(in[i], want, r[i].len)) {
+					CHECK(0, "content of message %u", got);
+					bad = 1;
+				}
+			}
+		}
+	}
+	CHECK(p.a.tx_pos < 1u << 30, "positions wrapped: %u", p.a.tx_pos);
+	CHECK(got >= 50000 && !bad, "%u messages through the wrap in batches", got);
+	pair_close(&p);
+}
+
+/* Partial batches, and the errors of the first message. */
+static void test_batch_limits(void)
+{
+	static char big[4096];
+	char in[4][100];
+	struct cellmsg_msg m[40];
+	struct cellmsg_rxbuf r[4];
+	struct cellmsg_txbuf tb;
+	struct pair p;
+	int n, i;
+
+	pair_open(&p);
+	CHECK_EQ(cellmsg_send_batch(&p.a, m, 0, 0), -EINVAL, "empty batch");
+	CHECK_EQ(cellmsg_send_batch(&p.a, NULL, 1, 0), -EINVAL, "no batch");
+	CHECK_EQ(cellmsg_recv_batch(&p.b, r, 4, 0), -EAGAIN, "nothing to receive");
+	CHECK_EQ(cellmsg_recv_batch(&p.b, r, 4, 1000000), -ETIMEDOUT, "nothing, 1 ms");
+	m[0] = (struct cellmsg_msg){ .data = big, .len = cellmsg_max_msg(&p.a) + 1 };
+	CHECK_EQ(cellmsg_send_batch(&p.a, m, 1, 0), -EMSGSIZE, "first too large");
+	m[0] = (struct cellmsg_msg){ .data = NULL, .len = 5 };
+	CHECK_EQ(cellmsg_send_batch(&p.a, m, 1, 0), -EINVAL, "first without data");
+	m[0] = (struct cellmsg_msg){ .data = "first", .len = 5 };
+	m[1] = (struct cellmsg_msg){ .data = big, .len = sizeof(big) };
+	CHECK_EQ(cellmsg_send_batch(&p.a, m, 2, 0), 1, "stops before a too large one");
+
+	/* 40 x 100 bytes do not fit a 4 KiB ring: as many as fit. */
+	for (i = 0; i < 40; i++)
+		m[i] = (struct cellmsg_msg){ .data = big, .len = 100 };
+	n = cellmsg_send_batch(&p.a, m, 40, 0);
+	CHECK(n >= 30 && n < 40, "a full ring takes part of a batch: %d", n);
+	CHECK_EQ(cellmsg_send_batch(&p.a, m, 40, 0), -EAGAIN, "then none");
+	CHECK_EQ(cellmsg_send_batch(&p.a, m, 40, 1000000), -ETIMEDOUT, "none in 1 ms");
+
+	/* A buffer too small ends a batch; first: -ENOBUFS, message kept. */
+	r[0] = (struct cellmsg_rxbuf){ .data = in[0], .cap = 3 };
+	CHECK_EQ(cellmsg_recv_batch(&p.b, r, 1, 0), -ENOBUFS, "first buffer too small");
+	r[0].cap = 100;
+	r[1] = (struct cellmsg_rxbuf){ .data = in[1], .cap = 50 };
+	CHECK_EQ(cellmsg_recv_batch(&p.b, r, 2, 0), 1, "stops before a too small buffer");
+	CHECK(r[0].len == 5 && !memcmp(in[0], "first", 5), "first message");
+	/* Everything it consumed is the peer's room at once. */
+	CHECK_EQ(p.b.own->cons.head, p.b.rx_pos, "one publication per batch");
+	for (i = 0; i < 4; i++)
+		r[i] = (struct cellmsg_rxbuf){ .data = in[i], .cap = 100 };
+	while ((n = cellmsg_recv_batch(&p.b, r, 4, 0)) > 0)
+		CHECK(r[0].len == 100, "drain: %u", r[0].len);
+	CHECK_EQ(n, -EAGAIN, "drained");
+
+	/* Zero-copy buffers in a batch are copied and released. */
+	CHECK_EQ(cellmsg_buf_claim(&p.a, &tb), 0, "claim");
+	memcpy(tb.data, "zero-copy", 9);
+	CHECK_EQ(cellmsg_buf_submit(&p.a, &tb, 9, 0), 0, "submit");
+	CHECK_EQ(cellmsg_send(&p.a, "inline", 6, 0), 0, "and an inline one");
+	CHECK_EQ(cellmsg_recv_batch(&p.b, r, 4, 0), 2, "both in one batch");
+	CHECK(r[0].len == 9 && !memcmp(in[0], "zero-copy", 9), "the buffer's bytes");
+	CHECK(r[1].len == 6 && !memcmp(in[1], "inline", 6), "then the inline one");
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(cellmsg_buf_claim(&p.a, &tb), 0, "all four buffers free again");
+	pair_close(&p);
+}
+
+/* One doorbell decision per batch: a sleeping peer is rung once. */
+static void test_batch_one_doorbell(void)
+{
+	struct cellmsg_msg m[10];
+	struct pair p;
+	uint64_t before;
+	int i;
+
+	pair_open(&p);
+	for (i = 0; i < 10; i++)
+		m[i] = (struct cellmsg_msg){ .data = "msg", .len = 3 };
+	p.b.own->wake.want_data = 1;
+	before = p.a.doorbells_sent;
+	CHECK_EQ(cellmsg_send_batch(&p.a, m, 10, 0), 10, "batch of 10");
+	CHECK_EQ(p.a.doorbells_sent - before, 1, "one doorbell for the batch");
+	pair_close(&p);
+}
+
 /* A backend whose wait() fails as @wait_error says, counting its calls. */
 static int wait_error, wait_calls;
 
@@ -482,5 +684,10 @@ int main(void)
 	RUN(test_reset_seen_by_peer_state);
 	RUN(test_suppression);
 	RUN(test_wait_error);
+	RUN(test_polling_peer_unrung);
+	RUN(test_sleep_waits_for_ack);
+	RUN(test_batch_order);
+	RUN(test_batch_limits);
+	RUN(test_batch_one_doorbell);
 	return check_exit();
 }

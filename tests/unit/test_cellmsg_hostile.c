@@ -237,6 +237,60 @@ static void test_bad_buffers(void)
 	buf_case(0, 0xffffffffu, "buffer length 4G");
 }
 
+/*
+ * A corrupt record in the middle of what a batch would take: the batch
+ * returns the honest records before it, the next call reports -EPROTO
+ * once, and nothing after the corruption is delivered.
+ */
+static void batch_record_case(uint32_t word, const char *what)
+{
+	struct cellmsg_rec_hdr *hdr;
+	struct cellmsg_rxbuf r[4];
+	char in[4][64];
+	struct pair p;
+	int i;
+
+	pair_open(&p, 1);
+	CHECK_IS(cellmsg_send(&p.b, "one", 3, 0), 0, "%s: honest send", what);
+	hdr = next_record(&p);
+	CHECK_IS(cellmsg_send(&p.b, "two", 3, 0), 0, "%s: honest send", what);
+	CHECK_IS(cellmsg_send(&p.b, "three", 5, 0), 0, "%s: honest send", what);
+	hdr->word = word;
+	for (i = 0; i < 4; i++)
+		r[i] = (struct cellmsg_rxbuf){ .data = in[i], .cap = sizeof(in[i]) };
+	CHECK_IS(cellmsg_recv_batch(&p.a, r, 4, 0), 1, "%s: the record before", what);
+	CHECK(r[0].len == 3 && !memcmp(in[0], "one", 3), "%s: it is the first", what);
+	CHECK_IS(cellmsg_recv_batch(&p.a, r, 4, 0), -EPROTO, "%s: then -EPROTO", what);
+	expect_broken_reported(&p, what, 1);
+}
+
+static void test_bad_records_in_batch(void)
+{
+	batch_record_case(CELLMSG_REC_LEN_MASK | CELLMSG_REC_MSG << 24, "batch: length 16M");
+	batch_record_case(2041 | CELLMSG_REC_MSG << 24, "batch: length over half the ring");
+	batch_record_case(5 | 7u << 24, "batch: unknown type");
+	batch_record_case(100 | CELLMSG_REC_PAD << 24, "batch: pad not to the end");
+	batch_record_case(12 | CELLMSG_REC_BUF << 24, "batch: buffer index 'two'");
+}
+
+/* A peer head ahead of what we wrote stops a batch send with -EPROTO. */
+static void test_bad_head_batch(void)
+{
+	static char msg[100];
+	struct cellmsg_msg m[8];
+	struct pair p;
+	int i, n = 0;
+
+	for (i = 0; i < 8; i++)
+		m[i] = (struct cellmsg_msg){ .data = msg, .len = sizeof(msg) };
+	pair_open(&p, 1);
+	p.b.own->cons.head = p.a.tx_pos + 4096;
+	for (i = 0; i < 20 && n >= 0; i++)
+		n = cellmsg_send_batch(&p.a, m, 8, 0);
+	CHECK_EQ(n, -EPROTO, "batch send: head ahead of the producer");
+	expect_broken_reported(&p, "batch head", 1);
+}
+
 /* Wrong release generations only keep a's buffers busy: no error. */
 static void test_bad_release(void)
 {
@@ -383,6 +437,24 @@ static void test_random_garbage(void)
 			r = cellmsg_send(&p.a, buf, prng(&s) % 600, 0);
 			CHECK(r == 0 || r == -EAGAIN || r == -EPROTO || r == -ENOTCONN ||
 			      r == -ECONNRESET, "send: %d", r);
+			{
+				struct cellmsg_rxbuf rb[3] = {
+					{ .data = buf, .cap = 1000 },
+					{ .data = buf + 1000, .cap = 1000 },
+					{ .data = buf + 2000, .cap = 2096 },
+				};
+				struct cellmsg_msg m[2] = {
+					{ .data = buf, .len = prng(&s) % 600 },
+					{ .data = buf, .len = prng(&s) % 600 },
+				};
+
+				r = cellmsg_recv_batch(&p.a, rb, 3, 0);
+				CHECK(r > 0 || r == -EAGAIN || r == -EPROTO || r == -ENOTCONN ||
+				      r == -ECONNRESET || r == -ENOBUFS, "recv_batch: %d", r);
+				r = cellmsg_send_batch(&p.a, m, 2, 0);
+				CHECK(r > 0 || r == -EAGAIN || r == -EPROTO || r == -ENOTCONN ||
+				      r == -ECONNRESET, "send_batch: %d", r);
+			}
 		}
 		cellmsg_host_destroy(&p.host);
 	}
@@ -395,6 +467,8 @@ int main(void)
 	RUN(test_bad_head);
 	RUN(test_bad_records);
 	RUN(test_bad_buffers);
+	RUN(test_bad_records_in_batch);
+	RUN(test_bad_head_batch);
 	RUN(test_bad_release);
 	RUN(test_recover_on_epoch_alone);
 	RUN(test_corrupt_again);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libcellmsg between two processes: millions of messages of random sizes,
- * checked for order, content and count, in each wait mode; then ping-pong,
- * where every message has to wake a sleeping peer in blocking mode.
+ * checked for order, content and count, in each wait mode, single and in
+ * batches; then ping-pong, where every message has to wake a sleeping
+ * peer in blocking mode, also with both sides changing modes all along.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -117,7 +118,27 @@ static void stream_recv(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uin
 	       (unsigned long long)ch.sleeps);
 }
 
-static int pingpong_child(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uint32_t rounds)
+/*
+ * Ping-pong where both sides keep changing their wait mode (poll, block,
+ * adaptive, each side its own pattern): a side that turns to sleeping
+ * while its peer still skips the fence for it would lose a wake-up and
+ * time out here.
+ */
+static const enum cellmsg_wait_mode mode_cycle[] = {
+	CELLMSG_WAIT_POLL, CELLMSG_WAIT_BLOCK, CELLMSG_WAIT_POLL,
+	CELLMSG_WAIT_ADAPTIVE, CELLMSG_WAIT_BLOCK, CELLMSG_WAIT_BLOCK,
+};
+#define NMODES (sizeof(mode_cycle) / sizeof(mode_cycle[0]))
+
+/* Every @every messages the next mode of the cycle (never with 0). */
+static void switch_mode(struct cellmsg_chan *ch, uint32_t n, uint32_t every)
+{
+	if (every && n % every == 0)
+		cellmsg_set_wait_mode(ch, mode_cycle[n / every % NMODES], 2000);
+}
+
+static int pingpong_child(struct cellmsg_host *h, enum cellmsg_wait_mode mode,
+			  uint32_t rounds, uint32_t every)
 {
 	struct cellmsg_chan ch;
 	uint32_t n, v;
@@ -125,6 +146,7 @@ static int pingpong_child(struct cellmsg_host *h, enum cellmsg_wait_mode mode, u
 	if (open_side(h, 1, mode, &ch))
 		return 2;
 	for (n = 0; n < rounds; n++) {
+		switch_mode(&ch, n, every);
 		if (cellmsg_recv(&ch, &v, sizeof(v), TIMEOUT_NS) != 4 || v != n)
 			return 3;
 		v = n + 1;
@@ -134,7 +156,8 @@ static int pingpong_child(struct cellmsg_host *h, enum cellmsg_wait_mode mode, u
 	return 0;
 }
 
-static void pingpong_parent(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uint32_t rounds)
+static void pingpong_parent(struct cellmsg_host *h, enum cellmsg_wait_mode mode,
+			    uint32_t rounds, uint32_t every)
 {
 	struct cellmsg_chan ch;
 	uint32_t n, v = 0;
@@ -142,6 +165,7 @@ static void pingpong_parent(struct cellmsg_host *h, enum cellmsg_wait_mode mode,
 
 	CHECK_EQ(open_side(h, 0, mode, &ch), 0, "ping-pong connects");
 	for (n = 0; n < rounds; n++) {
+		switch_mode(&ch, n, every);
 		r = cellmsg_send(&ch, &n, sizeof(n), TIMEOUT_NS);
 		if (r)
 			break;
@@ -154,7 +178,110 @@ static void pingpong_parent(struct cellmsg_host *h, enum cellmsg_wait_mode mode,
 	       (unsigned long long)ch.sleeps, (unsigned long long)ch.doorbells_sent);
 }
 
-static void run(const char *what, enum cellmsg_wait_mode mode, uint32_t count, int pingpong)
+/*
+ * Batches: the sender sends random-size messages in batches of 1 to 32
+ * (what does not fit goes in the next call), the receiver takes batches
+ * of random counts; every message is checked as in the stream above.
+ */
+#define BATCH_MAX	32
+
+static int batch_send(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uint32_t count)
+{
+	static uint8_t msg[BATCH_MAX][MAX_LEN];
+	struct cellmsg_msg m[BATCH_MAX];
+	struct cellmsg_chan ch;
+	uint64_t pick = 5;
+	uint32_t n = 0, k, want;
+	int r;
+
+	if (open_side(h, 1, mode, &ch))
+		return 2;
+	while (n < count) {
+		want = (uint32_t)(msg_len(&pick) % BATCH_MAX) + 1;
+		if (want > count - n)
+			want = count - n;
+		for (k = 0; k < want; k++) {
+			/* Lengths follow the message number, as the receiver expects. */
+			uint64_t ls = 42 + (uint64_t)(n + k) * 0x9e3779b97f4a7c15ull;
+
+			m[k].len = msg_len(&ls);
+			make_msg(msg[k], m[k].len, n + k);
+			m[k].data = msg[k];
+		}
+		r = cellmsg_send_batch(&ch, m, want, TIMEOUT_NS);
+		if (r <= 0) {
+			fprintf(stderr, "child: send_batch at %u: %d\n", n, r);
+			return 3;
+		}
+		n += (uint32_t)r;
+	}
+	r = cellmsg_recv(&ch, msg[0], MAX_LEN, TIMEOUT_NS);
+	return r == 4 ? 0 : 4;
+}
+
+static void batch_recv(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uint32_t count)
+{
+	static uint8_t got[BATCH_MAX][MAX_LEN], want[MAX_LEN];
+	struct cellmsg_rxbuf b[BATCH_MAX];
+	struct cellmsg_chan ch;
+	uint64_t pick = 11;
+	uint32_t n = 0, k, len;
+	int r = 0, bad = 0;
+
+	CHECK_EQ(open_side(h, 0, mode, &ch), 0, "batch receiver connects");
+	while (n < count && !bad) {
+		uint32_t cnt = (uint32_t)(msg_len(&pick) % BATCH_MAX) + 1;
+
+		for (k = 0; k < cnt; k++)
+			b[k] = (struct cellmsg_rxbuf){ .data = got[k], .cap = MAX_LEN };
+		r = cellmsg_recv_batch(&ch, b, cnt, TIMEOUT_NS);
+		if (r <= 0) {
+			CHECK(0, "recv_batch at %u: %d", n, r);
+			break;
+		}
+		for (k = 0; k < (uint32_t)r && !bad; k++, n++) {
+			uint64_t ls = 42 + (uint64_t)n * 0x9e3779b97f4a7c15ull;
+
+			len = msg_len(&ls);
+			make_msg(want, len, n);
+			if (b[k].len != len || memcmp(got[k], want, len)) {
+				CHECK(0, "message %u: length %u, want %u, or content", n, b[k].len, len);
+				bad = 1;
+			}
+		}
+	}
+	CHECK_EQ(n, count, "messages received in order, in batches");
+	CHECK_EQ(cellmsg_recv(&ch, got[0], MAX_LEN, 10000000), -ETIMEDOUT, "nothing extra");
+	CHECK_EQ(cellmsg_send(&ch, "done", 4, TIMEOUT_NS), 0, "last word");
+	printf("  %u messages in batches, %llu sleeps\n", count,
+	       (unsigned long long)ch.sleeps);
+}
+
+enum kind { STREAM, PINGPONG, BATCHES, SWITCHING };
+
+static int child(struct cellmsg_host *h, enum kind kind, enum cellmsg_wait_mode mode,
+		 uint32_t count)
+{
+	switch (kind) {
+	case STREAM: return stream_send(h, mode, count);
+	case PINGPONG: return pingpong_child(h, mode, count, 0);
+	case BATCHES: return batch_send(h, mode, count);
+	default: return pingpong_child(h, mode, count, 7);
+	}
+}
+
+static void parent(struct cellmsg_host *h, enum kind kind, enum cellmsg_wait_mode mode,
+		   uint32_t count)
+{
+	switch (kind) {
+	case STREAM: stream_recv(h, mode, count); break;
+	case PINGPONG: pingpong_parent(h, mode, count, 0); break;
+	case BATCHES: batch_recv(h, mode, count); break;
+	default: pingpong_parent(h, mode, count, 5); break;
+	}
+}
+
+static void run(const char *what, enum cellmsg_wait_mode mode, uint32_t count, enum kind kind)
 {
 	struct cellmsg_host h;
 	int status, code;
@@ -165,14 +292,10 @@ static void run(const char *what, enum cellmsg_wait_mode mode, uint32_t count, i
 	CHECK_EQ(cellmsg_host_create(&h, REGION_SIZE), 0, "host region");
 	pid = fork();
 	if (pid == 0) {
-		code = pingpong ? pingpong_child(&h, mode, count) :
-				  stream_send(&h, mode, count);
+		code = child(&h, kind, mode, count);
 		_exit(code);
 	}
-	if (pingpong)
-		pingpong_parent(&h, mode, count);
-	else
-		stream_recv(&h, mode, count);
+	parent(&h, kind, mode, count);
 	waitpid(pid, &status, 0);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "%s: child status 0x%x", what, status);
@@ -181,11 +304,14 @@ static void run(const char *what, enum cellmsg_wait_mode mode, uint32_t count, i
 
 int main(void)
 {
-	run("stream, busy-poll", CELLMSG_WAIT_POLL, 2000000 / SCALE, 0);
-	run("stream, adaptive", CELLMSG_WAIT_ADAPTIVE, 2000000 / SCALE, 0);
-	run("stream, blocking", CELLMSG_WAIT_BLOCK, 1000000 / SCALE, 0);
-	run("ping-pong, busy-poll", CELLMSG_WAIT_POLL, 200000 / SCALE, 1);
-	run("ping-pong, adaptive", CELLMSG_WAIT_ADAPTIVE, 100000 / SCALE, 1);
-	run("ping-pong, blocking", CELLMSG_WAIT_BLOCK, 100000 / SCALE, 1);
+	run("stream, busy-poll", CELLMSG_WAIT_POLL, 2000000 / SCALE, STREAM);
+	run("stream, adaptive", CELLMSG_WAIT_ADAPTIVE, 2000000 / SCALE, STREAM);
+	run("stream, blocking", CELLMSG_WAIT_BLOCK, 1000000 / SCALE, STREAM);
+	run("batches, busy-poll", CELLMSG_WAIT_POLL, 500000 / SCALE, BATCHES);
+	run("batches, blocking", CELLMSG_WAIT_BLOCK, 200000 / SCALE, BATCHES);
+	run("ping-pong, busy-poll", CELLMSG_WAIT_POLL, 200000 / SCALE, PINGPONG);
+	run("ping-pong, adaptive", CELLMSG_WAIT_ADAPTIVE, 100000 / SCALE, PINGPONG);
+	run("ping-pong, blocking", CELLMSG_WAIT_BLOCK, 100000 / SCALE, PINGPONG);
+	run("ping-pong, switching modes", CELLMSG_WAIT_POLL, 50000 / SCALE, SWITCHING);
 	return check_exit();
 }

@@ -3,8 +3,9 @@
 # Model-checks the ring protocol (tests/model/ring.pml) with spin: the model
 # as written must verify with 0 errors (no lost, duplicated or reordered
 # message; no invalid end state = no lost wake-up), and the -DNOFENCE
-# variant (wait_loop's fence removed) must fail, or the model proves
-# nothing. Exit 0 pass, 1 fail, 77 when spin or a C compiler is missing.
+# variant (wait_loop's fence removed) and the -DNOACK variant (a side
+# sleeps before the peer acknowledged that it may: the peer still skips
+# its fence) must fail, or the model proves nothing. Exit 0 pass, 1 fail, 77 when spin or a C compiler is missing.
 set -u
 
 command -v spin >/dev/null 2>&1 || { echo "spin not installed: skipping model check"; exit 77; }
@@ -61,8 +62,15 @@ else
 	ok=0
 fi
 
+if run noack -DNOACK; then
+	[ "$(cat "$tmp/noack.errors")" != 0 ] ||
+		{ echo "FAIL: no-ack variant verified: model cannot see the mode handshake"; ok=0; }
+else
+	ok=0
+fi
+
 if [ $ok = 1 ]; then
-	echo "ring model verified; no-fence variant loses a wake-up as expected"
+	echo "ring model verified; no-fence and no-ack variants lose a wake-up as expected"
 	exit 0
 fi
 exit 1

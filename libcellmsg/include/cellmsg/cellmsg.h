@@ -109,6 +109,19 @@ struct cellmsg_rx {
 	uint32_t rec_len;	/* bytes of ring the record takes (internal) */
 };
 
+/* One message of cellmsg_send_batch(). */
+struct cellmsg_msg {
+	const void *data;
+	uint32_t len;
+};
+
+/* One buffer of cellmsg_recv_batch(): @cap bytes at @data; @len is set. */
+struct cellmsg_rxbuf {
+	void *data;
+	uint32_t cap;
+	uint32_t len;		/* out: the message's length */
+};
+
 /* The channel. Treat the members as private. */
 struct cellmsg_chan {
 	struct cellmsg_half *own;		/* our half: we write it */
@@ -117,15 +130,21 @@ struct cellmsg_chan {
 	uint32_t side;
 	uint32_t epoch;				/* ours */
 	uint32_t peer_epoch;			/* the one we are connected to */
+	uint64_t fast_ident;			/* while connected with nothing
+						   to report: its epoch and state
+						   READY as one word, else 0 */
 	int connected;
 	int error;				/* -EPROTO: peer_epoch broke the
 						   protocol; wait for it to go */
 	int pending;				/* -ECONNRESET or -EPROTO to
 						   report once */
+	uint32_t own_mode;			/* our wake.sleep_mode */
+	uint32_t peer_mode;			/* the peer's, as we last saw it */
 
 	/* Our outbound ring. */
 	uint8_t *tx_ring;
 	uint32_t tx_size;
+	uint32_t tx_max;			/* largest payload */
 	uint32_t tx_pos;			/* next byte to write */
 	uint32_t tx_seq;			/* sequence of the next record */
 	uint32_t tx_head;			/* cached peer consumer position */
@@ -133,6 +152,8 @@ struct cellmsg_chan {
 	/* The peer's ring, geometry validated once per connection. */
 	const uint8_t *rx_ring;
 	uint32_t rx_size;
+	uint32_t rx_max;			/* largest valid payload */
+	uint32_t rx_lazy;			/* publish head after this much */
 	uint32_t rx_pos;
 	uint32_t rx_published;			/* head the peer has seen */
 	uint32_t rx_seq;
@@ -185,23 +206,28 @@ int cellmsg_wait_connected(struct cellmsg_chan *ch, int64_t timeout_ns);
 /* Largest message the peer-bound ring can carry. */
 uint32_t cellmsg_max_msg(const struct cellmsg_chan *ch);
 
-/* Copies @len bytes of @msg into the ring. 0 on success. */
-int cellmsg_send(struct cellmsg_chan *ch, const void *msg, uint32_t len,
-		 int64_t timeout_ns);
+/*
+ * cellmsg_send(), cellmsg_recv(), cellmsg_recv_zc(), cellmsg_recv_done()
+ * and cellmsg_buf_submit() are inline, below: the common case (connected,
+ * room, a message there) costs a few dozen instructions and no call; all
+ * else goes to the out-of-line __cellmsg_*() that does the whole job.
+ */
 
 /*
- * Copies the next message into @buf (@cap bytes). Returns its length.
- * A zero-copy buffer from the peer is copied and released the same way.
+ * Sends @count messages (or as many as fit, in order) with one doorbell
+ * decision. Returns how many were sent (waiting, as cellmsg_send(), until
+ * the first fits), or an error.
  */
-int cellmsg_recv(struct cellmsg_chan *ch, void *buf, uint32_t cap,
-		 int64_t timeout_ns);
+int cellmsg_send_batch(struct cellmsg_chan *ch, const struct cellmsg_msg *msgs,
+		       unsigned int count, int64_t timeout_ns);
 
-/* Views the next message in place; consume it with cellmsg_recv_done(). */
-int cellmsg_recv_zc(struct cellmsg_chan *ch, struct cellmsg_rx *rx,
-		    int64_t timeout_ns);
-
-/* Consumes the message viewed by cellmsg_recv_zc(), releasing its buffer. */
-int cellmsg_recv_done(struct cellmsg_chan *ch, const struct cellmsg_rx *rx);
+/*
+ * Receives up to @count messages, copying each into its buffer (setting
+ * its len), with one publication of our position. Returns how many
+ * (waiting, as cellmsg_recv(), for the first), or an error.
+ */
+int cellmsg_recv_batch(struct cellmsg_chan *ch, struct cellmsg_rxbuf *bufs,
+		       unsigned int count, int64_t timeout_ns);
 
 /*
  * For event loops that sleep outside the library. Returns 1 when a receive
@@ -218,14 +244,26 @@ void cellmsg_rx_disarm(struct cellmsg_chan *ch);
  * Claims a free zero-copy buffer: 0, -EAGAIN when all are in flight (or
  * the channel has none), -EINVAL without @tb.
  */
-int cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb);
-
-/* Passes @len bytes of a claimed buffer to the peer (a BUF record). */
-int cellmsg_buf_submit(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb,
-		       uint32_t len, int64_t timeout_ns);
+/* (inline, below) */
 
 /* Gives a claimed buffer back unsent. */
 void cellmsg_buf_cancel(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb);
+
+/* The whole job of the calls below; the inline versions try first. */
+int __cellmsg_send(struct cellmsg_chan *ch, const void *msg, uint32_t len,
+		   int64_t timeout_ns);
+int __cellmsg_recv(struct cellmsg_chan *ch, void *buf, uint32_t cap,
+		   int64_t timeout_ns);
+int __cellmsg_recv_zc(struct cellmsg_chan *ch, struct cellmsg_rx *rx,
+		      int64_t timeout_ns);
+int __cellmsg_recv_done(struct cellmsg_chan *ch, const struct cellmsg_rx *rx);
+int __cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb);
+int __cellmsg_buf_submit(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb,
+			 uint32_t len, int64_t timeout_ns);
+void __cellmsg_notify(struct cellmsg_chan *ch);
+void __cellmsg_mode_seen(struct cellmsg_chan *ch, uint32_t mode);
+
+#include <cellmsg/fast.h>
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@ for i in $(seq "$cycles"); do
 	must bulkhead cell create /configs/$cell.cell
 	must bulkhead cell load $cell /inmates/$image.bin
 	must bulkhead cell start $cell
+	wait_inmate_report $cell $cpu
 	must bulkhead cell destroy $cell
 	[ "$(cat /sys/devices/system/cpu/cpu$cpu/online)" = 1 ] || fail "cycle $i: CPU $cpu not back online"
 	used=$(cat /sys/devices/bulkhead/mem_pool_used)

@@ -91,3 +91,26 @@ hv_disable() {
 	out=$(bulkhead disable 2>&1) || fail "bulkhead disable failed: $out"
 	[ "$(cat /sys/devices/bulkhead/enabled)" = 0 ] || fail "sysfs says enabled after disable"
 }
+
+# wait_inmate_report CELL CPU [SECONDS]: until the inmate on CPU has made
+# its end-of-main report hypercall (its cell's statistics count one), or
+# fail. A destroy right after start can otherwise stop the inmate before
+# it has said anything.
+wait_inmate_report() {
+	id=$(cell_id "$1")
+	[ -n "$id" ] || fail "no cell named $1 in sysfs"
+	f=/sys/devices/bulkhead/cells/$id/statistics/cpu$2/vmexits_hypercall
+	tries=$(( ${3:-30} * 10 ))
+	while [ "$(cat "$f" 2>/dev/null || echo 0)" -lt 1 ]; do
+		tries=$((tries - 1))
+		[ $tries -gt 0 ] || fail "$1: the inmate on CPU $2 made no report in ${3:-30} s"
+		sleep 0.1
+	done
+}
+
+# cell_id NAME: the cell's ID from sysfs; nothing if there is none.
+cell_id() {
+	for d in /sys/devices/bulkhead/cells/*; do
+		[ "$(cat "$d/name")" = "$1" ] && basename "$d"
+	done
+}

@@ -325,6 +325,26 @@ int arch_trap_page(struct cell *cell, uint64_t gpa, int trap)
 	return 0;
 }
 
+/*
+ * arch_write_protect: every range made read-only, per cell, as
+ * arch/x86/cell.c would take it (0; the ranges are checked by the tests).
+ */
+struct protect_call {
+	const struct cell *cell;
+	uint64_t gpa, size;
+};
+
+static struct protect_call protect_log[64];
+static unsigned int num_protects;
+
+int arch_write_protect(struct cell *cell, uint64_t gpa, uint64_t size)
+{
+	if (num_protects < ARRAY_SIZE(protect_log))
+		protect_log[num_protects] = (struct protect_call){ cell, gpa, size };
+	num_protects++;
+	return 0;
+}
+
 /* Calls of arch_trap_page(@cell, @gpa, @trap) since the log was cleared. */
 static unsigned int trap_calls(const struct cell *cell, uint64_t gpa, int trap)
 {

@@ -13,7 +13,9 @@
 #include <bulkhead/ivshmem.h>
 
 #define Q35_LINK_BDF		(0x10 << 3)	/* 00:10.0 */
+#ifndef Q35_LINK_PEERS			/* the link-config scenario builds 16 and 17 */
 #define Q35_LINK_PEERS		3
+#endif
 #define Q35_LINK_START		0x3e400000	/* in the memmap= reservation */
 #define Q35_LINK_COMMON		0x10000		/* 64 KiB read-write for all */
 #define Q35_LINK_OUTPUT		0x10000		/* 64 KiB per peer */

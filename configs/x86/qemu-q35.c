@@ -29,6 +29,10 @@
 #define Q35_EXTRA	0
 #endif
 
+#ifndef Q35_CPUS
+#define Q35_CPUS	0xf		/* -smp 4; the link-config scenario has more */
+#endif
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const struct {
@@ -72,7 +76,7 @@ static const struct {
 			.num_pci_devices = ARRAY_SIZE(config.pci),
 		},
 	},
-	.cpus = { 0xf },
+	.cpus = { Q35_CPUS },
 	.mem = {
 		/* RAM below the reservation (with the legacy holes) */
 		{

@@ -1479,6 +1479,33 @@ static void test_link_state_and_doorbells(void)
 	link_teardown();
 }
 
+/* A link of inmates only: the root cell has no device on it. */
+static void test_link_without_root(void)
+{
+	link_setup();
+	ivshmem_cell_exit(&root_cell);
+	link_sys.pci[0].type = BH_PCI_TYPE_DEVICE;	/* the root is no peer */
+	CHECK_EQ(ivshmem_cell_init(&root_cell), 0, "root cell init, no device on the link");
+	CHECK(!ivshmem_find(&root_cell, BDF), "the root has no link device");
+	create_inmate(&inmate);
+	start_inmate(&inmate);
+	create_inmate(&inmate2);
+	start_inmate(&inmate2);
+	setup_msix(&inmate);
+	setup_msix(&inmate2);
+	clear_logs();
+	doorbell_from(&inmate, IVSHMEM_DOORBELL(2, 0));
+	CHECK_ONE_MSI(&inmate2, INMATE_MSI_ADDR, INMATE_MSI_DATA, "peer 1 rings peer 2, no root");
+	clear_logs();
+	doorbell_from(&inmate2, IVSHMEM_DOORBELL(0, 0));
+	CHECK_EQ(num_msis, 0, "doorbell for the absent peer 0");
+	CHECK(console_len == 0, "the absent peer 0 is no mistake: \"%s\"", console);
+	bar_write(&inmate2, INMATE_BAR0 + IVSHMEM_REG_LOCAL_STATE, 4, IVSHMEM_STATE_READY);
+	CHECK_EQ(link_state(2), IVSHMEM_STATE_READY, "peer 2's state, no root");
+	CHECK_ONE_MSI(&inmate, INMATE_MSI_ADDR, INMATE_MSI_DATA, "peer 2's state change rings peer 1 only");
+	link_teardown();
+}
+
 int main(void)
 {
 	RUN(test_config_space);
@@ -1492,5 +1519,6 @@ int main(void)
 	RUN(test_link_layout);
 	RUN(test_link_refused_writes);
 	RUN(test_link_state_and_doorbells);
+	RUN(test_link_without_root);
 	return check_exit();
 }

@@ -223,6 +223,12 @@ static int config_check_same_address(const struct bh_pci_device *a,
 	return a->domain == b->domain && a->bdf == b->bdf;
 }
 
+/* Either kind of ivshmem device: a pair's or a link's. */
+static int config_check_is_ivshmem(const struct bh_pci_device *dev)
+{
+	return dev->type == BH_PCI_TYPE_IVSHMEM || dev->type == BH_PCI_TYPE_IVSHMEM_LINK;
+}
+
 /* @dev's shared memory among @c's regions; NULL if the index is not one (reported). */
 static const struct bh_memory_region *
 config_check_shmem(const struct bh_cell_desc *c, const struct bh_pci_device *dev)
@@ -474,12 +480,12 @@ static int config_check_pio_region(struct config_check *ck, uint32_t i,
 static int config_check_pci_device(struct config_check *ck, uint32_t i,
 				   const struct bh_pci_device *dev)
 {
-	if (dev->type != BH_PCI_TYPE_DEVICE && dev->type != BH_PCI_TYPE_IVSHMEM) {
+	if (dev->type != BH_PCI_TYPE_DEVICE && !config_check_is_ivshmem(dev)) {
 		config_check_pci_report(ck, i, dev, " has unknown type %u",
 					(unsigned int)dev->type);
 		return 0;
 	}
-	if (dev->type != BH_PCI_TYPE_IVSHMEM)
+	if (!config_check_is_ivshmem(dev))
 		return 0;
 	/* The emulated device's MSI-X table has this many entries. */
 	if (dev->num_msix_vectors == 0 || dev->num_msix_vectors > IVSHMEM_MAX_VECTORS)
@@ -507,7 +513,7 @@ static void config_check_pci_twice(struct config_check *ck, uint32_t i,
 		if (config_check_same_address(&dev[i], &dev[j]))
 			config_check_pci_report(ck, i, &dev[i], " has the same domain and BDF as pci device %u",
 						j);
-		if (dev[i].type != BH_PCI_TYPE_IVSHMEM || dev[j].type != BH_PCI_TYPE_IVSHMEM ||
+		if (!config_check_is_ivshmem(&dev[i]) || !config_check_is_ivshmem(&dev[j]) ||
 		    dev[i].shmem_region != dev[j].shmem_region ||
 		    !config_check_shmem(ck->cell, &dev[i]))
 			continue;
@@ -561,6 +567,260 @@ static int config_check_hits_debug_console(const struct bh_system_config *sys,
 	*con_last = (uint32_t)con->port + CONFIG_CHECK_UART_PORTS - 1;
 	return con->type == BH_CONSOLE_UART_8250 &&
 	       config_check_overlap(con->port, *con_last, base, last);
+}
+
+/* ---- ivshmem links --------------------------------------------------------- */
+
+/*
+ * Sizes past this are no real link and would make the layout's sums
+ * overflow; 1 TiB is far above anything below 4 GiB anyway.
+ */
+#define CONFIG_CHECK_LINK_SIZE_MAX	(1ull << 40)
+
+/* A link's address as a device's: the reports and lookups use one form. */
+static void config_check_link_text(const struct bh_ivshmem_link *l,
+				   char out[CONFIG_CHECK_PCI_TEXT])
+{
+	struct bh_pci_device dev = { .domain = l->domain, .bdf = l->bdf };
+
+	config_check_pci_text(&dev, out);
+}
+
+/* A problem of the system config's link @i: "ivshmem link 0 (00:10.0)" starts the line. */
+#define config_check_link_report(ck, i, l, fmt, ...)				\
+	do {									\
+		char link_[CONFIG_CHECK_PCI_TEXT];				\
+		config_check_link_text(l, link_);				\
+		config_check_report(ck, "ivshmem link %u (%s)" fmt,		\
+				    (unsigned int)(i), link_, ##__VA_ARGS__);	\
+	} while (0)
+
+/* The system config's link at @dev's address, or NULL; sets *@index. */
+static const struct bh_ivshmem_link *
+config_check_link_at(const struct bh_system_config *sys,
+		     const struct bh_pci_device *dev, uint32_t *index)
+{
+	const struct bh_ivshmem_link *l = bh_system_links(sys);
+	uint32_t i;
+
+	for (i = 0; i < sys->num_ivshmem_links; i++) {
+		if (l[i].domain == dev->domain && l[i].bdf == dev->bdf) {
+			if (index)
+				*index = i;
+			return &l[i];
+		}
+	}
+	return NULL;
+}
+
+/* Whether the link's fields make a layout; sets its memory's last byte. */
+static int config_check_link_span(const struct bh_ivshmem_link *l, uint64_t *last)
+{
+	uint64_t size;
+
+	if (l->num_peers < 2 || l->num_peers > IVSHMEM_MAX_PEERS ||
+	    !l->output_size || l->output_size > CONFIG_CHECK_LINK_SIZE_MAX ||
+	    l->common_size > CONFIG_CHECK_LINK_SIZE_MAX)
+		return 0;
+	size = IVSHMEM_LINK_SIZE(l->common_size, l->output_size, l->num_peers);
+	return config_check_range(l->phys_start, size, last);
+}
+
+/* The size of a link whose span is sound. */
+static uint64_t config_check_link_size(const struct bh_ivshmem_link *l)
+{
+	return IVSHMEM_LINK_SIZE(l->common_size, l->output_size, l->num_peers);
+}
+
+/* The root cell's link device at @l's address, or NULL. */
+static const struct bh_pci_device *
+config_check_root_link_dev(const struct bh_system_config *sys,
+			   const struct bh_ivshmem_link *l)
+{
+	const struct bh_cell_desc *root = &sys->root_cell;
+	const struct bh_pci_device *dev = bh_cell_pci_devices(root);
+	uint32_t i;
+
+	for (i = 0; i < root->num_pci_devices; i++)
+		if (dev[i].type == BH_PCI_TYPE_IVSHMEM_LINK &&
+		    dev[i].domain == l->domain && dev[i].bdf == l->bdf)
+			return &dev[i];
+	return NULL;
+}
+
+/* The fields of link @i on their own. */
+static void config_check_link_fields(struct config_check *ck, uint32_t i,
+				     const struct bh_ivshmem_link *l)
+{
+	uint64_t last;
+
+	if (l->num_peers < 2 || l->num_peers > IVSHMEM_MAX_PEERS)
+		config_check_link_report(ck, i, l, ": num_peers %u is outside 2..%u",
+					 (unsigned int)l->num_peers, IVSHMEM_MAX_PEERS);
+	if (l->flags || l->reserved0 || l->reserved1)
+		config_check_link_report(ck, i, l, ": flags 0x%x and the reserved fields must be 0",
+					 (unsigned int)l->flags);
+	if (l->phys_start % CONFIG_CHECK_PAGE)
+		config_check_link_report(ck, i, l, ": phys_start 0x%llx is not a multiple of 4 KiB",
+					 (unsigned long long)l->phys_start);
+	if (l->common_size % CONFIG_CHECK_PAGE || l->common_size > CONFIG_CHECK_LINK_SIZE_MAX)
+		config_check_link_report(ck, i, l, ": common_size 0x%llx is not a multiple of 4 KiB up to 1 TiB",
+					 (unsigned long long)l->common_size);
+	if (!l->output_size || l->output_size % CONFIG_CHECK_PAGE ||
+	    l->output_size > CONFIG_CHECK_LINK_SIZE_MAX)
+		config_check_link_report(ck, i, l, ": output_size 0x%llx is not a non-zero multiple of 4 KiB up to 1 TiB",
+					 (unsigned long long)l->output_size);
+	if (!config_check_link_span(l, &last))
+		return;
+	/* The hypervisor writes the state table through its own 4 GiB map. */
+	if (last >= BH_IDENTITY_LIMIT)
+		config_check_link_report(ck, i, l, ": memory [0x%llx-0x%llx] ends above 4 GiB",
+					 (unsigned long long)l->phys_start,
+					 (unsigned long long)last);
+}
+
+/* Link @i against the hypervisor, the links before it and the root cell. */
+static void config_check_link_place(struct config_check *ck, uint32_t i,
+				    const struct bh_ivshmem_link *links)
+{
+	const struct bh_ivshmem_link *l = &links[i];
+	const struct bh_memory_region *hv = &ck->sys->hypervisor_memory;
+	const struct bh_cell_desc *root = &ck->sys->root_cell;
+	const struct bh_memory_region *rmem = bh_cell_mem_regions(root);
+	uint64_t last, o_last;
+	uint32_t j;
+
+	for (j = 0; j < i; j++)
+		if (links[j].domain == l->domain && links[j].bdf == l->bdf)
+			config_check_link_report(ck, i, l, ": ivshmem link %u has the same address", j);
+	if (!config_check_link_span(l, &last))
+		return;
+	if (config_check_ranges_meet(l->phys_start, config_check_link_size(l), &last,
+				     hv->phys_start, hv->size, &o_last))
+		config_check_link_report(ck, i, l, ": memory [0x%llx-0x%llx] overlaps the hypervisor memory",
+					 (unsigned long long)l->phys_start,
+					 (unsigned long long)last);
+	for (j = 0; j < i; j++) {
+		if (!config_check_link_span(&links[j], &o_last) ||
+		    !config_check_overlap(l->phys_start, last, links[j].phys_start, o_last))
+			continue;
+		config_check_link_report(ck, i, l, ": memory [0x%llx-0x%llx] overlaps ivshmem link %u's [0x%llx-0x%llx]",
+					 (unsigned long long)l->phys_start,
+					 (unsigned long long)last, j,
+					 (unsigned long long)links[j].phys_start,
+					 (unsigned long long)o_last);
+	}
+	/* With the root a peer, its device's checks say where the memory must be. */
+	if (config_check_root_link_dev(ck->sys, l))
+		return;
+	for (j = 0; j < root->num_memory_regions; j++) {
+		if (!config_check_ranges_meet(l->phys_start, config_check_link_size(l), &last,
+					      rmem[j].phys_start, rmem[j].size, &o_last))
+			continue;
+		config_check_link_report(ck, i, l, ": memory [0x%llx-0x%llx] overlaps root cell memory region %u [0x%llx-0x%llx], but the root cell is no peer of the link",
+					 (unsigned long long)l->phys_start,
+					 (unsigned long long)last, j,
+					 (unsigned long long)rmem[j].phys_start,
+					 (unsigned long long)o_last);
+	}
+}
+
+static void config_check_links(struct config_check *ck)
+{
+	const struct bh_ivshmem_link *l = bh_system_links(ck->sys);
+	uint32_t i;
+
+	for (i = 0; i < ck->sys->num_ivshmem_links; i++) {
+		config_check_link_fields(ck, i, &l[i]);
+		config_check_link_place(ck, i, l);
+	}
+}
+
+/*
+ * Device @i of the cell under check as a peer of a link: the link exists,
+ * the peer ID is one of its peers', the shared memory is exactly the
+ * link's, and it is RAM. @root_peer: the root cell's own device on the
+ * link (NULL when the root is no peer, or is the cell under check).
+ * Returns the link, or NULL.
+ */
+static const struct bh_ivshmem_link *
+config_check_link_peer(struct config_check *ck, uint32_t i,
+		       const struct bh_pci_device *dev)
+{
+	const struct bh_memory_region *r = config_check_shmem(ck->cell, dev);
+	const struct bh_ivshmem_link *l;
+	char here[CONFIG_CHECK_PCI_TEXT];
+	uint64_t last, l_last;
+	uint32_t li;
+
+	if (dev->shmem_peer_id >= IVSHMEM_MAX_PEERS)
+		config_check_pci_report(ck, i, dev, ": ivshmem shmem_peer_id %u is not below %u, the most peers a link has",
+					(unsigned int)dev->shmem_peer_id, IVSHMEM_MAX_PEERS);
+	if (r && (r->flags & BH_MEM_IO))
+		config_check_pci_report(ck, i, dev, ": ivshmem shmem_region %u is device memory, not RAM",
+					(unsigned int)dev->shmem_region);
+	if (!ck->sys)
+		return NULL;
+	l = config_check_link_at(ck->sys, dev, &li);
+	if (!l) {
+		config_check_pci_text(dev, here);
+		config_check_pci_report(ck, i, dev, ": the system config has no ivshmem link at %s",
+					here);
+		return NULL;
+	}
+	if (dev->shmem_peer_id < IVSHMEM_MAX_PEERS && dev->shmem_peer_id >= l->num_peers)
+		config_check_pci_report(ck, i, dev, ": ivshmem shmem_peer_id %u is not below ivshmem link %u's num_peers %u",
+					(unsigned int)dev->shmem_peer_id, li,
+					(unsigned int)l->num_peers);
+	if (r && config_check_link_span(l, &l_last) &&
+	    config_check_range(r->phys_start, r->size, &last) &&
+	    (r->phys_start != l->phys_start || r->size != config_check_link_size(l)))
+		config_check_pci_report(ck, i, dev, ": ivshmem shared memory [0x%llx-0x%llx] is not ivshmem link %u's memory [0x%llx-0x%llx]: start and size must be the link's",
+					(unsigned long long)r->phys_start,
+					(unsigned long long)last, li,
+					(unsigned long long)l->phys_start,
+					(unsigned long long)l_last);
+	return l;
+}
+
+/* A pair device where the system config has a link is a mistake of type. */
+static void config_check_not_link(struct config_check *ck, uint32_t i,
+				  const struct bh_pci_device *dev)
+{
+	uint32_t li;
+
+	if (ck->sys && config_check_link_at(ck->sys, dev, &li))
+		config_check_pci_report(ck, i, dev, ": ivshmem pair device at ivshmem link %u's address: a link's peers have type BH_PCI_TYPE_IVSHMEM_LINK",
+					li);
+}
+
+/*
+ * An inmate's link device: the rules of any peer, a peer ID the root
+ * cell does not have on the link, and ROOTSHARED exactly when the root
+ * cell is a peer (its memory is then the root's, otherwise the
+ * reservation's).
+ */
+static void config_check_cell_link(struct config_check *ck, uint32_t i,
+				   const struct bh_pci_device *dev)
+{
+	const struct bh_memory_region *r = config_check_shmem(ck->cell, dev);
+	const struct bh_ivshmem_link *l = config_check_link_peer(ck, i, dev);
+	const struct bh_pci_device *root_dev;
+
+	if (!l)
+		return;
+	root_dev = config_check_root_link_dev(ck->sys, l);
+	if (root_dev && root_dev->shmem_peer_id == dev->shmem_peer_id)
+		config_check_pci_report(ck, i, dev, ": ivshmem shmem_peer_id %u is the root cell's on the link",
+					(unsigned int)dev->shmem_peer_id);
+	if (!r)
+		return;
+	if (root_dev && !(r->flags & BH_MEM_ROOTSHARED))
+		config_check_pci_report(ck, i, dev, ": ivshmem shmem_region %u lacks the ROOTSHARED flag: the root cell is a peer of the link",
+					(unsigned int)dev->shmem_region);
+	else if (!root_dev && (r->flags & BH_MEM_ROOTSHARED))
+		config_check_pci_report(ck, i, dev, ": ivshmem shmem_region %u is ROOTSHARED, but the root cell is no peer of the link",
+					(unsigned int)dev->shmem_region);
 }
 
 /* ---- system config ---------------------------------------------------------- */
@@ -639,10 +899,15 @@ static int config_check_layout(struct config_check *ck)
 
 	if (!config_check_counts(ck))
 		return 0;
-	want = offsetof(struct bh_system_config, root_cell) +
-	       bh_cell_desc_size(ck->cell);
+	if (ck->sys->num_ivshmem_links > BH_MAX_IVSHMEM_LINKS) {
+		config_check_report(ck, "num_ivshmem_links %u is over the limit of %u",
+				    (unsigned int)ck->sys->num_ivshmem_links,
+				    BH_MAX_IVSHMEM_LINKS);
+		return 0;
+	}
+	want = bh_system_config_size(ck->sys);
 	if (want != ck->size) {
-		config_check_report(ck, "config is %llu bytes, but the root cell's counts make it %llu",
+		config_check_report(ck, "config is %llu bytes, but the root cell's and the links' counts make it %llu",
 				    (unsigned long long)ck->size,
 				    (unsigned long long)want);
 		return 0;
@@ -781,8 +1046,13 @@ static void config_check_root_pci_devices(struct config_check *ck)
 		config_check_root_pci_bus(ck, i, &dev[i]);
 		if (!config_check_pci_device(ck, i, &dev[i]))
 			continue;
-		config_check_peer_id(ck, i, &dev[i], IVSHMEM_ROOT_PEER_ID,
-				     "the root cell's end of the pair");
+		if (dev[i].type == BH_PCI_TYPE_IVSHMEM_LINK) {
+			config_check_link_peer(ck, i, &dev[i]);
+		} else {
+			config_check_peer_id(ck, i, &dev[i], IVSHMEM_ROOT_PEER_ID,
+					     "the root cell's end of the pair");
+			config_check_not_link(ck, i, &dev[i]);
+		}
 		config_check_root_shmem_alone(ck, i, &dev[i]);
 	}
 }
@@ -811,6 +1081,7 @@ int config_check_system(const void *blob, uint64_t size,
 		config_check_root_mem_regions(&ck);
 		config_check_root_pio_regions(&ck);
 		config_check_root_pci_devices(&ck);
+		config_check_links(&ck);
 	}
 	return ck.err;
 }
@@ -932,7 +1203,7 @@ config_check_shmem_owner(const struct bh_cell_desc *root, uint32_t j)
 	uint32_t k;
 
 	for (k = 0; k < root->num_pci_devices; k++)
-		if (rdev[k].type == BH_PCI_TYPE_IVSHMEM && rdev[k].shmem_region == j)
+		if (config_check_is_ivshmem(&rdev[k]) && rdev[k].shmem_region == j)
 			return &rdev[k];
 	return NULL;
 }
@@ -1181,9 +1452,16 @@ static void config_check_cell_ivshmem(struct config_check *ck, uint32_t i,
 {
 	const struct bh_memory_region *r = config_check_shmem(ck->cell, dev);
 
+	if (dev->type == BH_PCI_TYPE_IVSHMEM_LINK) {
+		config_check_cell_link(ck, i, dev);
+		if (r)
+			config_check_cell_shmem_alone(ck, i, dev, r);
+		return;
+	}
 	config_check_peer_id(ck, i, dev, IVSHMEM_INMATE_PEER_ID,
 			     "the inmate's end of the pair");
-	if (ck->sys)
+	config_check_not_link(ck, i, dev);
+	if (ck->sys && !config_check_link_at(ck->sys, dev, NULL))
 		config_check_cell_partner(ck, i, dev, r);
 	if (!r)
 		return;		/* reported already */
@@ -1243,6 +1521,35 @@ static int config_check_same_shared(const struct bh_memory_region *a,
 	       a->phys_start == b->phys_start && a->size == b->size;
 }
 
+/* The link device of @c whose shared memory is @c's region @idx, or NULL. */
+static const struct bh_pci_device *
+config_check_link_dev_of(const struct bh_cell_desc *c, uint32_t idx)
+{
+	const struct bh_pci_device *dev = bh_cell_pci_devices(c);
+	uint32_t i;
+
+	for (i = 0; i < c->num_pci_devices; i++)
+		if (dev[i].type == BH_PCI_TYPE_IVSHMEM_LINK && dev[i].shmem_region == idx)
+			return &dev[i];
+	return NULL;
+}
+
+/*
+ * Two peers of one link name its memory, ROOTSHARED or not (a link
+ * without the root lives in the reservation, like inmate RAM).
+ */
+static int config_check_same_link_mem(const struct bh_cell_desc *a, uint32_t i,
+				      const struct bh_cell_desc *b, uint32_t j)
+{
+	const struct bh_memory_region *am = &bh_cell_mem_regions(a)[i];
+	const struct bh_memory_region *bm = &bh_cell_mem_regions(b)[j];
+	const struct bh_pci_device *ad = config_check_link_dev_of(a, i);
+	const struct bh_pci_device *bd = config_check_link_dev_of(b, j);
+
+	return ad && bd && config_check_same_address(ad, bd) &&
+	       am->phys_start == bm->phys_start && am->size == bm->size;
+}
+
 static void config_check_pair_mem(struct config_check *ck,
 				  const struct bh_cell_desc *a, const char *a_name,
 				  const struct bh_cell_desc *b, const char *b_name)
@@ -1259,7 +1566,8 @@ static void config_check_pair_mem(struct config_check *ck,
 			if (!config_check_range(am[i].phys_start, am[i].size, &a_last) ||
 			    !config_check_overlap(bm[j].phys_start, b_last,
 						  am[i].phys_start, a_last) ||
-			    config_check_same_shared(&am[i], &bm[j]))
+			    config_check_same_shared(&am[i], &bm[j]) ||
+			    config_check_same_link_mem(a, i, b, j))
 				continue;
 			config_check_report(ck, "cell \"%s\": memory region %u [0x%llx-0x%llx] overlaps cell \"%s\"'s memory region %u [0x%llx-0x%llx]%s",
 					    b_name, j, (unsigned long long)bm[j].phys_start,
@@ -1283,13 +1591,22 @@ static void config_check_pair_ivshmem(struct config_check *ck,
 	uint32_t i, j;
 
 	for (j = 0; j < b->num_pci_devices; j++) {
-		if (bd[j].type != BH_PCI_TYPE_IVSHMEM)
+		if (!config_check_is_ivshmem(&bd[j]))
 			continue;
 		for (i = 0; i < a->num_pci_devices; i++) {
-			if (ad[i].type != BH_PCI_TYPE_IVSHMEM ||
+			if (!config_check_is_ivshmem(&ad[i]) ||
 			    !config_check_same_address(&ad[i], &bd[j]))
 				continue;
 			config_check_pci_text(&bd[j], text);
+			if (ad[i].type == BH_PCI_TYPE_IVSHMEM_LINK &&
+			    bd[j].type == BH_PCI_TYPE_IVSHMEM_LINK) {
+				if (ad[i].shmem_peer_id == bd[j].shmem_peer_id)
+					config_check_report(ck, "cell \"%s\": pci device %u (%s): ivshmem shmem_peer_id %u is also cell \"%s\"'s on the link (its pci device %u): peer IDs must be unique",
+							    b_name, j, text,
+							    (unsigned int)bd[j].shmem_peer_id,
+							    a_name, i);
+				continue;
+			}
 			config_check_report(ck, "cell \"%s\": pci device %u (%s) is also cell \"%s\"'s ivshmem device %u: a root ivshmem device pairs with one cell at a time",
 					    b_name, j, text, a_name, i);
 		}

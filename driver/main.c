@@ -221,7 +221,7 @@ static int check_config(const struct bh_system_config *cfg, u32 size, char *reas
 	if (cfg->revision != BH_CONFIG_REVISION)
 		return bh_fail(reason, -EINVAL, "config revision %u, this driver expects %u: rebuild the config",
 			    cfg->revision, BH_CONFIG_REVISION);
-	if (bh_cell_desc_size(root) + offsetof(struct bh_system_config, root_cell) != size)
+	if (bh_system_config_size(cfg) != size)
 		return bh_fail(reason, -EINVAL, "config size %u does not match its contents", size);
 	if (root->cpu_set_size > BH_MAX_CPUS / 8)
 		return bh_fail(reason, -EINVAL, "root cell CPU set too large");

@@ -35,7 +35,8 @@ static void record(const struct bh_system_config *cfg, u32 size)
 	if (end > size)
 		return;		/* cannot happen: the hypervisor checked it */
 	for (i = 0; i < root->num_pci_devices && nr_vpci < BH_MAX_VIRTUAL_PCI; i++) {
-		if (dev[i].type != BH_PCI_TYPE_IVSHMEM)
+		if (dev[i].type != BH_PCI_TYPE_IVSHMEM &&
+		    dev[i].type != BH_PCI_TYPE_IVSHMEM_LINK)
 			continue;
 		vpci[nr_vpci].domain = dev[i].domain;
 		vpci[nr_vpci].bdf = dev[i].bdf;

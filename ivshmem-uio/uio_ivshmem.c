@@ -10,6 +10,17 @@
  *                             on Bulkhead's, the region its vendor
  *                             capability names (include/bulkhead/ivshmem.h)
  *   read() of 4 bytes         doorbell event count (blocks), poll() works
+ * A device on an ivshmem link (vendor capability version 2) has instead,
+ * after the registers, one map per part of the link's memory:
+ *   map 1 "state"             the state table, read-only
+ *   map 2 "common"            the common section, read-write (absent if empty)
+ *   map 3 "output"            this peer's output section, read-write
+ *   map 4 "outputs"           every peer's output section, peer 0's first,
+ *                             read-only
+ * A writable mmap of a read-only map fails with EACCES, and mprotect()
+ * cannot make one writable later. sysfs: maps/mapN/name says which map
+ * is which; the PCI device's ivshmem_peer_id, ivshmem_num_peers and
+ * ivshmem_output_size say whose section is where in "outputs".
  * Every MSI-X vector, or the INTx line when the device has no MSI-X, is
  * delivered as the same UIO event: the shared memory says what happened.
  *
@@ -22,6 +33,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/uio_driver.h>
+#include <linux/version.h>
 
 #include <bulkhead/ivshmem.h>
 
@@ -32,6 +44,16 @@
 enum uio_ivshmem_map {
 	MAP_REGS = IVSHMEM_UIO_MAP_REGS,
 	MAP_SHMEM = IVSHMEM_UIO_MAP_SHMEM,
+	MAP_STATE = IVSHMEM_UIO_MAP_STATE,
+	MAP_COMMON = IVSHMEM_UIO_MAP_COMMON,
+	MAP_OUTPUT = IVSHMEM_UIO_MAP_OUTPUT,
+	MAP_OUTPUTS = IVSHMEM_UIO_MAP_OUTPUTS,
+};
+
+/* A link's layout, from the vendor capability (include/bulkhead/ivshmem.h). */
+struct uio_ivshmem_link {
+	u32 peer_id, num_peers;
+	u64 common_size, output_size;
 };
 
 struct uio_ivshmem {
@@ -41,6 +63,8 @@ struct uio_ivshmem {
 	int nr_msix;		/* MSI-X vectors in use; 0 means INTx */
 	resource_size_t shmem_addr, shmem_size;
 	bool shmem_is_bar;	/* BAR2 (requested) or the vendor capability */
+	bool is_link;		/* Bulkhead's link device: @link is valid */
+	struct uio_ivshmem_link link;
 	atomic_t users;		/* open file descriptors of /dev/uioN */
 	char name[32];
 };
@@ -101,6 +125,50 @@ static int uio_ivshmem_check_regs(struct pci_dev *pdev)
 	return 0;
 }
 
+static u64 uio_ivshmem_cap_u64(struct pci_dev *pdev, unsigned int off)
+{
+	u32 lo, hi;
+
+	pci_read_config_dword(pdev, off, &lo);
+	pci_read_config_dword(pdev, off + 4, &hi);
+	return (u64)hi << 32 | lo;
+}
+
+/*
+ * Version 2 of the capability: the device is a link's. Its layout comes
+ * from the hypervisor, but the maps must never reach past the shared
+ * memory whatever it says, so every part is checked against it.
+ */
+static int uio_ivshmem_read_link(struct uio_ivshmem *ivs, u8 cap)
+{
+	struct uio_ivshmem_link *l = &ivs->link;
+	struct pci_dev *pdev = ivs->pdev;
+	u32 state_size;
+	u8 version;
+
+	pci_read_config_byte(pdev, cap + 3, &version);
+	if (version < IVSHMEM_VCAP_LINK_VERSION)
+		return 0;
+	pci_read_config_dword(pdev, cap + IVSHMEM_VCAP_PEERS_OFF, &l->num_peers);
+	pci_read_config_dword(pdev, cap + IVSHMEM_VCAP_STATE_SIZE_OFF, &state_size);
+	l->common_size = uio_ivshmem_cap_u64(pdev, cap + IVSHMEM_VCAP_COMMON_SIZE_OFF);
+	l->output_size = uio_ivshmem_cap_u64(pdev, cap + IVSHMEM_VCAP_OUTPUT_SIZE_OFF);
+	l->peer_id = readl(ivs->regs + IVSHMEM_REG_IV_POSITION);
+	if (l->num_peers < 2 || l->num_peers > IVSHMEM_MAX_PEERS ||
+	    state_size != IVSHMEM_STATE_TABLE_SIZE || l->peer_id >= l->num_peers ||
+	    !l->output_size || !PAGE_ALIGNED(l->output_size) ||
+	    !PAGE_ALIGNED(l->common_size) || l->common_size > ivs->shmem_size ||
+	    l->output_size > ivs->shmem_size ||
+	    IVSHMEM_LINK_SIZE(l->common_size, l->output_size, l->num_peers) > ivs->shmem_size) {
+		pci_err(pdev, "link capability: bad layout (%u peers, peer %u, common %llu, output %llu bytes, state table %u) for %pa bytes\n",
+			l->num_peers, l->peer_id, l->common_size, l->output_size,
+			state_size, &ivs->shmem_size);
+		return -EINVAL;
+	}
+	ivs->is_link = true;
+	return 0;
+}
+
 /* Bulkhead's device: the shared memory is where its vendor capability says. */
 static int uio_ivshmem_read_vcap(struct uio_ivshmem *ivs)
 {
@@ -128,7 +196,7 @@ static int uio_ivshmem_read_vcap(struct uio_ivshmem *ivs)
 			&ivs->shmem_addr, &ivs->shmem_size);
 		return -EINVAL;
 	}
-	return 0;
+	return uio_ivshmem_read_link(ivs, cap);
 }
 
 /* BAR2 (QEMU), else the vendor capability (Bulkhead). */
@@ -172,6 +240,114 @@ static void uio_ivshmem_set_map(struct uio_mem *mem, const char *name,
 	mem->offs = start & ~PAGE_MASK;
 	mem->size = PAGE_ALIGN(mem->offs + len);
 }
+
+/* A link's parts as maps 1-4 (see the top of the file). */
+static void uio_ivshmem_set_link_maps(struct uio_ivshmem *ivs)
+{
+	const struct uio_ivshmem_link *l = &ivs->link;
+	struct uio_mem *mem = ivs->info.mem;
+	resource_size_t base = ivs->shmem_addr;
+
+	uio_ivshmem_set_map(&mem[MAP_STATE], "state", UIO_MEM_IOVA, base,
+			    IVSHMEM_STATE_TABLE_SIZE);
+	if (l->common_size)
+		uio_ivshmem_set_map(&mem[MAP_COMMON], "common", UIO_MEM_IOVA,
+				    base + IVSHMEM_LINK_COMMON_OFFSET, l->common_size);
+	uio_ivshmem_set_map(&mem[MAP_OUTPUT], "output", UIO_MEM_IOVA,
+			    base + IVSHMEM_LINK_OUTPUT_OFFSET(l->common_size, l->output_size,
+							      l->peer_id),
+			    l->output_size);
+	uio_ivshmem_set_map(&mem[MAP_OUTPUTS], "outputs", UIO_MEM_IOVA,
+			    base + IVSHMEM_LINK_OUTPUT_OFFSET(l->common_size, l->output_size, 0),
+			    l->output_size * l->num_peers);
+}
+
+static bool uio_ivshmem_map_readonly(int index)
+{
+	return index == MAP_STATE || index == MAP_OUTPUTS;
+}
+
+/*
+ * A link device's mmap (UIO has checked the index and the size): the
+ * same mapping as UIO's own, except that the state table and the other
+ * peers' sections are never writable. The hypervisor refuses such a
+ * write anyway, but with a #GP in the kernel's name; refusing the
+ * mapping gives the application EACCES instead.
+ */
+static int uio_ivshmem_mmap(struct uio_info *info, struct vm_area_struct *vma)
+{
+	int index = (int)vma->vm_pgoff;
+	struct uio_mem *mem = &info->mem[index];
+
+	if (uio_ivshmem_map_readonly(index)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+		vm_flags_clear(vma, VM_MAYWRITE);
+#else
+		vma->vm_flags &= ~VM_MAYWRITE;
+#endif
+	}
+	if (mem->memtype == UIO_MEM_PHYS)
+		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	return remap_pfn_range(vma, vma->vm_start, mem->addr >> PAGE_SHIFT,
+			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
+}
+
+/* ---- sysfs: whose section is where ----------------------------------------- */
+
+static ssize_t ivshmem_peer_id_show(struct device *dev, struct device_attribute *attr,
+				    char *buf)
+{
+	struct uio_ivshmem *ivs = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", ivs->link.peer_id);
+}
+static DEVICE_ATTR_RO(ivshmem_peer_id);
+
+static ssize_t ivshmem_num_peers_show(struct device *dev, struct device_attribute *attr,
+				      char *buf)
+{
+	struct uio_ivshmem *ivs = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%u\n", ivs->link.num_peers);
+}
+static DEVICE_ATTR_RO(ivshmem_num_peers);
+
+static ssize_t ivshmem_output_size_show(struct device *dev, struct device_attribute *attr,
+					char *buf)
+{
+	struct uio_ivshmem *ivs = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%llu\n", ivs->link.output_size);
+}
+static DEVICE_ATTR_RO(ivshmem_output_size);
+
+static struct attribute *uio_ivshmem_link_attrs[] = {
+	&dev_attr_ivshmem_peer_id.attr,
+	&dev_attr_ivshmem_num_peers.attr,
+	&dev_attr_ivshmem_output_size.attr,
+	NULL,
+};
+
+/* Only a link's device has these; the groups appear after probe. */
+static umode_t uio_ivshmem_link_visible(struct kobject *kobj, struct attribute *attr,
+					int n)
+{
+	struct uio_ivshmem *ivs = dev_get_drvdata(kobj_to_dev(kobj));
+
+	return ivs && ivs->is_link ? attr->mode : 0;
+}
+
+static const struct attribute_group uio_ivshmem_link_group = {
+	.attrs = uio_ivshmem_link_attrs,
+	.is_visible = uio_ivshmem_link_visible,
+};
+
+static const struct attribute_group *uio_ivshmem_groups[] = {
+	&uio_ivshmem_link_group,
+	NULL,
+};
 
 static void uio_ivshmem_free_msix(struct uio_ivshmem *ivs, int count)
 {
@@ -287,8 +463,13 @@ static int uio_ivshmem_probe(struct pci_dev *pdev,
 	uio_ivshmem_set_map(&ivs->info.mem[MAP_REGS], "registers", UIO_MEM_PHYS,
 			    pci_resource_start(pdev, IVSHMEM_BAR_REGS),
 			    IVSHMEM_REGS_SIZE);
-	uio_ivshmem_set_map(&ivs->info.mem[MAP_SHMEM], "shmem", UIO_MEM_IOVA,
-			    ivs->shmem_addr, ivs->shmem_size);
+	if (ivs->is_link) {
+		uio_ivshmem_set_link_maps(ivs);
+		ivs->info.mmap = uio_ivshmem_mmap;
+	} else {
+		uio_ivshmem_set_map(&ivs->info.mem[MAP_SHMEM], "shmem", UIO_MEM_IOVA,
+				    ivs->shmem_addr, ivs->shmem_size);
+	}
 	ivs->info.name = "ivshmem";
 	ivs->info.version = DRV_VERSION;
 	ivs->info.priv = ivs;
@@ -310,7 +491,7 @@ static int uio_ivshmem_probe(struct pci_dev *pdev,
 
 	pci_info(pdev, "ivshmem: position %d, shmem %pa bytes at %pa (%s), %s\n",
 		 (int)readl(ivs->regs + IVSHMEM_REG_IV_POSITION),
-		 &ivs->info.mem[MAP_SHMEM].size, &ivs->shmem_addr,
+		 &ivs->shmem_size, &ivs->shmem_addr,
 		 ivs->shmem_is_bar ? "BAR2" : "fixed",
 		 ivs->nr_msix ? "MSI-X" :
 		 ivs->info.irq == UIO_IRQ_NONE ? "no interrupt" : "INTx");
@@ -342,6 +523,7 @@ static struct pci_driver uio_ivshmem_driver = {
 	.id_table = uio_ivshmem_ids,
 	.probe = uio_ivshmem_probe,
 	.remove = uio_ivshmem_remove,
+	.dev_groups = uio_ivshmem_groups,
 };
 module_pci_driver(uio_ivshmem_driver);
 

@@ -14,9 +14,20 @@
  * hypervisor's console; Linux uses COM2 (ttyS1) and gets every other port.
  * Root Linux keeps all RAM outside the reservation and the whole MMIO
  * range above 1 GiB (ECAM, PCI BARs, I/O APIC, HPET, local APIC).
+ *
+ * qemu-q35-link.c defines Q35_LINK and includes this file: the same
+ * machine with a third device, 00:10.0, root Linux's end of a 3-peer
+ * ivshmem link (q35-link.h).
  */
 #include <bulkhead/config.h>
 #include <bulkhead/ivshmem.h>
+
+#ifdef Q35_LINK
+#include "q35-link.h"
+#define Q35_EXTRA	1
+#else
+#define Q35_EXTRA	0
+#endif
 
 /*
  * The facts that differ between the machines this layout fits;
@@ -24,7 +35,10 @@
  */
 #ifndef ROOT_NAME
 #define ROOT_NAME		"qemu-q35"
-#define ROOT_CPUS		0xf
+#ifndef Q35_CPUS
+#define Q35_CPUS		0xf	/* -smp 4; the link-config scenario has more */
+#endif
+#define ROOT_CPUS		Q35_CPUS
 #define ROOT_ECAM_BASE		0xb0000000
 #define ROOT_ECAM_END_BUS	0xff
 #define ROOT_PM_TIMER		0x608
@@ -35,13 +49,19 @@
 static const struct {
 	struct bh_system_config sys;
 	uint64_t cpus[1];
-	struct bh_memory_region mem[5];
+	struct bh_memory_region mem[5 + Q35_EXTRA];
 	struct bh_pio_region pio[2];
-	struct bh_pci_device pci[2];
+	struct bh_pci_device pci[2 + Q35_EXTRA];
+#ifdef Q35_LINK
+	struct bh_ivshmem_link links[1];
+#endif
 } BH_PACKED config __attribute__((section(".bhconfig"), used)) = {
 	.sys = {
 		.signature = BH_SYSTEM_SIGNATURE,
 		.revision = BH_CONFIG_REVISION,
+#ifdef Q35_LINK
+		.num_ivshmem_links = ARRAY_SIZE(config.links),
+#endif
 		.hypervisor_memory = {
 			.phys_start = 0x3a000000,
 			.size = 0x1000000,
@@ -106,6 +126,15 @@ static const struct {
 			.size = 0xc0000000,
 			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_IO,
 		},
+#ifdef Q35_LINK
+		/* the link's memory: a root region of its own */
+		{
+			.phys_start = Q35_LINK_START,
+			.virt_start = Q35_LINK_START,
+			.size = Q35_LINK_SIZE,
+			.flags = BH_MEM_READ | BH_MEM_WRITE,
+		},
+#endif
 	},
 	.pio = {
 		{ .base = 0x0, .length = 0x3f8 },
@@ -126,5 +155,25 @@ static const struct {
 			.shmem_region = 3,
 			.shmem_peer_id = IVSHMEM_ROOT_PEER_ID,
 		},
+#ifdef Q35_LINK
+		{
+			.type = BH_PCI_TYPE_IVSHMEM_LINK,
+			.bdf = Q35_LINK_BDF,
+			.num_msix_vectors = 2,
+			.shmem_region = 5,
+			.shmem_peer_id = 0,
+		},
+#endif
 	},
+#ifdef Q35_LINK
+	.links = {
+		{
+			.bdf = Q35_LINK_BDF,
+			.num_peers = Q35_LINK_PEERS,
+			.phys_start = Q35_LINK_START,
+			.common_size = Q35_LINK_COMMON,
+			.output_size = Q35_LINK_OUTPUT,
+		},
+	},
+#endif
 };

@@ -15,8 +15,17 @@
  * here or in arch_send_msi(); nothing reaches another cell but the
  * interrupt its peer asked for.
  *
- * One lock covers every device: the paths are short, and pairing,
- * state changes and doorbells then never see half an update.
+ * Every device is a peer of a link (struct ivshmem_link): a pair of the
+ * old form (root peer 0, one inmate peer 1, one read-write area) or a
+ * link of the system config (2..16 peers, a state table the hypervisor
+ * writes, an output section per peer that only its owner may write;
+ * include/bulkhead/ivshmem.h). The rights of a link's parts are set in
+ * each peer's nested page tables when its device is created, so the
+ * enforcement costs no exit; ivshmem_write_refused() names the part a
+ * refused write was aimed at.
+ *
+ * One lock covers every device and link: the paths are short, and
+ * joining, state changes and doorbells then never see half an update.
  */
 #include <arch.h>
 #include <bulkhead/ivshmem.h>
@@ -41,19 +50,28 @@
 #define CFG_INTR		PCI_INTERRUPT_LINE
 #define CFG_MSIX		0x40
 #define CFG_VCAP		0x50
-#define CFG_VCAP_END		(CFG_VCAP + IVSHMEM_VCAP_LEN)
 
 struct msix_entry {
 	uint32_t addr_lo, addr_hi, data, ctrl;
+};
+
+struct ivshmem_link {
+	int used;
+	uint16_t bdf;
+	const struct bh_ivshmem_link *cfg;	/* NULL: a pair of the old form */
+	uint32_t num_peers;
+	/* The link's first page, through the hypervisor's identity map. */
+	volatile uint32_t *state_table;		/* NULL: a pair has none */
+	struct ivshmem_dev *peers[IVSHMEM_MAX_PEERS];
 };
 
 struct ivshmem_dev {
 	struct cell *cell;			/* NULL: slot free */
 	uint16_t bdf;
 	uint16_t num_vectors;
-	uint32_t id;				/* IVPosition */
+	uint32_t id;				/* IVPosition, index in link->peers */
 	uint64_t shmem_gpa, shmem_size;		/* as this cell sees it */
-	struct ivshmem_dev *peer;
+	struct ivshmem_link *link;		/* NULL once the root cell left */
 
 	uint16_t command;
 	uint16_t msix_ctrl;			/* ENABLE | MASKALL */
@@ -76,6 +94,7 @@ struct ivshmem_irq {
 };
 
 static struct ivshmem_dev devices[IVSHMEM_MAX_DEVICES];
+static struct ivshmem_link links[IVSHMEM_MAX_DEVICES];
 static spinlock_t ivshmem_lock;
 static unsigned int doorbell_reports, msi_reports;
 
@@ -106,6 +125,23 @@ struct ivshmem_dev *ivshmem_find(const struct cell *cell, uint16_t bdf)
 static int ivshmem_cell_running(const struct cell *cell)
 {
 	return cell == &root_cell || cell->state == CELL_RUNNING;
+}
+
+/* Peer @id of @dev's link other than @dev itself, or NULL. */
+static struct ivshmem_dev *ivshmem_other(const struct ivshmem_dev *dev, uint32_t id)
+{
+	const struct ivshmem_link *link = dev->link;
+
+	if (!link || id >= link->num_peers || id == dev->id)
+		return NULL;
+	return link->peers[id];
+}
+
+/* What the other peers read of @dev in the state table: its LOCAL_STATE. */
+static void ivshmem_publish_state(const struct ivshmem_dev *dev)
+{
+	if (dev->link && dev->link->state_table)
+		dev->link->state_table[IVSHMEM_STATE_ENTRY(dev->id) / 4] = dev->state;
 }
 
 /* ---- interrupts ----------------------------------------------------------- */
@@ -177,20 +213,67 @@ static unsigned int ivshmem_collect_unmasked(struct ivshmem_dev *dev,
 	return n;
 }
 
-/* @dev's cell changed its state: tell the peer on vector 0. */
-static int ivshmem_state_changed(struct ivshmem_dev *dev, struct ivshmem_irq *irq)
+/*
+ * @dev's cell changed its state: the state table says so, and every other
+ * peer gets vector 0 (at most IVSHMEM_MAX_PEERS - 1 into @irqs).
+ */
+static unsigned int ivshmem_state_changed(struct ivshmem_dev *dev,
+					  struct ivshmem_irq *irqs)
 {
-	return dev->peer && ivshmem_ring(dev->peer, IVSHMEM_VECTOR_CHANNEL, irq);
+	struct ivshmem_dev *peer;
+	unsigned int id, n = 0;
+
+	ivshmem_publish_state(dev);
+	for (id = 0; dev->link && id < dev->link->num_peers; id++) {
+		peer = ivshmem_other(dev, id);
+		if (peer && ivshmem_ring(peer, IVSHMEM_VECTOR_CHANNEL, &irqs[n]))
+			n++;
+	}
+	return n;
 }
 
 /* ---- config space ------------------------------------------------------- */
 
-static uint32_t ivshmem_vcap_dword(const struct ivshmem_dev *dev, unsigned int off)
+/* The link of the system config @dev belongs to, or NULL (a pair). */
+static const struct bh_ivshmem_link *ivshmem_link_cfg(const struct ivshmem_dev *dev)
+{
+	return dev->link ? dev->link->cfg : NULL;
+}
+
+static unsigned int ivshmem_vcap_len(const struct ivshmem_dev *dev)
+{
+	return ivshmem_link_cfg(dev) ? IVSHMEM_VCAP_LINK_LEN : IVSHMEM_VCAP_LEN;
+}
+
+/* Version 2's layout fields; a pair's capability ends before them. */
+static uint32_t ivshmem_vcap_link_dword(const struct bh_ivshmem_link *l, unsigned int off)
 {
 	switch (off) {
+	case IVSHMEM_VCAP_PEERS_OFF:
+		return l->num_peers;
+	case IVSHMEM_VCAP_STATE_SIZE_OFF:
+		return IVSHMEM_STATE_TABLE_SIZE;
+	case IVSHMEM_VCAP_COMMON_SIZE_OFF:
+		return (uint32_t)l->common_size;
+	case IVSHMEM_VCAP_COMMON_SIZE_OFF + 4:
+		return (uint32_t)(l->common_size >> 32);
+	case IVSHMEM_VCAP_OUTPUT_SIZE_OFF:
+		return (uint32_t)l->output_size;
+	case IVSHMEM_VCAP_OUTPUT_SIZE_OFF + 4:
+		return (uint32_t)(l->output_size >> 32);
+	default:
+		return 0;
+	}
+}
+
+static uint32_t ivshmem_vcap_dword(const struct ivshmem_dev *dev, unsigned int off)
+{
+	const struct bh_ivshmem_link *l = ivshmem_link_cfg(dev);
+
+	switch (off) {
 	case 0:
-		return IVSHMEM_VCAP_VERSION << 24 | IVSHMEM_VCAP_LEN << 16 |
-		       IVSHMEM_VCAP_ID;
+		return (uint32_t)(l ? IVSHMEM_VCAP_LINK_VERSION : IVSHMEM_VCAP_VERSION) << 24 |
+		       ivshmem_vcap_len(dev) << 16 | IVSHMEM_VCAP_ID;
 	case IVSHMEM_VCAP_MAGIC_OFF:
 		return IVSHMEM_VCAP_MAGIC;
 	case IVSHMEM_VCAP_ADDR_OFF:
@@ -202,7 +285,7 @@ static uint32_t ivshmem_vcap_dword(const struct ivshmem_dev *dev, unsigned int o
 	case IVSHMEM_VCAP_SIZE_OFF + 4:
 		return (uint32_t)(dev->shmem_size >> 32);
 	default:
-		return 0;
+		return l ? ivshmem_vcap_link_dword(l, off) : 0;
 	}
 }
 
@@ -230,7 +313,7 @@ static uint32_t ivshmem_cfg_dword(const struct ivshmem_dev *dev, unsigned int re
 	case CFG_MSIX + 8:
 		return IVSHMEM_MSIX_PBA_OFFSET | IVSHMEM_BAR_MSIX;
 	default:
-		if (reg >= CFG_VCAP && reg < CFG_VCAP_END)
+		if (reg >= CFG_VCAP && reg < CFG_VCAP + ivshmem_vcap_len(dev))
 			return ivshmem_vcap_dword(dev, reg - CFG_VCAP);
 		return 0;
 	}
@@ -327,10 +410,14 @@ void ivshmem_cfg_write(struct ivshmem_dev *dev, unsigned int reg,
 
 /* ---- BAR0: registers ------------------------------------------------------ */
 
+/* The other side's state where there is one other side; RESET otherwise. */
 static uint32_t ivshmem_peer_state(const struct ivshmem_dev *dev)
 {
-	const struct ivshmem_dev *peer = dev->peer;
+	const struct ivshmem_dev *peer;
 
+	if (!dev->link || dev->link->num_peers != 2)
+		return IVSHMEM_STATE_RESET;
+	peer = ivshmem_other(dev, 1 - dev->id);
 	return peer && ivshmem_cell_running(peer->cell) ? peer->state : IVSHMEM_STATE_RESET;
 }
 
@@ -351,35 +438,55 @@ static uint32_t ivshmem_reg_read(struct ivshmem_dev *dev, unsigned int reg)
 		return dev->state;
 	case IVSHMEM_REG_PEER_STATE:
 		return ivshmem_peer_state(dev);
+	case IVSHMEM_REG_NUM_PEERS:
+		return dev->link ? dev->link->num_peers : 0;
 	default:
 		return 0;
 	}
 }
 
+/* Whether anyone but @dev is on its link now. */
+static int ivshmem_has_others(const struct ivshmem_dev *dev)
+{
+	unsigned int id;
+
+	for (id = 0; dev->link && id < dev->link->num_peers; id++)
+		if (ivshmem_other(dev, id))
+			return 1;
+	return 0;
+}
+
 /*
- * A doorbell names a peer ID and a vector. Only the pair's other side
- * exists; anything else is dropped (reported a few times, for whoever
- * debugs a wrong ID).
+ * A doorbell names a peer ID and a vector. An ID that is no other peer of
+ * the link is dropped and reported a few times, for whoever debugs a
+ * wrong ID; so is any ID while a pair has no other side. A link's peer
+ * whose cell does not exist at the moment is no mistake (peers come and
+ * go): that doorbell is dropped silently.
  */
 static int ivshmem_doorbell(struct ivshmem_dev *dev, uint32_t value, struct ivshmem_irq *irq)
 {
 	uint32_t peer_id = value >> IVSHMEM_DOORBELL_PEER_SHIFT;
+	struct ivshmem_dev *to = ivshmem_other(dev, peer_id);
 	char bdf[8];
 
-	if (dev->peer && dev->peer->id == peer_id)
-		return ivshmem_ring(dev->peer, value & IVSHMEM_DOORBELL_VECTOR_MASK, irq);
+	if (to)
+		return ivshmem_ring(to, value & IVSHMEM_DOORBELL_VECTOR_MASK, irq);
+	if (ivshmem_link_cfg(dev) && peer_id < dev->link->num_peers && peer_id != dev->id)
+		return 0;
 	if (doorbell_reports < 8) {
 		doorbell_reports++;
 		ivshmem_bdf_text(dev->bdf, bdf);
 		printk("Cell \"%s\": ivshmem %s: doorbell for peer %u ignored (%s)\n",
 		       dev->cell->desc->name, bdf, peer_id,
-		       dev->peer ? "no such peer" : "no peer cell yet");
+		       ivshmem_link_cfg(dev) || ivshmem_has_others(dev) ?
+		       "no such peer" : "no peer cell yet");
 	}
 	return 0;
 }
 
-static int ivshmem_reg_write(struct ivshmem_dev *dev, unsigned int reg, uint32_t value,
-		     struct ivshmem_irq *irq)
+/* Returns how many interrupts it put into @irqs (IVSHMEM_MAX_PEERS room). */
+static unsigned int ivshmem_reg_write(struct ivshmem_dev *dev, unsigned int reg,
+				      uint32_t value, struct ivshmem_irq *irqs)
 {
 	uint32_t old;
 
@@ -389,11 +496,11 @@ static int ivshmem_reg_write(struct ivshmem_dev *dev, unsigned int reg, uint32_t
 		return 0;
 	case IVSHMEM_REG_DOORBELL:
 		asm volatile("mfence" ::: "memory");	/* the writer's stores first */
-		return ivshmem_doorbell(dev, value, irq);
+		return (unsigned int)ivshmem_doorbell(dev, value, irqs);
 	case IVSHMEM_REG_LOCAL_STATE:
 		old = dev->state;
 		dev->state = value;
-		return old != value && ivshmem_state_changed(dev, irq);
+		return old != value ? ivshmem_state_changed(dev, irqs) : 0;
 	default:
 		return 0;
 	}
@@ -467,7 +574,9 @@ static void ivshmem_bar_access(struct per_cpu *cpu, void *ctx, uint64_t gpa,
 			       int is_write, unsigned int size, uint64_t *value)
 {
 	struct cell *cell = ctx;
-	struct ivshmem_irq irqs[IVSHMEM_MAX_VECTORS];
+	/* Enough for the vectors of an unmask and for the peers of a state change. */
+	struct ivshmem_irq irqs[IVSHMEM_MAX_VECTORS > IVSHMEM_MAX_PEERS ?
+				IVSHMEM_MAX_VECTORS : IVSHMEM_MAX_PEERS];
 	unsigned int off = gpa & (IVSHMEM_EMU_BAR_SIZE - 1), bar, n = 0;
 	struct ivshmem_dev *dev;
 
@@ -478,7 +587,7 @@ static void ivshmem_bar_access(struct per_cpu *cpu, void *ctx, uint64_t gpa,
 		*value = 0;
 	if (dev && size == 4 && !(off & 3)) {
 		if (bar == IVSHMEM_BAR_REGS && is_write)
-			n = (unsigned int)ivshmem_reg_write(dev, off, (uint32_t)*value, irqs);
+			n = ivshmem_reg_write(dev, off, (uint32_t)*value, irqs);
 		else if (bar == IVSHMEM_BAR_REGS)
 			*value = ivshmem_reg_read(dev, off);
 		else if (is_write)
@@ -488,6 +597,149 @@ static void ivshmem_bar_access(struct per_cpu *cpu, void *ctx, uint64_t gpa,
 	}
 	spin_unlock(&ivshmem_lock);
 	ivshmem_send_all(irqs, n);
+}
+
+/* ---- links ----------------------------------------------------------------- */
+
+static struct ivshmem_link *ivshmem_link_alloc(uint16_t bdf)
+{
+	unsigned int i;
+
+	for (i = 0; i < IVSHMEM_MAX_DEVICES; i++) {
+		if (links[i].used)
+			continue;
+		memset(&links[i], 0, sizeof(links[i]));
+		links[i].used = 1;
+		links[i].bdf = bdf;
+		return &links[i];
+	}
+	return NULL;
+}
+
+static struct ivshmem_link *ivshmem_link_find(uint16_t bdf)
+{
+	unsigned int i;
+
+	for (i = 0; i < IVSHMEM_MAX_DEVICES; i++)
+		if (links[i].used && links[i].bdf == bdf)
+			return &links[i];
+	return NULL;
+}
+
+/*
+ * The system config's links exist from enable to disable, with nobody on
+ * them yet. Their state tables start with every peer RESET; the sections
+ * are the peers' to initialise.
+ */
+static int ivshmem_links_init(void)
+{
+	const struct bh_ivshmem_link *cfg = bh_system_links(system_config);
+	struct ivshmem_link *link;
+	unsigned int i;
+
+	for (i = 0; i < system_config->num_ivshmem_links; i++) {
+		link = ivshmem_link_alloc(cfg[i].bdf);
+		if (!link)
+			return -ENOSPC;
+		link->cfg = &cfg[i];
+		link->num_peers = cfg[i].num_peers;
+		link->state_table = (volatile uint32_t *)(uintptr_t)cfg[i].phys_start;
+		memset((void *)link->state_table, 0, IVSHMEM_STATE_TABLE_SIZE);
+	}
+	return 0;
+}
+
+/* Disable (or a failed enable): every link goes, whoever is left on it. */
+static void ivshmem_links_exit(void)
+{
+	unsigned int i, id;
+
+	for (i = 0; i < IVSHMEM_MAX_DEVICES; i++) {
+		for (id = 0; links[i].used && id < links[i].num_peers; id++)
+			if (links[i].peers[id])
+				links[i].peers[id]->link = NULL;
+		memset(&links[i], 0, sizeof(links[i]));
+	}
+}
+
+/*
+ * Makes [@off, @end) of @dev's link memory read-only for @dev's cell;
+ * an empty range costs nothing.
+ */
+static int ivshmem_protect(struct ivshmem_dev *dev, uint64_t off, uint64_t end)
+{
+	if (off >= end)
+		return 0;
+	return arch_write_protect(dev->cell, dev->shmem_gpa + off, end - off);
+}
+
+/*
+ * A link peer writes its own output section and the common one, and
+ * nothing else of the link: the state table and the other peers' output
+ * sections are read-only in its nested page tables. The cell's memory
+ * region (the link's whole memory) was mapped read-write before.
+ */
+static int ivshmem_protect_link(struct ivshmem_dev *dev)
+{
+	const struct bh_ivshmem_link *l = dev->link->cfg;
+	uint64_t own = IVSHMEM_LINK_OUTPUT_OFFSET(l->common_size, l->output_size, dev->id);
+	int err;
+
+	err = ivshmem_protect(dev, 0, IVSHMEM_STATE_TABLE_SIZE);
+	err = err ?: ivshmem_protect(dev, IVSHMEM_LINK_OUTPUT_OFFSET(l->common_size,
+								    l->output_size, 0), own);
+	return err ?: ivshmem_protect(dev, own + l->output_size,
+				      IVSHMEM_LINK_SIZE(l->common_size, l->output_size,
+							l->num_peers));
+}
+
+/*
+ * Which part of a link @gpa (in @dev's shared memory) is, if @dev may not
+ * write it: the state table (*@owner IVSHMEM_POSITION_INVALID) or peer
+ * *@owner's output section. Returns 0 where @dev may write.
+ */
+static int ivshmem_foreign_part(const struct ivshmem_dev *dev, uint64_t gpa,
+				uint32_t *owner)
+{
+	const struct bh_ivshmem_link *l = ivshmem_link_cfg(dev);
+	uint64_t off = gpa - dev->shmem_gpa, first;
+
+	if (!l || gpa < dev->shmem_gpa || off >= dev->shmem_size)
+		return 0;
+	if (off < IVSHMEM_STATE_TABLE_SIZE) {
+		*owner = IVSHMEM_POSITION_INVALID;
+		return 1;
+	}
+	first = IVSHMEM_LINK_OUTPUT_OFFSET(l->common_size, l->output_size, 0);
+	if (off < first)
+		return 0;	/* the common section */
+	*owner = (uint32_t)((off - first) / l->output_size);
+	return *owner != dev->id;
+}
+
+int ivshmem_write_refused(const struct cell *cell, unsigned int cpu_id,
+			  uint64_t gpa, uint64_t rip, int print)
+{
+	const struct ivshmem_dev *dev = NULL;
+	uint32_t owner = 0;
+	unsigned int i;
+	char bdf[8];
+
+	spin_lock(&ivshmem_lock);
+	for (i = 0; i < IVSHMEM_MAX_DEVICES && !dev; i++)
+		if (devices[i].cell == cell && ivshmem_foreign_part(&devices[i], gpa, &owner))
+			dev = &devices[i];
+	if (dev && print) {
+		ivshmem_bdf_text(dev->bdf, bdf);
+		if (owner == IVSHMEM_POSITION_INVALID)
+			printk("CPU %u: cell \"%s\": write of 0x%lx refused (RIP 0x%lx): ivshmem %s: the link's state table is written by the hypervisor only\n",
+			       cpu_id, cell->desc->name, gpa, rip, bdf);
+		else
+			printk("CPU %u: cell \"%s\": write of 0x%lx refused (RIP 0x%lx): ivshmem %s: peer %u's output section is read-only for peer %u\n",
+			       cpu_id, cell->desc->name, gpa, rip, bdf, owner, dev->id);
+	}
+	spin_unlock(&ivshmem_lock);
+	return dev != NULL;
 }
 
 /* ---- life cycle --------------------------------------------------------------- */
@@ -509,6 +761,7 @@ static void ivshmem_reset_dev(struct ivshmem_dev *dev)
 	dev->intr_mask = 0;
 	dev->intr_status = 0;
 	dev->state = IVSHMEM_STATE_RESET;
+	ivshmem_publish_state(dev);
 }
 
 static struct ivshmem_dev *ivshmem_alloc_dev(void)
@@ -521,33 +774,75 @@ static struct ivshmem_dev *ivshmem_alloc_dev(void)
 	return NULL;
 }
 
+/*
+ * The link @cfg's device joins: a pair's root side makes the pair, its
+ * inmate side finds it; a link peer finds the system config's link. The
+ * place on the link must be free.
+ */
+static int ivshmem_join(struct cell *cell, const struct bh_pci_device *cfg,
+			const char *bdf, struct ivshmem_link **out)
+{
+	struct ivshmem_link *link = ivshmem_link_find(cfg->bdf);
+	int is_link = cfg->type == BH_PCI_TYPE_IVSHMEM_LINK;
+
+	if (!is_link && cell == &root_cell) {
+		*out = ivshmem_link_alloc(cfg->bdf);
+		if (!*out)
+			return -ENOSPC;
+		(*out)->num_peers = 2;
+		return 0;
+	}
+	if (!link || !link->cfg != !is_link) {
+		if (is_link)
+			printk("Cell \"%s\": ivshmem %s: the system config has no link there\n",
+			       cell->desc->name, bdf);
+		else
+			printk("Cell \"%s\": ivshmem %s has no partner in the root cell\n",
+			       cell->desc->name, bdf);
+		return -EINVAL;
+	}
+	/* The checker said so already; the peers array must never overflow. */
+	if (cfg->shmem_peer_id >= link->num_peers)
+		return -EINVAL;
+	if (link->peers[cfg->shmem_peer_id]) {
+		if (is_link)
+			printk("Cell \"%s\": ivshmem %s: peer %u of the link is cell \"%s\" already\n",
+			       cell->desc->name, bdf, cfg->shmem_peer_id,
+			       link->peers[cfg->shmem_peer_id]->cell->desc->name);
+		else
+			printk("Cell \"%s\": ivshmem %s is paired with cell \"%s\" already\n",
+			       cell->desc->name, bdf,
+			       link->peers[cfg->shmem_peer_id]->cell->desc->name);
+		return -EBUSY;
+	}
+	*out = link;
+	return 0;
+}
+
 static int ivshmem_add_dev(struct cell *cell, const struct bh_pci_device *cfg)
 {
 	const struct bh_memory_region *shm =
 		&bh_cell_mem_regions(cell->desc)[cfg->shmem_region];
-	struct ivshmem_dev *dev = ivshmem_alloc_dev(), *partner = NULL;
+	struct ivshmem_dev *dev = ivshmem_alloc_dev();
+	struct ivshmem_link *link = NULL;
 	char bdf[8];
+	int err;
 
 	ivshmem_bdf_text(cfg->bdf, bdf);
 	if (!dev)
 		return -ENOSPC;
+	/* The checker refused these; an index into link->peers stays inside. */
+	if (cfg->shmem_peer_id >= IVSHMEM_MAX_PEERS ||
+	    (cfg->type == BH_PCI_TYPE_IVSHMEM && cell == &root_cell &&
+	     cfg->shmem_peer_id != IVSHMEM_ROOT_PEER_ID))
+		return -EINVAL;
 	if (cell == &root_cell && arch_pci_hw_present(cfg->bdf)) {
 		printk("ivshmem %s: a real PCI device is at that address\n", bdf);
 		return -EBUSY;
 	}
-	if (cell != &root_cell) {
-		partner = ivshmem_find(&root_cell, cfg->bdf);
-		if (!partner) {
-			printk("Cell \"%s\": ivshmem %s has no partner in the root cell\n",
-			       cell->desc->name, bdf);
-			return -EINVAL;
-		}
-		if (partner->peer) {
-			printk("Cell \"%s\": ivshmem %s is paired with cell \"%s\" already\n",
-			       cell->desc->name, bdf, partner->peer->cell->desc->name);
-			return -EBUSY;
-		}
-	}
+	err = ivshmem_join(cell, cfg, bdf, &link);
+	if (err)
+		return err;
 	memset(dev, 0, sizeof(*dev));
 	dev->bdf = cfg->bdf;
 	dev->num_vectors = cfg->num_msix_vectors;
@@ -555,12 +850,16 @@ static int ivshmem_add_dev(struct cell *cell, const struct bh_pci_device *cfg)
 	dev->shmem_gpa = shm->virt_start;
 	dev->shmem_size = shm->size;
 	dev->cell = cell;
+	dev->link = link;
+	link->peers[dev->id] = dev;
 	ivshmem_reset_dev(dev);
-	if (partner) {
-		dev->peer = partner;
-		partner->peer = dev;
+	if (link->cfg) {
+		err = ivshmem_protect_link(dev);
+		if (err)
+			printk("Cell \"%s\": ivshmem %s: the link's sections cannot be protected (%d)\n",
+			       cell->desc->name, bdf, err);
 	}
-	return 0;
+	return err;
 }
 
 int ivshmem_cell_init(struct cell *cell)
@@ -570,8 +869,11 @@ int ivshmem_cell_init(struct cell *cell)
 	int err = 0;
 
 	spin_lock(&ivshmem_lock);
+	if (cell == &root_cell)
+		err = ivshmem_links_init();
 	for (i = 0; i < cell->desc->num_pci_devices && !err; i++) {
-		if (cfg[i].type != BH_PCI_TYPE_IVSHMEM)
+		if (cfg[i].type != BH_PCI_TYPE_IVSHMEM &&
+		    cfg[i].type != BH_PCI_TYPE_IVSHMEM_LINK)
 			continue;
 		err = ivshmem_add_dev(cell, &cfg[i]);
 		if (!err && cell == &root_cell)
@@ -583,48 +885,68 @@ int ivshmem_cell_init(struct cell *cell)
 	return err;
 }
 
-/*
- * Every device of @cell back to RESET; each peer that saw another state
- * is told (vector 0, collected in @irqs). The lock is held.
- */
-static unsigned int ivshmem_announce_reset(struct cell *cell, struct ivshmem_irq *irqs)
+/* @dev back to RESET; the other peers are told (into @irqs). Lock held. */
+static unsigned int ivshmem_announce_reset(struct ivshmem_dev *dev,
+					   struct ivshmem_irq *irqs)
 {
-	unsigned int i, n = 0;
+	if (dev->state == IVSHMEM_STATE_RESET)
+		return 0;
+	dev->state = IVSHMEM_STATE_RESET;
+	return ivshmem_state_changed(dev, irqs);
+}
+
+/* @dev leaves its link and frees its slot. Lock held. */
+static void ivshmem_remove_dev(struct ivshmem_dev *dev)
+{
+	struct ivshmem_link *link = dev->link;
+
+	if (link) {
+		link->peers[dev->id] = NULL;
+		/* A pair is its root side's: the inmate side stays, alone. */
+		if (!link->cfg && dev->cell == &root_cell) {
+			if (link->peers[IVSHMEM_INMATE_PEER_ID])
+				link->peers[IVSHMEM_INMATE_PEER_ID]->link = NULL;
+			memset(link, 0, sizeof(*link));
+		}
+	}
+	dev->command = 0;
+	ivshmem_update_traps(dev);
+	if (dev->cell == &root_cell)
+		pci_untrap_function(dev->cell, dev->bdf);
+	memset(dev, 0, sizeof(*dev));
+}
+
+/*
+ * Every device of @cell back to RESET, each other peer told; with
+ * @remove, the devices go too. One device at a time, so the interrupts
+ * to send are at most one link's peers, sent with the lock dropped.
+ */
+static void ivshmem_cell_leave(struct cell *cell, int remove)
+{
+	struct ivshmem_irq irqs[IVSHMEM_MAX_PEERS];
+	unsigned int i, n;
 
 	for (i = 0; i < IVSHMEM_MAX_DEVICES; i++) {
-		struct ivshmem_dev *dev = &devices[i];
-
-		if (dev->cell != cell || dev->state == IVSHMEM_STATE_RESET)
-			continue;
-		dev->state = IVSHMEM_STATE_RESET;
-		if (ivshmem_state_changed(dev, &irqs[n]))
-			n++;
+		n = 0;
+		spin_lock(&ivshmem_lock);
+		if (devices[i].cell == cell) {
+			n = ivshmem_announce_reset(&devices[i], irqs);
+			if (remove)
+				ivshmem_remove_dev(&devices[i]);
+		}
+		spin_unlock(&ivshmem_lock);
+		ivshmem_send_all(irqs, n);
 	}
-	return n;
 }
 
 void ivshmem_cell_exit(struct cell *cell)
 {
-	struct ivshmem_irq irqs[IVSHMEM_MAX_DEVICES];
-	unsigned int i, n;
-
+	ivshmem_cell_leave(cell, 1);
+	if (cell != &root_cell)
+		return;
 	spin_lock(&ivshmem_lock);
-	n = ivshmem_announce_reset(cell, irqs);
-	for (i = 0; i < IVSHMEM_MAX_DEVICES; i++) {
-		struct ivshmem_dev *dev = &devices[i];
-
-		if (dev->cell != cell)
-			continue;
-		if (dev->peer)
-			dev->peer->peer = NULL;
-		dev->command = 0;
-		ivshmem_update_traps(dev);
-		if (cell == &root_cell)
-			pci_untrap_function(cell, dev->bdf);
-		memset(dev, 0, sizeof(*dev));
-	}
+	ivshmem_links_exit();
 	spin_unlock(&ivshmem_lock);
-	ivshmem_send_all(irqs, n);
 }
 
 void ivshmem_cell_reset(struct cell *cell)
@@ -640,11 +962,5 @@ void ivshmem_cell_reset(struct cell *cell)
 
 void ivshmem_cell_stopped(struct cell *cell)
 {
-	struct ivshmem_irq irqs[IVSHMEM_MAX_DEVICES];
-	unsigned int n;
-
-	spin_lock(&ivshmem_lock);
-	n = ivshmem_announce_reset(cell, irqs);
-	spin_unlock(&ivshmem_lock);
-	ivshmem_send_all(irqs, n);
+	ivshmem_cell_leave(cell, 0);
 }

@@ -34,6 +34,12 @@ int arch_map_loadable(struct cell *cell, int map);
  * is the cell's RAM.
  */
 int arch_trap_page(struct cell *cell, uint64_t gpa, int trap);
+/*
+ * [@gpa, +@size) (pages of one RAM region of @cell's config) becomes
+ * read-only for @cell: a write exits as a violation. Called before the
+ * cell's CPUs use these tables (at create, or at enable for the root).
+ */
+int arch_write_protect(struct cell *cell, uint64_t gpa, uint64_t size);
 /* Is @gpa in what the architecture keeps to itself in every cell? */
 int arch_gpa_reserved(uint64_t gpa);
 /* Is a real PCI function at @bdf (config reads not all ones)? */

@@ -14,7 +14,8 @@
  *   struct bh_pio_region[num_pio_regions]
  *   struct bh_pci_device[num_pci_devices]
  * A system config is struct bh_system_config, whose last member is the
- * root cell's description, followed by the root cell's arrays.
+ * root cell's description, followed by the root cell's arrays, then
+ *   struct bh_ivshmem_link[num_ivshmem_links]
  */
 #ifndef BULKHEAD_CONFIG_H
 #define BULKHEAD_CONFIG_H
@@ -25,8 +26,12 @@
 #define BH_CELL_SIGNATURE	"BHCELL\0\0"
 #define BH_SIGNATURE_LEN	8
 
-/* Raised whenever a layout in this file changes. */
-#define BH_CONFIG_REVISION	1
+/*
+ * Raised whenever a layout in this file changes.
+ * 2: ivshmem links (num_ivshmem_links, struct bh_ivshmem_link,
+ *    BH_PCI_TYPE_IVSHMEM_LINK).
+ */
+#define BH_CONFIG_REVISION	2
 
 #define BH_CELL_NAME_LEN	32
 #define BH_MAX_CPUS		64
@@ -61,8 +66,19 @@ struct bh_pio_region {
 } BH_PACKED;
 
 #define BH_PCI_TYPE_DEVICE	1
+/* A pair of root (peer 0) and one inmate (peer 1): one read-write area. */
 #define BH_PCI_TYPE_IVSHMEM	2
+/* A peer of the system config's ivshmem link at the same domain and BDF. */
+#define BH_PCI_TYPE_IVSHMEM_LINK 3
 
+/*
+ * Written by the config's author, read by the checker, the driver (which
+ * hot-adds the root cell's virtual functions) and the hypervisor.
+ * For both ivshmem types @shmem_region is the cell's memory region that
+ * holds the shared memory (for a link: its whole memory, same start and
+ * size as the link's), @shmem_peer_id the cell's ID on it (IVPosition;
+ * a pair: 0 root, 1 inmate; a link: below the link's num_peers).
+ */
 struct bh_pci_device {
 	uint8_t type;			/* BH_PCI_TYPE_* */
 	uint8_t reserved0;
@@ -70,8 +86,35 @@ struct bh_pci_device {
 	uint16_t bdf;			/* bus << 8 | device << 3 | function */
 	uint16_t num_msix_vectors;
 	uint32_t shmem_region;		/* ivshmem: index into memory regions */
-	uint32_t shmem_peer_id;		/* ivshmem: this cell's ID (0 or 1) */
+	uint32_t shmem_peer_id;		/* ivshmem: this cell's peer ID */
 	uint32_t reserved1;
+} BH_PACKED;
+
+/* Links a system config may describe. */
+#define BH_MAX_IVSHMEM_LINKS	16
+
+/*
+ * An ivshmem link (include/bulkhead/ivshmem.h has its memory layout),
+ * described once, in the system config, so that no two peers can see a
+ * different layout: each peer's cell config names it by listing a
+ * BH_PCI_TYPE_IVSHMEM_LINK device at @domain:@bdf with its own peer ID.
+ * Written by the config's author; read by the checker and the hypervisor,
+ * which lays the memory out from it and writes the state table.
+ * The memory [@phys_start, + IVSHMEM_LINK_SIZE(@common_size, @output_size,
+ * @num_peers)) is, when the root cell is a peer, a root cell region of its
+ * own (and ROOTSHARED in the inmates); otherwise memory of the
+ * reservation that only the peers' configs name. It lies below 4 GiB.
+ */
+struct bh_ivshmem_link {
+	uint16_t domain;
+	uint16_t bdf;			/* the peers' virtual PCI function */
+	uint16_t num_peers;		/* 2..IVSHMEM_MAX_PEERS */
+	uint16_t reserved0;		/* 0 */
+	uint32_t flags;			/* none defined yet: 0 */
+	uint32_t reserved1;		/* 0 */
+	uint64_t phys_start;		/* host-physical, page-aligned */
+	uint64_t common_size;		/* read-write for all, pages, may be 0 */
+	uint64_t output_size;		/* each peer's output section, pages */
 } BH_PACKED;
 
 #define BH_CONSOLE_NONE		0
@@ -117,7 +160,7 @@ struct bh_system_config {
 	char signature[BH_SIGNATURE_LEN];
 	uint16_t revision;
 	uint16_t flags;
-	uint32_t reserved;
+	uint32_t num_ivshmem_links;	/* after the root cell's arrays */
 	/* The memmap= reservation: the hypervisor and all cell memory. */
 	struct bh_memory_region hypervisor_memory;
 	struct bh_console debug_console;
@@ -129,6 +172,9 @@ struct bh_system_config {
 _Static_assert(sizeof(struct bh_memory_region) == 32, "bh_memory_region size");
 _Static_assert(sizeof(struct bh_pio_region) == 8, "bh_pio_region size");
 _Static_assert(sizeof(struct bh_pci_device) == 20, "bh_pci_device size");
+_Static_assert(sizeof(struct bh_ivshmem_link) == 40, "bh_ivshmem_link size");
+_Static_assert(__builtin_offsetof(struct bh_ivshmem_link, phys_start) == 16,
+	       "bh_ivshmem_link layout");
 _Static_assert(sizeof(struct bh_console) == 8, "bh_console size");
 _Static_assert(sizeof(struct bh_cell_desc) == 80, "bh_cell_desc size");
 _Static_assert(sizeof(struct bh_platform) == 32, "bh_platform size");
@@ -169,6 +215,22 @@ static inline uint64_t bh_cell_desc_size(const struct bh_cell_desc *c)
 	       (uint64_t)c->num_memory_regions * sizeof(struct bh_memory_region) +
 	       (uint64_t)c->num_pio_regions * sizeof(struct bh_pio_region) +
 	       (uint64_t)c->num_pci_devices * sizeof(struct bh_pci_device);
+}
+
+/* A system config's links, after the root cell's arrays. */
+static inline const struct bh_ivshmem_link *
+bh_system_links(const struct bh_system_config *sys)
+{
+	return (const struct bh_ivshmem_link *)((const uint8_t *)&sys->root_cell +
+						bh_cell_desc_size(&sys->root_cell));
+}
+
+/* Bytes of a system config with all its arrays (64-bit: no overflow). */
+static inline uint64_t bh_system_config_size(const struct bh_system_config *sys)
+{
+	return __builtin_offsetof(struct bh_system_config, root_cell) +
+	       bh_cell_desc_size(&sys->root_cell) +
+	       (uint64_t)sys->num_ivshmem_links * sizeof(struct bh_ivshmem_link);
 }
 
 #endif /* BULKHEAD_CONFIG_H */

@@ -206,8 +206,9 @@ static void test_header(void)
 	expect_blob(junk, sizeof(junk), -ENOEXEC, "not a system config", __LINE__);
 
 	test_config_init(&t);
-	t.sys.revision = 2;
-	EXPECT(&t, -ENOEXEC, "config revision 2, this build expects 1");
+	/* A config built before links (revision 1) is refused, never misread. */
+	t.sys.revision = 1;
+	EXPECT(&t, -ENOEXEC, "config revision 1, this build expects 2");
 	CHECK_EQ(config_check_system(&t, sizeof(t), NULL), -ENOEXEC, "NULL sink");
 
 	test_config_init(&t);
@@ -229,7 +230,7 @@ static void test_root_header(void)
 
 	test_config_init(&t);
 	t.sys.root_cell.revision = 7;
-	EXPECT(&t, -EINVAL, "root cell revision 7, this build expects 1");
+	EXPECT(&t, -EINVAL, "root cell revision 7, this build expects 2");
 
 	test_config_init(&t);
 	memset(t.sys.root_cell.name, 'x', BH_CELL_NAME_LEN);
@@ -249,12 +250,12 @@ static void test_size(void)
 	struct test_config t;
 
 	test_config_init(&t);
-	expect_blob(&t, sizeof(t) - 1, -EINVAL, "but the root cell's counts make it",
+	expect_blob(&t, sizeof(t) - 1, -EINVAL, "but the root cell's and the links' counts make it",
 		    __LINE__);
 
 	test_config_init(&big.t);
 	big.extra = 0;
-	EXPECT(&big, -EINVAL, "but the root cell's counts make it");
+	EXPECT(&big, -EINVAL, "but the root cell's and the links' counts make it");
 
 	t.sys.root_cell.num_memory_regions = 5;
 	EXPECT(&t, -EINVAL, "counts make it");
@@ -780,8 +781,8 @@ static void test_cell_header(void)
 			 "not a cell config (signature 'BHSYSTEM')", __LINE__);
 
 	test_cell_init(&t);
-	t.cell.revision = 3;
-	EXPECT_CELL(&t, -ENOEXEC, "config revision 3, this build expects 1");
+	t.cell.revision = 1;
+	EXPECT_CELL(&t, -ENOEXEC, "config revision 1, this build expects 2");
 	CHECK_EQ(config_check_cell(&t, sizeof(t), NULL, NULL), -ENOEXEC,
 		 "NULL sink");
 

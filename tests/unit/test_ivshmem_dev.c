@@ -114,6 +114,7 @@ struct test_inmate {
 static struct test_system test_sys;
 static struct test_inmate inmate_cfg, inmate2_cfg, inmate3_cfg;
 
+/* The link tests (section 9) point it at a system config with a link. */
 const struct bh_system_config *system_config = &test_sys.sys;
 
 struct cell root_cell;
@@ -322,6 +323,26 @@ int arch_trap_page(struct cell *cell, uint64_t gpa, int trap)
 		else
 			trapped_pages[i] = trapped_pages[--num_trapped];
 	}
+	return 0;
+}
+
+/*
+ * arch_write_protect: every range made read-only, per cell, as
+ * arch/x86/cell.c would take it (0; the ranges are checked by the tests).
+ */
+struct protect_call {
+	const struct cell *cell;
+	uint64_t gpa, size;
+};
+
+static struct protect_call protect_log[64];
+static unsigned int num_protects;
+
+int arch_write_protect(struct cell *cell, uint64_t gpa, uint64_t size)
+{
+	if (num_protects < ARRAY_SIZE(protect_log))
+		protect_log[num_protects] = (struct protect_call){ cell, gpa, size };
+	num_protects++;
 	return 0;
 }
 
@@ -1207,6 +1228,284 @@ static void test_reset(void)
 	teardown();
 }
 
+/* ---- 9. links --------------------------------------------------------------------------------- */
+
+/*
+ * A 3-peer link at 00:0e.0 in place of the pair: root peer 0, inmate
+ * peer 1, inmate-two peer 2. The layout, from include/bulkhead/ivshmem.h
+ * written out: state table 4 KiB, common section 4 KiB, then three output
+ * sections of 8 KiB: peer 0's at 0x2000, peer 1's at 0x4000, peer 2's at
+ * 0x6000, the end at 0x8000. The link's memory is a buffer of the test,
+ * so the hypervisor's identity-mapped state table writes land in it.
+ */
+#define L_COMMON	0x1000ull
+#define L_OUTPUT	0x2000ull
+#define L_SIZE		0x8000ull
+#define L_GPA		0x80000000ull	/* where the inmates see it */
+
+static uint8_t link_mem[L_SIZE] __attribute__((aligned(4096)));
+
+struct test_link_system {
+	struct bh_system_config sys;
+	uint8_t cpu_set[8];
+	struct bh_memory_region mem[3];
+	struct bh_pci_device pci[1];
+	struct bh_ivshmem_link links[1];
+} BH_PACKED;
+
+static struct test_link_system link_sys;
+
+static uint32_t link_state(unsigned int peer)
+{
+	return ((volatile uint32_t *)link_mem)[peer];
+}
+
+/* A peer's config: the link device, its memory the link's. */
+static void link_peer_blob(struct test_inmate *t, uint32_t peer_id)
+{
+	t->pci[0].type = BH_PCI_TYPE_IVSHMEM_LINK;
+	t->pci[0].shmem_peer_id = peer_id;
+	t->mem[1].phys_start = (uintptr_t)link_mem;
+	t->mem[1].virt_start = L_GPA;
+	t->mem[1].size = L_SIZE;
+}
+
+/* The root cell on the link, the inmates' configs ready, nothing joined. */
+static void link_setup(void)
+{
+	uint64_t root_gpa = (uintptr_t)link_mem;
+
+	configs_init();
+	memcpy(&link_sys, &test_sys, offsetof(struct test_link_system, links));
+	link_sys.sys.num_ivshmem_links = 1;
+	link_sys.mem[1] = (struct bh_memory_region){ root_gpa, root_gpa, L_SIZE, SHMEM_FLAGS };
+	link_sys.pci[0].type = BH_PCI_TYPE_IVSHMEM_LINK;
+	link_sys.links[0] = (struct bh_ivshmem_link){
+		.bdf = BDF, .num_peers = 3, .phys_start = root_gpa,
+		.common_size = L_COMMON, .output_size = L_OUTPUT,
+	};
+	CHECK(bh_system_links(&link_sys.sys) == link_sys.links, "link blob layout");
+	system_config = &link_sys.sys;
+	link_peer_blob(&inmate_cfg, 1);
+	link_peer_blob(&inmate2_cfg, 2);
+	link_peer_blob(&inmate3_cfg, 1);
+	inmate3_cfg.pci[0].bdf = BDF;
+
+	memset(link_mem, 0x77, sizeof(link_mem));	/* the state table is cleared at enable */
+	memset(&root_cell, 0, sizeof(root_cell));
+	root_cell.desc = &link_sys.sys.root_cell;
+	root_cell.state = CELL_RUNNING;
+	memset(&inmate, 0, sizeof(inmate));
+	inmate.desc = &inmate_cfg.desc;
+	memset(&inmate2, 0, sizeof(inmate2));
+	inmate2.desc = &inmate2_cfg.desc;
+	memset(&inmate3, 0, sizeof(inmate3));
+	inmate3.desc = &inmate3_cfg.desc;
+	num_trapped = 0;
+	trap_double = trap_stray = trap_refused = 0;
+	num_protects = 0;
+	clear_logs();
+	CHECK_EQ(ivshmem_cell_init(&root_cell), 0, "root cell init with a link");
+}
+
+static void link_teardown(void)
+{
+	teardown();
+	system_config = &test_sys.sys;
+}
+
+/* Whether @c was given exactly the read-only ranges [@a, @b) ... (pairs, 0-terminated). */
+static void check_protected(const struct cell *c, const uint64_t *ranges, const char *what)
+{
+	unsigned int i, n = 0, want = 0;
+
+	while (ranges[2 * want + 1])
+		want++;
+	for (i = 0; i < num_protects && i < ARRAY_SIZE(protect_log); i++) {
+		if (protect_log[i].cell != c)
+			continue;
+		CHECK(n < want, "%s: extra read-only range %#llx+%#llx", what,
+		      (unsigned long long)protect_log[i].gpa,
+		      (unsigned long long)protect_log[i].size);
+		if (n < want) {
+			CHECK_EQ(protect_log[i].gpa, ranges[2 * n], what);
+			CHECK_EQ(protect_log[i].size, ranges[2 * n + 1] - ranges[2 * n], what);
+		}
+		n++;
+	}
+	CHECK_EQ(n, want, what);
+}
+
+static void test_link_layout(void)
+{
+	uint64_t r = (uintptr_t)link_mem;
+	const uint64_t root_ro[] = { r, r + 0x1000, r + 0x4000, r + 0x8000, 0, 0 };
+	const uint64_t peer1_ro[] = { L_GPA, L_GPA + 0x1000, L_GPA + 0x2000, L_GPA + 0x4000,
+				      L_GPA + 0x6000, L_GPA + 0x8000, 0, 0 };
+	const uint64_t peer2_ro[] = { L_GPA, L_GPA + 0x1000, L_GPA + 0x2000, L_GPA + 0x6000, 0, 0 };
+	unsigned int vcap;
+
+	link_setup();
+	CHECK_EQ(link_state(0), 0, "state table cleared at enable");
+	CHECK_EQ(link_state(15), 0, "all of the state table cleared");
+	CHECK_EQ(link_mem[0x1000], 0x77, "the common section is left alone");
+	check_protected(&root_cell, root_ro, "root (peer 0): read-only ranges");
+	create_inmate(&inmate);
+	check_protected(&inmate, peer1_ro, "peer 1: read-only ranges");
+	create_inmate(&inmate2);
+	check_protected(&inmate2, peer2_ro, "peer 2 (the last): read-only ranges");
+
+	/* Registers and the capability tell the layout. */
+	place_bars(&inmate);
+	CHECK_EQ(reg_of(&inmate, IVSHMEM_REG_IV_POSITION), 1, "peer 1's IVPosition");
+	CHECK_EQ(reg_of(&inmate, IVSHMEM_REG_NUM_PEERS), 3, "NUM_PEERS");
+	vcap = cfg_read(&inmate, find_cap(&inmate, T_CAP_MSIX) + 1, 1);
+	CHECK_EQ(cfg_read(&inmate, vcap + 2, 1), 0x30, "link capability length");
+	CHECK_EQ(cfg_read(&inmate, vcap + 3, 1), 2, "link capability version");
+	CHECK_EQ(cfg_read(&inmate, vcap + 8, 4), (uint32_t)L_GPA, "shmem address");
+	CHECK_EQ(cfg_read(&inmate, vcap + 16, 4), (uint32_t)L_SIZE, "shmem size");
+	CHECK_EQ(cfg_read(&inmate, vcap + 24, 4), 3, "peers");
+	CHECK_EQ(cfg_read(&inmate, vcap + 28, 4), 0x1000, "state table size");
+	CHECK_EQ(cfg_read(&inmate, vcap + 32, 4), (uint32_t)L_COMMON, "common size");
+	CHECK_EQ(cfg_read(&inmate, vcap + 36, 4), 0, "common size, high");
+	CHECK_EQ(cfg_read(&inmate, vcap + 40, 4), (uint32_t)L_OUTPUT, "output size");
+	CHECK_EQ(cfg_read(&inmate, vcap + 48, 4), 0, "past the capability");
+	place_bars(&root_cell);
+	CHECK_EQ(reg_of(&root_cell, IVSHMEM_REG_NUM_PEERS), 3, "NUM_PEERS in the root");
+
+	/* A second cell cannot be peer 1 too; nothing of it stays. */
+	inmate3.state = CELL_CREATED;
+	CHECK_EQ(pci_cell_init(&inmate3), 0, "inmate-lost ECAM");
+	CHECK_EQ(ivshmem_cell_init(&inmate3), -EBUSY, "a second peer 1");
+	CHECK(console_has("peer 1 of the link is cell \"inmate\" already"),
+	      "no report of the taken peer ID: \"%s\"", console);
+	CHECK(!ivshmem_find(&inmate3, BDF), "device left by a refused peer");
+	CHECK_EQ(reg_of(&inmate, IVSHMEM_REG_IV_POSITION), 1, "peer 1 unharmed");
+	link_teardown();
+}
+
+static void test_link_refused_writes(void)
+{
+	uint64_t r = (uintptr_t)link_mem;
+
+	link_setup();
+	create_inmate(&inmate);
+	/* Peer 1 may write the common section and its own output section only. */
+	CHECK(!ivshmem_write_refused(&inmate, 3, L_GPA + 0x1000, 0, 1), "common section");
+	CHECK(!ivshmem_write_refused(&inmate, 3, L_GPA + 0x4000, 0, 1), "own section");
+	CHECK(!ivshmem_write_refused(&inmate, 3, L_GPA + 0x5ffc, 0, 1), "own section's end");
+	CHECK(!ivshmem_write_refused(&inmate, 3, L_GPA + 0x8000, 0, 1), "past the link");
+	CHECK_EQ(console_len, 0, "reports for allowed writes");
+	CHECK(ivshmem_write_refused(&inmate, 3, L_GPA + 0x6010, 0x1234, 1), "peer 2's section");
+	CHECK(console_has("CPU 3: cell \"inmate\": write of 0x80006010 refused (RIP 0x1234): ivshmem 00:0e.0: peer 2's output section is read-only for peer 1"),
+	      "report of the write into peer 2's section: \"%s\"", console);
+	clear_logs();
+	CHECK(ivshmem_write_refused(&inmate, 3, L_GPA + 0x3ffc, 0, 0), "peer 0's section's end");
+	CHECK_EQ(console_len, 0, "a report while not due");
+	CHECK(ivshmem_write_refused(&inmate, 3, L_GPA + 0x40, 0, 1), "state table");
+	CHECK(console_has("the link's state table is written by the hypervisor only"),
+	      "report of the write into the state table: \"%s\"", console);
+	clear_logs();
+	CHECK(ivshmem_write_refused(&root_cell, 0, r + 0x4000, 0, 1), "root into peer 1's");
+	CHECK(console_has("peer 1's output section is read-only for peer 0"),
+	      "report of the root's write: \"%s\"", console);
+	CHECK(!ivshmem_write_refused(&root_cell, 0, r + 0x2000, 0, 1), "root's own section");
+	CHECK(!ivshmem_write_refused(&inmate2, 2, L_GPA + 0x6000, 0, 1), "a cell not on the link");
+	link_teardown();
+}
+
+static void test_link_state_and_doorbells(void)
+{
+	link_setup();
+	create_inmate(&inmate);
+	start_inmate(&inmate);
+	create_inmate(&inmate2);
+	start_inmate(&inmate2);
+	setup_msix(&root_cell);
+	setup_msix(&inmate);
+	setup_msix(&inmate2);
+	clear_logs();
+
+	/* Peer 1 READY: the state table says so, both others hear vector 0. */
+	bar_write(&inmate, INMATE_BAR0 + IVSHMEM_REG_LOCAL_STATE, 4, IVSHMEM_STATE_READY);
+	CHECK_EQ(link_state(1), IVSHMEM_STATE_READY, "peer 1's state in the table");
+	CHECK_EQ(link_state(0), IVSHMEM_STATE_RESET, "peer 0's state in the table");
+	CHECK_EQ(num_msis, 2, "a state change rings every other peer");
+	CHECK(num_msis == 2 && msis[0].cell != msis[1].cell && msis[0].cell != &inmate &&
+	      msis[1].cell != &inmate, "vector 0 went to root and peer 2");
+	CHECK_EQ(reg_of(&root_cell, IVSHMEM_REG_PEER_STATE), IVSHMEM_STATE_RESET,
+		 "PEER_STATE on a 3-peer link (the table has the states)");
+	bar_write(&root_cell, ROOT_BAR0 + IVSHMEM_REG_LOCAL_STATE, 4, 0x1234);
+	CHECK_EQ(link_state(0), 0x1234, "root's state in the table");
+
+	/* Doorbells reach any peer by ID. */
+	clear_logs();
+	doorbell_from(&inmate, IVSHMEM_DOORBELL(2, 0));
+	CHECK_ONE_MSI(&inmate2, INMATE_MSI_ADDR, INMATE_MSI_DATA, "peer 1 rings peer 2");
+	clear_logs();
+	doorbell_from(&inmate2, IVSHMEM_DOORBELL(0, 0));
+	CHECK_ONE_MSI(&root_cell, ROOT_MSI_ADDR, ROOT_MSI_DATA, "peer 2 rings the root");
+	clear_logs();
+	doorbell_from(&inmate2, IVSHMEM_DOORBELL(3, 0));
+	doorbell_from(&inmate2, IVSHMEM_DOORBELL(2, 0));
+	CHECK_EQ(num_msis, 0, "doorbells for no peer and for itself");
+	CHECK(console_has("doorbell for peer 3 ignored (no such peer)") &&
+	      console_has("doorbell for peer 2 ignored (no such peer)"),
+	      "reports of the bad doorbells: \"%s\"", console);
+
+	/* Peer 1 stops: RESET in the table, the others hear it. */
+	clear_logs();
+	inmate.state = CELL_FAILED;
+	ivshmem_cell_stopped(&inmate);
+	CHECK_EQ(link_state(1), IVSHMEM_STATE_RESET, "a stopped peer's state in the table");
+	CHECK_EQ(num_msis, 2, "a stop rings every other peer");
+	/* Peer 2 goes while its state is READY; ringing it then is no mistake. */
+	bar_write(&inmate2, INMATE_BAR0 + IVSHMEM_REG_LOCAL_STATE, 4, IVSHMEM_STATE_READY);
+	CHECK_EQ(link_state(2), IVSHMEM_STATE_READY, "peer 2 READY");
+	ivshmem_cell_exit(&inmate2);
+	inmate2.state = CELL_FREE;
+	CHECK_EQ(link_state(2), IVSHMEM_STATE_RESET, "a destroyed peer's state in the table");
+	clear_logs();
+	doorbell_from(&root_cell, IVSHMEM_DOORBELL(2, 0));
+	CHECK_EQ(num_msis, 0, "doorbell for a peer that left");
+	CHECK(console_len == 0, "a peer that left is not reported: \"%s\"", console);
+	/* It comes back as peer 2. */
+	create_inmate(&inmate2);
+	start_inmate(&inmate2);
+	setup_msix(&inmate2);
+	clear_logs();
+	doorbell_from(&root_cell, IVSHMEM_DOORBELL(2, 0));
+	CHECK_ONE_MSI(&inmate2, INMATE_MSI_ADDR, INMATE_MSI_DATA, "peer 2 back");
+	link_teardown();
+}
+
+/* A link of inmates only: the root cell has no device on it. */
+static void test_link_without_root(void)
+{
+	link_setup();
+	ivshmem_cell_exit(&root_cell);
+	link_sys.pci[0].type = BH_PCI_TYPE_DEVICE;	/* the root is no peer */
+	CHECK_EQ(ivshmem_cell_init(&root_cell), 0, "root cell init, no device on the link");
+	CHECK(!ivshmem_find(&root_cell, BDF), "the root has no link device");
+	create_inmate(&inmate);
+	start_inmate(&inmate);
+	create_inmate(&inmate2);
+	start_inmate(&inmate2);
+	setup_msix(&inmate);
+	setup_msix(&inmate2);
+	clear_logs();
+	doorbell_from(&inmate, IVSHMEM_DOORBELL(2, 0));
+	CHECK_ONE_MSI(&inmate2, INMATE_MSI_ADDR, INMATE_MSI_DATA, "peer 1 rings peer 2, no root");
+	clear_logs();
+	doorbell_from(&inmate2, IVSHMEM_DOORBELL(0, 0));
+	CHECK_EQ(num_msis, 0, "doorbell for the absent peer 0");
+	CHECK(console_len == 0, "the absent peer 0 is no mistake: \"%s\"", console);
+	bar_write(&inmate2, INMATE_BAR0 + IVSHMEM_REG_LOCAL_STATE, 4, IVSHMEM_STATE_READY);
+	CHECK_EQ(link_state(2), IVSHMEM_STATE_READY, "peer 2's state, no root");
+	CHECK_ONE_MSI(&inmate, INMATE_MSI_ADDR, INMATE_MSI_DATA, "peer 2's state change rings peer 1 only");
+	link_teardown();
+}
+
 int main(void)
 {
 	RUN(test_config_space);
@@ -1217,5 +1516,9 @@ int main(void)
 	RUN(test_doorbells);
 	RUN(test_state);
 	RUN(test_reset);
+	RUN(test_link_layout);
+	RUN(test_link_refused_writes);
+	RUN(test_link_state_and_doorbells);
+	RUN(test_link_without_root);
 	return check_exit();
 }

@@ -57,8 +57,12 @@ int config_check_system(const void *blob, uint64_t size,
  * device memory (BH_MEM_IO) regions in one root device memory region, the
  * clashes of pio regions and the console with the debug console, and the
  * pairing of each ivshmem device with the root cell's at the same address
- * (there must be one, with the same shared memory). The hypervisor always
- * passes its system config.
+ * (there must be one, with the same shared memory), and for a link device
+ * everything about its link (it exists, the peer ID is below its peers
+ * and not the root's, the region is exactly its memory, ROOTSHARED
+ * exactly when the root is a peer); alone, a link device's peer ID must
+ * still be below IVSHMEM_MAX_PEERS. The hypervisor always passes its
+ * system config.
  */
 int config_check_cell(const void *blob, uint64_t size,
 		      const struct bh_system_config *sys,
@@ -68,9 +72,11 @@ int config_check_cell(const void *blob, uint64_t size,
  * Checks inmate cells against each other: no CPU in two cells, no memory
  * overlap between two cells except for regions that both flag
  * BH_MEM_ROOTSHARED with the same phys_start and size (shared memory, as
- * for ivshmem), no name used twice, and no two cells with an ivshmem
- * device at one address (a root ivshmem device pairs with one cell at a
- * time). Each of @cells[0..@n) must have
+ * for ivshmem) or that are both the memory of one link (a link without
+ * the root is not ROOTSHARED), no name used twice, no two cells with a
+ * pair device at one address (a root ivshmem device pairs with one cell
+ * at a time), and no two peers of a link with one peer ID. Each of
+ * @cells[0..@n) must have
  * passed config_check_cell() already; the root cell is not among them
  * (config_check_cell() checks each cell against it). Returns 0 or -EINVAL.
  */

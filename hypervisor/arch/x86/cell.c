@@ -147,6 +147,21 @@ int arch_trap_page(struct cell *cell, uint64_t gpa, int trap)
 	return err;
 }
 
+int arch_write_protect(struct cell *cell, uint64_t gpa, uint64_t size)
+{
+	const struct bh_memory_region *r = region_of(cell, gpa);
+	int err;
+
+	if (!r || (r->flags & BH_MEM_IO) || size > r->size ||
+	    gpa - r->virt_start > r->size - size)
+		return -EINVAL;
+	spin_lock(&root_npt_lock);
+	err = npt_map(cell->arch.npt_root, gpa, r->phys_start + (gpa - r->virt_start),
+		      size, npt_access(r->flags) & ~NPT_WRITE);
+	spin_unlock(&root_npt_lock);
+	return err;
+}
+
 static void allow_ports(struct cell *cell)
 {
 	const struct bh_pio_region *pio = bh_cell_pio_regions(cell->desc);

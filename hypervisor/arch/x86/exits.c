@@ -18,6 +18,7 @@
 #include <percpu.h>
 #include <cell.h>
 #include <control.h>
+#include <ivshmem.h>
 #include <report.h>
 #include <setup.h>
 
@@ -118,6 +119,7 @@ void exit_npf(struct per_cpu *cpu, uint64_t gpa, int write, int fetch)
 {
 	const char *access = fetch ? "execute" : write ? "write" : "read";
 	struct mmio_region region;
+	int due, section;
 
 	/* Emulated ranges: the APIC page, virtual PCI config space and BARs. */
 	if (!fetch && mmio_region_find(cpu->cell, gpa, &region) == 0 &&
@@ -125,12 +127,17 @@ void exit_npf(struct per_cpu *cpu, uint64_t gpa, int write, int fetch)
 		return;
 
 	cpu->violations++;
-	if (report_due(&cpu->reports, cpu->cpu_id, access, gpa))
+	due = report_due(&cpu->reports, cpu->cpu_id, access, gpa);
+	/* An ivshmem link's part the cell may read but not write. */
+	section = write && ivshmem_write_refused(cpu->cell, cpu->cpu_id, gpa,
+						 vcpu_get(cpu, VCPU_RIP), due);
+	if (due && !section)
 		printk("CPU %u: cell \"%s\": %s of 0x%lx refused (RIP 0x%lx): not in the cell's memory\n",
 		       cpu->cpu_id, cpu->cell->desc->name, access, gpa,
 		       vcpu_get(cpu, VCPU_RIP));
 	if (cpu->cell != &root_cell) {
-		cell_cpu_failed(cpu, "memory access outside its config");
+		cell_cpu_failed(cpu, section ? "write into a read-only part of an ivshmem link" :
+				"memory access outside its config");
 		return;
 	}
 	inject_gp(cpu);

@@ -129,7 +129,19 @@ struct ivshmem_device {
 	volatile uint32_t *msix;		/* the MSI-X table in BAR1 */
 	void *shmem;
 	uint64_t shmem_phys, shmem_size;
+	/*
+	 * A link's layout (include/bulkhead/ivshmem.h), from the vendor
+	 * capability's version 2; a pair has num_peers 2 and no sections.
+	 */
+	uint32_t num_peers;
+	uint64_t common_size, output_size;	/* 0 on a pair */
 };
+/* Peer @peer's output section of a link; its state in the state table. */
+#define IVSHMEM_OUTPUT(d, peer) \
+	((volatile uint8_t *)(d)->shmem + \
+	 IVSHMEM_LINK_OUTPUT_OFFSET((d)->common_size, (d)->output_size, (peer)))
+#define IVSHMEM_LINK_STATE(d, peer) \
+	(((volatile const uint32_t *)(d)->shmem)[IVSHMEM_STATE_ENTRY(peer) / 4])
 int ivshmem_open(struct ivshmem_device *d, unsigned int nth, uint64_t mmio_base);
 /*
  * Where inmates put the BARs of their @nth ivshmem device (the mmio_base

@@ -40,6 +40,18 @@ static int read_shmem_cap(struct ivshmem_device *d)
 	d->shmem_size = pci_read_config(d->bdf, cap + IVSHMEM_VCAP_SIZE_OFF, 4) |
 			(uint64_t)pci_read_config(d->bdf, cap + IVSHMEM_VCAP_SIZE_OFF + 4, 4) << 32;
 	d->shmem = (void *)(uintptr_t)d->shmem_phys;
+	d->num_peers = 2;
+	if (pci_read_config(d->bdf, cap + 3, 1) < IVSHMEM_VCAP_LINK_VERSION)
+		return 0;
+	d->num_peers = pci_read_config(d->bdf, cap + IVSHMEM_VCAP_PEERS_OFF, 4);
+	d->common_size = pci_read_config(d->bdf, cap + IVSHMEM_VCAP_COMMON_SIZE_OFF, 4) |
+			 (uint64_t)pci_read_config(d->bdf, cap + IVSHMEM_VCAP_COMMON_SIZE_OFF + 4, 4) << 32;
+	d->output_size = pci_read_config(d->bdf, cap + IVSHMEM_VCAP_OUTPUT_SIZE_OFF, 4) |
+			 (uint64_t)pci_read_config(d->bdf, cap + IVSHMEM_VCAP_OUTPUT_SIZE_OFF + 4, 4) << 32;
+	/* The hypervisor's numbers; still, never index past the table. */
+	if (d->num_peers > IVSHMEM_MAX_PEERS || !d->output_size ||
+	    IVSHMEM_LINK_SIZE(d->common_size, d->output_size, d->num_peers) > d->shmem_size)
+		return -1;
 	return 0;
 }
 

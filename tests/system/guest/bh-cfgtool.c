@@ -10,6 +10,9 @@
  *                                   (its BDF on q35's LPC bridge, 00:1f.0)
  *                                   ram-short (the RAM region that holds
  *                                   Linux's kernel ends at 16 MiB)
+ *                                   link-peers (the first link: 17 peers)
+ *                                   link-size (the root's region for the
+ *                                   first link 4 KiB short)
  *   bh-cfgtool mutate-cell KIND IN OUT
  *                                   KIND: rootmem (memory over Linux's
  *                                   kernel) nocpu (CPU 5) twin (renamed)
@@ -24,6 +27,12 @@
  *                                   Linux's kernel) io-over-shmem (a device
  *                                   region over the other pair's shared
  *                                   memory, 0x3e200000)
+ *                                   link-root-id (its link device takes
+ *                                   peer ID 0, the root's) link-big-id
+ *                                   (peer ID 3 on a 3-peer link)
+ *                                   link-noshared (the link's memory
+ *                                   without ROOTSHARED) link-twin (renamed,
+ *                                   CPU 1, own RAM, the same peer ID)
  *   bh-cfgtool raw-enable FILE      exit 0 if refused (prints the reason),
  *                                   1 if it was accepted (then disables)
  *   bh-cfgtool raw-create FILE      the same for a cell, past the CLI's
@@ -82,18 +91,22 @@ static size_t load_cell(const char *path)
 	return load_any(path, sizeof(struct bh_cell_desc));
 }
 
-/* The first ivshmem device of @cell, or exit 2. */
-static struct bh_pci_device *first_ivshmem(struct bh_cell_desc *cell)
+/* The cell's first device of @type (a pair's or a link's), or exit 2. */
+static struct bh_pci_device *first_of(struct bh_cell_desc *cell, uint8_t type)
 {
 	struct bh_pci_device *dev = (struct bh_pci_device *)bh_cell_pci_devices(cell);
 	uint32_t i;
 
 	for (i = 0; i < cell->num_pci_devices; i++)
-		if (dev[i].type == BH_PCI_TYPE_IVSHMEM)
+		if (dev[i].type == type)
 			return &dev[i];
-	fprintf(stderr, "the config has no ivshmem device\n");
+	fprintf(stderr, "the config has no ivshmem %s device\n",
+		type == BH_PCI_TYPE_IVSHMEM ? "pair" : "link");
 	exit(2);
 }
+
+#define first_ivshmem(cell)	first_of((cell), BH_PCI_TYPE_IVSHMEM)
+#define first_link(cell)	first_of((cell), BH_PCI_TYPE_IVSHMEM_LINK)
 
 /*
  * Appends @r to @cell's memory regions in the blob of *@n bytes: the pio
@@ -157,6 +170,16 @@ static int mutate(const char *kind, const char *in, const char *out)
 		mem[dev->shmem_region].virt_start = 0x1000000;
 	} else if (!strcmp(kind, "ivshmem-real")) {
 		first_ivshmem(&cfg->root_cell)->bdf = 0x1f << 3;
+	} else if (!strcmp(kind, "link-peers")) {
+		struct bh_ivshmem_link *l = (struct bh_ivshmem_link *)bh_system_links(cfg);
+
+		if (!cfg->num_ivshmem_links) {
+			fprintf(stderr, "the config has no ivshmem link\n");
+			exit(2);
+		}
+		l->num_peers = 17;
+	} else if (!strcmp(kind, "link-size")) {
+		mem[first_link(&cfg->root_cell)->shmem_region].size -= 0x1000;
 	} else if (!strcmp(kind, "ram-short")) {
 		/* Linux's kernel is loaded at 16 MiB and up: no longer root's */
 		struct bh_memory_region *r = root_ram_at(&cfg->root_cell, 0x1000000);
@@ -201,6 +224,17 @@ static int mutate_cell(const char *kind, const char *in, const char *out)
 		mem[first_ivshmem(cell)->shmem_region].size -= 0x100000;
 	} else if (!strcmp(kind, "ivshmem-noshared")) {
 		mem[first_ivshmem(cell)->shmem_region].flags &= ~(uint64_t)BH_MEM_ROOTSHARED;
+	} else if (!strcmp(kind, "link-root-id")) {
+		first_link(cell)->shmem_peer_id = 0;
+	} else if (!strcmp(kind, "link-big-id")) {
+		first_link(cell)->shmem_peer_id = 3;
+	} else if (!strcmp(kind, "link-noshared")) {
+		mem[first_link(cell)->shmem_region].flags &= ~(uint64_t)BH_MEM_ROOTSHARED;
+	} else if (!strcmp(kind, "link-twin")) {
+		cell->name[0] = 'T';
+		memset(cpus, 0, cell->cpu_set_size);
+		cpus[0] = 1 << 1;
+		mem[0].phys_start += 0x800000;
 	} else if (!strcmp(kind, "gpa-huge")) {
 		struct bh_memory_region huge = {
 			.phys_start = mem[0].phys_start + mem[0].size,

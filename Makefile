@@ -264,7 +264,7 @@ $(BUILD)/configs/%.cell: $(BUILD)/configs/%.o
 GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/guest/cellmsg-xfer \
 	$(BUILD)/guest/cellmsg-reset $(BUILD)/guest/bulkhead-bench \
 	$(BUILD)/guest/bh-cfgtool $(BUILD)/guest/ioport-probe $(BUILD)/guest/link-tool \
-	$(BUILD)/guest/bulkhead
+	$(BUILD)/guest/bulkhead $(BUILD)/guest/edu-dma
 guest-bins: $(GUEST_BINS)
 ALL_OBJS += $(patsubst tests/system/guest/%.c,$(BUILD)/host/tests/system/guest/%.c.o,\
 	$(wildcard tests/system/guest/*.c)) $(BUILD)/host/bench/bulkhead_bench.c.o

@@ -946,6 +946,37 @@ static void config_check_hv_memory(struct config_check *ck)
 				    (unsigned long long)last);
 }
 
+/*
+ * The units are listed from index 0 and end at the first 0; the
+ * hypervisor reaches their registers through its identity map (below
+ * 4 GiB, image.h).
+ */
+static void config_check_iommu(struct config_check *ck, const struct bh_platform *p)
+{
+	unsigned int i, units = 0;
+
+	for (i = 0; i < BH_MAX_IOMMU_UNITS; i++) {
+		uint64_t base = p->iommu_base[i];
+
+		if (!base)
+			continue;
+		if (i != units)
+			config_check_report(ck, "platform iommu_base[%u] follows an empty entry (list the units from index 0)", i);
+		units++;
+		if (base % CONFIG_CHECK_PAGE || base >= BH_IDENTITY_LIMIT)
+			config_check_report(ck, "platform iommu_base[%u] 0x%llx is not a page below 4 GiB",
+					    i, (unsigned long long)base);
+	}
+	if (p->iommu_type != BH_IOMMU_NONE && p->iommu_type != BH_IOMMU_VTD)
+		config_check_report(ck, "platform iommu_type %u is not supported (%u: none, %u: Intel VT-d)",
+				    (unsigned int)p->iommu_type, BH_IOMMU_NONE, BH_IOMMU_VTD);
+	else if (p->iommu_type == BH_IOMMU_NONE && units)
+		config_check_report(ck, "platform lists %u IOMMU unit(s) but iommu_type is 0 (none)", units);
+	else if (p->iommu_type != BH_IOMMU_NONE && !units)
+		config_check_report(ck, "platform iommu_type is %u but iommu_base[0] is 0 (no unit)",
+				    (unsigned int)p->iommu_type);
+}
+
 static void config_check_platform(struct config_check *ck)
 {
 	const struct bh_platform *p = &ck->sys->platform;
@@ -958,6 +989,7 @@ static void config_check_platform(struct config_check *ck)
 	else if (p->apic_base % CONFIG_CHECK_PAGE)
 		config_check_report(ck, "platform apic_base 0x%llx is not page-aligned",
 				    (unsigned long long)p->apic_base);
+	config_check_iommu(ck, p);
 }
 
 static void config_check_root_mem_regions(struct config_check *ck)

@@ -17,7 +17,9 @@
  *
  * qemu-q35-link.c defines Q35_LINK and includes this file: the same
  * machine with a third device, 00:10.0, root Linux's end of a 3-peer
- * ivshmem link (q35-link.h).
+ * ivshmem link (q35-link.h). qemu-q35-iommu.c defines Q35_IOMMU: the
+ * machine with QEMU's Intel IOMMU (-device intel-iommu), which the
+ * hypervisor takes over.
  */
 #include <bulkhead/config.h>
 #include <bulkhead/ivshmem.h>
@@ -76,6 +78,11 @@ static const struct {
 			.apic_mode = BH_APIC_XAPIC,
 			.apic_base = 0xfee00000,
 			.pm_timer_port = ROOT_PM_TIMER,
+#ifdef Q35_IOMMU
+			/* -device intel-iommu: QEMU's DRHD (ACPI DMAR) */
+			.iommu_type = BH_IOMMU_VTD,
+			.iommu_base = { 0xfed90000 },
+#endif
 		},
 		.root_cell = {
 			.signature = BH_CELL_SIGNATURE,

@@ -97,6 +97,9 @@ static int setup_global_init(unsigned int cpu_id)
 		printk("Root cell setup failed: %d\n", err);
 		return err;
 	}
+	err = arch_iommu_init();
+	if (err)
+		return err;
 	printk("Page pool usage after early setup: mem %lu/%lu\n",
 	       pool_pages_used(), pool_pages_total());
 	printk("Initializing processors:\n");
@@ -155,6 +158,7 @@ int hv_cpu_entry(struct per_cpu *cpu)
 	if (__atomic_add_fetch(&cpus_arrived, 1, __ATOMIC_ACQ_REL) == online) {
 		cpus_arrived = 0;
 		if (err) {
+			arch_iommu_exit();
 			enable_error = 0;
 			__atomic_store_n(&global_state, 0, __ATOMIC_RELEASE);
 		}
@@ -174,6 +178,7 @@ int hv_cpu_disable(struct per_cpu *cpu)
 	printk(" Releasing CPU %u\n", cpu->cpu_id);
 	cpu->state = CPU_NATIVE;
 	if (left == bh_header.online_cpus) {
+		arch_iommu_exit();
 		ivshmem_cell_exit(&root_cell);
 		arch_cell_exit(&root_cell);
 		__atomic_store_n(&global_state, 0, __ATOMIC_RELEASE);

@@ -21,6 +21,18 @@ int arch_cpu_init(struct per_cpu *cpu);
 /* The calling root CPU leaves the hypervisor, back to native Linux. */
 void __attribute__((noreturn)) arch_cpu_leave(struct per_cpu *cpu);
 
+/* ---- device DMA: the IOMMU units of the system config ---- */
+
+/*
+ * After the root cell exists, at enable: takes the units over and turns
+ * DMA remapping on (root-cell devices reach root-cell DMA memory only),
+ * their registers out of the root cell. 0 (also with no unit), or an
+ * error with a console line; on an error nothing stays changed.
+ */
+int arch_iommu_init(void);
+/* Gives the units back as Linux had them: at disable, or a failed enable. */
+void arch_iommu_exit(void);
+
 /* ---- a cell's memory and devices ---- */
 
 /* Paging structures and permission maps of @cell from its config. */

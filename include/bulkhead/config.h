@@ -29,7 +29,8 @@
 /*
  * Raised whenever a layout in this file changes.
  * 2: ivshmem links (num_ivshmem_links, struct bh_ivshmem_link,
- *    BH_PCI_TYPE_IVSHMEM_LINK).
+ *    BH_PCI_TYPE_IVSHMEM_LINK); the platform's IOMMU units (iommu_type,
+ *    iommu_base[]).
  */
 #define BH_CONFIG_REVISION	2
 
@@ -143,6 +144,8 @@ struct bh_cell_desc {
 	struct bh_console console;	/* inmate's serial port, if any */
 } BH_PACKED;
 
+#define BH_MAX_IOMMU_UNITS	4
+
 /* Facts about the machine the hypervisor needs. */
 struct bh_platform {
 	uint64_t pci_mmconfig_base;	/* ECAM; 0: none */
@@ -151,10 +154,19 @@ struct bh_platform {
 	uint32_t apic_mode;		/* BH_APIC_XAPIC */
 	uint64_t apic_base;		/* 0xfee00000 */
 	uint32_t pm_timer_port;		/* ACPI PM timer, for inmates */
-	uint32_t reserved1;
+	uint32_t iommu_type;		/* BH_IOMMU_*, for all units */
+	/*
+	 * The register pages of the DMA remapping units (ACPI DMAR's DRHD
+	 * entries for VT-d), from index 0; 0 ends the list. With units the
+	 * hypervisor owns them: enable fails if one is absent or in use.
+	 */
+	uint64_t iommu_base[BH_MAX_IOMMU_UNITS];
 } BH_PACKED;
 
 #define BH_APIC_XAPIC		1
+
+#define BH_IOMMU_NONE		0
+#define BH_IOMMU_VTD		1	/* Intel VT-d */
 
 struct bh_system_config {
 	char signature[BH_SIGNATURE_LEN];
@@ -177,9 +189,9 @@ _Static_assert(__builtin_offsetof(struct bh_ivshmem_link, phys_start) == 16,
 	       "bh_ivshmem_link layout");
 _Static_assert(sizeof(struct bh_console) == 8, "bh_console size");
 _Static_assert(sizeof(struct bh_cell_desc) == 80, "bh_cell_desc size");
-_Static_assert(sizeof(struct bh_platform) == 32, "bh_platform size");
-_Static_assert(sizeof(struct bh_system_config) == 168, "bh_system_config size");
-_Static_assert(__builtin_offsetof(struct bh_system_config, root_cell) == 88,
+_Static_assert(sizeof(struct bh_platform) == 64, "bh_platform size");
+_Static_assert(sizeof(struct bh_system_config) == 200, "bh_system_config size");
+_Static_assert(__builtin_offsetof(struct bh_system_config, root_cell) == 120,
 	       "root cell offset");
 
 /* Where a cell's arrays start, given its descriptor. */

@@ -464,6 +464,46 @@ static void test_platform(void)
 	EXPECT(&t, -EINVAL, "platform apic_base 0xfee00010 is not page-aligned");
 }
 
+/* The IOMMU units of the platform: text, setup, expected. */
+static const struct {
+	const char *what;
+	uint32_t type;
+	uint64_t base[BH_MAX_IOMMU_UNITS];
+	int want;
+	const char *word;
+} iommu_rows[] = {
+	{ "none", BH_IOMMU_NONE, { 0 }, 0, NULL },
+	{ "one VT-d unit", BH_IOMMU_VTD, { 0xfed90000 }, 0, NULL },
+	{ "four units", BH_IOMMU_VTD, { 0xfed90000, 0xfed91000, 0xfed92000, 0xfed93000 }, 0, NULL },
+	{ "VT-d without a unit", BH_IOMMU_VTD, { 0 }, -EINVAL,
+	  "platform iommu_type is 1 but iommu_base[0] is 0 (no unit)" },
+	{ "a unit without a type", BH_IOMMU_NONE, { 0xfed90000 }, -EINVAL,
+	  "platform lists 1 IOMMU unit(s) but iommu_type is 0 (none)" },
+	{ "an unknown type", 7, { 0xfed90000 }, -EINVAL,
+	  "platform iommu_type 7 is not supported" },
+	{ "a gap in the list", BH_IOMMU_VTD, { 0xfed90000, 0, 0xfed92000 }, -EINVAL,
+	  "platform iommu_base[2] follows an empty entry" },
+	{ "unaligned", BH_IOMMU_VTD, { 0xfed90800 }, -EINVAL,
+	  "platform iommu_base[0] 0xfed90800 is not a page below 4 GiB" },
+	{ "above 4 GiB", BH_IOMMU_VTD, { 0x100000000ull }, -EINVAL,
+	  "platform iommu_base[0] 0x100000000 is not a page below 4 GiB" },
+};
+
+static void test_iommu(void)
+{
+	struct test_config t;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(iommu_rows) / sizeof(iommu_rows[0]); i++) {
+		test_config_init(&t);
+		t.sys.platform.iommu_type = iommu_rows[i].type;
+		memcpy(t.sys.platform.iommu_base, iommu_rows[i].base,
+		       sizeof(t.sys.platform.iommu_base));
+		printf("# iommu: %s\n", iommu_rows[i].what);
+		EXPECT(&t, iommu_rows[i].want, iommu_rows[i].word);
+	}
+}
+
 static void test_pci(void)
 {
 	struct test_config t;
@@ -1542,6 +1582,7 @@ int main(void)
 	RUN(test_pio);
 	RUN(test_console);
 	RUN(test_platform);
+	RUN(test_iommu);
 	RUN(test_pci);
 	RUN(test_ivshmem_root_peer_id);
 	RUN(test_ivshmem_vectors);

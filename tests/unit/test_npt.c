@@ -378,6 +378,40 @@ static void test_ept_rights(void)
 }
 
 /*
+ * VT-d second-level (device DMA, dma_pt_map()): read and write bits only,
+ * whatever the CPUs' format; no execute, memory type, user or NX bit.
+ */
+static const struct test_rights_case test_vtd_rights_cases[] = {
+	{ NPT_READ, 1 },
+	{ NPT_READ | NPT_WRITE, 3 },
+	{ NPT_READ | NPT_EXEC | NPT_UNCACHED, 1 },
+	{ NPT_READ | NPT_WRITE | NPT_EXEC | NPT_UNCACHED, 3 },
+};
+
+static void test_vtd_rights(void)
+{
+	unsigned int i, level;
+
+	for (i = 0; i < ARRAY_SIZE(test_vtd_rights_cases); i++) {
+		const struct test_rights_case *c = &test_vtd_rights_cases[i];
+		uint64_t *root = new_root(), *e;
+
+		CHECK_EQ(dma_pt_map(root, 0x3000, 0x3000, T_4K, c->access), 0, "4 KiB map");
+		CHECK_EQ(dma_pt_map(root, T_2M, T_2M, T_2M, c->access), 0, "2 MiB map");
+		e = leaf_of(root, 0x3000, &level);
+		CHECK(e && level == 0 && *e == (0x3000 | c->flags),
+		      "access 0x%x, 4 KiB leaf 0x%llx, want 0x%llx", c->access,
+		      e ? (unsigned long long)*e : 0ull, (unsigned long long)(0x3000 | c->flags));
+		e = leaf_of(root, T_2M + 0x5000, &level);
+		CHECK(e && level == 1 && *e == (T_2M | T_PS | c->flags),
+		      "access 0x%x, 2 MiB leaf 0x%llx, want 0x%llx", c->access,
+		      e ? (unsigned long long)*e : 0ull,
+		      (unsigned long long)(T_2M | T_PS | c->flags));
+		destroy(root);
+	}
+}
+
+/*
  * EPT: a split run merges back when the CPU set its accessed/dirty bits
  * (8, 9), and not when a page has another memory type (bits 5:3).
  */
@@ -1044,6 +1078,7 @@ int main(void)
 	RUN(test_map_twice);
 	RUN(test_rights);
 	RUN(test_ept_rights);
+	RUN(test_vtd_rights);
 	RUN(test_ept_merge);
 	RUN(test_split_merge);
 	RUN(test_no_merge);

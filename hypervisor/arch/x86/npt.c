@@ -26,6 +26,10 @@
 #define EPT_MT_WB	(6ull << 3)
 #define EPT_AD		(3ull << 8)	/* accessed, dirty: only with EPTP bit 6 */
 
+/* VT-d second-level leaf bits (VT-d spec 9.8): no memory type, no A/D. */
+#define VTD_SL_READ	(1ull << 0)
+#define VTD_SL_WRITE	(1ull << 1)
+
 static unsigned int npt_format = NPT_FORMAT_AMD;
 
 void npt_set_format(unsigned int format)
@@ -53,12 +57,14 @@ static uint64_t ept_leaf_flags(unsigned int access)
 	return f | (access & NPT_UNCACHED ? EPT_MT_UC : EPT_MT_WB);
 }
 
-static uint64_t leaf_flags(unsigned int access)
+static uint64_t leaf_flags(unsigned int format, unsigned int access)
 {
 	uint64_t f = PTE_P | PTE_US;
 
-	if (npt_format == NPT_FORMAT_EPT)
+	if (format == NPT_FORMAT_EPT)
 		return ept_leaf_flags(access);
+	if (format == NPT_FORMAT_VTD)
+		return VTD_SL_READ | (access & NPT_WRITE ? VTD_SL_WRITE : 0);
 
 	if (access & NPT_WRITE)
 		f |= PTE_RW;
@@ -146,9 +152,9 @@ static int map_one(uint64_t *root, uint64_t gpa, uint64_t hpa, int large,
  * same rights is a 2 MiB leaf again: a page that was split off (a BAR
  * moved over it) and put back costs no table page for ever after.
  */
-static void merge_large(uint64_t *root, uint64_t gpa)
+static void merge_large(uint64_t *root, uint64_t gpa, uint64_t ad)
 {
-	uint64_t *table = root, *entry = NULL, *leaves, first, ad;
+	uint64_t *table = root, *entry = NULL, *leaves, first;
 	unsigned int level, i;
 
 	for (level = 3; level > 1; level--) {
@@ -161,8 +167,6 @@ static void merge_large(uint64_t *root, uint64_t gpa)
 	leaves = table_below(*entry, 1);
 	if (!leaves)
 		return;
-	/* The CPU sets accessed and dirty bits as it walks: not rights. */
-	ad = npt_format == NPT_FORMAT_EPT ? EPT_AD : PTE_AD;
 	first = leaves[0] & ~ad;
 	if (!(first & PTE_P) || (first & PTE_ADDR_MASK) % SIZE_2M)
 		return;
@@ -182,10 +186,13 @@ static int npt_range_valid(uint64_t gpa, uint64_t size)
 	       gpa < NPT_GPA_LIMIT && size <= NPT_GPA_LIMIT - gpa;
 }
 
-int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
-	    unsigned int access)
+static int map_range(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
+		     unsigned int format, unsigned int access)
 {
-	uint64_t flags = leaf_flags(access), step;
+	uint64_t flags = leaf_flags(format, access), step;
+	/* The CPU sets accessed and dirty bits as it walks: not rights. */
+	uint64_t ad = format == NPT_FORMAT_EPT ? EPT_AD :
+		      format == NPT_FORMAT_AMD ? PTE_AD : 0;
 	int large, err;
 
 	/* hpa + size <= 2^52: no page past the address bits of an entry */
@@ -200,12 +207,24 @@ int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
 			return err;
 		/* Once per 2 MiB run that this call completes or ends in. */
 		if (!large && (size == step || !((gpa + step) % SIZE_2M)))
-			merge_large(root, gpa);
+			merge_large(root, gpa, ad);
 		gpa += step;
 		hpa += step;
 		size -= step;
 	}
 	return 0;
+}
+
+int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
+	    unsigned int access)
+{
+	return map_range(root, gpa, hpa, size, npt_format, access);
+}
+
+int dma_pt_map(uint64_t *root, uint64_t bus_addr, uint64_t hpa, uint64_t size,
+	       unsigned int access)
+{
+	return map_range(root, bus_addr, hpa, size, NPT_FORMAT_VTD, access);
 }
 
 static int table_empty(const uint64_t *table)

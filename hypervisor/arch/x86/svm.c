@@ -17,6 +17,7 @@
 #include <asm/processor.h>
 #include <asm/svm.h>
 #include <asm/vcpu.h>
+#include <asm/vtd.h>
 #include <percpu.h>
 #include <cell.h>
 #include <setup.h>
@@ -419,6 +420,8 @@ void svm_handle_exit(struct guest_regs *regs)
 
 	cpu->exits_total++;
 	cpu->exits[exit_kind(code)]++;
+	if (cpu->cell == &root_cell)
+		vtd_poll_faults(cpu);
 	vmcb->tlb_control = 0;
 	/* Shared code finds RAX with the other registers. */
 	regs->rax = vmcb->rax;

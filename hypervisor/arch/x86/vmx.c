@@ -19,6 +19,7 @@
 #include <asm/paging.h>
 #include <asm/processor.h>
 #include <asm/vcpu.h>
+#include <asm/vtd.h>
 #include <asm/vmx.h>
 #include <percpu.h>
 #include <cell.h>
@@ -934,6 +935,8 @@ void vmx_handle_exit(struct guest_regs *regs)
 	cpu->arch.vmx.launched = 1;
 	cpu->exits_total++;
 	cpu->exits[exit_kind(reason & 0xffff)]++;
+	if (cpu->cell == &root_cell)
+		vtd_poll_faults(cpu);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	if (!(reason & VMX_EXIT_ENTRY_FAILED))
 		redeliver_interrupted_event();

@@ -27,9 +27,12 @@
  * read/write/execute bits and a memory type instead. Leaves are always
  * readable, so bit 0 means "present" in both, and tables point down with
  * the same bits 2:0 (P, RW, US / R, W, X). Chosen once, at enable.
+ * VT-d's second-level tables (for device DMA, vtd.c) are a third format
+ * of the same shape: read and write bits only in the leaves.
  */
 #define NPT_FORMAT_AMD	0
 #define NPT_FORMAT_EPT	1
+#define NPT_FORMAT_VTD	2
 void npt_set_format(unsigned int format);
 
 uint64_t *npt_create(void);
@@ -37,6 +40,9 @@ int npt_map(uint64_t *root, uint64_t gpa, uint64_t hpa, uint64_t size,
 	    unsigned int access);
 int npt_unmap(uint64_t *root, uint64_t gpa, uint64_t size);
 void npt_destroy(uint64_t *root);
+/* npt_map() for a DMA table (NPT_FORMAT_VTD, whatever the CPUs use). */
+int dma_pt_map(uint64_t *root, uint64_t bus_addr, uint64_t hpa, uint64_t size,
+	       unsigned int access);
 
 /* Nested translation of @gpa under @root: 0 or -EINVAL (not mapped). */
 int npt_translate(const uint64_t *root, uint64_t gpa, uint64_t *hpa);

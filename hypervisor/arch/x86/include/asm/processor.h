@@ -138,6 +138,14 @@ static inline uint64_t read_dr7(void)
 	return v;
 }
 
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
 static inline void cpu_relax(void)
 {
 	asm volatile("pause" ::: "memory");

@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Intel VT-d DMA remapping: the hypervisor owns the units the system
+ * config lists (platform.iommu_base[]) from enable to disable.
+ *
+ * Policy (docs/hypervisor.md, "DMA"): every requester (any bus, device
+ * and function) is a device of the root cell and translates through one
+ * second-level table that maps the root cell's DMA regions 1:1 and
+ * nothing else: no hypervisor memory, no inmate memory, no shared
+ * region. A DMA anywhere else is blocked by the unit and reported on
+ * the console (device, address, direction). The units' register pages
+ * are taken out of the root cell: Linux cannot reprogram them.
+ *
+ * What we need of a unit, and refuse without (enable fails, nothing
+ * changed): it answers at its address, translation and interrupt
+ * remapping are off (Linux was booted with intel_iommu=off and did not
+ * enable interrupt remapping: with queued invalidation on, the register
+ * interface used here is not allowed), 2 MiB second-level pages, and a
+ * 3- or 4-level table (39- or 48-bit guest address width).
+ *
+ * Faults are polled, not signalled: on VM exits of root CPUs, at most
+ * once per VTD_POLL_TSC cycles (root Linux's timer alone exits every
+ * few milliseconds). The fault event interrupt stays masked: Linux never
+ * programmed its address, and an unmasked one would be a 4-byte DMA to
+ * whatever address the register holds.
+ */
+#include <asm/paging.h>
+#include <asm/processor.h>
+#include <asm/vtd.h>
+#include <arch.h>
+#include <cell.h>
+#include <mmio.h>
+#include <percpu.h>
+#include <pool.h>
+#include <report.h>
+#include <setup.h>
+
+/* Registers (VT-d spec 10.4) */
+#define VTD_VER		0x00
+#define VTD_CAP		0x08
+#define VTD_ECAP	0x10
+#define VTD_GCMD	0x18
+#define VTD_GSTS	0x1c
+#define VTD_RTADDR	0x20
+#define VTD_CCMD	0x28
+#define VTD_FSTS	0x34
+#define VTD_FECTL	0x38
+
+#define VTD_GCMD_TE	(1u << 31)	/* GSTS: TES */
+#define VTD_GCMD_SRTP	(1u << 30)	/* GSTS: RTPS */
+#define VTD_GCMD_QIE	(1u << 26)
+#define VTD_GCMD_IRE	(1u << 25)
+#define VTD_GCMD_CFI	(1u << 23)
+/* The GSTS bits that stay set (one-shot commands are not written back). */
+#define VTD_GSTS_KEEP	(VTD_GCMD_TE | VTD_GCMD_QIE | VTD_GCMD_IRE | VTD_GCMD_CFI)
+
+#define VTD_CCMD_ICC		(1ull << 63)
+#define VTD_CCMD_GLOBAL		(1ull << 61)
+#define VTD_IOTLB_IVT		(1ull << 63)
+#define VTD_IOTLB_GLOBAL	(1ull << 60)
+#define VTD_IOTLB_DRAIN		(3ull << 48)	/* drain reads and writes */
+
+#define VTD_FSTS_PFO		(1u << 0)	/* fault overflow, write 1 to clear */
+#define VTD_FECTL_IM		(1u << 31)
+#define VTD_FRCD_F		(1u << 31)	/* in the record's last dword */
+
+#define VTD_CAP_SAGAW(c)	(((c) >> 8) & 0x1f)
+#define VTD_SAGAW_39		(1u << 1)	/* 3-level tables */
+#define VTD_SAGAW_48		(1u << 2)	/* 4-level tables */
+#define VTD_CAP_SLLPS_2M	(1ull << 34)
+#define VTD_CAP_FRO(c)		((((c) >> 24) & 0x3ff) * 16)
+#define VTD_CAP_NFR(c)		((((c) >> 40) & 0xff) + 1)
+#define VTD_ECAP_IRO(e)		((((e) >> 8) & 0x3ff) * 16)
+
+#define VTD_ENTRY_P		1ull
+#define VTD_CTX_AW_39		1ull
+#define VTD_CTX_AW_48		2ull
+#define VTD_ROOT_DOMAIN		1ull
+
+/* Polls of the command and status registers before giving up. */
+#define VTD_SPINS		10000000u
+#define VTD_POLL_TSC		(1ull << 20)
+
+struct vtd_unit {
+	uint64_t base;
+	uint64_t cap, ecap;
+	uint32_t fectl_saved;
+	unsigned int aw;		/* VTD_CTX_AW_* */
+};
+
+static struct vtd_unit units[BH_MAX_IOMMU_UNITS];
+static unsigned int num_units;
+static uint64_t *root_table, *context_table, *dma_root;
+static volatile int active;
+static uint64_t last_poll;
+static int polling;
+static struct report_limit fault_reports;
+
+static uint32_t rd32(const struct vtd_unit *u, unsigned int reg)
+{
+	return *(volatile uint32_t *)(u->base + reg);
+}
+
+static uint64_t rd64(const struct vtd_unit *u, unsigned int reg)
+{
+	return *(volatile uint64_t *)(u->base + reg);
+}
+
+static void wr32(const struct vtd_unit *u, unsigned int reg, uint32_t v)
+{
+	*(volatile uint32_t *)(u->base + reg) = v;
+}
+
+static void wr64(const struct vtd_unit *u, unsigned int reg, uint64_t v)
+{
+	*(volatile uint64_t *)(u->base + reg) = v;
+}
+
+/* Until (@reg & @mask) == @want: 0, or -ETIMEDOUT. */
+static int wait32(const struct vtd_unit *u, unsigned int reg, uint32_t mask, uint32_t want)
+{
+	unsigned int i;
+
+	for (i = 0; i < VTD_SPINS; i++) {
+		if ((rd32(u, reg) & mask) == want)
+			return 0;
+		cpu_relax();
+	}
+	return -ETIMEDOUT;
+}
+
+static int wait64_clear(const struct vtd_unit *u, unsigned int reg, uint64_t bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < VTD_SPINS; i++) {
+		if (!(rd64(u, reg) & bit))
+			return 0;
+		cpu_relax();
+	}
+	return -ETIMEDOUT;
+}
+
+/* A GCMD command bit on (@on 1) or off, the persistent ones kept. */
+static int gcmd(const struct vtd_unit *u, uint32_t bit, int on)
+{
+	uint32_t keep = rd32(u, VTD_GSTS) & VTD_GSTS_KEEP;
+
+	wr32(u, VTD_GCMD, on ? keep | bit : keep & ~bit);
+	return wait32(u, VTD_GSTS, bit, on ? bit : 0);
+}
+
+/* One-shot: set the root table pointer; the status bit says it is done. */
+static int set_root_table(const struct vtd_unit *u, uint64_t table)
+{
+	uint32_t keep = rd32(u, VTD_GSTS) & VTD_GSTS_KEEP;
+
+	wr64(u, VTD_RTADDR, table);
+	wr32(u, VTD_GCMD, keep | VTD_GCMD_SRTP);
+	return wait32(u, VTD_GSTS, VTD_GCMD_SRTP, VTD_GCMD_SRTP);
+}
+
+/* Drops every cached context entry and translation of the unit. */
+static int invalidate_all(const struct vtd_unit *u)
+{
+	unsigned int iotlb = VTD_ECAP_IRO(u->ecap) + 8;
+	int err;
+
+	wr64(u, VTD_CCMD, VTD_CCMD_ICC | VTD_CCMD_GLOBAL);
+	err = wait64_clear(u, VTD_CCMD, VTD_CCMD_ICC);
+	if (err)
+		return err;
+	wr64(u, iotlb, VTD_IOTLB_IVT | VTD_IOTLB_GLOBAL | VTD_IOTLB_DRAIN);
+	return wait64_clear(u, iotlb, VTD_IOTLB_IVT);
+}
+
+/* What the unit offers, against what we need; a console line if short. */
+static int probe_unit(struct vtd_unit *u, unsigned int index)
+{
+	uint32_t ver = rd32(u, VTD_VER), gsts;
+	unsigned int sagaw;
+
+	if (ver == 0 || ver == 0xffffffff) {
+		printk("IOMMU %u: no VT-d unit answers at 0x%lx (version register 0x%x): is the IOMMU enabled in the machine?\n",
+		       index, u->base, ver);
+		return -ENODEV;
+	}
+	u->cap = rd64(u, VTD_CAP);
+	u->ecap = rd64(u, VTD_ECAP);
+	gsts = rd32(u, VTD_GSTS);
+	if (gsts & VTD_GCMD_TE) {
+		printk("IOMMU %u at 0x%lx: Linux uses it for DMA remapping: boot Linux with intel_iommu=off\n",
+		       index, u->base);
+		return -EBUSY;
+	}
+	if (gsts & (VTD_GCMD_IRE | VTD_GCMD_QIE)) {
+		printk("IOMMU %u at 0x%lx: Linux uses its interrupt remapping or invalidation queue: boot Linux with intremap=off (root x2APIC with interrupt remapping is not supported yet)\n",
+		       index, u->base);
+		return -EBUSY;
+	}
+	sagaw = VTD_CAP_SAGAW(u->cap);
+	if (sagaw & VTD_SAGAW_48)
+		u->aw = VTD_CTX_AW_48;
+	else if (sagaw & VTD_SAGAW_39)
+		u->aw = VTD_CTX_AW_39;
+	else {
+		printk("IOMMU %u at 0x%lx: neither 3- nor 4-level tables (SAGAW 0x%x)\n",
+		       index, u->base, sagaw);
+		return -ENODEV;
+	}
+	if (!(u->cap & VTD_CAP_SLLPS_2M)) {
+		printk("IOMMU %u at 0x%lx: no 2 MiB pages (CAP 0x%lx)\n", index, u->base, u->cap);
+		return -ENODEV;
+	}
+	printk("IOMMU %u: Intel VT-d %u.%u at 0x%lx, %u-level tables, %u fault records\n",
+	       index, ver >> 4 & 0xf, ver & 0xf, u->base, u->aw == VTD_CTX_AW_48 ? 4 : 3,
+	       (unsigned int)VTD_CAP_NFR(u->cap));
+	return 0;
+}
+
+/*
+ * The root cell's DMA regions, 1:1. A 3-level unit walks from the table
+ * below our 4-level root's first entry: it covers 512 GiB, so every
+ * region must end below that.
+ */
+static int build_dma_table(int three_levels)
+{
+	const struct bh_cell_desc *desc = &system_config->root_cell;
+	const struct bh_memory_region *mem = bh_cell_mem_regions(desc);
+	uint32_t i;
+	int err;
+
+	dma_root = pool_alloc_page();
+	if (!dma_root)
+		return -ENOMEM;
+	for (i = 0; i < desc->num_memory_regions; i++) {
+		const struct bh_memory_region *r = &mem[i];
+
+		if (!(r->flags & BH_MEM_DMA))
+			continue;
+		if (three_levels && r->phys_start + r->size > (1ull << 39)) {
+			printk("IOMMU: root DMA region %u [0x%lx, +0x%lx) is beyond the unit's 39-bit addresses\n",
+			       i, r->phys_start, r->size);
+			return -EINVAL;
+		}
+		err = dma_pt_map(dma_root, r->phys_start, r->phys_start, r->size,
+				 NPT_READ | (r->flags & BH_MEM_WRITE ? NPT_WRITE : 0));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The table a unit's context entries point to (see build_dma_table()). */
+static uint64_t slpt_for(const struct vtd_unit *u)
+{
+	if (u->aw == VTD_CTX_AW_48)
+		return (uint64_t)dma_root;
+	return dma_root[0] & PTE_ADDR_MASK;
+}
+
+/*
+ * One root table and one context table for the root domain: every bus's
+ * root entry points to the same context table, whose every entry points
+ * to the root cell's DMA table. Units of different widths would need a
+ * table each; they share one here, so all must agree.
+ */
+static int build_context(void)
+{
+	unsigned int i;
+	uint64_t slpt = slpt_for(&units[0]);
+
+	for (i = 1; i < num_units; i++)
+		if (units[i].aw != units[0].aw) {
+			printk("IOMMU: units of different table depths are not supported\n");
+			return -ENODEV;
+		}
+	if (!(dma_root[0] & PTE_P) && units[0].aw == VTD_CTX_AW_39) {
+		printk("IOMMU: the root cell has no DMA region below 512 GiB\n");
+		return -EINVAL;
+	}
+	root_table = pool_alloc_page();
+	context_table = pool_alloc_page();
+	if (!root_table || !context_table)
+		return -ENOMEM;
+	for (i = 0; i < 256; i++) {
+		context_table[2 * i] = slpt | VTD_ENTRY_P;
+		context_table[2 * i + 1] = units[0].aw | VTD_ROOT_DOMAIN << 8;
+		root_table[2 * i] = (uint64_t)context_table | VTD_ENTRY_P;
+	}
+	return 0;
+}
+
+/*
+ * Root Linux's accesses to a unit's registers: reads see all ones,
+ * writes are dropped, and the first of a run is reported.
+ */
+static void root_access(struct per_cpu *cpu, void *ctx, uint64_t gpa, int is_write,
+			unsigned int size, uint64_t *value)
+{
+	(void)ctx;
+	(void)size;
+	if (report_due(&cpu->reports, cpu->cpu_id, "IOMMU", gpa))
+		printk("CPU %u: cell \"%s\": %s of the IOMMU's register 0x%lx refused: the hypervisor owns the IOMMU\n",
+		       cpu->cpu_id, cpu->cell->desc->name, is_write ? "write" : "read", gpa);
+	if (!is_write)
+		*value = ~0ull;
+}
+
+static int activate(struct vtd_unit *u)
+{
+	int err;
+
+	u->fectl_saved = rd32(u, VTD_FECTL);
+	wr32(u, VTD_FECTL, VTD_FECTL_IM);
+	err = set_root_table(u, (uint64_t)root_table);
+	if (!err)
+		err = invalidate_all(u);
+	if (!err)
+		err = gcmd(u, VTD_GCMD_TE, 1);
+	return err;
+}
+
+static void deactivate(const struct vtd_unit *u, unsigned int index)
+{
+	if (gcmd(u, VTD_GCMD_TE, 0) || invalidate_all(u))
+		printk("IOMMU %u: did not turn DMA remapping off\n", index);
+	else
+		printk("IOMMU %u: DMA remapping off\n", index);
+	wr32(u, VTD_FECTL, u->fectl_saved);
+}
+
+int arch_iommu_init(void)
+{
+	const struct bh_platform *p = &system_config->platform;
+	unsigned int i;
+	int err;
+
+	num_units = 0;
+	active = 0;
+	root_table = context_table = dma_root = 0;
+	if (p->iommu_type != BH_IOMMU_VTD)
+		return 0;
+	for (i = 0; i < BH_MAX_IOMMU_UNITS && p->iommu_base[i]; i++) {
+		units[i].base = p->iommu_base[i];
+		err = probe_unit(&units[i], i);
+		if (err)
+			return err;
+		num_units++;
+	}
+	err = build_dma_table(units[0].aw == VTD_CTX_AW_39);
+	if (!err)
+		err = build_context();
+	for (i = 0; !err && i < num_units; i++) {
+		err = arch_trap_page(&root_cell, units[i].base, 1);
+		if (!err)
+			err = mmio_region_register(&root_cell, units[i].base, PAGE_SIZE_4K,
+						   root_access, 0);
+	}
+	for (i = 0; !err && i < num_units; i++) {
+		err = activate(&units[i]);
+		if (err) {
+			printk("IOMMU %u: the unit did not complete a command (%d)\n", i, err);
+			while (i--)
+				deactivate(&units[i], i);
+			break;
+		}
+		printk("IOMMU %u: DMA remapping on: root-cell devices reach root-cell RAM only\n", i);
+	}
+	if (err)
+		printk("IOMMU: setup failed: %d\n", err);
+	active = !err && num_units;
+	return err;
+}
+
+/* Translation off, as Linux had it, and the fault event as it was. */
+void arch_iommu_exit(void)
+{
+	unsigned int i;
+
+	if (!active)
+		return;
+	vtd_poll_faults(0);
+	active = 0;
+	for (i = 0; i < num_units; i++)
+		deactivate(&units[i], i);
+}
+
+static const char *fault_reason(unsigned int reason)
+{
+	switch (reason) {
+	case 5:
+		return "no write permission";
+	case 6:
+		return "no read permission";
+	case 4:
+		return "address beyond the table";
+	default:
+		return "translation fault";
+	}
+}
+
+/* Reports and clears the fault records of @u. */
+static void report_faults(const struct vtd_unit *u, unsigned int index,
+			  unsigned int cpu_id)
+{
+	unsigned int fro = VTD_CAP_FRO(u->cap), n = VTD_CAP_NFR(u->cap), i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int rec = fro + 16 * i;
+		uint64_t hi = rd64(u, rec + 8), addr;
+		unsigned int sid, reason;
+
+		if (!(hi >> 32 & VTD_FRCD_F))
+			continue;
+		addr = rd64(u, rec) & ~0xfffull;
+		sid = hi & 0xffff;
+		reason = hi >> 32 & 0xff;
+		if (report_due(&fault_reports, cpu_id, "DMA fault", addr))
+			printk("IOMMU %u: DMA %s of 0x%lx by device %02x:%02x.%x (root cell) refused: %s (fault reason %u)\n",
+			       index, hi >> 62 & 1 ? "read" : "write", addr, sid >> 8,
+			       sid >> 3 & 0x1f, sid & 7, fault_reason(reason), reason);
+		wr32(u, rec + 12, VTD_FRCD_F);
+	}
+	if (rd32(u, VTD_FSTS) & VTD_FSTS_PFO) {
+		printk("IOMMU %u: more DMA faults than fault records: some were not reported\n", index);
+		wr32(u, VTD_FSTS, VTD_FSTS_PFO);
+	}
+}
+
+void vtd_poll_faults(struct per_cpu *cpu)
+{
+	uint64_t now;
+	unsigned int i;
+
+	if (!active)
+		return;
+	now = rdtsc();
+	if (cpu && now - last_poll < VTD_POLL_TSC)
+		return;
+	/* One CPU polls; the others go back to their cell. */
+	if (__atomic_exchange_n(&polling, 1, __ATOMIC_ACQUIRE))
+		return;
+	last_poll = now;
+	for (i = 0; i < num_units; i++)
+		report_faults(&units[i], i, cpu ? cpu->cpu_id : 0);
+	__atomic_store_n(&polling, 0, __ATOMIC_RELEASE);
+}

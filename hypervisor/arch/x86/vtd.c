@@ -35,16 +35,18 @@
 #include <report.h>
 #include <setup.h>
 
-/* Registers (VT-d spec 10.4) */
-#define VTD_VER		0x00
-#define VTD_CAP		0x08
-#define VTD_ECAP	0x10
-#define VTD_GCMD	0x18
-#define VTD_GSTS	0x1c
-#define VTD_RTADDR	0x20
-#define VTD_CCMD	0x28
-#define VTD_FSTS	0x34
-#define VTD_FECTL	0x38
+/* Register offsets (VT-d spec 10.4) */
+enum vtd_reg {
+	VTD_VER = 0x00,
+	VTD_CAP = 0x08,
+	VTD_ECAP = 0x10,
+	VTD_GCMD = 0x18,
+	VTD_GSTS = 0x1c,
+	VTD_RTADDR = 0x20,
+	VTD_CCMD = 0x28,
+	VTD_FSTS = 0x34,
+	VTD_FECTL = 0x38,
+};
 
 #define VTD_GCMD_TE	(1u << 31)	/* GSTS: TES */
 #define VTD_GCMD_SRTP	(1u << 30)	/* GSTS: RTPS */

@@ -118,48 +118,36 @@ static void wr64(const struct vtd_unit *u, unsigned int reg, uint64_t v)
 	*(volatile uint64_t *)(u->base + reg) = v;
 }
 
-/* Until (@reg & @mask) == @want: 0, or -ETIMEDOUT. */
-static int wait32(const struct vtd_unit *u, unsigned int reg, uint32_t mask, uint32_t want)
+/* Until (@read(@reg) & @mask) == @want: 0, or -ETIMEDOUT. */
+static int wait_reg(const struct vtd_unit *u, uint64_t (*read)(const struct vtd_unit *, unsigned int),
+		    unsigned int reg, uint64_t mask, uint64_t want)
 {
 	unsigned int i;
 
 	for (i = 0; i < VTD_SPINS; i++) {
-		if ((rd32(u, reg) & mask) == want)
+		if ((read(u, reg) & mask) == want)
 			return 0;
 		cpu_relax();
 	}
 	return -ETIMEDOUT;
 }
 
-static int wait64_clear(const struct vtd_unit *u, unsigned int reg, uint64_t bit)
+static uint64_t rd32_wide(const struct vtd_unit *u, unsigned int reg)
 {
-	unsigned int i;
-
-	for (i = 0; i < VTD_SPINS; i++) {
-		if (!(rd64(u, reg) & bit))
-			return 0;
-		cpu_relax();
-	}
-	return -ETIMEDOUT;
+	return rd32(u, reg);
 }
 
-/* A GCMD command bit on (@on 1) or off, the persistent ones kept. */
+/*
+ * A GCMD command bit on (@on 1) or off, the persistent ones kept; the
+ * same GSTS bit says it is done. One-shot commands (SRTP) are never
+ * among the kept ones, so they are set each time they are asked for.
+ */
 static int gcmd(const struct vtd_unit *u, uint32_t bit, int on)
 {
 	uint32_t keep = rd32(u, VTD_GSTS) & VTD_GSTS_KEEP;
 
 	wr32(u, VTD_GCMD, on ? keep | bit : keep & ~bit);
-	return wait32(u, VTD_GSTS, bit, on ? bit : 0);
-}
-
-/* One-shot: set the root table pointer; the status bit says it is done. */
-static int set_root_table(const struct vtd_unit *u, uint64_t table)
-{
-	uint32_t keep = rd32(u, VTD_GSTS) & VTD_GSTS_KEEP;
-
-	wr64(u, VTD_RTADDR, table);
-	wr32(u, VTD_GCMD, keep | VTD_GCMD_SRTP);
-	return wait32(u, VTD_GSTS, VTD_GCMD_SRTP, VTD_GCMD_SRTP);
+	return wait_reg(u, rd32_wide, VTD_GSTS, bit, on ? bit : 0);
 }
 
 /* Drops every cached context entry and translation of the unit. */
@@ -169,11 +157,11 @@ static int invalidate_all(const struct vtd_unit *u)
 	int err;
 
 	wr64(u, VTD_CCMD, VTD_CCMD_ICC | VTD_CCMD_GLOBAL);
-	err = wait64_clear(u, VTD_CCMD, VTD_CCMD_ICC);
+	err = wait_reg(u, rd64, VTD_CCMD, VTD_CCMD_ICC, 0);
 	if (err)
 		return err;
 	wr64(u, iotlb, VTD_IOTLB_IVT | VTD_IOTLB_GLOBAL | VTD_IOTLB_DRAIN);
-	return wait64_clear(u, iotlb, VTD_IOTLB_IVT);
+	return wait_reg(u, rd64, iotlb, VTD_IOTLB_IVT, 0);
 }
 
 /* What the unit offers, against what we need; a console line if short. */
@@ -315,7 +303,8 @@ static int activate(struct vtd_unit *u)
 
 	u->fectl_saved = rd32(u, VTD_FECTL);
 	wr32(u, VTD_FECTL, VTD_FECTL_IM);
-	err = set_root_table(u, (uint64_t)root_table);
+	wr64(u, VTD_RTADDR, (uint64_t)root_table);
+	err = gcmd(u, VTD_GCMD_SRTP, 1);
 	if (!err)
 		err = invalidate_all(u);
 	if (!err)

@@ -22,6 +22,8 @@ for s in "$here"/scenarios/*.sh; do
 	timeout -k 10 "$SCENARIO_TIMEOUT" bash "$s" >"$W/scenario.log" 2>&1
 	rc=$?
 	took=$((SECONDS - start))
+	# Boot retries (lib.sh's guest_boot) are shown even when the scenario passes.
+	grep -a '^# guest .* stalled before /init' "$W/scenario.log"
 	case $rc in
 	0) echo "ok - $name (${took}s)"; pass=$((pass + 1)) ;;
 	77) echo "ok - $name # SKIP $(cat "$W/reason" 2>/dev/null)"; skip=$((skip + 1)) ;;

@@ -47,8 +47,8 @@ uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
 must bulkhead cell create $good
 must bulkhead cell load ivshmem-demo /inmates/ivshmem-demo.bin
 must bulkhead cell start ivshmem-demo
-sleep 1
-must ivshmem-ping -d $uio -t 5000 ring 1 then wait
+wait_peer_ready $uio
+must ivshmem-ping -d $uio -t 5000 ring 1 1 then wait
 must bulkhead cell destroy ivshmem-demo
 no_leak good
 hv_disable

@@ -31,12 +31,7 @@ must bulkhead cell load ivshmem-demo /inmates/ivshmem-violator.bin
 must bulkhead cell start ivshmem-demo
 
 step "ring the inmate's misrouted vectors"
-i=0
-until ivshmem-ping -d $uio state | grep -q "peer state: *1"; do
-	i=$((i + 1))
-	[ $i -le 100 ] || fail "the inmate never became ready"
-	sleep 0.1
-done
+wait_peer_ready $uio
 must ivshmem-ping -d $uio ring 1 0 then ring 1 1 then ring 1 0
 step "root rings a peer that does not exist"
 must ivshmem-ping -d $uio ring 7 0
@@ -74,7 +69,7 @@ must bulkhead cell destroy ivshmem-demo
 must bulkhead cell create /configs/ivshmem-demo.cell
 must bulkhead cell load ivshmem-demo /inmates/ivshmem-demo.bin
 must bulkhead cell start ivshmem-demo
-sleep 1
-must ivshmem-ping -d $uio -t 5000 ring 1 then wait
+wait_peer_ready $uio
+must ivshmem-ping -d $uio -t 5000 ring 1 1 then wait
 must bulkhead cell destroy ivshmem-demo
 hv_disable

@@ -70,6 +70,19 @@ load_uio_ivshmem() {
 	[ -c /dev/uio0 ] || fail "/dev/uio0 missing after loading uio_ivshmem"
 }
 
+# wait_peer_ready UIO: until the device shows its peer ready.
+# A doorbell rung before the inmate has enabled MSI-X is lost (the device
+# has no INTx); the inmates say ready only after that, so a fixed sleep
+# before "ring then wait" is a race on a loaded machine.
+wait_peer_ready() {
+	_i=0
+	until ivshmem-ping -d "$1" state | grep -q "^peer state: *1"; do
+		_i=$((_i + 1))
+		[ $_i -le 300 ] || fail "the peer on $1 is not ready after 30 s"
+		sleep 0.1
+	done
+}
+
 # own_id: the IVPosition of the first ivshmem device.
 own_id() {
 	ivshmem-ping info | sed -n 's/^own ID: *//p'

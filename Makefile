@@ -201,9 +201,10 @@ INMATE_DEMOS := $(patsubst inmates/demos/x86/%.c,$(BUILD)/inmates/%.bin,$(INMATE
 ALL_OBJS += $(INMATE_LIB_OBJS) $(patsubst inmates/%,$(BUILD)/inmates/%.o,$(INMATE_DEMO_SRCS))
 # The demos that read the ACPI PM timer, built again for the Bochs
 # machine's port (configs/x86/bochs-i440fx.h): build/inmates/bochs-*.bin.
-# bochs-apic-demo stays in xAPIC mode (its CPU must go back to Linux, and
-# Bochs cannot re-enable an APIC after x2APIC); bochs-x2apic-demo is
-# apic-demo as built for QEMU, x2APIC where the CPU has it.
+# bochs-apic-demo and bochs-cellmsg-echo stay in xAPIC mode (their CPU
+# must go back to Linux, and Bochs cannot re-enable an APIC after x2APIC);
+# bochs-x2apic-demo is apic-demo as built for QEMU, x2APIC where the CPU
+# has it.
 BOCHS_INMATE_NAMES := apic-demo x2apic-demo cellmsg-echo
 INMATE_DEMOS += $(patsubst %,$(BUILD)/inmates/bochs-%.bin,$(BOCHS_INMATE_NAMES))
 ALL_OBJS += $(patsubst %,$(BUILD)/inmates/demos/x86/bochs-%.c.o,$(BOCHS_INMATE_NAMES))
@@ -232,7 +233,8 @@ $(BUILD)/inmates/demos/x86/bochs-x2apic-demo.c.o: inmates/demos/x86/apic-demo.c 
 	@mkdir -p $(@D)
 	$(Q)$(BOCHS_INMATE_CC)
 
-$(BUILD)/inmates/demos/x86/bochs-apic-demo.c.o: INMATE_CFLAGS += -DAPIC_DEMO_XAPIC
+$(BUILD)/inmates/demos/x86/bochs-apic-demo.c.o \
+$(BUILD)/inmates/demos/x86/bochs-cellmsg-echo.c.o: INMATE_CFLAGS += -DINMATE_XAPIC_ONLY
 
 $(BUILD)/inmates/libcellmsg/%.c.o: libcellmsg/%.c $(OBJ_DEPS)
 	@mkdir -p $(@D)

@@ -17,23 +17,51 @@ PACKAGES="
 	procps util-linux
 "
 
+# QEMU 10 (x2APIC and interrupt remapping under TCG, for the x2apic-
+# scenarios) lives in a private prefix beside Debian's 7.2: installed
+# system-wide it would replace 7.2 (docs/decisions.md).
+QEMU10_PREFIX=${QEMU10_PREFIX:-/opt/bulkhead/qemu10}
+here=$(cd "$(dirname "$0")" && pwd)
+
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: need root to $1 (try: sudo make deps)" >&2
+		exit 1
+	fi
+}
+
 missing=
 for p in $PACKAGES; do
 	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	[ "$status" = installed ] || missing="$missing $p"
 done
 
-if [ -z "$missing" ]; then
-	echo "deps: all packages installed"
-	exit 0
+export DEBIAN_FRONTEND=noninteractive
+if [ -n "$missing" ]; then
+	echo "deps: installing:$missing"
+	need_root "run apt-get"
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
 fi
 
-echo "deps: installing:$missing"
-if [ "$(id -u)" != 0 ]; then
-	echo "deps: need root to run apt-get (try: sudo make deps)" >&2
-	exit 1
+if "$QEMU10_PREFIX/bin/qemu-system-x86_64" --version 2>/dev/null | grep -q 'version 1[0-9]\.'; then
+	[ -n "$missing" ] || echo "deps: all packages installed (QEMU 10 in $QEMU10_PREFIX)"
+	exit 0
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-# shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
+echo "deps: unpacking QEMU 10 from the backports suite into $QEMU10_PREFIX"
+need_root "add the backports suite and download QEMU 10"
+. /etc/os-release
+if ! apt-cache policy | grep -q " $VERSION_CODENAME-backports/"; then
+	list=/etc/apt/sources.list.d/bulkhead-backports.sources
+	if ! "$here/backports.sh" >"$list.tmp"; then
+		rm -f "$list.tmp"
+		echo "deps: no apt source of $VERSION_CODENAME to derive $VERSION_CODENAME-backports from;" \
+			"add the suite to apt's sources by hand" >&2
+		exit 1
+	fi
+	mv "$list.tmp" "$list"
+	echo "deps: added $list"
+	apt-get update -q
+fi
+"$here/qemu10.sh" "$QEMU10_PREFIX"

@@ -3,15 +3,16 @@
 # Unpacks QEMU 10 from the backports suite into a private prefix beside the
 # system's QEMU 7.2 (a system-wide install would replace 7.2: same package
 # names). Needs the suite in apt's sources (mk/backports.sh) and root for
-# apt-get download. Not run by `make deps` yet (docs/iommu-platform.md).
-# Usage: qemu10.sh [PREFIX] (default /work/qemu10); then run
+# apt-get download. mk/deps.sh runs it (docs/decisions.md).
+# Usage: qemu10.sh [PREFIX] (default /opt/bulkhead/qemu10); then run
 # PREFIX/bin/qemu-system-x86_64, or QEMU=that make test-system.
 set -eu
-prefix=${1:-/work/qemu10}
+prefix=${1:-/opt/bulkhead/qemu10}
 . /etc/os-release
 suite=$VERSION_CODENAME-backports
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"	# apt's download user must reach it
 # seabios: QEMU 10 wants a newer bios-256k.bin than bookworm's.
 (cd "$tmp" && apt-get download -t "$suite" qemu-system-x86 qemu-system-common \
 	qemu-system-data qemu-system-gui seabios)

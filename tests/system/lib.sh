@@ -9,7 +9,13 @@
 declare -A GUEST_PID
 declare -a BG_PIDS
 
+# The emulator and CPU model of every guest: Debian's QEMU 7.2 and EPYC
+# unless the caller says otherwise (QEMU=$QEMU10 GUEST_CPU=EPYC,+x2apic
+# runs any scenario on QEMU 10 with x2APIC). QEMU10 is where `make deps`
+# unpacks QEMU 10 (mk/qemu10.sh); the x2apic- scenarios need it.
 QEMU=${QEMU:-qemu-system-x86_64}
+QEMU10=${QEMU10:-/opt/bulkhead/qemu10/bin/qemu-system-x86_64}
+GUEST_CPU=${GUEST_CPU:-EPYC}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-180}
 # Extra kernel arguments for guest_start (the hv- scenarios set memmap=).
 GUEST_APPEND=${GUEST_APPEND:-}
@@ -56,7 +62,7 @@ guest_boot() {
 	trap 'kill $qemu 2>/dev/null; exit 143' TERM
 	for attempt in 1 2; do
 		timeout -k 5 "$GUEST_TIMEOUT" "$QEMU" \
-			-machine q35 -cpu EPYC -smp "$smp" -m 1G -accel tcg,thread=multi \
+			-machine q35 -cpu "$GUEST_CPU" -smp "$smp" -m 1G -accel tcg,thread=multi \
 			-nodefaults -display none -no-reboot \
 			-kernel "$KERNEL" -initrd "$INITRD" \
 			-append "console=ttyS1 panic=-1 $GUEST_APPEND bh.test=$test bh.args=$args" \
@@ -95,6 +101,15 @@ guest_wait() {
 	esac
 	[ $rc = 124 ] && fail "guest $name timed out after ${GUEST_TIMEOUT}s (last console line: $(tail -n 1 "$W/$name.com2" | tr -d '\r'))"
 	fail "guest $name ended without a result (QEMU exit $rc: $(tail -n 1 "$W/$name.qemu"))"
+}
+
+# use_qemu10: this scenario's guests run on QEMU 10 (skips without it).
+use_qemu10() {
+	if ! "$QEMU10" --version 2>/dev/null | grep -q 'version 1[0-9]\.'; then
+		echo "QEMU 10 not found at $QEMU10 (make deps unpacks it there)" >"$W/reason"
+		exit 77
+	fi
+	QEMU=$QEMU10
 }
 
 # wait_for_line FILE PATTERN SECONDS: poll FILE until it has PATTERN.

@@ -465,6 +465,7 @@ int apic_x2apic_write(struct per_cpu *cpu, uint32_t msr, uint64_t value)
 		return -EPERM;
 	/* Cluster-mode logical IDs are not modelled: physical destinations only. */
 	if ((icr_lo & APIC_ICR_LOGICAL) && !((icr_lo >> APIC_ICR_SHORTHAND_SHIFT) & 3)) {
+		cpu->arch.icr_hi = dest;	/* the report names it */
 		report(cpu, "logical IPI in x2APIC mode", icr_lo);
 		return 0;
 	}

@@ -45,17 +45,8 @@ int inmate_main(void)
 {
 	uint64_t tsc_hz;
 
-#ifdef APIC_DEMO_XAPIC
-	/*
-	 * The build that stays in xAPIC mode (build/inmates/bochs-apic-demo):
-	 * Bochs cannot re-enable an APIC that left x2APIC mode, so a CPU
-	 * that ran the x2APIC build there never goes back to Linux.
-	 */
-	printk("Using xAPIC\n");
-#else
 	/* x2APIC where the CPU has it: the timer and EOI then never exit. */
-	printk("Using %s\n", apic_use_x2apic() == 0 ? "x2APIC" : "xAPIC");
-#endif
+	printk("Using %s\n", apic_choose_mode());
 	tsc_hz = timing_init(PM_TIMER_PORT);
 
 	apic_hz = apic_timer_hz();

@@ -20,6 +20,11 @@
  *      writes do (#GP caught); it goes on
  *   p  leave its timer interrupt pending, then loop with interrupts off
  *      (the hypervisor must drain it before Linux gets the CPU back)
+ *   x  x2APIC mode (where the CPU has it), then through the ICR MSR: NMI,
+ *      INIT and a fixed IPI to CPU 0 (root Linux), a logical IPI, a
+ *      broadcast NMI, an IPI to an APIC ID beyond the machine's, INIT in
+ *      LINT0 (all refused), a fixed IPI to all but itself (its cell has no
+ *      other CPU: nobody) and a self IPI (arrives); then waits for shutdown
  */
 #include "../../lib/x86/inmate.h"
 
@@ -34,6 +39,16 @@
 #define ICR_LOGICAL	(1u << 11)
 #define ICR_SELF	(1u << 18)
 #define PENDING_VECTOR	0x40
+
+#define MSR_X2APIC_ICR		0x830
+#define MSR_X2APIC_LINT0	0x835
+#define MSR_X2APIC_SELF_IPI	0x83f
+#define ICR_FIXED		0u
+#define ICR_NMI			(4u << 8)
+#define ICR_INIT		(5u << 8)
+#define ICR_ASSERT		(1u << 14)
+#define ICR_ALL_BUT_SELF	(3u << 18)
+#define SELF_IPI_VECTOR		0x41
 
 /* ---- a #GP handler for mode r: skip the 2-byte RDMSR/WRMSR, count ---- */
 extern uint8_t gp_stub[];
@@ -141,6 +156,46 @@ static void __attribute__((noreturn)) leave_irq_pending(void)
 		cpu_relax();
 }
 
+static volatile unsigned int self_ipis;
+
+static void on_self_ipi(unsigned int vector)
+{
+	(void)vector;
+	self_ipis++;
+}
+
+static void x2apic_icr(uint32_t dest, uint32_t lo)
+{
+	write_msr(MSR_X2APIC_ICR, (uint64_t)dest << 32 | lo);
+}
+
+static void x2apic_ipis(void)
+{
+	unsigned int spins = 0;
+
+	if (apic_use_x2apic()) {
+		printk("misbehave: the CPU has no x2APIC\n");
+		return;
+	}
+	irq_init();
+	irq_set_handler(SELF_IPI_VECTOR, on_self_ipi);
+	irq_enable();
+	printk("misbehave: x2APIC mode, APIC ID %u\n", apic_id());
+	x2apic_icr(0, ICR_NMI | ICR_ASSERT);
+	x2apic_icr(0, ICR_INIT | ICR_ASSERT);
+	x2apic_icr(0, ICR_FIXED | ICR_ASSERT | SELF_IPI_VECTOR);
+	x2apic_icr(1, ICR_LOGICAL | ICR_ASSERT | SELF_IPI_VECTOR);
+	x2apic_icr(0, ICR_ALL_BUT_SELF | ICR_NMI | ICR_ASSERT);
+	x2apic_icr(0x100, ICR_FIXED | ICR_ASSERT | SELF_IPI_VECTOR);
+	write_msr(MSR_X2APIC_LINT0, ICR_INIT);
+	x2apic_icr(0, ICR_ALL_BUT_SELF | ICR_FIXED | ICR_ASSERT | SELF_IPI_VECTOR);
+	write_msr(MSR_X2APIC_SELF_IPI, SELF_IPI_VECTOR);
+	while (!self_ipis && ++spins < 100000000)
+		cpu_relax();
+	printk("misbehave: x2APIC IPIs sent; self IPIs arrived: %u; LINT0 reads 0x%x\n",
+	       self_ipis, (uint32_t)read_msr(MSR_X2APIC_LINT0));
+}
+
 int inmate_main(void)
 {
 	char mode = *(volatile char *)MODE_ADDR;
@@ -196,6 +251,9 @@ int inmate_main(void)
 		return 0;
 	case 'p':
 		leave_irq_pending();
+	case 'x':
+		x2apic_ipis();
+		wait_for_shutdown();
 	default:
 		printk("misbehave: unknown mode\n");
 		return 1;

@@ -81,6 +81,21 @@ void apic_write(unsigned int reg, uint32_t val);
  */
 int apic_use_x2apic(void);
 int apic_is_x2apic(void);
+
+/*
+ * The demos' choice, named for their console line: x2APIC where the CPU
+ * has it, unless the demo is built with INMATE_XAPIC_ONLY (the Bochs
+ * builds whose CPU must go back to Linux: Bochs cannot re-enable an APIC
+ * that left x2APIC mode).
+ */
+static inline const char *apic_choose_mode(void)
+{
+#ifdef INMATE_XAPIC_ONLY
+	return "xAPIC";
+#else
+	return apic_use_x2apic() == 0 ? "x2APIC" : "xAPIC";
+#endif
+}
 uint32_t apic_id(void);		/* physical APIC ID, in either mode */
 void apic_timer_oneshot(unsigned int vector, uint32_t ticks);
 uint32_t apic_timer_current(void);

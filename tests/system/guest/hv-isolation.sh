@@ -33,14 +33,11 @@ line=$(probe port=0x3fd)
 echo "$line"
 case $line in *"value 0xff"*) ;; *) fail "port read not refused: $line" ;; esac
 step "a CPU store into the MSI window (NMI to CPU 3)"
-nmis() {
-	grep '^ *NMI:' /proc/interrupts | awk '{ n = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; print n }'
-}
-nmi_before=$(nmis)
+nmi_before=$(root_nmis)
 line=$(probe phys=0xfee03000 write=1 value=0x400)
 echo "$line"
 case $line in *"write phys 0xfee03000: refused"*) ;; *) fail "MSI store not refused: $line" ;; esac
-[ "$(nmis)" = "$nmi_before" ] || fail "the MSI store reached a CPU: $(grep NMI /proc/interrupts)"
+[ "$(root_nmis)" = "$nmi_before" ] || fail "the MSI store reached a CPU: $(grep NMI /proc/interrupts)"
 step "one refused read, retried 4096 times"
 line=$(probe phys=$hv_base count=4096)
 case $line in *"read phys $hv_base: refused"*) ;; *) fail "retried read not refused: $line" ;; esac

@@ -21,11 +21,7 @@ load_uio_modules
 load_bulkhead
 hv_enable
 uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
-# NMIs root Linux took, summed over its online CPUs.
-nmis() {
-	grep '^ *NMI:' /proc/interrupts | awk '{ n = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; print n }'
-}
-nmi_before=$(nmis)
+nmi_before=$(root_nmis)
 must bulkhead cell create /configs/ivshmem-demo.cell
 must bulkhead cell load ivshmem-demo /inmates/ivshmem-violator.bin
 must bulkhead cell start ivshmem-demo
@@ -40,7 +36,7 @@ must ivshmem-ping -d $uio write 0 go
 wait_state failed
 [ "$(ivshmem-ping -d $uio read 16)" = rung ] || fail "the inmate did not get through its doorbells"
 dmesg | grep -i "no irq handler\|unexpected irq\|uhhuh\|spurious" && fail "root Linux got a stray interrupt"
-[ "$(nmis)" = "$nmi_before" ] || fail "root Linux got an NMI: $(grep NMI /proc/interrupts)"
+[ "$(root_nmis)" = "$nmi_before" ] || fail "root Linux got an NMI: $(grep NMI /proc/interrupts)"
 must ivshmem-ping -d $uio state
 
 step "root moves BAR0 over the I/O APIC, the local APIC, ECAM, and back"

@@ -83,6 +83,12 @@ wait_peer_ready() {
 	done
 }
 
+# root_nmis: the NMIs root Linux took, summed over its online CPUs.
+root_nmis() {
+	grep '^ *NMI:' /proc/interrupts |
+		awk '{ n = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; print n }'
+}
+
 # own_id: the IVPosition of the first ivshmem device.
 own_id() {
 	ivshmem-ping info | sed -n 's/^own ID: *//p'

@@ -16,6 +16,12 @@ declare -a BG_PIDS
 QEMU=${QEMU:-qemu-system-x86_64}
 QEMU10=${QEMU10:-/opt/bulkhead/qemu10/bin/qemu-system-x86_64}
 GUEST_CPU=${GUEST_CPU:-EPYC}
+# Machine-wide extras for every guest of a run, e.g. root Linux in x2APIC
+# mode: GUEST_MACHINE_ARGS="-device intel-iommu,intremap=on,eim=on"
+# GUEST_MACHINE_APPEND=intel_iommu=off (QEMU wants the IOMMU before the
+# scenario's own devices, so these come first).
+GUEST_MACHINE_ARGS=${GUEST_MACHINE_ARGS:-}
+GUEST_MACHINE_APPEND=${GUEST_MACHINE_APPEND:-}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-180}
 # Extra kernel arguments for guest_start (the hv- scenarios set memmap=).
 GUEST_APPEND=${GUEST_APPEND:-}
@@ -65,9 +71,9 @@ guest_boot() {
 			-machine q35 -cpu "$GUEST_CPU" -smp "$smp" -m 1G -accel tcg,thread=multi \
 			-nodefaults -display none -no-reboot \
 			-kernel "$KERNEL" -initrd "$INITRD" \
-			-append "console=ttyS1 panic=-1 $GUEST_APPEND bh.test=$test bh.args=$args" \
+			-append "console=ttyS1 panic=-1 $GUEST_MACHINE_APPEND $GUEST_APPEND bh.test=$test bh.args=$args" \
 			-serial "file:$W/$name.com1" -serial "file:$W/$name.com2" \
-			"$@" >"$W/$name.qemu" 2>&1 &
+			$GUEST_MACHINE_ARGS "$@" >"$W/$name.qemu" 2>&1 &
 		qemu=$!
 		deadline=$((SECONDS + BOOT_STALL))
 		while kill -0 $qemu 2>/dev/null && [ $SECONDS -lt $deadline ] &&

@@ -272,7 +272,8 @@ ALL_OBJS += $(patsubst tests/system/guest/%.c,$(BUILD)/host/tests/system/guest/%
 	$(wildcard tests/system/guest/*.c)) $(BUILD)/host/bench/bulkhead_bench.c.o
 
 # tests/system/guest/*.c; cellmsg-xfer also runs on the host (-e: the
-# checksum a stream must have).
+# checksum a stream must have). edu-dma shares common/edu.h with edu-demo.
+$(BUILD)/host/tests/system/guest/edu-dma.c.o: HOST_INC += -Icommon/include
 $(BUILD)/guest/%: $(BUILD)/host/tests/system/guest/%.c.o $(CELLMSG_LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $(GUEST_LDFLAGS) -o $@ $^ $(CELLMSG_LIBS)

@@ -25,6 +25,9 @@ struct bh_system_config;
 void bh_pci_add_virtual(const struct bh_system_config *cfg, u32 size);
 void bh_pci_remove_virtual(void);
 void bh_pci_readd_virtual(void);
+/* Functions @cfg passes through leave Linux, or come back (rescan). */
+void bh_pci_passthrough_out(const struct bh_cell_desc *cfg);
+void bh_pci_passthrough_back(const struct bh_cell_desc *cfg);
 
 /* cell.c */
 int bh_cells_init(struct kobject *parent, const char *root_name);

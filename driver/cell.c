@@ -457,11 +457,12 @@ int bh_cell_create(struct bh_cell_create_args *args)
 	err = cpus_from_linux(cell->cpus, reason);
 	if (err)
 		goto err_put;
+	bh_pci_passthrough_out(cfg);
 	id = bh_hypercall(BH_HC_CELL_CREATE, __pa(cfg), args->config_size);
 	if (id < 0) {
 		err = bh_fail(reason, (int)id, "the hypervisor refused cell \"%s\" (%ld): see its console",
 			      cfg->name, id);
-		goto err_cpus;
+		goto err_devices;
 	}
 	cell->id = (int)id;
 	err = cell_publish(cell);
@@ -477,7 +478,8 @@ int bh_cell_create(struct bh_cell_create_args *args)
 
 err_destroy:
 	bh_hypercall(BH_HC_CELL_DESTROY, id, 0);
-err_cpus:
+err_devices:
+	bh_pci_passthrough_back(cfg);
 	cpus_back_to_linux(cell->cpus, nr_cpu_ids);
 err_put:
 	kobject_put(&cell->kobj);
@@ -598,6 +600,8 @@ int bh_cell_destroy(struct bh_cell_op_args *args)
 	/* Out of sysfs first; our reference keeps its CPU mask until they are back. */
 	kobject_get(&cell->kobj);
 	cell_unpublish(cell);
+	if (cell->config)
+		bh_pci_passthrough_back(cell->config);
 	cpus_back_to_linux(cell->cpus, nr_cpu_ids);
 	kobject_put(&cell->kobj);
 	return 0;

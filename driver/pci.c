@@ -4,6 +4,9 @@
  * Linux enumerated PCI at boot, before they existed: after enable they are
  * hot-added by rescanning their buses, and before disable they are removed
  * (drivers unbound first), so Linux never touches a function that is gone.
+ * Real functions a cell config passes through leave Linux the same way
+ * before the cell is created and come back (a rescan) when it is gone or
+ * was refused: no Linux driver drives a device an inmate owns.
  */
 #define pr_fmt(fmt) "bulkhead: " fmt
 
@@ -104,4 +107,69 @@ void bh_pci_readd_virtual(void)
 
 	for (i = 0; i < nr_vpci; i++)
 		rescan(&vpci[i]);
+}
+
+/* @fn(domain, bdf) for every real function @cfg passes through. */
+static void for_each_passthrough(const struct bh_cell_desc *cfg,
+				 void (*fn)(u16 domain, u16 bdf))
+{
+	const struct bh_pci_device *dev = bh_cell_pci_devices(cfg);
+	unsigned int i;
+
+	for (i = 0; i < cfg->num_pci_devices; i++)
+		if (dev[i].type == BH_PCI_TYPE_DEVICE)
+			fn(dev[i].domain, dev[i].bdf);
+}
+
+static void passthrough_out(u16 domain, u16 bdf)
+{
+	struct pci_dev *dev;
+
+	pci_lock_rescan_remove();
+	dev = pci_get_domain_bus_and_slot(domain, bdf >> 8, bdf & 0xff);
+	if (dev) {
+		pci_info(dev, "leaves Linux for a cell\n");
+		pci_stop_and_remove_bus_device(dev);
+		pci_dev_put(dev);
+	}
+	pci_unlock_rescan_remove();
+}
+
+/*
+ * Back at the BARs it had: the cell config named those addresses, and a
+ * plain rescan would let Linux place them anew (it assigns every BAR it
+ * did not claim), so the next cell create would find them elsewhere.
+ */
+static void passthrough_back(u16 domain, u16 bdf)
+{
+	struct pci_bus *bus;
+	struct pci_dev *dev;
+	int i;
+
+	pci_lock_rescan_remove();
+	bus = pci_find_bus(domain, bdf >> 8);
+	dev = bus ? pci_scan_single_device(bus, bdf & 0xff) : NULL;
+	if (dev) {
+		for (i = 0; i < PCI_STD_NUM_BARS; i++)
+			if (pci_resource_len(dev, i) && !dev->resource[i].parent &&
+			    pci_claim_resource(dev, i))
+				pci_warn(dev, "BAR %d could not keep its address\n", i);
+		pci_assign_unassigned_bus_resources(bus);
+		pci_bus_add_device(dev);
+		pci_info(dev, "back in Linux\n");
+	} else {
+		pr_warn("%04x:%02x:%02x.%x did not come back\n", domain, bdf >> 8,
+			PCI_SLOT(bdf & 0xff), PCI_FUNC(bdf & 0xff));
+	}
+	pci_unlock_rescan_remove();
+}
+
+void bh_pci_passthrough_out(const struct bh_cell_desc *cfg)
+{
+	for_each_passthrough(cfg, passthrough_out);
+}
+
+void bh_pci_passthrough_back(const struct bh_cell_desc *cfg)
+{
+	for_each_passthrough(cfg, passthrough_back);
 }

@@ -114,6 +114,7 @@ static void cell_move_cpu(struct per_cpu *cpu, struct cell *cell)
 
 static void cell_free(struct cell *cell)
 {
+	pci_cell_release(cell);
 	ivshmem_cell_exit(cell);
 	arch_cell_exit(cell);
 	if (cell->desc_copy)
@@ -163,12 +164,14 @@ int cell_create(struct per_cpu *caller, uint64_t config_gpa, uint64_t size)
 	err = err ?: arch_cell_init(cell);
 	err = err ?: pci_cell_init(cell);
 	err = err ?: ivshmem_cell_init(cell);
+	err = err ?: pci_cell_assign(cell);
 	if (err) {
 		printk("Creating cell failed: %d\n", err);
 		cell_free(cell);
 		return err;
 	}
 
+	cell_flush_root_tlbs(caller);	/* passed-through BARs are gone */
 	root_cell.cpu_set &= ~cell->cpu_set;
 	for (i = 0; i < BH_MAX_CPUS; i++)
 		if (cell->cpu_set & (1ull << i))

@@ -32,6 +32,13 @@ void __attribute__((noreturn)) arch_cpu_leave(struct per_cpu *cpu);
 int arch_iommu_init(void);
 /* Gives the units back as Linux had them: at disable, or a failed enable. */
 void arch_iommu_exit(void);
+/*
+ * PCI function @bdf's DMA goes through inmate @cell's DMA regions only
+ * (at its guest-physical addresses); release: back to the root cell's.
+ * -ENODEV without an IOMMU the hypervisor owns.
+ */
+int arch_iommu_assign(const struct cell *cell, uint16_t bdf);
+void arch_iommu_release(const struct cell *cell, uint16_t bdf);
 
 /* ---- a cell's memory and devices ---- */
 
@@ -56,6 +63,16 @@ int arch_write_protect(struct cell *cell, uint64_t gpa, uint64_t size);
 int arch_gpa_reserved(uint64_t gpa);
 /* Is a real PCI function at @bdf (config reads not all ones)? */
 int arch_pci_hw_present(uint16_t bdf);
+/* Real config space of @bdf, registers below 256, naturally aligned. */
+uint32_t arch_pci_hw_read(uint16_t bdf, unsigned int reg, unsigned int size);
+void arch_pci_hw_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t value);
+/*
+ * [@phys, +@size), device memory of the root cell (if the root maps it at
+ * all), leaves the root cell's nested page tables (@take 1: a BAR of a
+ * function passed to an inmate) or comes back as the root config maps it
+ * (@take 0). The caller flushes the root CPUs' TLBs after taking.
+ */
+int arch_root_take_mmio(uint64_t phys, uint64_t size, int take);
 
 /* ---- CPUs: each is changed only by itself, on request ---- */
 

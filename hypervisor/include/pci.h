@@ -3,8 +3,8 @@
  * PCI configuration space as cells see it. The root cell reaches the real
  * devices directly (ECAM) or through the hypervisor (ports 0xcf8/0xcfc,
  * always intercepted); the virtual devices (ivshmem) of any cell are
- * emulated. An inmate sees only its virtual devices: every other
- * function reads as absent.
+ * emulated. An inmate sees only its virtual devices and the real
+ * functions passed to it: every other function reads as absent.
  */
 #ifndef BH_PCI_H
 #define BH_PCI_H
@@ -41,6 +41,20 @@ int pci_cell_init(struct cell *cell);
 int pci_trap_function(struct cell *cell, uint16_t bdf);
 /* ... and is the root cell's own again (the function is gone). */
 void pci_untrap_function(struct cell *cell, uint16_t bdf);
+
+/*
+ * Real functions an inmate's config lists (BH_PCI_TYPE_DEVICE) leave the
+ * root cell at create: config space reads all ones there, their memory
+ * BARs leave its nested page tables, their DMA goes through the inmate's
+ * DMA regions only (the IOMMU; refused without one). The inmate reads
+ * their config space and writes the command and status registers.
+ * Assign: 0 or a negative errno with a console line, nothing changed.
+ * Release (at destroy, or for a partly created cell): all back.
+ */
+int pci_cell_assign(struct cell *cell);
+void pci_cell_release(struct cell *cell);
+/* The inmate a real function @bdf is passed to, or NULL (the root's). */
+const struct cell *pci_owner(uint16_t bdf);
 
 /* Can a BAR of @cell's virtual device decode at the page @gpa? */
 int pci_bar_page_allowed(const struct cell *cell, uint64_t gpa);

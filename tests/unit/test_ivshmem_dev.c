@@ -14,7 +14,10 @@
  * (logs every MSI; -EINVAL for a non-fixed one, as arch/x86/apic.c),
  * arch_trap_page (logs every call and keeps the set of trapped pages per
  * cell), arch_gpa_reserved (the 1 MiB window of the local APIC),
- * arch_pci_hw_present and printk (into a buffer).
+ * arch_pci_hw_present and printk (into a buffer); for passthrough (section
+ * 10) one real function's config space (arch_pci_hw_read/write: a 1 MiB
+ * memory BAR that sizes like hardware), arch_root_take_mmio and the IOMMU
+ * hooks, which log every call.
  *
  * Expected values come from the PCI spec, docs/ivshmem.md and the ABI in
  * include/bulkhead/ivshmem.h, written out here, not from the code under
@@ -237,12 +240,100 @@ static int console_has(const char *s)
 static int hw_present;
 static unsigned int hw_present_calls;
 static uint16_t hw_present_bdf;
+static uint32_t hw_real_bdf = ~0u;	/* the passthrough rows' function */
 
 int arch_pci_hw_present(uint16_t bdf)
 {
 	hw_present_calls++;
 	hw_present_bdf = bdf;
-	return hw_present;
+	return hw_present || bdf == hw_real_bdf;
+}
+
+/*
+ * One real function for passthrough at BDF_PASS, as hardware answers:
+ * vendor 1234:11e8, BAR0 a 32-bit memory BAR of hw_bar0_size bytes
+ * (writes keep the size's alignment), BAR1 an I/O BAR of 16 ports when
+ * hw_bar1_io, BARs 2-5 hardwired to 0, every other register plain storage. hw_writes counts the
+ * writes to each register.
+ */
+#define BDF_PASS	(0x01 << 3)		/* 00:01.0 */
+#define PASS_BAR0	0xfea00000u
+#define PASS_BAR0_SIZE	0x100000u
+
+static uint8_t hw_cfg[256];
+static uint32_t hw_bar0_size;
+static int hw_bar1_io;
+static unsigned int hw_writes[256];
+
+static void hw_function_init(void)
+{
+	memset(hw_cfg, 0, sizeof(hw_cfg));
+	memset(hw_writes, 0, sizeof(hw_writes));
+	*(uint32_t *)&hw_cfg[T_CFG_ID] = 0x11e81234;
+	*(uint16_t *)&hw_cfg[T_CFG_COMMAND] = T_CMD_MEM | T_CMD_MASTER;
+	*(uint32_t *)&hw_cfg[T_CFG_BAR(0)] = PASS_BAR0;
+	hw_bar0_size = PASS_BAR0_SIZE;
+	hw_bar1_io = 0;
+}
+
+uint32_t arch_pci_hw_read(uint16_t bdf, unsigned int reg, unsigned int size)
+{
+	uint32_t v = 0;
+
+	if (bdf != BDF_PASS || reg + size > sizeof(hw_cfg))
+		return size == 4 ? ~0u : (1u << (8 * size)) - 1;
+	memcpy(&v, &hw_cfg[reg], size);
+	return v;
+}
+
+void arch_pci_hw_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t value)
+{
+	if (bdf != BDF_PASS || reg + size > sizeof(hw_cfg))
+		return;
+	hw_writes[reg]++;
+	if (reg == T_CFG_BAR(0) && size == 4)
+		value &= ~(hw_bar0_size - 1);
+	if (reg == T_CFG_BAR(1) && size == 4)
+		value = hw_bar1_io ? (value & ~0xfu) | 1 : 0;
+	if (reg >= T_CFG_BAR(2) && reg < T_CFG_BAR(6))
+		return;		/* unimplemented BARs: hardwired to 0 */
+	memcpy(&hw_cfg[reg], &value, size);
+}
+
+/* arch_root_take_mmio: every call; what the root has lost now. */
+static unsigned int root_takes, root_gives;
+static uint64_t root_taken_addr, root_taken_size;
+
+int arch_root_take_mmio(uint64_t phys, uint64_t size, int take)
+{
+	if (take) {
+		root_takes++;
+		root_taken_addr = phys;
+		root_taken_size = size;
+	} else {
+		root_gives++;
+	}
+	return 0;
+}
+
+/* The IOMMU: assign returns iommu_answer; who has which function. */
+static int iommu_answer;
+static const struct cell *iommu_owner;
+static unsigned int iommu_assigns, iommu_releases;
+
+int arch_iommu_assign(const struct cell *cell, uint16_t bdf)
+{
+	iommu_assigns++;
+	if (iommu_answer == 0 && bdf == BDF_PASS)
+		iommu_owner = cell;
+	return iommu_answer;
+}
+
+void arch_iommu_release(const struct cell *cell, uint16_t bdf)
+{
+	iommu_releases++;
+	if (bdf == BDF_PASS && iommu_owner == cell)
+		iommu_owner = NULL;
 }
 
 /* arch_gpa_reserved: x86's interrupt window, 0xfee00000 + 1 MiB. */
@@ -1506,6 +1597,128 @@ static void test_link_without_root(void)
 	link_teardown();
 }
 
+/* ---- 10. a real function passed to an inmate -------------------------------- */
+
+static struct test_inmate pass_cfg;
+static struct cell pass_cell;
+
+/* The inmate config of the passthrough rows: RAM, the BAR, the device. */
+static void pass_setup(uint64_t bar_region, uint16_t bdf)
+{
+	setup();
+	hw_function_init();
+	hw_real_bdf = BDF_PASS;
+	inmate_blob(&pass_cfg, "edu", 4, BDF);
+	pass_cfg.mem[1] = (struct bh_memory_region){ bar_region, bar_region, PASS_BAR0_SIZE,
+						     MMIO_FLAGS };
+	pass_cfg.pci[0] = (struct bh_pci_device){ .type = BH_PCI_TYPE_DEVICE, .bdf = bdf };
+	memset(&pass_cell, 0, sizeof(pass_cell));
+	pass_cell.desc = &pass_cfg.desc;
+	pass_cell.id = 4;
+	root_takes = root_gives = 0;
+	iommu_answer = 0;
+	iommu_owner = NULL;
+	iommu_assigns = iommu_releases = 0;
+	console_clear();
+}
+
+static void pass_teardown(void)
+{
+	pci_cell_release(&pass_cell);
+	hw_real_bdf = ~0u;
+	teardown();
+}
+
+/* Nothing of a refused assignment stays: root has it all, as before. */
+static void check_untouched(const char *row)
+{
+	CHECK(root_takes == root_gives, "%s: BAR taken from root %u times, given back %u", row,
+	      root_takes, root_gives);
+	CHECK(iommu_owner == NULL, "%s: IOMMU still gives the device to the cell", row);
+	CHECK(!is_trapped(&root_cell, T_ECAM_BASE + ((uint64_t)BDF_PASS << 12)),
+	      "%s: root's ECAM page of the device still trapped", row);
+	CHECK(pci_owner(BDF_PASS) == NULL, "%s: the device still has an owner", row);
+	CHECK(pci_cfg_read(&root_cell, BDF_PASS, T_CFG_ID, 4, &(uint32_t){ 0 }) == PCI_CFG_HARDWARE,
+	      "%s: root's config access does not reach the hardware", row);
+}
+
+static void test_passthrough(void)
+{
+	uint32_t cmd;
+
+	pass_setup(PASS_BAR0, BDF_PASS);
+	CHECK(pci_cell_assign(&pass_cell) == 0, "assign refused: %s", console);
+	CHECK(pci_owner(BDF_PASS) == &pass_cell, "owner");
+	CHECK(iommu_owner == &pass_cell, "DMA domain of the cell");
+	CHECK_EQ(root_takes, 1, "BAR taken from the root cell");
+	CHECK_EQ(root_taken_addr, PASS_BAR0, "the BAR's address taken");
+	CHECK_EQ(root_taken_size, PASS_BAR0_SIZE, "the BAR's size taken");
+	CHECK_EQ(*(uint32_t *)&hw_cfg[T_CFG_BAR(0)], PASS_BAR0, "BAR0 restored after sizing");
+	CHECK_EQ(hw_cfg[T_CFG_COMMAND] & T_CMD_MASTER, 0, "bus mastering off between owners");
+	CHECK(is_trapped(&root_cell, T_ECAM_BASE + ((uint64_t)BDF_PASS << 12)),
+	      "root's ECAM page of the device trapped");
+	/* root: gone; the owner: the real thing; another inmate: nothing */
+	CHECK_EQ(cfg_read_at(__LINE__, &root_cell, BDF_PASS, T_CFG_ID, 4), 0xffffffffu, "root reads");
+	cfg_write_at(__LINE__, &root_cell, BDF_PASS, T_CFG_COMMAND, 2, T_CMD_MASTER);
+	CHECK_EQ(hw_cfg[T_CFG_COMMAND] & T_CMD_MASTER, 0, "root's command write reached the device");
+	CHECK_EQ(cfg_read_at(__LINE__, &pass_cell, BDF_PASS, T_CFG_ID, 4), 0x11e81234, "owner reads the ID");
+	CHECK_EQ(cfg_read_at(__LINE__, &pass_cell, BDF_PASS, T_CFG_BAR(0), 4), PASS_BAR0, "owner reads BAR0");
+	CHECK_EQ(cfg_read_at(__LINE__, &pass_cell, BDF_PASS, 0x100, 4), 0, "owner, extended space");
+	CHECK_EQ(cfg_read_at(__LINE__, &inmate, BDF_PASS, T_CFG_ID, 4), 0xffffffffu, "another inmate reads");
+	/* the owner may decode and master; BARs and the rest stay */
+	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, T_CFG_COMMAND, 2, T_CMD_MEM | T_CMD_MASTER);
+	cmd = *(uint16_t *)&hw_cfg[T_CFG_COMMAND];
+	CHECK_EQ(cmd, T_CMD_MEM | T_CMD_MASTER, "owner's command write");
+	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, T_CFG_BAR(0), 4, 0x80000000);
+	CHECK_EQ(*(uint32_t *)&hw_cfg[T_CFG_BAR(0)], PASS_BAR0, "owner moved BAR0");
+	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, 0x40, 4, 0x12345678);
+	CHECK_EQ(hw_writes[0x40], 0, "owner's capability write reached the device");
+	CHECK(console_has("register 0x10 dropped"), "dropped BAR write not reported: %s", console);
+	/* a second cell cannot take it */
+	CHECK_EQ(pci_take(&inmate, &pass_cfg.pci[0]), -EBUSY, "second owner");
+	/* release: all back */
+	pci_cell_release(&pass_cell);
+	CHECK_EQ(hw_cfg[T_CFG_COMMAND] & T_CMD_MASTER, 0, "bus mastering left on at release");
+	CHECK_EQ(root_gives, 1, "BAR given back");
+	CHECK_EQ(iommu_releases, 1, "IOMMU released");
+	check_untouched("after release");
+	pass_teardown();
+
+	/* refused, nothing changed: rows of (BAR region, device, hardware, answer) */
+	pass_setup(PASS_BAR0 + PASS_BAR0_SIZE, BDF_PASS);
+	CHECK_EQ(pci_cell_assign(&pass_cell), -EINVAL, "BAR outside the cell's regions");
+	CHECK(console_has("BAR 0 [0xfea00000, +0x100000) is not whole pages"), "reason: %s", console);
+	check_untouched("BAR outside");
+	pass_teardown();
+
+	pass_setup(PASS_BAR0, BDF_PASS);
+	hw_bar0_size = 0x800;	/* half a page */
+	CHECK_EQ(pci_cell_assign(&pass_cell), -EINVAL, "BAR smaller than a page");
+	check_untouched("small BAR");
+	pass_teardown();
+
+	pass_setup(PASS_BAR0, BDF_PASS);
+	hw_bar1_io = 1;
+	*(uint32_t *)&hw_cfg[T_CFG_BAR(1)] = 0xc001;
+	CHECK_EQ(pci_cell_assign(&pass_cell), -EINVAL, "I/O BAR");
+	CHECK(console_has("has an I/O BAR (1, port 0xc000)"), "reason: %s", console);
+	check_untouched("I/O BAR");
+	pass_teardown();
+
+	pass_setup(PASS_BAR0, BDF_PASS);
+	iommu_answer = -ENODEV;
+	CHECK_EQ(pci_cell_assign(&pass_cell), -ENODEV, "no IOMMU");
+	CHECK(console_has("needs an IOMMU the hypervisor owns"), "reason: %s", console);
+	check_untouched("no IOMMU");
+	pass_teardown();
+
+	pass_setup(PASS_BAR0, BDF_PASS + 1);	/* 00:01.1: nothing there */
+	CHECK_EQ(pci_cell_assign(&pass_cell), -ENODEV, "absent function");
+	CHECK(console_has("PCI device 0000:00:01.1 is not there"), "reason: %s", console);
+	check_untouched("absent function");
+	pass_teardown();
+}
+
 int main(void)
 {
 	RUN(test_config_space);
@@ -1520,5 +1733,6 @@ int main(void)
 	RUN(test_link_refused_writes);
 	RUN(test_link_state_and_doorbells);
 	RUN(test_link_without_root);
+	RUN(test_passthrough);
 	return check_exit();
 }

@@ -19,13 +19,20 @@
 #define PCI_STATUS		0x06
 #define PCI_CLASS_REVISION	0x08	/* revision, then class << 8 */
 #define PCI_BASE_ADDRESS_0	0x10	/* BAR n at + 4 * n */
+#define PCI_NUM_BARS		6
 #define PCI_CAPABILITY_LIST	0x34
 #define PCI_INTERRUPT_LINE	0x3c
 
+#define PCI_COMMAND_IO		0x0001
 #define PCI_COMMAND_MEMORY	0x0002
 #define PCI_COMMAND_MASTER	0x0004
 #define PCI_COMMAND_INTX_DISABLE 0x0400
 #define PCI_STATUS_CAP_LIST	0x0010
+
+/* BAR low bits */
+#define PCI_BAR_IO		0x1
+#define PCI_BAR_MEM_TYPE	0x6	/* bits 2:1 */
+#define PCI_BAR_MEM_64		0x4	/* memory type 2: 64 bits, two registers */
 
 /* Capabilities: ID at +0, next at +1 */
 #define PCI_CAP_LIST_NEXT	1

@@ -122,6 +122,24 @@ static const struct bh_memory_region *region_of(const struct cell *cell,
 	return NULL;
 }
 
+int arch_root_take_mmio(uint64_t phys, uint64_t size, int take)
+{
+	const struct bh_memory_region *r = region_of(&root_cell, phys);
+	uint64_t *root = root_cell.arch.npt_root;
+	int err;
+
+	if (!r)
+		return 0;		/* not the root cell's to begin with */
+	if (!(r->flags & BH_MEM_IO) || r->virt_start != r->phys_start ||
+	    size > r->size - (phys - r->virt_start))
+		return -EINVAL;
+	spin_lock(&root_npt_lock);
+	err = take ? npt_unmap(root, phys, size) :
+		     npt_map(root, phys, phys, size, npt_access(r->flags));
+	spin_unlock(&root_npt_lock);
+	return err;
+}
+
 /*
  * Only device memory can give way to a virtual BAR. Other CPUs of the
  * cell are not asked to flush: a BAR goes where the cell's OS found free

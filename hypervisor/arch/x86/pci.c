@@ -5,8 +5,9 @@
  * virtual functions, and no inmate may reach real config space, nor the
  * reset control register at 0xcf9. Each cell has its own address latch;
  * the root cell's accesses to real functions are replayed on the
- * hardware (Linux serialises its config accesses, and no other cell
- * touches these ports, so latch and data access stay together).
+ * hardware. A function passed to an inmate is reached through the same
+ * ports on that inmate's behalf, so every hardware access, latch and data
+ * together, holds hw_lock.
  */
 #include <arch.h>
 #include <asm/pci.h>
@@ -14,6 +15,8 @@
 #include <asm/processor.h>
 #include <cell.h>
 #include <pci.h>
+
+static spinlock_t hw_lock;
 
 static uint32_t hw_in(uint16_t port, unsigned int size)
 {
@@ -30,10 +33,33 @@ static void hw_out(uint16_t port, unsigned int size, uint32_t v)
 		outl(port, v);
 }
 
+static uint16_t data_port(unsigned int reg)
+{
+	return (uint16_t)(PCI_CONF1_DATA + (reg & 3));
+}
+
+uint32_t arch_pci_hw_read(uint16_t bdf, unsigned int reg, unsigned int size)
+{
+	uint32_t v;
+
+	spin_lock(&hw_lock);
+	outl(PCI_CONF1_ADDRESS, PCI_CONF1_ENABLE | (uint32_t)bdf << 8 | (reg & 0xfc));
+	v = hw_in(data_port(reg), size);
+	spin_unlock(&hw_lock);
+	return v;
+}
+
+void arch_pci_hw_write(uint16_t bdf, unsigned int reg, unsigned int size, uint32_t value)
+{
+	spin_lock(&hw_lock);
+	outl(PCI_CONF1_ADDRESS, PCI_CONF1_ENABLE | (uint32_t)bdf << 8 | (reg & 0xfc));
+	hw_out(data_port(reg), size, value);
+	spin_unlock(&hw_lock);
+}
+
 int arch_pci_hw_present(uint16_t bdf)
 {
-	outl(PCI_CONF1_ADDRESS, PCI_CONF1_ENABLE | (uint32_t)bdf << 8);
-	return (inl(PCI_CONF1_DATA) & 0xffff) != 0xffff;
+	return (arch_pci_hw_read(bdf, 0, 4) & 0xffff) != 0xffff;
 }
 
 /* The data port: the function and register come from the latch. */
@@ -56,11 +82,13 @@ static void data_access(struct cell *cell, uint16_t port, unsigned int size,
 	}
 	if (r != PCI_CFG_HARDWARE)
 		return;
+	spin_lock(&hw_lock);
 	outl(PCI_CONF1_ADDRESS, latch);
 	if (in)
 		*value = hw_in(port, size);
 	else
 		hw_out(port, size, *value);
+	spin_unlock(&hw_lock);
 }
 
 int pci_conf1_access(struct per_cpu *cpu, uint16_t port, unsigned int size,
@@ -83,10 +111,12 @@ int pci_conf1_access(struct per_cpu *cpu, uint16_t port, unsigned int size,
 	}
 	/* 0xcf8-0xcfb otherwise: 0xcf9 is reset control, the root cell's alone. */
 	if (cell == &root_cell) {
+		spin_lock(&hw_lock);
 		if (in)
 			*value = hw_in(port, size);
 		else
 			hw_out(port, size, *value);
+		spin_unlock(&hw_lock);
 	} else if (in) {
 		*value = 0xffffffffu;
 	}

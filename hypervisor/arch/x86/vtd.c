@@ -7,9 +7,12 @@
  * and function) is a device of the root cell and translates through one
  * second-level table that maps the root cell's DMA regions 1:1 and
  * nothing else: no hypervisor memory, no inmate memory, no shared
- * region. A DMA anywhere else is blocked by the unit and reported on
- * the console (device, address, direction). The units' register pages
- * are taken out of the root cell: Linux cannot reprogram them.
+ * region; but a function passed to an inmate, which translates through
+ * a table of that inmate's DMA regions (its guest-physical addresses to
+ * its memory), in a domain of its own. A DMA anywhere else is blocked by
+ * the unit and reported on the console (device, cell, address,
+ * direction). The units' register pages are taken out of the root cell:
+ * Linux cannot reprogram them.
  *
  * What we need of a unit, and refuse without (enable fails, nothing
  * changed): it answers at its address, translation and interrupt
@@ -30,6 +33,7 @@
 #include <arch.h>
 #include <cell.h>
 #include <mmio.h>
+#include <pci.h>
 #include <percpu.h>
 #include <pool.h>
 #include <report.h>
@@ -97,6 +101,17 @@ static volatile int active;
 static uint64_t last_poll;
 static int polling;
 static struct report_limit fault_reports;
+
+/*
+ * Functions passed to inmates. A bus with one gets a context table of
+ * its own (the shared one copied, then that function's entry changed);
+ * an inmate with one gets a DMA table, indexed by cell ID. Both go when
+ * their last function comes back.
+ */
+static uint64_t *bus_context[256];
+static unsigned int bus_assigned[256];
+static uint64_t *cell_dma[BH_MAX_CELLS + 1];
+static unsigned int cell_assigned[BH_MAX_CELLS + 1];
 
 static uint32_t rd32(const struct vtd_unit *u, unsigned int reg)
 {
@@ -241,12 +256,12 @@ static int build_dma_table(int three_levels)
 	return 0;
 }
 
-/* The table a unit's context entries point to (see build_dma_table()). */
-static uint64_t slpt_for(const struct vtd_unit *u)
+/* What context entries point to for DMA table @table (see build_dma_table()). */
+static uint64_t slpt_of(const uint64_t *table)
 {
-	if (u->aw == VTD_CTX_AW_48)
-		return (uint64_t)dma_root;
-	return dma_root[0] & PTE_ADDR_MASK;
+	if (units[0].aw == VTD_CTX_AW_48)
+		return (uint64_t)table;
+	return table[0] & PTE_ADDR_MASK;
 }
 
 /*
@@ -258,7 +273,7 @@ static uint64_t slpt_for(const struct vtd_unit *u)
 static int build_context(void)
 {
 	unsigned int i;
-	uint64_t slpt = slpt_for(&units[0]);
+	uint64_t slpt = slpt_of(dma_root);
 
 	for (i = 1; i < num_units; i++)
 		if (units[i].aw != units[0].aw) {
@@ -330,6 +345,10 @@ int arch_iommu_init(void)
 	num_units = 0;
 	active = 0;
 	root_table = context_table = dma_root = 0;
+	memset(bus_context, 0, sizeof(bus_context));
+	memset(bus_assigned, 0, sizeof(bus_assigned));
+	memset(cell_dma, 0, sizeof(cell_dma));
+	memset(cell_assigned, 0, sizeof(cell_assigned));
 	if (p->iommu_type != BH_IOMMU_VTD)
 		return 0;
 	for (i = 0; i < BH_MAX_IOMMU_UNITS && p->iommu_base[i]; i++) {
@@ -362,6 +381,115 @@ int arch_iommu_init(void)
 		printk("IOMMU: setup failed: %d\n", err);
 	active = !err && num_units;
 	return err;
+}
+
+/* Every unit drops what it cached of the tables we just changed. */
+static void flush_units(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < num_units; i++)
+		if (invalidate_all(&units[i]))
+			printk("IOMMU %u: the unit did not complete an invalidation\n", i);
+}
+
+/* @cell's DMA regions at its guest-physical addresses. */
+static int build_cell_dma(const struct cell *cell, uint64_t **table)
+{
+	const struct bh_memory_region *mem = bh_cell_mem_regions(cell->desc);
+	uint64_t *t = pool_alloc_page();
+	uint32_t i;
+	int err = 0;
+
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < cell->desc->num_memory_regions && !err; i++) {
+		const struct bh_memory_region *r = &mem[i];
+
+		if (!(r->flags & BH_MEM_DMA))
+			continue;
+		if (units[0].aw == VTD_CTX_AW_39 && r->virt_start + r->size > (1ull << 39)) {
+			printk("Cell \"%s\": DMA region %u at 0x%lx is beyond the IOMMU's 39-bit addresses\n",
+			       cell->desc->name, i, r->virt_start);
+			err = -EINVAL;
+			break;
+		}
+		err = dma_pt_map(t, r->virt_start, r->phys_start, r->size,
+				 NPT_READ | (r->flags & BH_MEM_WRITE ? NPT_WRITE : 0));
+	}
+	if (!err && !(t[0] & PTE_P)) {
+		printk("Cell \"%s\": no DMA region (BH_MEM_DMA) for its PCI device\n",
+		       cell->desc->name);
+		err = -EINVAL;
+	}
+	if (err) {
+		npt_destroy(t);
+		return err;
+	}
+	*table = t;
+	return 0;
+}
+
+int arch_iommu_assign(const struct cell *cell, uint16_t bdf)
+{
+	unsigned int bus = bdf >> 8, devfn = bdf & 0xff;
+	uint64_t *ctx;
+	int err;
+
+	if (!active)
+		return -ENODEV;
+	if (!cell_dma[cell->id]) {
+		err = build_cell_dma(cell, &cell_dma[cell->id]);
+		if (err)
+			return err;
+	}
+	if (!bus_context[bus]) {
+		ctx = pool_alloc_page();
+		if (!ctx) {
+			if (!cell_assigned[cell->id]) {
+				npt_destroy(cell_dma[cell->id]);
+				cell_dma[cell->id] = NULL;
+			}
+			return -ENOMEM;
+		}
+		memcpy(ctx, context_table, PAGE_SIZE_4K);
+		bus_context[bus] = ctx;
+		root_table[2 * bus] = (uint64_t)ctx | VTD_ENTRY_P;
+	}
+	ctx = bus_context[bus];
+	/* Not present while the domain changes: no half-written entry is used. */
+	ctx[2 * devfn] = 0;
+	ctx[2 * devfn + 1] = units[0].aw | (VTD_ROOT_DOMAIN + cell->id) << 8;
+	ctx[2 * devfn] = slpt_of(cell_dma[cell->id]) | VTD_ENTRY_P;
+	bus_assigned[bus]++;
+	cell_assigned[cell->id]++;
+	flush_units();
+	printk("IOMMU: device %02x:%02x.%x DMAs into cell \"%s\" only (domain %lu)\n",
+	       bus, devfn >> 3, devfn & 7, cell->desc->name,
+	       (unsigned long)(VTD_ROOT_DOMAIN + cell->id));
+	return 0;
+}
+
+void arch_iommu_release(const struct cell *cell, uint16_t bdf)
+{
+	unsigned int bus = bdf >> 8, devfn = bdf & 0xff;
+	uint64_t *ctx = bus_context[bus];
+
+	if (!active || !ctx || !cell_assigned[cell->id])
+		return;
+	ctx[2 * devfn] = context_table[2 * devfn];
+	ctx[2 * devfn + 1] = context_table[2 * devfn + 1];
+	if (!--bus_assigned[bus])
+		root_table[2 * bus] = (uint64_t)context_table | VTD_ENTRY_P;
+	flush_units();
+	if (!bus_assigned[bus]) {
+		pool_free_page(ctx);
+		bus_context[bus] = NULL;
+	}
+	if (!--cell_assigned[cell->id]) {
+		npt_destroy(cell_dma[cell->id]);
+		cell_dma[cell->id] = NULL;
+	}
 }
 
 /* Translation off, as Linux had it, and the fault event as it was. */
@@ -400,17 +528,21 @@ static void report_faults(const struct vtd_unit *u, unsigned int index,
 	for (i = 0; i < n; i++) {
 		unsigned int rec = fro + 16 * i;
 		uint64_t hi = rd64(u, rec + 8), addr;
+		const struct cell *owner;
 		unsigned int sid, reason;
 
 		if (!(hi >> 32 & VTD_FRCD_F))
 			continue;
 		addr = rd64(u, rec) & ~0xfffull;
 		sid = hi & 0xffff;
+		owner = pci_owner((uint16_t)sid);
 		reason = hi >> 32 & 0xff;
 		if (report_due(&fault_reports, cpu_id, "DMA fault", addr))
-			printk("IOMMU %u: DMA %s of 0x%lx by device %02x:%02x.%x (root cell) refused: %s (fault reason %u)\n",
+			printk("IOMMU %u: DMA %s of 0x%lx by device %02x:%02x.%x (%s%s%s) refused: %s (fault reason %u)\n",
 			       index, hi >> 62 & 1 ? "read" : "write", addr, sid >> 8,
-			       sid >> 3 & 0x1f, sid & 7, fault_reason(reason), reason);
+			       sid >> 3 & 0x1f, sid & 7, owner ? "cell \"" : "root cell",
+			       owner ? owner->desc->name : "", owner ? "\"" : "",
+			       fault_reason(reason), reason);
 		wr32(u, rec + 12, VTD_FRCD_F);
 	}
 	if (rd32(u, VTD_FSTS) & VTD_FSTS_PFO) {

@@ -40,19 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EDU_VENDOR	0x1234
-#define EDU_DEVICE	0x11e8
-#define EDU_BAR_SIZE	0x100000
-#define EDU_ID		0x00
-#define EDU_LIVENESS	0x04
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_CMD_START	0x1
-#define EDU_CMD_TO_RAM	0x2
-#define EDU_BUF		0x40000
-#define EDU_BUF_SIZE	4096
+#include <common/edu.h>
 
 static const char *sysdir;
 static volatile uint8_t *bar;

@@ -274,6 +274,22 @@ void cpu_request(struct per_cpu *target, enum cpu_req req, uint32_t arg)
 }
 
 /*
+ * Interrupt remapping (vtd_ir.c): the entry a remappable MSI names. Rows
+ * that need one set t_irte (0: none, -ENOENT) and t_irte_x2apic.
+ */
+static uint64_t t_irte;
+static int t_irte_x2apic;
+
+int vtd_ir_resolve(uint64_t addr, uint32_t data, uint64_t *irte, int *x2apic)
+{
+	(void)addr;
+	(void)data;
+	*irte = t_irte;
+	*x2apic = t_irte_x2apic;
+	return t_irte & 1 ? 0 : -ENOENT;
+}
+
+/*
  * The backend: apic_drain() opens a window for interrupts on the host
  * (apic_reset_for_cell(), which no case here calls). Never reached.
  */

@@ -16,6 +16,7 @@
 #include <bulkhead/hypercall.h>
 #include <cell.h>
 #include <common/config_check.h>
+#include <control.h>
 #include <ivshmem.h>
 #include <pci.h>
 #include <pool.h>
@@ -105,6 +106,7 @@ static int cell_check_against_others(const struct cell *new_cell)
 /* A CPU changes cells: its statistics start over with the new one. */
 static void cell_move_cpu(struct per_cpu *cpu, struct cell *cell)
 {
+	control_console_flush(cpu);	/* the old cell's last words */
 	cpu->cell = cell;
 	cpu->exits_total = 0;
 	cpu->violations = 0;

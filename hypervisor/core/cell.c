@@ -16,6 +16,7 @@
 #include <bulkhead/hypercall.h>
 #include <cell.h>
 #include <common/config_check.h>
+#include <control.h>
 #include <ivshmem.h>
 #include <pci.h>
 #include <pool.h>
@@ -46,8 +47,7 @@ unsigned int cell_count(void)
 	return n;
 }
 
-/* Is [gpa, gpa + size) RAM of the root cell (where the driver put it)? */
-static int cell_root_ram_holds(uint64_t gpa, uint64_t size)
+int cell_root_ram_holds(uint64_t gpa, uint64_t size)
 {
 	const struct bh_memory_region *mem = bh_cell_mem_regions(root_cell.desc);
 	unsigned int i;
@@ -106,6 +106,7 @@ static int cell_check_against_others(const struct cell *new_cell)
 /* A CPU changes cells: its statistics start over with the new one. */
 static void cell_move_cpu(struct per_cpu *cpu, struct cell *cell)
 {
+	control_console_flush(cpu);	/* the old cell's last words */
 	cpu->cell = cell;
 	cpu->exits_total = 0;
 	cpu->violations = 0;
@@ -177,6 +178,7 @@ int cell_create(struct per_cpu *caller, uint64_t config_gpa, uint64_t size)
 		if (cell->cpu_set & (1ull << i))
 			cell_move_cpu(&per_cpu_area[i], cell);
 	arch_park_cpus(cell->cpu_set);
+	arch_iommu_cpus_changed();
 	printk("Created cell \"%s\"\n", cell->desc->name);
 	printk("Page pool usage after cell creation: mem %lu/%lu\n",
 	       pool_pages_used(), pool_pages_total());
@@ -276,6 +278,7 @@ int cell_destroy(uint32_t id)
 	root_cell.cpu_set |= cell->cpu_set;
 	printk("Closing cell \"%s\"\n", cell->desc->name);
 	cell_free(cell);
+	arch_iommu_cpus_changed();
 	printk("Page pool usage after cell destruction: mem %lu/%lu\n",
 	       pool_pages_used(), pool_pages_total());
 	return 0;

@@ -54,15 +54,37 @@ static int control_root_cpus_parked(void)
 	return 0;
 }
 
+/*
+ * A cell's console output comes a byte per hypercall; each CPU gathers
+ * it into lines, printed whole, so that the lines of cells on different
+ * CPUs and the hypervisor's own never interleave byte by byte.
+ */
+static void control_console_putc(struct per_cpu *cpu, char c)
+{
+	cpu->console_line[cpu->console_len++] = c;
+	if (c == '\n' || cpu->console_len == sizeof(cpu->console_line) - 1)
+		control_console_flush(cpu);
+}
+
+void control_console_flush(struct per_cpu *cpu)
+{
+	if (!cpu->console_len)
+		return;
+	cpu->console_line[cpu->console_len] = '\0';
+	cpu->console_len = 0;
+	printk("%s", cpu->console_line);
+}
+
 /* What an inmate may ask; everything else is the root cell's. */
 static int64_t control_inmate_hypercall(struct per_cpu *cpu, uint64_t code,
 				uint64_t arg1, uint64_t arg2)
 {
 	switch (code) {
 	case BH_HC_DEBUG_CONSOLE_PUTC:
-		printk("%c", (char)arg1);
+		control_console_putc(cpu, (char)arg1);
 		return 0;
 	case BH_HC_CELL_REPORT:
+		control_console_flush(cpu);
 		cell_report(cpu, arg1 != BH_REPORT_DONE, arg2);
 		return 0;
 	default:
@@ -86,7 +108,7 @@ int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1,
 	case BH_HC_CPU_GET_INFO:
 		return control_cpu_get_info(arg1, arg2);
 	case BH_HC_DEBUG_CONSOLE_PUTC:
-		printk("%c", (char)arg1);
+		control_console_putc(cpu, (char)arg1);
 		return 0;
 	case BH_HC_CELL_CREATE:
 		return cell_create(cpu, arg1, arg2);

@@ -38,6 +38,8 @@ void arch_iommu_exit(void);
  * -ENODEV without an IOMMU the hypervisor owns.
  */
 int arch_iommu_assign(const struct cell *cell, uint16_t bdf);
+/* CPUs changed cells: interrupts routed to CPUs are checked again. */
+void arch_iommu_cpus_changed(void);
 void arch_iommu_release(const struct cell *cell, uint16_t bdf);
 
 /* ---- a cell's memory and devices ---- */

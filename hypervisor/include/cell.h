@@ -46,6 +46,8 @@ int cell_shutdown(uint32_t id);
 int cell_destroy(uint32_t id);
 int cell_get_state(uint32_t id);
 unsigned int cell_count(void);
+/* Is [@gpa, +@size) RAM of the root cell (not device memory)? Root GPA = HPA. */
+int cell_root_ram_holds(uint64_t gpa, uint64_t size);
 /* An inmate reports it is done (@failed 0) or failed; its CPU parks. */
 void cell_report(struct per_cpu *cpu, int failed, uint64_t code);
 /* An inmate CPU broke a rule: reported, parked, the cell failed. */

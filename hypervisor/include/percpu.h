@@ -32,6 +32,9 @@ struct per_cpu {
 	uint64_t exits[BH_EXIT_REASONS];	/* by bulkhead/hypercall.h kind */
 	uint64_t violations;
 	struct report_limit reports;	/* this CPU's violation reports */
+	/* console output of its cell, a line at a time (control.c) */
+	char console_line[128];
+	unsigned int console_len;
 };
 
 extern struct per_cpu per_cpu_area[];

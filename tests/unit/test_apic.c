@@ -274,6 +274,22 @@ void cpu_request(struct per_cpu *target, enum cpu_req req, uint32_t arg)
 }
 
 /*
+ * Interrupt remapping (vtd_ir.c): the entry a remappable MSI names. Rows
+ * that need one set t_irte (0: none, -ENOENT) and t_irte_x2apic.
+ */
+static uint64_t t_irte;
+static int t_irte_x2apic;
+
+int vtd_ir_resolve(uint64_t addr, uint32_t data, uint64_t *irte, int *x2apic)
+{
+	(void)addr;
+	(void)data;
+	*irte = t_irte;
+	*x2apic = t_irte_x2apic;
+	return t_irte & 1 ? 0 : -ENOENT;
+}
+
+/*
  * The backend: apic_drain() opens a window for interrupts on the host
  * (apic_reset_for_cell(), which no case here calls). Never reached.
  */
@@ -926,7 +942,21 @@ static const struct test_icr_case test_x2apic_icr_cases[] = {
 	{ "x2APIC INIT to CPU 4", 3, 8, T_ASSERT | T_DM_INIT, { REFUSED } },
 	{ "x2APIC SIPI to root CPU 1", 3, 2, T_ASSERT | T_DM_SIPI | 0x9a, { REFUSED } },
 	{ "x2APIC SMI to itself", 3, 6, T_ASSERT | T_DM_SMI, { REFUSED } },
-	{ "x2APIC logical (cluster 0, CPU 4's bit)", 3, 0x10, T_LOGICAL | 0x41, { REFUSED } },
+	/* logical: cluster ID << 16 | a bit per CPU (APIC ID & 15): CPU 4 is bit 8 */
+	{ "x2APIC logical to its cell's CPU 4", 3, 0x100, T_LOGICAL | 0x41, { IPI(8, 0x41) } },
+	{ "x2APIC logical to root CPU 2 (bit 4)", 3, 0x10, T_LOGICAL | 0x41, { REFUSED } },
+	{ "x2APIC logical to CPU 4 and root CPU 2", 3, 0x110, T_LOGICAL | 0x41,
+	  { .nipis = 1, .ipi = { { 8, 0x41 } }, .report = 1, .req_cpu = -1 } },
+	{ "x2APIC logical to its parked CPU 5 (bit 10)", 3, 0x400, T_LOGICAL | 0x41, { REFUSED } },
+	{ "x2APIC logical to cluster 1 (no CPU there)", 3, 0x10100, T_LOGICAL | 0x41, { NO_IPI } },
+	{ "x2APIC logical INIT to CPU 4", 3, 0x100, T_LOGICAL | T_ASSERT | T_DM_INIT, { REFUSED } },
+	{ "x2APIC logical NMI to CPU 4", 3, 0x100, T_LOGICAL | T_ASSERT | T_DM_NMI,
+	  { IPI(8, T_ASSERT | T_DM_NMI) } },
+	{ "root x2APIC logical to root CPUs 0 and 1 (Linux's cluster mode)", 0, 0x5,
+	  T_LOGICAL | 0xfb, { .nipis = 2, .ipi = { { 0, 0xfb }, { 2, 0xfb } }, .req_cpu = -1 } },
+	{ "root x2APIC logical lowest priority to root CPUs 0 and 1", 0, 0x5,
+	  T_LOGICAL | 0x100 | 0xfb,
+	  { .nipis = 2, .ipi = { { 0, 0x1fb }, { 2, 0x1fb } }, .one_of = 1, .req_cpu = -1 } },
 	{ "x2APIC broadcast 0xffffffff", 3, 0xffffffff, 0x41, { REFUSED } },
 	{ "x2APIC destination 0x100 (root CPU 0's ID + 256)", 3, 0x100, 0x41, { REFUSED } },
 	{ "x2APIC destination 0xff", 3, 0xff, 0x41, { REFUSED } },
@@ -989,6 +1019,48 @@ static void test_x2apic_registers(void)
 	CHECK_EQ(x2apic_write(3, 0x830, 8ull << 32 | 0x41), -EPERM,
 		 "x2APIC ICR in xAPIC mode: #GP");
 	CHECK(num_writes == 0, "x2APIC ICR in xAPIC mode: %u writes", num_writes);
+}
+
+/*
+ * A remappable MSI (address bit 4) of a root virtual device: delivered
+ * as the entry vtd_ir.c hands out says (t_irte), to root CPUs only;
+ * nothing without a present entry, nothing for an inmate's device.
+ */
+static void test_remapped_msi(void)
+{
+	static const struct {
+		const char *what;
+		const struct cell *cell;
+		uint64_t irte;
+		int err;
+		struct t_effect want;
+	} rows[] = {
+		{ "physical, root CPU 1", &root_cell, 1 | 0x31ull << 16 | 2ull << 32, 0,
+		  { IPI(2, 0x31) } },
+		{ "logical cluster, root CPUs 0 and 1, fixed", &root_cell,
+		  1 | 4 | 0x32ull << 16 | 5ull << 32, 0,
+		  { .nipis = 2, .ipi = { { 0, 0x32 }, { 2, 0x32 } }, .req_cpu = -1 } },
+		{ "logical cluster, lowest priority: one of them", &root_cell,
+		  1 | 4 | 1 << 5 | 0x33ull << 16 | 5ull << 32, 0,
+		  { .nipis = 2, .ipi = { { 0, 0x33 }, { 2, 0x33 } }, .one_of = 1, .req_cpu = -1 } },
+		{ "entry not present", &root_cell, 0x31ull << 16 | 2ull << 32, -EINVAL, { NO_IPI } },
+		{ "vector below 32", &root_cell, 1 | 0x10ull << 16 | 2ull << 32, -EINVAL, { NO_IPI } },
+		{ "an inmate's device", &inmate, 1 | 0x31ull << 16 | 6ull << 32, -EINVAL, { NO_IPI } },
+	};
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		case_reset();
+		t_x2apic = 1;
+		t_irte = rows[i].irte;
+		t_irte_x2apic = 1;
+		err = arch_send_msi(rows[i].cell, 0xfee00000u | 0x10 | 3u << 5, 0);
+		CHECK(err == rows[i].err, "%s: arch_send_msi: %d, want %d", rows[i].what, err,
+		      rows[i].err);
+		check_ipis_at(__LINE__, rows[i].what, &rows[i].want);
+	}
+	t_irte = 0;
 }
 
 static void test_msi(void)
@@ -1085,6 +1157,7 @@ int main(void)
 	RUN(test_x2apic_icr);
 	RUN(test_x2apic_registers);
 	RUN(test_msi);
+	RUN(test_remapped_msi);
 	RUN(test_report_limit);
 	return check_exit();
 }

@@ -22,6 +22,7 @@
 #include <percpu.h>
 #include <asm/processor.h>
 #include <asm/vcpu.h>
+#include <asm/vtd.h>
 #include <cell.h>
 #include <report.h>
 
@@ -31,10 +32,27 @@
 
 _Static_assert(APIC_BASE + APIC_REG_EOI == APIC_EOI_PHYS, "traps.S acknowledges here");
 
+/*
+ * In x2APIC mode the ID is a 32-bit MSR and the logical ID follows from
+ * it (cluster ID >> 4, a bit per CPU): apic_ldr, the flat xAPIC logical
+ * ID, is then 0 and x2apic_logical_reaches() is asked instead.
+ */
 void apic_cpu_init(struct per_cpu *cpu)
 {
+	if (apic_x2apic_mode()) {
+		cpu->arch.apic_id = (uint32_t)rdmsr(X2APIC_MSR(APIC_REG_ID));
+		cpu->arch.apic_ldr = 0;
+		return;
+	}
 	cpu->arch.apic_id = apic_read(APIC_REG_ID) >> 24;
 	cpu->arch.apic_ldr = apic_read(APIC_REG_LDR) >> 24;
+}
+
+/* Does an x2APIC logical (cluster) destination @dest name CPU @c? */
+static int x2apic_logical_reaches(const struct per_cpu *c, uint32_t dest)
+{
+	return (dest >> 16) == (c->arch.apic_id >> 4) &&
+	       (dest & (1u << (c->arch.apic_id & 0xf)));
 }
 
 static int apic_any_set(unsigned int first_reg)
@@ -356,6 +374,40 @@ static int msi_reaches(const struct per_cpu *c, const struct cell *cell,
 	return dest == 0xff || c->arch.apic_id == dest;
 }
 
+/*
+ * A remappable MSI of a root-cell virtual device (root Linux with
+ * interrupt remapping): delivered as the entry it names says, which
+ * vtd_ir.c checked to reach root CPUs only.
+ */
+static int send_remapped_msi(const struct cell *cell, uint64_t addr, uint32_t data)
+{
+	uint64_t irte;
+	uint32_t dest, vector;
+	unsigned int mode, i;
+	int x2apic, sent = 0;
+
+	if (cell != &root_cell || vtd_ir_resolve(addr, data, &irte, &x2apic))
+		return -EINVAL;
+	mode = (irte >> 5) & 7;
+	vector = (irte >> 16) & 0xff;
+	dest = x2apic ? (uint32_t)(irte >> 32) : (uint32_t)(irte >> 40) & 0xff;
+	if (vector < 32)
+		return -EINVAL;
+	for (i = 0; i < BH_MAX_CPUS; i++) {
+		const struct per_cpu *c = &per_cpu_area[i];
+		int reaches = !(irte & 4) ? c->arch.apic_id == dest :
+			      x2apic ? x2apic_logical_reaches(c, dest) : (c->arch.apic_ldr & dest) != 0;
+
+		if (!c->online || c->cell != cell || c->parked || !reaches)
+			continue;
+		send_ipi(c->arch.apic_id << 24, vector);
+		sent++;
+		if (mode == APIC_ICR_DM_LOWEST)
+			break;
+	}
+	return sent ? 0 : -ENOENT;
+}
+
 int arch_send_msi(const struct cell *cell, uint64_t addr, uint32_t data)
 {
 	unsigned int mode = (data >> APIC_ICR_DM_SHIFT) & 7;
@@ -363,6 +415,8 @@ int arch_send_msi(const struct cell *cell, uint64_t addr, uint32_t data)
 	unsigned int i;
 	int sent = 0;
 
+	if (!(addr >> 32) && (addr & MSI_ADDR_BASE_MASK) == APIC_BASE && (addr & MSI_ADDR_REMAPPABLE))
+		return send_remapped_msi(cell, addr, data);
 	/* bits 63:32 set: a memory write on x86, no interrupt */
 	if ((addr >> 32) || (addr & MSI_ADDR_BASE_MASK) != APIC_BASE || vector < 32 ||
 	    (mode != APIC_ICR_DM_FIXED && mode != APIC_ICR_DM_LOWEST))
@@ -440,6 +494,41 @@ void apic_mmio_access(struct per_cpu *cpu, void *ctx, uint64_t gpa, int is_write
 		apic_write_filtered(cpu, reg, (uint32_t)*value);
 }
 
+/*
+ * A logical IPI in x2APIC mode (Linux's cluster mode sends all of its
+ * IPIs this way): a physical IPI to each running CPU of the sender's
+ * cell the destination names, as fixed, lowest-priority (the first such
+ * CPU) or NMI only; a destination naming any CPU outside the cell is
+ * reported, and those CPUs get nothing.
+ */
+static void x2apic_logical_ipi(struct per_cpu *cpu, uint32_t dest, uint32_t icr_lo)
+{
+	unsigned int mode = (icr_lo >> APIC_ICR_DM_SHIFT) & 7, i;
+	uint32_t physical = icr_lo & ~APIC_ICR_LOGICAL;
+	int outside = 0;
+
+	if (mode != APIC_ICR_DM_FIXED && mode != APIC_ICR_DM_LOWEST && mode != APIC_ICR_DM_NMI) {
+		report(cpu, "x2APIC logical IPI with INIT, SIPI, SMI or a reserved delivery mode",
+		       icr_lo);
+		return;
+	}
+	for (i = 0; i < BH_MAX_CPUS; i++) {
+		struct per_cpu *c = &per_cpu_area[i];
+
+		if (!c->online || !x2apic_logical_reaches(c, dest))
+			continue;
+		if (c->cell != cpu->cell || c->parked) {
+			outside = 1;
+			continue;
+		}
+		send_ipi(c->arch.apic_id << 24, physical);
+		if (mode == APIC_ICR_DM_LOWEST)
+			break;
+	}
+	if (outside)
+		report(cpu, "logical IPI partly outside the cell", icr_lo);
+}
+
 /* Local vectors with a delivery mode, as x2APIC MSRs; the rest pass (msr.c). */
 static int x2apic_is_checked_lvt(uint32_t msr)
 {
@@ -463,10 +552,9 @@ int apic_x2apic_write(struct per_cpu *cpu, uint32_t msr, uint64_t value)
 	}
 	if (msr != MSR_X2APIC_ICR)
 		return -EPERM;
-	/* Cluster-mode logical IDs are not modelled: physical destinations only. */
 	if ((icr_lo & APIC_ICR_LOGICAL) && !((icr_lo >> APIC_ICR_SHORTHAND_SHIFT) & 3)) {
-		cpu->arch.icr_hi = dest;	/* the report names it */
-		report(cpu, "logical IPI in x2APIC mode", icr_lo);
+		cpu->arch.icr_hi = dest;	/* the reports name it */
+		x2apic_logical_ipi(cpu, dest, icr_lo);
 		return 0;
 	}
 	if (dest > 0xfe && !((icr_lo >> APIC_ICR_SHORTHAND_SHIFT) & 3)) {

@@ -5,6 +5,7 @@
 #include <percpu.h>
 #include <asm/processor.h>
 #include <asm/vcpu.h>
+#include <asm/vtd.h>
 #include <cell.h>
 #include <report.h>
 
@@ -180,8 +181,9 @@ static int cpu_has_x2apic(void)
 /*
  * The APIC modes an inmate may move between, as the hardware allows
  * (disabled, xAPIC, x2APIC; x2APIC only back through disabled). Root
- * Linux keeps the mode it booted in: x2APIC there comes with interrupt
- * remapping, which the hypervisor does not model yet.
+ * Linux keeps the mode it booted in: a CPU it gets back comes in xAPIC
+ * mode (apic_reset_for_cell()), and goes to x2APIC only if Linux runs in
+ * it, which the hypervisor knows by its interrupt remapping (vtd_ir.c).
  */
 static int apic_mode_change_ok(const struct per_cpu *cpu, uint64_t old, uint64_t new)
 {
@@ -189,8 +191,10 @@ static int apic_mode_change_ok(const struct per_cpu *cpu, uint64_t old, uint64_t
 
 	if (!((old ^ new) & x2))
 		return 1;
-	if (cpu->cell == &root_cell || !cpu_has_x2apic())
+	if (!cpu_has_x2apic())
 		return 0;
+	if (cpu->cell == &root_cell)
+		return vtd_ir_on() && (new & (en | x2)) == (en | x2) && (old & (en | x2)) == en;
 	if ((new & (en | x2)) == (en | x2))
 		return (old & (en | x2)) == en;		/* xAPIC -> x2APIC */
 	return !(new & (en | x2));			/* x2APIC -> disabled */

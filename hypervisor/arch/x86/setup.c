@@ -13,6 +13,7 @@
  */
 #include <arch.h>
 #include <asm/apic.h>
+#include <asm/vtd.h>
 #include <asm/cpu.h>
 #include <asm/linux.h>
 #include <asm/msr.h>
@@ -145,9 +146,14 @@ int arch_cpu_init(struct per_cpu *cpu)
 		       cpu->cpu_id, system_config->platform.apic_base, APIC_BASE);
 		return -EINVAL;
 	}
-	/* The config's apic_mode: the root cell in x2APIC mode comes with interrupt remapping. */
-	if (apic_x2apic_mode()) {
-		printk("CPU %u: Linux runs the APIC in x2APIC mode; the root cell supports xAPIC only\n",
+	/*
+	 * Linux in x2APIC mode routes every device interrupt through
+	 * interrupt remapping: the hypervisor must have taken that over
+	 * (vtd_ir.c), or it could neither route the root's virtual devices'
+	 * interrupts nor keep root devices off inmate CPUs.
+	 */
+	if (apic_x2apic_mode() && !vtd_ir_on()) {
+		printk("CPU %u: Linux runs the APIC in x2APIC mode: the system config must list its interrupt remapping unit (platform.iommu_type, iommu_base)\n",
 		       cpu->cpu_id);
 		return -EINVAL;
 	}

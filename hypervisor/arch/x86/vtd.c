@@ -30,6 +30,7 @@
 #include <asm/paging.h>
 #include <asm/processor.h>
 #include <asm/vtd.h>
+#include <asm/vtd_hw.h>
 #include <arch.h>
 #include <cell.h>
 #include <mmio.h>
@@ -38,61 +39,6 @@
 #include <pool.h>
 #include <report.h>
 #include <setup.h>
-
-/* Register offsets (VT-d spec 10.4) */
-enum vtd_reg {
-	VTD_VER = 0x00,
-	VTD_CAP = 0x08,
-	VTD_ECAP = 0x10,
-	VTD_GCMD = 0x18,
-	VTD_GSTS = 0x1c,
-	VTD_RTADDR = 0x20,
-	VTD_CCMD = 0x28,
-	VTD_FSTS = 0x34,
-	VTD_FECTL = 0x38,
-};
-
-#define VTD_GCMD_TE	(1u << 31)	/* GSTS: TES */
-#define VTD_GCMD_SRTP	(1u << 30)	/* GSTS: RTPS */
-#define VTD_GCMD_QIE	(1u << 26)
-#define VTD_GCMD_IRE	(1u << 25)
-#define VTD_GCMD_CFI	(1u << 23)
-/* The GSTS bits that stay set (one-shot commands are not written back). */
-#define VTD_GSTS_KEEP	(VTD_GCMD_TE | VTD_GCMD_QIE | VTD_GCMD_IRE | VTD_GCMD_CFI)
-
-#define VTD_CCMD_ICC		(1ull << 63)
-#define VTD_CCMD_GLOBAL		(1ull << 61)
-#define VTD_IOTLB_IVT		(1ull << 63)
-#define VTD_IOTLB_GLOBAL	(1ull << 60)
-#define VTD_IOTLB_DRAIN		(3ull << 48)	/* drain reads and writes */
-
-#define VTD_FSTS_PFO		(1u << 0)	/* fault overflow, write 1 to clear */
-#define VTD_FECTL_IM		(1u << 31)
-#define VTD_FRCD_F		(1u << 31)	/* in the record's last dword */
-
-#define VTD_CAP_SAGAW(c)	(((c) >> 8) & 0x1f)
-#define VTD_SAGAW_39		(1u << 1)	/* 3-level tables */
-#define VTD_SAGAW_48		(1u << 2)	/* 4-level tables */
-#define VTD_CAP_SLLPS_2M	(1ull << 34)
-#define VTD_CAP_FRO(c)		((((c) >> 24) & 0x3ff) * 16)
-#define VTD_CAP_NFR(c)		((((c) >> 40) & 0xff) + 1)
-#define VTD_ECAP_IRO(e)		((((e) >> 8) & 0x3ff) * 16)
-
-#define VTD_ENTRY_P		1ull
-#define VTD_CTX_AW_39		1ull
-#define VTD_CTX_AW_48		2ull
-#define VTD_ROOT_DOMAIN		1ull
-
-/* Polls of the command and status registers before giving up. */
-#define VTD_SPINS		10000000u
-#define VTD_POLL_TSC		(1ull << 20)
-
-struct vtd_unit {
-	uint64_t base;
-	uint64_t cap, ecap;
-	uint32_t fectl_saved;
-	unsigned int aw;		/* VTD_CTX_AW_* */
-};
 
 static struct vtd_unit units[BH_MAX_IOMMU_UNITS];
 static unsigned int num_units;
@@ -113,64 +59,15 @@ static unsigned int bus_assigned[256];
 static uint64_t *cell_dma[BH_MAX_CELLS + 1];
 static unsigned int cell_assigned[BH_MAX_CELLS + 1];
 
-static uint32_t rd32(const struct vtd_unit *u, unsigned int reg)
-{
-	return *(volatile uint32_t *)(u->base + reg);
-}
-
-static uint64_t rd64(const struct vtd_unit *u, unsigned int reg)
-{
-	return *(volatile uint64_t *)(u->base + reg);
-}
-
-static void wr32(const struct vtd_unit *u, unsigned int reg, uint32_t v)
-{
-	*(volatile uint32_t *)(u->base + reg) = v;
-}
-
-static void wr64(const struct vtd_unit *u, unsigned int reg, uint64_t v)
-{
-	*(volatile uint64_t *)(u->base + reg) = v;
-}
-
-/* Until (@read(@reg) & @mask) == @want: 0, or -ETIMEDOUT. */
-static int wait_reg(const struct vtd_unit *u, uint64_t (*read)(const struct vtd_unit *, unsigned int),
-		    unsigned int reg, uint64_t mask, uint64_t want)
-{
-	unsigned int i;
-
-	for (i = 0; i < VTD_SPINS; i++) {
-		if ((read(u, reg) & mask) == want)
-			return 0;
-		cpu_relax();
-	}
-	return -ETIMEDOUT;
-}
-
-static uint64_t rd32_wide(const struct vtd_unit *u, unsigned int reg)
-{
-	return rd32(u, reg);
-}
-
-/*
- * A GCMD command bit on (@on 1) or off, the persistent ones kept; the
- * same GSTS bit says it is done. One-shot commands (SRTP) are never
- * among the kept ones, so they are set each time they are asked for.
- */
-static int gcmd(const struct vtd_unit *u, uint32_t bit, int on)
-{
-	uint32_t keep = rd32(u, VTD_GSTS) & VTD_GSTS_KEEP;
-
-	wr32(u, VTD_GCMD, on ? keep | bit : keep & ~bit);
-	return wait_reg(u, rd32_wide, VTD_GSTS, bit, on ? bit : 0);
-}
-
 /* Drops every cached context entry and translation of the unit. */
-static int invalidate_all(const struct vtd_unit *u)
+static int invalidate_all(struct vtd_unit *u)
 {
 	unsigned int iotlb = VTD_ECAP_IRO(u->ecap) + 8;
 	int err;
 
+	/* With queued invalidation on, the registers may not be used. */
+	if (u->ir.on)
+		return vtd_qi_invalidate_all(u);
 	wr64(u, VTD_CCMD, VTD_CCMD_ICC | VTD_CCMD_GLOBAL);
 	err = wait_reg(u, rd64, VTD_CCMD, VTD_CCMD_ICC, 0);
 	if (err)
@@ -198,10 +95,12 @@ static int probe_unit(struct vtd_unit *u, unsigned int index)
 		       index, u->base);
 		return -EBUSY;
 	}
+	u->ir.on = 0;
 	if (gsts & (VTD_GCMD_IRE | VTD_GCMD_QIE)) {
-		printk("IOMMU %u at 0x%lx: Linux uses its interrupt remapping or invalidation queue: boot Linux with intremap=off (root x2APIC with interrupt remapping is not supported yet)\n",
-		       index, u->base);
-		return -EBUSY;
+		int err = vtd_ir_probe(u, index);
+
+		if (err)
+			return err;
 	}
 	sagaw = VTD_CAP_SAGAW(u->cap);
 	if (sagaw & VTD_SAGAW_48)
@@ -303,8 +202,13 @@ static int build_context(void)
 static void root_access(struct per_cpu *cpu, void *ctx, uint64_t gpa, int is_write,
 			unsigned int size, uint64_t *value)
 {
-	(void)ctx;
-	(void)size;
+	struct vtd_unit *u = ctx;
+
+	if (u->ir.on) {
+		vtd_ir_root_access(cpu, u, (unsigned int)(u - units),
+				   (unsigned int)(gpa - u->base), is_write, size, value);
+		return;
+	}
 	if (report_due(&cpu->reports, cpu->cpu_id, "IOMMU", gpa))
 		printk("CPU %u: cell \"%s\": %s of the IOMMU's register 0x%lx refused: the hypervisor owns the IOMMU\n",
 		       cpu->cpu_id, cpu->cell->desc->name, is_write ? "write" : "read", gpa);
@@ -312,12 +216,17 @@ static void root_access(struct per_cpu *cpu, void *ctx, uint64_t gpa, int is_wri
 		*value = ~0ull;
 }
 
-static int activate(struct vtd_unit *u)
+static int activate(struct vtd_unit *u, unsigned int index)
 {
 	int err;
 
 	u->fectl_saved = rd32(u, VTD_FECTL);
 	wr32(u, VTD_FECTL, VTD_FECTL_IM);
+	if (u->ir.on) {
+		err = vtd_ir_take(u, index);
+		if (err)
+			return err;
+	}
 	wr64(u, VTD_RTADDR, (uint64_t)root_table);
 	err = gcmd(u, VTD_GCMD_SRTP, 1);
 	if (!err)
@@ -327,12 +236,13 @@ static int activate(struct vtd_unit *u)
 	return err;
 }
 
-static void deactivate(const struct vtd_unit *u, unsigned int index)
+static void deactivate(struct vtd_unit *u, unsigned int index)
 {
 	if (gcmd(u, VTD_GCMD_TE, 0) || invalidate_all(u))
 		printk("IOMMU %u: did not turn DMA remapping off\n", index);
 	else
 		printk("IOMMU %u: DMA remapping off\n", index);
+	vtd_ir_give_back(u, index);
 	wr32(u, VTD_FECTL, u->fectl_saved);
 }
 
@@ -365,10 +275,10 @@ int arch_iommu_init(void)
 		err = arch_trap_page(&root_cell, units[i].base, 1);
 		if (!err)
 			err = mmio_region_register(&root_cell, units[i].base, PAGE_SIZE_4K,
-						   root_access, 0);
+						   root_access, &units[i]);
 	}
 	for (i = 0; !err && i < num_units; i++) {
-		err = activate(&units[i]);
+		err = activate(&units[i], i);
 		if (err) {
 			printk("IOMMU %u: the unit did not complete a command (%d)\n", i, err);
 			while (i--)
@@ -568,4 +478,41 @@ void vtd_poll_faults(struct per_cpu *cpu)
 	for (i = 0; i < num_units; i++)
 		report_faults(&units[i], i, cpu ? cpu->cpu_id : 0);
 	__atomic_store_n(&polling, 0, __ATOMIC_RELEASE);
+}
+
+void arch_iommu_cpus_changed(void)
+{
+	unsigned int i;
+
+	for (i = 0; active && i < num_units; i++)
+		vtd_ir_recopy(&units[i], i);
+}
+
+/*
+ * A remappable MSI address (bit 4) names an entry: handle bits 19:5 and
+ * bit 2 as bit 15, plus the data's low 16 bits where bit 3 (SHV) says so.
+ * Virtual devices of the root cell sit under the first unit Linux uses
+ * interrupt remapping on.
+ */
+int vtd_ir_resolve(uint64_t addr, uint32_t data, uint64_t *irte, int *x2apic)
+{
+	unsigned int handle = (unsigned int)((addr >> 5) & 0x7fff) | (unsigned int)((addr >> 2) & 1) << 15;
+	unsigned int i;
+
+	if (addr & (1u << 3))
+		handle += data & 0xffff;
+	for (i = 0; active && i < num_units; i++)
+		if (units[i].ir.on)
+			return vtd_ir_entry(&units[i], handle, irte, x2apic);
+	return -ENOENT;
+}
+
+int vtd_ir_on(void)
+{
+	unsigned int i;
+
+	for (i = 0; active && i < num_units; i++)
+		if (units[i].ir.on)
+			return 1;
+	return 0;
 }

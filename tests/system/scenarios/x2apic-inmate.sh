@@ -30,7 +30,7 @@ hv_console_expect g \
 	'CPU 3: cell "misbehave": IPI to a CPU of another cell (ICR 0x0:00004400) refused' \
 	'CPU 3: cell "misbehave": INIT/SIPI outside the root cell or to itself (ICR 0x0:00004500) refused' \
 	'CPU 3: cell "misbehave": IPI to a CPU of another cell (ICR 0x0:00004041) refused' \
-	'CPU 3: cell "misbehave": logical IPI in x2APIC mode (ICR 0x1:00004841) refused' \
+	'CPU 3: cell "misbehave": logical IPI partly outside the cell (ICR 0x1:00004841) refused' \
 	'CPU 3: cell "misbehave": broadcast INIT/SIPI/NMI (ICR 0x0:000c4400) refused' \
 	'CPU 3: cell "misbehave": x2APIC IPI beyond the CPUs the hypervisor knows (ICR 0x100:00004041) refused' \
 	'CPU 3: cell "misbehave": local vector with SMI/INIT/ExtINT delivery (register 0x350, value 0x500) ignored' \

@@ -6,6 +6,8 @@
 #ifndef BH_ASM_VTD_H
 #define BH_ASM_VTD_H
 
+#include <hv.h>
+
 struct per_cpu;
 
 /*
@@ -14,5 +16,14 @@ struct per_cpu;
  * cycles, by one CPU at a time; @cpu NULL: now.
  */
 void vtd_poll_faults(struct per_cpu *cpu);
+
+/*
+ * The entry a remappable MSI (@addr bit 4 set) of a root-cell device
+ * names, as the unit would use it (checked: only root CPUs), and whether
+ * its destination is an x2APIC ID. -ENOENT: none, or not present.
+ */
+/* Does the hypervisor run interrupt remapping for root Linux? */
+int vtd_ir_on(void);
+int vtd_ir_resolve(uint64_t addr, uint32_t data, uint64_t *irte, int *x2apic);
 
 #endif

@@ -4,7 +4,10 @@
 # link-echo) root Linux streams checked messages to both inmates at once,
 # one libcellmsg channel per pair in the pair's output-section slots, both
 # busy-polled; each stream's checksum is compared with the one cellmsg-xfer
-# computes on its own. Args: COUNT
+# computes on its own. Then peer 1 measures round trips with peer 2,
+# inmate to inmate, on root Linux's command (link-echo.c: polled
+# libcellmsg, the bare doorbell, libcellmsg in interrupt mode), and the
+# cells' VM exits are counted around each. Args: COUNT
 . /tests/guest/lib.sh
 BH_SYSCONFIG=/configs/qemu-q35-link.cell
 count=$1
@@ -35,6 +38,28 @@ cat /tmp/p1.out /tmp/p2.out
 for f in /tmp/p1.out /tmp/p2.out; do
 	grep -q "^side 0 (sender, poll): $count messages, $want" $f ||
 		fail "$f: not $count messages with '$want'"
+done
+
+# exits: the MMIO exits of both inmates so far (doorbell writes, xAPIC
+# EOIs; not the hypercalls of the result line each benchmark prints).
+exits() {
+	n=0
+	for c in link-a link-b; do
+		t=$(bulkhead cell stats $c | awk '$1 == "mmio" { print $NF }')
+		n=$((n + t))
+	done
+	echo $n
+}
+n=$(ls -d /sys/bus/pci/devices/0000:00:10.0/uio/uio* | sed 's/.*uio//')
+seq=0
+for kind in 1 2 3; do
+	seq=$((seq + 1))
+	step "inmate<->inmate round trips, kind $kind"
+	before=$(exits)
+	must link-tool $n command 1 $(((seq << 16) | (2 << 8) | kind))
+	must link-tool $n wait-word 1 1 $seq
+	after=$(exits)
+	echo "BENCH kind $kind exits $((after - before))"
 done
 
 must bulkhead cell destroy link-a

@@ -13,6 +13,8 @@
 #include <bulkhead/ivshmem.h>
 #include <cellmsg/uio.h>
 
+_Static_assert(CELLMSG_LINK_MAX_PEERS == IVSHMEM_MAX_PEERS, "links: one limit");
+
 #include "posix.h"
 
 #define UIO_MAX_DEVICES	256
@@ -81,9 +83,9 @@ static int find_device(struct cellmsg_uio *dev, const char *path)
 		    "no ivshmem UIO device found (is uio_ivshmem.ko loaded?)");
 }
 
-/* Maps UIO map @map; *@offset is where the device's bytes start in it. */
-static int map_region(struct cellmsg_uio *dev, int map, void **addr,
-		      size_t *size, size_t *offset)
+/* Maps UIO map @map (@prot); *@offset is where the device's bytes start in it. */
+static int map_region_prot(struct cellmsg_uio *dev, int map, int prot, void **addr,
+			   size_t *size, size_t *offset)
 {
 	unsigned long long sz, off = 0;
 	char attr[32];
@@ -98,8 +100,7 @@ static int map_region(struct cellmsg_uio *dev, int map, void **addr,
 	if (off >= sz)
 		return fail(dev, -EINVAL, "%s: map %d offset %llu beyond its size %llu",
 			    dev->path, map, off, sz);
-	p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd,
-		 (off_t)map * sysconf(_SC_PAGESIZE));
+	p = mmap(NULL, sz, prot, MAP_SHARED, dev->fd, (off_t)map * sysconf(_SC_PAGESIZE));
 	if (p == MAP_FAILED)
 		return fail(dev, -errno, "%s: mmap of map %d: %s", dev->path, map,
 			    strerror(errno));
@@ -107,6 +108,70 @@ static int map_region(struct cellmsg_uio *dev, int map, void **addr,
 	*size = sz;
 	*offset = off;
 	return 0;
+}
+
+static int map_region(struct cellmsg_uio *dev, int map, void **addr,
+		      size_t *size, size_t *offset)
+{
+	return map_region_prot(dev, map, PROT_READ | PROT_WRITE, addr, size, offset);
+}
+
+/* Does the device have UIO map @map (a link device has five)? */
+static int has_map(const struct cellmsg_uio *dev, int map)
+{
+	unsigned long long sz;
+	char attr[32];
+
+	snprintf(attr, sizeof(attr), "maps/map%d/size", map);
+	return read_sysfs_ull(dev->index, attr, &sz) == 0 && sz;
+}
+
+/*
+ * A link device: our own output section read-write, every section
+ * read-only (uio_ivshmem refuses a writable mapping of that one), and
+ * the layout from sysfs. The pair's one region (dev->shm) stays NULL.
+ */
+static int map_link(struct cellmsg_uio *dev)
+{
+	unsigned long long peers, out_size;
+	size_t off;
+	void *p;
+	int err;
+
+	if (read_sysfs_ull(dev->index, "device/ivshmem_num_peers", &peers) ||
+	    read_sysfs_ull(dev->index, "device/ivshmem_output_size", &out_size))
+		return fail(dev, -ENODEV, "%s: a link device without its sysfs layout", dev->path);
+	err = map_region(dev, IVSHMEM_UIO_MAP_OUTPUT, &dev->output, &dev->output_map_size, &off);
+	if (err)
+		return err;
+	err = map_region_prot(dev, IVSHMEM_UIO_MAP_OUTPUTS, PROT_READ, &p, &dev->outputs_size, &off);
+	if (err) {
+		munmap(dev->output, dev->output_map_size);
+		dev->output = NULL;
+		return err;
+	}
+	dev->outputs = p;
+	dev->num_peers = (uint32_t)peers;
+	dev->output_size = (size_t)out_size < dev->output_map_size ? (size_t)out_size :
+			   dev->output_map_size;
+	if ((uint64_t)dev->num_peers * out_size <= dev->outputs_size && dev->own_id < peers)
+		return 0;
+	munmap(dev->output, dev->output_map_size);
+	munmap(p, dev->outputs_size);
+	dev->output = NULL;
+	dev->outputs = NULL;
+	return fail(dev, -EINVAL, "%s: peer %u of %u, %llu-byte output sections: not what the outputs map (%zu bytes) holds",
+		    dev->path, dev->own_id, dev->num_peers, out_size, dev->outputs_size);
+}
+
+size_t cellmsg_uio_link_halves(const struct cellmsg_uio *dev, uint32_t peer_id, void **own,
+			       const void **peer)
+{
+	if (!dev->output || peer_id >= dev->num_peers)
+		return 0;
+	return cellmsg_link_halves(dev->output,
+				   (const uint8_t *)dev->outputs + (size_t)peer_id * dev->output_size,
+				   dev->output_size, dev->num_peers, dev->own_id, peer_id, own, peer);
 }
 
 int cellmsg_uio_open(struct cellmsg_uio *dev, const char *path)
@@ -135,6 +200,13 @@ int cellmsg_uio_open(struct cellmsg_uio *dev, const char *path)
 	}
 	dev->regs = (volatile uint32_t *)((char *)dev->regs_map + regs_off);
 
+	dev->own_id = dev->regs[IVSHMEM_REG_IV_POSITION / 4];
+	if (has_map(dev, IVSHMEM_UIO_MAP_OUTPUTS)) {
+		err = map_link(dev);
+		if (err)
+			goto err_unmap_regs;
+		goto events;
+	}
 	err = map_region(dev, IVSHMEM_UIO_MAP_SHMEM, &shm_map, &shm_map_size, &shm_off);
 	if (err)
 		goto err_unmap_regs;
@@ -147,8 +219,8 @@ int cellmsg_uio_open(struct cellmsg_uio *dev, const char *path)
 	}
 	dev->shm = shm_map;
 	dev->shm_size = shm_map_size;
-	dev->own_id = dev->regs[IVSHMEM_REG_IV_POSITION / 4];
 
+events:
 	/*
 	 * read() returns the device's total event count: take it as the
 	 * baseline so that only doorbells from now on count.
@@ -171,6 +243,12 @@ void cellmsg_uio_close(struct cellmsg_uio *dev)
 {
 	if (dev->shm)
 		munmap(dev->shm, dev->shm_size);
+	if (dev->output)
+		munmap(dev->output, dev->output_map_size);
+	if (dev->outputs)
+		munmap((void *)dev->outputs, dev->outputs_size);
+	dev->output = NULL;
+	dev->outputs = NULL;
 	if (dev->regs_map)
 		munmap(dev->regs_map, dev->regs_map_size);
 	if (dev->fd >= 0)

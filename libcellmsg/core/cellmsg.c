@@ -312,27 +312,47 @@ int cellmsg_open(struct cellmsg_chan *ch, void *region, size_t size,
 		 unsigned int side, const struct cellmsg_config *cfg,
 		 const struct cellmsg_backend *be)
 {
-	static const struct cellmsg_config defaults;
-	struct cellmsg_ident id = { 0 };
 	uint8_t *base = region;
-	uint32_t half;
+	size_t half = size / 2;
 	int err;
 
-	if (!ch || !region || side > 1 || !be || !be->notify || !be->wait ||
-	    !be->now_ns)
+	if (!region || side > 1 || size % (2 * CELLMSG_CACHELINE))
+		return -EINVAL;
+	err = cellmsg_open_halves(ch, base + side * half, base + (1 - side) * half, half,
+				  cfg, be);
+	if (!err)
+		ch->side = side;
+	return err;
+}
+
+/* Do [a, +size) and [b, +size) overlap? */
+static int areas_overlap(uintptr_t a, uintptr_t b, size_t size)
+{
+	return a < b ? b - a < size : a - b < size;
+}
+
+int cellmsg_open_halves(struct cellmsg_chan *ch, void *own, const void *peer,
+			size_t half_size, const struct cellmsg_config *cfg,
+			const struct cellmsg_backend *be)
+{
+	static const struct cellmsg_config defaults;
+	struct cellmsg_ident id = { 0 };
+	int err;
+
+	if (!ch || !own || !peer || !be || !be->notify || !be->wait || !be->now_ns)
 		return -EINVAL;
 	if (!cfg)
 		cfg = &defaults;
-	if (size < CELLMSG_MIN_REGION || size / 2 > UINT32_MAX ||
-	    size % (2 * CELLMSG_CACHELINE) || (uintptr_t)region % CELLMSG_CACHELINE)
+	if (half_size < CELLMSG_MIN_REGION / 2 || half_size > UINT32_MAX ||
+	    half_size % CELLMSG_CACHELINE || (uintptr_t)own % CELLMSG_CACHELINE ||
+	    (uintptr_t)peer % CELLMSG_CACHELINE ||
+	    areas_overlap((uintptr_t)own, (uintptr_t)peer, half_size))
 		return -EINVAL;
-	half = (uint32_t)(size / 2);
 
 	__builtin_memset(ch, 0, sizeof(*ch));
-	ch->half_size = half;
-	ch->side = side;
-	ch->own = (struct cellmsg_half *)(base + (size_t)side * half);
-	ch->peer = (const volatile struct cellmsg_half *)(base + (size_t)(1 - side) * half);
+	ch->half_size = (uint32_t)half_size;
+	ch->own = own;
+	ch->peer = (const volatile struct cellmsg_half *)peer;
 	ch->be = *be;
 	/* open publishes it with our half (own_publish()). */
 	ch->own_mode = set_mode(ch, cfg->wait_mode, cfg->spin_ns) ? CELLMSG_MODE_SLEEPS : 0;
@@ -1238,4 +1258,23 @@ void cellmsg_buf_cancel(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb)
 		ch->tx_buf_claimed &= ~(1ull << tb->index);
 		tb->data = 0;
 	}
+}
+
+size_t cellmsg_link_halves(void *own_section, const void *peer_section, size_t section_size,
+			   unsigned int num_peers, unsigned int own_id, unsigned int peer_id,
+			   void **own_half, const void **peer_half)
+{
+	size_t slot;
+
+	if (!own_section || !peer_section || num_peers < 2 || num_peers > CELLMSG_LINK_MAX_PEERS ||
+	    own_id >= num_peers || peer_id >= num_peers || own_id == peer_id)
+		return 0;
+	slot = section_size / num_peers / CELLMSG_CACHELINE * CELLMSG_CACHELINE;
+	if (slot < CELLMSG_MIN_REGION / 2 || (uintptr_t)own_section % CELLMSG_CACHELINE ||
+	    (uintptr_t)peer_section % CELLMSG_CACHELINE)
+		return 0;
+	/* Peer i's section, slot j: i's half of the channel with j. */
+	*own_half = (uint8_t *)own_section + peer_id * slot;
+	*peer_half = (const uint8_t *)peer_section + own_id * slot;
+	return slot;
 }

@@ -187,6 +187,36 @@ int cellmsg_open(struct cellmsg_chan *ch, void *region, size_t size,
 		 unsigned int side, const struct cellmsg_config *cfg,
 		 const struct cellmsg_backend *be);
 
+/*
+ * Opens our side of a channel whose halves are two separate areas of
+ * @half_size bytes: @own, which only we write, and @peer, which only the
+ * peer writes and we only read (it may be mapped read-only). On an
+ * ivshmem link they are slots of the two peers' output sections
+ * (cellmsg_link_halves()); cellmsg_open() is this on the two halves of
+ * one region. Same errors as cellmsg_open(); the areas must not overlap.
+ */
+int cellmsg_open_halves(struct cellmsg_chan *ch, void *own, const void *peer,
+			size_t half_size, const struct cellmsg_config *cfg,
+			const struct cellmsg_backend *be);
+
+/* Peers of an ivshmem link at most (include/bulkhead/ivshmem.h agrees). */
+#define CELLMSG_LINK_MAX_PEERS	16u
+
+/*
+ * The halves of the channel between peers @own_id and @peer_id of an
+ * ivshmem link of @num_peers (2..16) whose output sections are
+ * @section_size bytes each: every section is cut into @num_peers slots of
+ * equal size (cache-line multiples), slot j of peer i's section being
+ * i's half of the channel with j, so each pair of peers has a channel of
+ * its own and every peer writes its own section only. Fills *@own_half
+ * (in @own_section) and *@peer_half (in @peer_section); returns the slot
+ * size, the halves' size for cellmsg_open_halves(), or 0 if the IDs are
+ * wrong or a slot would be too small (below CELLMSG_MIN_REGION / 2).
+ */
+size_t cellmsg_link_halves(void *own_section, const void *peer_section, size_t section_size,
+			   unsigned int num_peers, unsigned int own_id, unsigned int peer_id,
+			   void **own_half, const void **peer_half);
+
 /* Marks our side closed and rings the peer. The region stays mapped. */
 void cellmsg_close(struct cellmsg_chan *ch);
 

@@ -38,9 +38,17 @@ struct cellmsg_uio {
 	uint32_t events;		/* last UIO event count seen */
 	char error[160];		/* why cellmsg_uio_open() failed */
 
+	/* A link device (shm NULL): see cellmsg_uio_link_halves(). */
+	void *output;			/* our output section, read-write */
+	const void *outputs;		/* every peer's section, read-only */
+	size_t output_size;		/* one section */
+	size_t outputs_size;
+	uint32_t num_peers;
+
 	/* internal: the mappings as made */
 	void *regs_map;
 	size_t regs_map_size;
+	size_t output_map_size;
 };
 
 /*
@@ -56,6 +64,20 @@ void cellmsg_uio_close(struct cellmsg_uio *dev);
 /* The backend ringing vector @vector of peer @peer_id. */
 void cellmsg_uio_backend(struct cellmsg_uio *dev, uint32_t peer_id,
 			 uint32_t vector, struct cellmsg_backend *be);
+
+/*
+ * On a link device: the halves of our channel with link peer @peer_id,
+ * our slot of our own section and our slot of the peer's (read-only), for
+ * cellmsg_open_halves(); returns their size, 0 if this is no link device
+ * or @peer_id is none of its peers (cellmsg_link_halves()).
+ *
+ *	void *own; const void *peer;
+ *	size_t n = cellmsg_uio_link_halves(&dev, peer_id, &own, &peer);
+ *	cellmsg_uio_backend(&dev, peer_id, 0, &be);
+ *	cellmsg_open_halves(&ch, own, peer, n, NULL, &be);
+ */
+size_t cellmsg_uio_link_halves(const struct cellmsg_uio *dev, uint32_t peer_id, void **own,
+			       const void **peer);
 
 /* Our channel side against @peer_id: the lower ID takes side 0. */
 unsigned int cellmsg_uio_side(const struct cellmsg_uio *dev, uint32_t peer_id);

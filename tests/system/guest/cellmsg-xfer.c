@@ -324,9 +324,21 @@ int main(int argc, char **argv)
 	cellmsg_uio_backend(&dev, x.o.peer, 0, &be);
 	cfg.wait_mode = strcmp(x.o.mode, "poll") ? CELLMSG_WAIT_BLOCK : CELLMSG_WAIT_POLL;
 	cfg.entropy = (uint32_t)time(NULL);
-	err = cellmsg_open(&x.ch, dev.shm, dev.shm_size, side, &cfg, &be);
+	if (dev.output) {
+		/* A link device: the channel's halves in our and the peer's output sections. */
+		void *own;
+		const void *peer;
+		size_t n = cellmsg_uio_link_halves(&dev, x.o.peer, &own, &peer);
+
+		if (!n)
+			die(2, "%s: peer %u is none of the link's %u peers, or its sections are too small",
+			    dev.path, x.o.peer, dev.num_peers);
+		err = cellmsg_open_halves(&x.ch, own, peer, n, &cfg, &be);
+	} else {
+		err = cellmsg_open(&x.ch, dev.shm, dev.shm_size, side, &cfg, &be);
+	}
 	if (err)
-		die(2, "cellmsg_open on %s (%zu bytes): %s", dev.path, dev.shm_size, strerror(-err));
+		die(2, "cellmsg_open on %s: %s", dev.path, strerror(-err));
 	if (x.o.window * (uint64_t)(x.o.max_size + 64) > 2ull * cellmsg_max_msg(&x.ch))
 		die(2, "window %u x %u bytes does not fit the %u-byte ring", x.o.window,
 		    x.o.max_size, cellmsg_max_msg(&x.ch));

@@ -6,6 +6,8 @@
  *   states                  the state table: "states S0 S1 ..."
  *   wait-state PEER VALUE   until the state table has VALUE for PEER (10 s)
  *   command PEER VALUE      the u32 at 16 * PEER of the common section
+ *   wait-word PEER I VALUE  until the u32 at 16 * PEER + 4 * I of the common
+ *                           section is VALUE (60 s)
  *   output PEER             peer PEER's section: its text at 0, the u32 at 8
  *   write-own TEXT          TEXT at the start of this peer's own section
  *   maps                    a writable mmap of "state" and "outputs" fails
@@ -114,6 +116,24 @@ static int cmd_command(unsigned int peer, uint32_t value)
 	return 0;
 }
 
+static int cmd_wait_word(unsigned int peer, unsigned int i, uint32_t value)
+{
+	size_t size;
+	const volatile uint32_t *common = map(IVSHMEM_UIO_MAP_COMMON, PROT_READ, &size);
+	struct timespec pause = { 0, 10000000 };
+	unsigned int tries;
+
+	if (i > 3 || 16ul * peer + 4 * i + 4 > size)
+		return printf("FAIL peer %u has no word %u\n", peer, i), 1;
+	for (tries = 0; tries < 6000; tries++) {
+		if (common[4 * peer + i] == value)
+			return 0;
+		nanosleep(&pause, NULL);
+	}
+	return printf("FAIL word %u of peer %u is 0x%x, not 0x%x, after 60 s\n", i, peer,
+		      common[4 * peer + i], value), 1;
+}
+
 static int cmd_output(unsigned int peer)
 {
 	unsigned long out = link_attr("ivshmem_output_size");
@@ -212,6 +232,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[2], "command") && argc == 5)
 		return cmd_command((unsigned int)strtoul(argv[3], NULL, 0),
 				   (uint32_t)strtoul(argv[4], NULL, 0));
+	if (!strcmp(argv[2], "wait-word") && argc == 6)
+		return cmd_wait_word((unsigned int)strtoul(argv[3], NULL, 0),
+				     (unsigned int)strtoul(argv[4], NULL, 0),
+				     (uint32_t)strtoul(argv[5], NULL, 0));
 	if (!strcmp(argv[2], "output") && argc == 4)
 		return cmd_output((unsigned int)strtoul(argv[3], NULL, 0));
 	if (!strcmp(argv[2], "write-own") && argc == 4)

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * link-echo: on an ivshmem link, one libcellmsg channel with every other
+ * peer, each in a slot of the two peers' output sections
+ * (cellmsg_link_halves(): we write our own section only), all busy-polled
+ * in turn; every message is sent back on the channel it came on. An
+ * empty message ends a stream (cellmsg-xfer's end marker): the echo
+ * reports the count on the console, closes that channel (the sender
+ * waits for that) and opens it afresh a second later. Runs as any peer
+ * of any link the cell's first ivshmem device is; root Linux drives it
+ * with `cellmsg-xfer -p ID` (tests/system/guest/cellmsg-xfer.c).
+ *
+ * Inmate<->inmate round trips, without root Linux in the path: the link's
+ * common section holds 16 bytes per peer P at 16 * P: word 0 a command
+ * root Linux writes (seq << 16 | target << 8 | kind), word 1 the seq of
+ * the last command P finished, word 2 "bounce": 1 + the peer whose
+ * doorbells P answers at once from its interrupt handler (0: none). On a
+ * new command P measures round trips with peer target and prints one
+ * line with p50, p99 and max on the console:
+ *   kind 1  8-byte libcellmsg messages, busy-polled (the echo is target's
+ *           ordinary channel loop)
+ *   kind 2  the bare doorbell: ring target's vector 1, target's handler
+ *           rings back (word 2 tells it to)
+ *   kind 3  8-byte libcellmsg messages, P sleeping in hlt until the
+ *           echo's doorbell (interrupt mode; target still polls)
+ */
+#include "../../lib/x86/inmate.h"
+
+#include <bulkhead/ivshmem.h>
+#include <cellmsg/cellmsg.h>
+#include <cellmsg/inmate.h>
+
+#define MMIO_BASE	IVSHMEM_INMATE_BARS(0)
+#define PM_TIMER_PORT	0x608	/* q35 */
+#define REOPEN_NS	1000000000ull
+#define SEND_TIMEOUT_NS	2000000000ll
+#define CHANNEL_IRQ	40	/* MSI-X vector 0: libcellmsg doorbells */
+#define BOUNCE_IRQ	41	/* MSI-X vector 1: bare doorbells */
+#define BENCH_MAX	1000
+#define BENCH_POLL	1
+#define BENCH_DOORBELL	2
+#define BENCH_IRQ	3
+
+static struct ivshmem_device dev;
+static struct cellmsg_chan ch[IVSHMEM_MAX_PEERS];
+static struct cellmsg_inmate im[IVSHMEM_MAX_PEERS];
+static uint64_t reopen_at[IVSHMEM_MAX_PEERS];	/* 0: open */
+static uint32_t echoed[IVSHMEM_MAX_PEERS];
+static uint8_t buf[16384];
+static uint32_t samples[BENCH_MAX];
+static volatile uint32_t bare_doorbells;
+static volatile int may_sleep;		/* only the interrupt-mode benchmark */
+
+static void idle(void)
+{
+	if (may_sleep)
+		asm volatile("sti; hlt; cli" ::: "memory");
+	else
+		cpu_relax();
+}
+
+/* Word @i of peer @peer's 16 bytes in the common section. */
+static volatile uint32_t *common_word(uint32_t peer, unsigned int i)
+{
+	return (volatile uint32_t *)((uint8_t *)dev.shmem + IVSHMEM_LINK_COMMON_OFFSET) +
+	       4 * peer + i;
+}
+
+static void on_channel(unsigned int vector)
+{
+	uint32_t p;
+
+	(void)vector;
+	for (p = 0; p < dev.num_peers; p++)
+		cellmsg_inmate_irq(&im[p]);
+}
+
+static void on_bounce(unsigned int vector)
+{
+	uint32_t partner = *common_word(dev.id, 2);
+
+	(void)vector;
+	bare_doorbells++;
+	if (partner && partner - 1 < dev.num_peers && partner - 1 != dev.id)
+		ivshmem_ring(&dev, partner - 1, IVSHMEM_VECTOR_ECHO);
+}
+
+static void *output(uint32_t peer)
+{
+	return (void *)(uintptr_t)IVSHMEM_OUTPUT(&dev, peer);
+}
+
+static int open_peer(uint32_t p)
+{
+	struct cellmsg_config cfg = {
+		.wait_mode = CELLMSG_WAIT_POLL,
+		.entropy = (uint32_t)rdtsc() ^ p,
+	};
+	struct cellmsg_backend be;
+	const void *peer_half;
+	void *own_half;
+	size_t n = cellmsg_link_halves(output(dev.id), output(p), dev.output_size, dev.num_peers,
+				       dev.id, p, &own_half, &peer_half);
+
+	if (!n)
+		return -EINVAL;
+	cellmsg_inmate_backend(&im[p], dev.regs, p, IVSHMEM_VECTOR_CHANNEL, now_ns, idle, &be);
+	reopen_at[p] = 0;
+	echoed[p] = 0;
+	return cellmsg_open_halves(&ch[p], own_half, peer_half, n, &cfg, &be);
+}
+
+/* One look at peer @p's channel. */
+static void serve(uint32_t p)
+{
+	int len;
+
+	if (reopen_at[p]) {
+		if (now_ns() >= reopen_at[p] && open_peer(p))
+			reopen_at[p] = now_ns() + REOPEN_NS;
+		return;
+	}
+	len = cellmsg_recv(&ch[p], buf, sizeof(buf), 0);
+	if (len == -EAGAIN || len == -ENOTCONN || len == -ETIMEDOUT)
+		return;
+	if (len < 0) {
+		printk("link-echo %u: channel with peer %u: error %d after %u echoes\n", dev.id, p,
+		       len, echoed[p]);
+		echoed[p] = 0;
+		return;
+	}
+	if (len == 0) {
+		printk("link-echo %u: peer %u: %u messages echoed\n", dev.id, p, echoed[p]);
+		cellmsg_close(&ch[p]);
+		reopen_at[p] = now_ns() + REOPEN_NS;
+		return;
+	}
+	if (cellmsg_send(&ch[p], buf, (uint32_t)len, SEND_TIMEOUT_NS) == 0)
+		echoed[p]++;
+}
+
+static void sort(uint32_t *v, unsigned int n)
+{
+	unsigned int i, j;
+	uint32_t x;
+
+	for (i = 1; i < n; i++) {
+		x = v[i];
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* One round trip of @kind with @target; its time in ns, or 0 on a timeout. */
+static uint32_t round_trip(uint32_t kind, uint32_t target, uint32_t i)
+{
+	uint64_t t0 = rdtsc(), deadline = now_ns() + SEND_TIMEOUT_NS;
+	uint32_t seen = bare_doorbells;
+	uint64_t msg = i;
+
+	if (kind == BENCH_DOORBELL) {
+		ivshmem_ring(&dev, target, IVSHMEM_VECTOR_ECHO);
+		while (bare_doorbells == seen)
+			if (now_ns() > deadline)
+				return 0;
+	} else if (cellmsg_send(&ch[target], &msg, sizeof(msg), SEND_TIMEOUT_NS) ||
+		   cellmsg_recv(&ch[target], buf, sizeof(buf), SEND_TIMEOUT_NS) != sizeof(msg)) {
+		return 0;
+	}
+	return (uint32_t)tsc_to_ns(rdtsc() - t0) ?: 1;
+}
+
+static void bench(uint32_t cmd)
+{
+	static const char *const names[] = { "", "poll 8 B", "doorbell", "irq 8 B" };
+	uint32_t kind = cmd & 0xff, target = (cmd >> 8) & 0xff, n, i, lost = 0;
+
+	if (kind < BENCH_POLL || kind > BENCH_IRQ || target >= dev.num_peers || target == dev.id) {
+		printk("link-echo %u: bench command 0x%x: no such kind or peer\n", dev.id, cmd);
+		return;
+	}
+	n = kind == BENCH_POLL ? BENCH_MAX : BENCH_MAX / 5;
+	if (kind == BENCH_DOORBELL)
+		*common_word(target, 2) = dev.id + 1;
+	if (kind == BENCH_IRQ) {
+		/* Off but in hlt: the backend checks, then waits with sti; hlt. */
+		irq_disable();
+		cellmsg_set_wait_mode(&ch[target], CELLMSG_WAIT_BLOCK, 0);
+		may_sleep = 1;
+	}
+	for (i = 0; i < n; i++) {
+		samples[i - lost] = round_trip(kind, target, i);
+		lost += !samples[i - lost];
+	}
+	may_sleep = 0;
+	irq_enable();
+	cellmsg_set_wait_mode(&ch[target], CELLMSG_WAIT_POLL, 0);
+	*common_word(target, 2) = 0;
+	n -= lost;
+	sort(samples, n);
+	printk("link-echo %u -> %u: %s: %u round trips, p50 %u ns, p99 %u ns, max %u ns, %u lost\n",
+	       dev.id, target, names[kind], n, n ? samples[n / 2] : 0,
+	       n ? samples[n * 99 / 100] : 0, n ? samples[n - 1] : 0, lost);
+}
+
+int inmate_main(void)
+{
+	uint32_t p, cmd, last_cmd = 0;
+
+	timing_init(PM_TIMER_PORT);
+	irq_init();
+	if (ivshmem_open(&dev, 0, MMIO_BASE) || !dev.output_size || dev.id >= dev.num_peers) {
+		printk("link-echo: no ivshmem link device found\n");
+		return 1;
+	}
+	for (p = 0; p < dev.num_peers; p++)
+		if (p != dev.id && open_peer(p)) {
+			printk("link-echo %u: no channel with peer %u: output sections of 0x%lx bytes are too small\n",
+			       dev.id, p, dev.output_size);
+			return 1;
+		}
+	irq_set_handler(CHANNEL_IRQ, on_channel);
+	ivshmem_route_vector(&dev, IVSHMEM_VECTOR_CHANNEL, CHANNEL_IRQ);
+	irq_set_handler(BOUNCE_IRQ, on_bounce);
+	ivshmem_route_vector(&dev, IVSHMEM_VECTOR_ECHO, BOUNCE_IRQ);
+	irq_enable();		/* bounces are answered while we poll */
+	ivshmem_set_state(&dev, IVSHMEM_STATE_READY);
+	printk("link-echo %u: channels with the other %u peers open, %u-byte messages at most\n",
+	       dev.id, dev.num_peers - 1, cellmsg_max_msg(&ch[dev.id ? 0 : 1]));
+	last_cmd = *common_word(dev.id, 0);
+	for (;;) {
+		for (p = 0; p < dev.num_peers; p++)
+			if (p != dev.id)
+				serve(p);
+		cmd = *common_word(dev.id, 0);
+		if (cmd != last_cmd) {
+			last_cmd = cmd;
+			bench(cmd);
+			*common_word(dev.id, 1) = cmd >> 16;
+		}
+	}
+}

@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest half of link-channels: on the 3-peer link of qemu-q35-link.cell
+# (root Linux peer 0, link-a peer 1, link-b peer 2, both running
+# link-echo) root Linux streams checked messages to both inmates at once,
+# one libcellmsg channel per pair in the pair's output-section slots, both
+# busy-polled; each stream's checksum is compared with the one cellmsg-xfer
+# computes on its own. Then peer 1 measures round trips with peer 2,
+# inmate to inmate, on root Linux's command (link-echo.c: polled
+# libcellmsg, the bare doorbell, libcellmsg in interrupt mode), and the
+# cells' VM exits are counted around each. Args: COUNT
+. /tests/guest/lib.sh
+BH_SYSCONFIG=/configs/qemu-q35-link.cell
+count=$1
+
+load_uio_modules
+load_bulkhead
+hv_enable
+uio=/dev/$(ls /sys/bus/pci/devices/0000:00:10.0/uio) || fail "the link device 00:10.0 has no uio"
+for peer in a b; do
+	must bulkhead cell create /configs/link-$peer.cell
+	must bulkhead cell load link-$peer /inmates/link-echo.bin
+	must bulkhead cell start link-$peer
+done
+
+step "$count messages to peers 1 and 2 at once"
+want=$(cellmsg-xfer -e -n "$count" -s 5) || fail "cellmsg-xfer -e failed"
+cellmsg-xfer -d $uio -p 1 -m poll -n "$count" -s 5 -t 120000 >/tmp/p1.out 2>&1 &
+one=$!
+cellmsg-xfer -d $uio -p 2 -m poll -n "$count" -s 5 -t 120000 >/tmp/p2.out 2>&1 &
+two=$!
+wait $one
+rc1=$?
+wait $two
+rc2=$?
+cat /tmp/p1.out /tmp/p2.out
+[ $rc1 = 0 ] || fail "the stream to peer 1 failed (exit $rc1)"
+[ $rc2 = 0 ] || fail "the stream to peer 2 failed (exit $rc2)"
+for f in /tmp/p1.out /tmp/p2.out; do
+	grep -q "^side 0 (sender, poll): $count messages, $want" $f ||
+		fail "$f: not $count messages with '$want'"
+done
+
+# exits: the MMIO exits of both inmates so far (doorbell writes, xAPIC
+# EOIs; not the hypercalls of the result line each benchmark prints).
+exits() {
+	n=0
+	for c in link-a link-b; do
+		t=$(bulkhead cell stats $c | awk '$1 == "mmio" { print $NF }')
+		n=$((n + t))
+	done
+	echo $n
+}
+n=$(ls -d /sys/bus/pci/devices/0000:00:10.0/uio/uio* | sed 's/.*uio//')
+seq=0
+for kind in 1 2 3; do
+	seq=$((seq + 1))
+	step "inmate<->inmate round trips, kind $kind"
+	before=$(exits)
+	must link-tool $n command 1 $(((seq << 16) | (2 << 8) | kind))
+	must link-tool $n wait-word 1 1 $seq
+	after=$(exits)
+	echo "BENCH kind $kind exits $((after - before))"
+done
+
+must bulkhead cell destroy link-a
+must bulkhead cell destroy link-b
+hv_disable

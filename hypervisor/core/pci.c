@@ -387,7 +387,7 @@ int pci_cell_assign(struct cell *cell)
 {
 	const struct bh_pci_device *dev = bh_cell_pci_devices(cell->desc);
 	unsigned int i;
-	int err;
+	int err, taken = 0;
 
 	for (i = 0; i < cell->desc->num_pci_devices; i++) {
 		if (dev[i].type != BH_PCI_TYPE_DEVICE)
@@ -397,8 +397,9 @@ int pci_cell_assign(struct cell *cell)
 			pci_cell_release(cell);
 			return err;
 		}
+		taken++;
 	}
-	return 0;
+	return taken;
 }
 
 void pci_cell_release(struct cell *cell)

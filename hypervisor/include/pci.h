@@ -48,7 +48,9 @@ void pci_untrap_function(struct cell *cell, uint16_t bdf);
  * BARs leave its nested page tables, their DMA goes through the inmate's
  * DMA regions only (the IOMMU; refused without one). The inmate reads
  * their config space and writes the command and status registers.
- * Assign: 0 or a negative errno with a console line, nothing changed.
+ * Assign: how many functions it took (their BARs left the root cell: the
+ * caller flushes the root CPUs' TLBs), or a negative errno with a console
+ * line, nothing changed.
  * Release (at destroy, or for a partly created cell): all back.
  */
 int pci_cell_assign(struct cell *cell);

@@ -5,8 +5,9 @@
 # one libcellmsg channel per pair in the pair's output-section slots, both
 # busy-polled; each stream's checksum is compared with the one cellmsg-xfer
 # computes on its own. Then peer 1 measures round trips with peer 2,
-# inmate to inmate, on root Linux's command (link-echo.c: polled
-# libcellmsg, the bare doorbell, libcellmsg in interrupt mode), and the
+# inmate to inmate, on root Linux's command (link-echo.c: the raw cache
+# line, polled libcellmsg, the bare doorbell, libcellmsg in interrupt
+# mode), and the
 # cells' VM exits are counted around each. Args: COUNT
 . /tests/guest/lib.sh
 BH_SYSCONFIG=/configs/qemu-q35-link.cell
@@ -52,7 +53,7 @@ exits() {
 }
 n=$(ls -d /sys/bus/pci/devices/0000:00:10.0/uio/uio* | sed 's/.*uio//')
 seq=0
-for kind in 1 2 3; do
+for kind in 4 1 2 3; do
 	seq=$((seq + 1))
 	step "inmate<->inmate round trips, kind $kind"
 	before=$(exits)

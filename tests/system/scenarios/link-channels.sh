@@ -6,7 +6,7 @@
 # root Linux, one to each inmate; each inmate reports its count, and no
 # CPU is stopped for a write into another peer's section. Then inmate to
 # inmate round trips (peer 1 with peer 2, no root Linux in the path):
-# polled libcellmsg, the bare doorbell (at most 4 MMIO exits per round
+# the raw cache line, polled libcellmsg, the bare doorbell (at most 4 MMIO exits per round
 # trip: two doorbell writes, two EOIs in xAPIC mode), libcellmsg in
 # interrupt mode; the figures go to the note (measured, not asserted).
 source "$(dirname "$0")/../lib.sh"
@@ -23,8 +23,8 @@ hv_console_expect g \
 	"link-echo 2: peer 0: $count messages echoed"
 hv_console_clean g
 note=
-for kind in 1 2 3; do
-	case $kind in 1) name="poll 8 B" ;; 2) name=doorbell ;; 3) name="irq 8 B" ;; esac
+for kind in 4 1 2 3; do
+	case $kind in 1) name="poll 8 B" ;; 2) name=doorbell ;; 3) name="irq 8 B" ;; 4) name="raw 64 B" ;; esac
 	line=$(grep -a "^link-echo 1 -> 2: $name:" "$W/g.com1" | tr -d '\r' | tail -n 1)
 	[ -n "$line" ] || fail "no inmate<->inmate result for $name"
 	rts=$(echo "$line" | sed -n 's/.*: \([0-9]*\) round trips.*/\1/p')

@@ -1504,6 +1504,22 @@ static void config_check_cell_ivshmem(struct config_check *ck, uint32_t i,
 	config_check_cell_shmem_alone(ck, i, dev, r);
 }
 
+/*
+ * A real function passed to an inmate: its DMA is confined to the
+ * inmate's memory only by an IOMMU the hypervisor owns, so a system
+ * config without one cannot have it (the hypervisor refuses the same at
+ * cell create); PCI domains other than 0 are not reached.
+ */
+static void config_check_cell_passthrough(struct config_check *ck, uint32_t i,
+					  const struct bh_pci_device *dev)
+{
+	if (dev->domain != 0)
+		config_check_pci_report(ck, i, dev, " is in PCI domain %u: only domain 0 can be passed through",
+					(unsigned int)dev->domain);
+	if (ck->sys && ck->sys->platform.iommu_type == BH_IOMMU_NONE)
+		config_check_pci_report(ck, i, dev, " is passed through, but the system config lists no IOMMU (platform.iommu_type): its DMA would reach all memory");
+}
+
 static void config_check_cell_pci_devices(struct config_check *ck)
 {
 	const struct bh_pci_device *dev = bh_cell_pci_devices(ck->cell);
@@ -1513,6 +1529,8 @@ static void config_check_cell_pci_devices(struct config_check *ck)
 		config_check_pci_twice(ck, i, dev);
 		if (config_check_pci_device(ck, i, &dev[i]))
 			config_check_cell_ivshmem(ck, i, &dev[i]);
+		else if (dev[i].type == BH_PCI_TYPE_DEVICE)
+			config_check_cell_passthrough(ck, i, &dev[i]);
 	}
 }
 

@@ -742,6 +742,17 @@ static void test_cell_init(struct test_cell *t)
 /* The system config every cell test checks against. */
 static struct test_config test_sys;
 
+/*
+ * The system config the cell rows are checked against: the valid one,
+ * with an IOMMU (QEMU's VT-d unit), which passed-through devices need.
+ */
+static void test_sys_init(void)
+{
+	test_config_init(&test_sys);
+	test_sys.sys.platform.iommu_type = BH_IOMMU_VTD;
+	test_sys.sys.platform.iommu_base[0] = 0xfed90000;
+}
+
 /* Checks @n bytes of cell @src from a heap copy of exactly that size. */
 static int check_cell_blob(const void *src, size_t n,
 			   const struct bh_system_config *sys,
@@ -1225,6 +1236,19 @@ static void test_cell_pci(void)
 	t.pci[0].type = BH_PCI_TYPE_DEVICE;
 	t.pci[0].shmem_region = 99;
 	EXPECT_CELL(&t, 0, NULL);
+
+	/* Passed through: only with an IOMMU, only in PCI domain 0. */
+	test_sys.sys.platform.iommu_type = BH_IOMMU_NONE;
+	test_sys.sys.platform.iommu_base[0] = 0;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "cell \"apic-demo\": pci device 0 (00:0e.0) is passed through, but the system config lists no IOMMU (platform.iommu_type): its DMA would reach all memory",
+			  1);
+	EXPECT_CELL_ALONE(&t, 0, NULL);	/* alone, the system is not known */
+	test_sys_init();
+	t.pci[0].domain = 1;
+	EXPECT_CELL_LINES(&t, -EINVAL,
+			  "pci device 0 (0001:00:0e.0) is in PCI domain 1: only domain 0 can be passed through",
+			  1);
 }
 
 /* Rule: an inmate's end of a pair has peer ID 1. */
@@ -1329,7 +1353,7 @@ static void test_cell_ivshmem_partner(void)
 	test_sys.pci[1].type = test_sys.pci[2].type = BH_PCI_TYPE_DEVICE;
 	EXPECT_CELL_LINES(&t, -EINVAL,
 			  "no ivshmem device at 00:0e.0 (root ivshmem devices: none)", 1);
-	test_config_init(&test_sys);
+	test_sys_init();
 }
 
 /* Rule: both ends are the same memory. */
@@ -1569,7 +1593,7 @@ static void test_set_three(void)
 
 int main(void)
 {
-	test_config_init(&test_sys);
+	test_sys_init();
 	RUN(test_valid);
 	RUN(test_header);
 	RUN(test_root_header);

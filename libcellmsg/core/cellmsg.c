@@ -1270,7 +1270,8 @@ size_t cellmsg_link_halves(void *own_section, const void *peer_section, size_t s
 	    own_id >= num_peers || peer_id >= num_peers || own_id == peer_id)
 		return 0;
 	slot = section_size / num_peers / CELLMSG_CACHELINE * CELLMSG_CACHELINE;
-	if (slot < CELLMSG_MIN_REGION / 2 || (uintptr_t)own_section % CELLMSG_CACHELINE ||
+	/* A half needs its header lines and a ring of at least 4 KiB. */
+	if (slot < CELLMSG_MIN_REGION || (uintptr_t)own_section % CELLMSG_CACHELINE ||
 	    (uintptr_t)peer_section % CELLMSG_CACHELINE)
 		return 0;
 	/* Peer i's section, slot j: i's half of the channel with j. */

@@ -3,7 +3,8 @@
  * libcellmsg on an ivshmem link: cellmsg_link_halves() cuts each peer's
  * output section into one slot per peer (table rows: section size, peers,
  * own and peer ID, then the slot size and both halves' offsets the link
- * layout in the header comment promises, or 0), and a channel between
+ * layout in the header comment promises, or 0), cellmsg_open_halves()'s
+ * argument rows, and a channel between
  * peers 1 and 2 of a 3-peer link runs in two processes that map, as
  * uio_ivshmem maps a link, their own section read-write and every section
  * read-only (a store into another peer's section is a SIGSEGV: the child
@@ -42,8 +43,9 @@ static const struct halves_row halves_rows[] = {
 	{ "3 peers, 1 with 2", 0x10000, 3, 1, 2, 0x5540, 2 * 0x5540, 0x5540 },
 	{ "3 peers, 2 with 1", 0x10000, 3, 2, 1, 0x5540, 0x5540, 2 * 0x5540 },
 	{ "16 peers, 15 with 0", 0x100000, 16, 15, 0, 0x10000, 0, 15 * 0x10000 },
-	{ "16 peers, slots of 4 KiB: the smallest", 0x10000, 16, 3, 9, 0x1000, 9 * 0x1000, 3 * 0x1000 },
-	{ "slot below 4 KiB", 0xffc0, 16, 3, 9, 0, 0, 0 },
+	{ "16 peers, slots of 8 KiB: the smallest", 0x20000, 16, 3, 9, 0x2000, 9 * 0x2000, 3 * 0x2000 },
+	{ "slot below 8 KiB", 0x1ffc0, 16, 3, 9, 0, 0, 0 },
+	{ "16 peers on 64 KiB sections: 4 KiB slots, too small", 0x10000, 16, 3, 9, 0, 0, 0 },
 	{ "17 peers", 0x100000, 17, 1, 2, 0, 0, 0 },
 	{ "1 peer", 0x10000, 1, 0, 0, 0, 0, 0 },
 	{ "own ID past the peers", 0x10000, 3, 3, 1, 0, 0, 0 },
@@ -75,6 +77,41 @@ static void test_halves(void)
 	}
 	CHECK_EQ(cellmsg_link_halves(own_sec + 8, peer_sec, 0x10000, 2, 0, 1,
 				     &(void *){ 0 }, &(const void *){ 0 }), 0, "misaligned section");
+}
+
+/* cellmsg_open_halves() refuses what cannot be two halves (-EINVAL rows). */
+static void test_open_halves_args(void)
+{
+	static uint8_t area[4 * 8192] __attribute__((aligned(64)));
+	struct cellmsg_host h;
+	struct cellmsg_backend be;
+	struct cellmsg_chan ch;
+	const struct {
+		const char *what;
+		size_t own, peer, size;
+		int want;
+	} rows[] = {
+		{ "two 8 KiB halves", 0, 8192, 8192, 0 },
+		{ "halves the other way round", 8192, 0, 8192, 0 },
+		{ "overlapping by a line", 0, 8192 - 64, 8192, -EINVAL },
+		{ "the same area", 0, 0, 8192, -EINVAL },
+		{ "4 KiB halves: no room for a ring", 0, 4096, 4096, -EINVAL },
+		{ "not a multiple of 64", 0, 8192, 8192 + 8, -EINVAL },
+		{ "own half misaligned", 8, 16384, 8192, -EINVAL },
+		{ "peer half misaligned", 0, 16384 + 8, 8192, -EINVAL },
+	};
+	unsigned int i;
+
+	CHECK_EQ(cellmsg_host_create(&h, 8192), 0, "a backend");
+	cellmsg_host_backend(&h, 0, &be);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(area, 0, sizeof(area));
+		CHECK_EQ(cellmsg_open_halves(&ch, area + rows[i].own, area + rows[i].peer,
+					     rows[i].size, NULL, &be), rows[i].want, rows[i].what);
+	}
+	CHECK_EQ(cellmsg_open_halves(&ch, NULL, area, 8192, NULL, &be), -EINVAL, "no own half");
+	CHECK_EQ(cellmsg_open_halves(&ch, area, NULL, 8192, NULL, &be), -EINVAL, "no peer half");
+	cellmsg_host_destroy(&h);
 }
 
 /* ---- 2. a channel between peers 1 and 2 ------------------------------ */
@@ -210,6 +247,7 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	RUN(test_halves);
+	RUN(test_open_halves_args);
 	RUN(test_channel);
 	return check_exit();
 }

@@ -211,7 +211,8 @@ int cellmsg_open_halves(struct cellmsg_chan *ch, void *own, const void *peer,
  * its own and every peer writes its own section only. Fills *@own_half
  * (in @own_section) and *@peer_half (in @peer_section); returns the slot
  * size, the halves' size for cellmsg_open_halves(), or 0 if the IDs are
- * wrong or a slot would be too small (below CELLMSG_MIN_REGION / 2).
+ * wrong or a slot would be too small (below CELLMSG_MIN_REGION, 8 KiB:
+ * a half's header lines and a 4 KiB ring).
  */
 size_t cellmsg_link_halves(void *own_section, const void *peer_section, size_t section_size,
 			   unsigned int num_peers, unsigned int own_id, unsigned int peer_id,

@@ -8,7 +8,9 @@
 # inmate to inmate, on root Linux's command (link-echo.c: the raw cache
 # line, polled libcellmsg, the bare doorbell, libcellmsg in interrupt
 # mode), and the
-# cells' VM exits are counted around each. Args: COUNT
+# cells' VM exits are counted around each. In between, peer 2 is
+# destroyed and re-created while root Linux streams to peer 1: that
+# stream loses nothing, and the new peer 2 talks at once. Args: COUNT
 . /tests/guest/lib.sh
 BH_SYSCONFIG=/configs/qemu-q35-link.cell
 count=$1
@@ -40,6 +42,23 @@ for f in /tmp/p1.out /tmp/p2.out; do
 	grep -q "^side 0 (sender, poll): $count messages, $want" $f ||
 		fail "$f: not $count messages with '$want'"
 done
+
+step "peer 2 destroyed and re-created while peer 1's stream runs"
+long=$((10 * count))
+want3=$(cellmsg-xfer -e -n $long -s 6) || fail "cellmsg-xfer -e failed"
+cellmsg-xfer -d $uio -p 1 -m poll -n $long -s 6 -t 120000 >/tmp/p1.out 2>&1 &
+one=$!
+must bulkhead cell destroy link-b
+must bulkhead cell create /configs/link-b.cell
+must bulkhead cell load link-b /inmates/link-echo.bin
+must bulkhead cell start link-b
+wait $one
+rc1=$?
+cat /tmp/p1.out
+[ $rc1 = 0 ] || fail "the stream to peer 1 failed while peer 2 came and went (exit $rc1)"
+grep -q "^side 0 (sender, poll): $long messages, $want3" /tmp/p1.out ||
+	fail "peer 1's stream lost or changed messages while peer 2 came and went"
+must cellmsg-xfer -d $uio -p 2 -m poll -n "$count" -s 7 -t 120000
 
 # exits: the MMIO exits of both inmates so far (doorbell writes, xAPIC
 # EOIs; not the hypercalls of the result line each benchmark prints).

@@ -4,7 +4,9 @@
 # the two peers' output sections (each peer writes only its own section,
 # as nested paging and uio enforce), two checked streams at once from
 # root Linux, one to each inmate; each inmate reports its count, and no
-# CPU is stopped for a write into another peer's section. Then inmate to
+# CPU is stopped for a write into another peer's section. A peer
+# destroyed and re-created does not disturb the stream to the other one
+# (nothing lost, nothing stale: checksums). Then inmate to
 # inmate round trips (peer 1 with peer 2, no root Linux in the path):
 # the raw cache line, polled libcellmsg, the bare doorbell (at most 4 MMIO exits per round
 # trip: two doorbell writes, two EOIs in xAPIC mode), libcellmsg in
@@ -20,7 +22,13 @@ hv_console_expect g \
 	'link-echo 1: channels with the other 2 peers open' \
 	'link-echo 2: channels with the other 2 peers open' \
 	"link-echo 1: peer 0: $count messages echoed" \
-	"link-echo 2: peer 0: $count messages echoed"
+	"link-echo 2: peer 0: $count messages echoed" \
+	"link-echo 1: peer 0: $((10 * count)) messages echoed"
+# The long stream ended after peer 2 was back: the two overlapped.
+restarted=$(grep -an 'Started cell "link-b"' "$W/g.com1" | sed -n 2p | cut -d: -f1)
+ended=$(grep -an "link-echo 1: peer 0: $((10 * count)) messages echoed" "$W/g.com1" | cut -d: -f1)
+[ -n "$restarted" ] && [ "$ended" -gt "$restarted" ] ||
+	fail "the long stream to peer 1 ended (console line $ended) before peer 2 was back (line $restarted): no overlap"
 hv_console_clean g
 note=
 for kind in 4 1 2 3; do

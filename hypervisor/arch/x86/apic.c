@@ -361,17 +361,32 @@ static void set_logical_id(struct per_cpu *cpu, uint32_t reg, uint32_t value)
 		cpu->arch.apic_ldr = value >> 24;
 }
 
-/* The running CPUs of @cell an MSI with @addr reaches. */
-static int msi_reaches(const struct per_cpu *c, const struct cell *cell,
-		       uint64_t addr)
+int apic_dest_reaches(const struct per_cpu *c, const struct apic_dest *d)
 {
-	uint32_t dest = (addr >> MSI_ADDR_DEST_SHIFT) & 0xff;
+	if (!d->logical)
+		return c->arch.apic_id == d->id ||
+		       (d->broadcast && d->id == (d->x2apic ? X2APIC_BROADCAST : 0xff));
+	return d->x2apic ? x2apic_logical_reaches(c, d->id) : (c->arch.apic_ldr & d->id) != 0;
+}
 
-	if (!c->online || c->cell != cell || c->parked)
-		return 0;
-	if (addr & MSI_ADDR_LOGICAL)
-		return (c->arch.apic_ldr & dest) != 0;
-	return dest == 0xff || c->arch.apic_id == dest;
+/* @vector to the running CPUs of @cell @d names (the first only: @lowest). */
+static int deliver_msi(const struct cell *cell, const struct apic_dest *d, uint32_t vector,
+		       int lowest)
+{
+	unsigned int i;
+	int sent = 0;
+
+	for (i = 0; i < BH_MAX_CPUS; i++) {
+		const struct per_cpu *c = &per_cpu_area[i];
+
+		if (!c->online || c->cell != cell || c->parked || !apic_dest_reaches(c, d))
+			continue;
+		send_ipi(c->arch.apic_id << 24, vector);
+		sent++;
+		if (lowest)
+			break;
+	}
+	return sent ? 0 : -ENOENT;
 }
 
 /*
@@ -381,39 +396,29 @@ static int msi_reaches(const struct per_cpu *c, const struct cell *cell,
  */
 static int send_remapped_msi(const struct cell *cell, uint64_t addr, uint32_t data)
 {
+	struct apic_dest d = { 0 };
 	uint64_t irte;
-	uint32_t dest, vector;
-	unsigned int mode, i;
-	int x2apic, sent = 0;
+	uint32_t vector;
 
-	if (cell != &root_cell || vtd_ir_resolve(addr, data, &irte, &x2apic))
+	if (cell != &root_cell || vtd_ir_resolve(addr, data, &irte, &d.x2apic))
 		return -EINVAL;
-	mode = (irte >> 5) & 7;
-	vector = (irte >> 16) & 0xff;
-	dest = x2apic ? (uint32_t)(irte >> 32) : (uint32_t)(irte >> 40) & 0xff;
+	vector = IRTE_VECTOR(irte);
 	if (vector < 32)
 		return -EINVAL;
-	for (i = 0; i < BH_MAX_CPUS; i++) {
-		const struct per_cpu *c = &per_cpu_area[i];
-		int reaches = !(irte & 4) ? c->arch.apic_id == dest :
-			      x2apic ? x2apic_logical_reaches(c, dest) : (c->arch.apic_ldr & dest) != 0;
-
-		if (!c->online || c->cell != cell || c->parked || !reaches)
-			continue;
-		send_ipi(c->arch.apic_id << 24, vector);
-		sent++;
-		if (mode == APIC_ICR_DM_LOWEST)
-			break;
-	}
-	return sent ? 0 : -ENOENT;
+	d.id = IRTE_DEST(irte, d.x2apic);
+	d.logical = !!(irte & IRTE_LOGICAL);
+	return deliver_msi(cell, &d, vector, IRTE_DLM(irte) == APIC_ICR_DM_LOWEST);
 }
 
 int arch_send_msi(const struct cell *cell, uint64_t addr, uint32_t data)
 {
 	unsigned int mode = (data >> APIC_ICR_DM_SHIFT) & 7;
 	uint32_t vector = data & 0xff;
-	unsigned int i;
-	int sent = 0;
+	struct apic_dest d = {
+		.id = (addr >> MSI_ADDR_DEST_SHIFT) & 0xff,
+		.logical = !!(addr & MSI_ADDR_LOGICAL),
+		.broadcast = 1,
+	};
 
 	if (!(addr >> 32) && (addr & MSI_ADDR_BASE_MASK) == APIC_BASE && (addr & MSI_ADDR_REMAPPABLE))
 		return send_remapped_msi(cell, addr, data);
@@ -421,15 +426,7 @@ int arch_send_msi(const struct cell *cell, uint64_t addr, uint32_t data)
 	if ((addr >> 32) || (addr & MSI_ADDR_BASE_MASK) != APIC_BASE || vector < 32 ||
 	    (mode != APIC_ICR_DM_FIXED && mode != APIC_ICR_DM_LOWEST))
 		return -EINVAL;
-	for (i = 0; i < BH_MAX_CPUS; i++) {
-		if (!msi_reaches(&per_cpu_area[i], cell, addr))
-			continue;
-		send_ipi(per_cpu_area[i].arch.apic_id << 24, vector);
-		sent++;
-		if (mode == APIC_ICR_DM_LOWEST)
-			break;
-	}
-	return sent ? 0 : -ENOENT;
+	return deliver_msi(cell, &d, vector, mode == APIC_ICR_DM_LOWEST);
 }
 
 static int apic_is_lvt(unsigned int reg)

@@ -54,12 +54,6 @@
 #define IRTA_ENTRIES(v)		(2u << ((v) & 0xf))
 #define IRT_MAX_ENTRIES		65536u
 
-/* An IRTE's low quadword */
-#define IRTE_P			(1ull << 0)
-#define IRTE_LOGICAL		(1ull << 2)
-#define IRTE_DLM(lo)		(((lo) >> 5) & 7)
-#define IRTE_POSTED		(1ull << 15)
-#define IRTE_VECTOR(lo)		(((lo) >> 16) & 0xff)
 
 static struct report_limit ir_reports;
 
@@ -102,17 +96,17 @@ int vtd_qi_invalidate_all(struct vtd_unit *u)
 	return err;
 }
 
-/* Is @c a CPU an IRTE with destination @dest reaches? */
+/* Is @c a CPU Linux's entry @lo reaches (a broadcast reaches them all)? */
 static int irte_reaches(const struct vtd_unit *u, const struct per_cpu *c, uint64_t lo)
 {
-	uint32_t dest = eime(u) ? (uint32_t)(lo >> 32) : (uint32_t)(lo >> 40) & 0xff;
-	uint32_t id = c->arch.apic_id;
+	const struct apic_dest d = {
+		.id = IRTE_DEST(lo, eime(u)),
+		.logical = !!(lo & IRTE_LOGICAL),
+		.x2apic = eime(u),
+		.broadcast = 1,
+	};
 
-	if (!(lo & IRTE_LOGICAL))
-		return dest == id || dest == (eime(u) ? 0xffffffffu : 0xffu);
-	if (eime(u))		/* x2APIC cluster: cluster in 31:16, a bit per CPU in 15:0 */
-		return (dest >> 16) == (id >> 4) && (dest & (1u << (id & 0xf)));
-	return (c->arch.apic_ldr & dest) != 0;
+	return apic_dest_reaches(c, &d);
 }
 
 /* Why Linux's entry @lo may not be used, or NULL. */
@@ -146,7 +140,7 @@ static void irt_copy(struct vtd_unit *u, unsigned int index, unsigned int first,
 		const char *why = lo & IRTE_P ? irte_refused(u, lo) : NULL;
 
 		if (why && report_due(&ir_reports, 0, why, (uint64_t)index << 32 | i))
-			printk("IOMMU %u: root cell's interrupt remapping entry %u (vector 0x%lx) refused: %s\n",
+			printk("IOMMU %u: root cell's interrupt remapping entry %u (vector 0x%x) refused: %s\n",
 			       index, i, IRTE_VECTOR(lo), why);
 		ir->irt[2 * i] = 0;		/* not present while it changes */
 		ir->irt[2 * i + 1] = hi;
@@ -187,7 +181,7 @@ int vtd_ir_probe(struct vtd_unit *u, unsigned int index)
 	return 0;
 }
 
-/* Queued invalidation through @queue_pa (our queue or Linux's) from slot 0. */
+/* Queued invalidation through the queue @iqa names (ours or Linux's), from slot 0. */
 static int qi_restart(struct vtd_unit *u, uint64_t iqa)
 {
 	int err = gcmd(u, VTD_GCMD_QIE, 0);
@@ -281,14 +275,20 @@ void vtd_ir_give_back(struct vtd_unit *u, unsigned int index)
 	ir->on = 0;
 }
 
+/* After entries changed: the unit's cache of them goes (ir.lock held). */
+static void invalidate_entries(struct vtd_unit *u, unsigned int index)
+{
+	if (qi_submit(u, QI_IEC, 0))
+		printk("IOMMU %u: interrupt entry cache invalidation timed out\n", index);
+}
+
 void vtd_ir_recopy(struct vtd_unit *u, unsigned int index)
 {
 	if (!u->ir.on || !u->ir.irt)
 		return;
 	spin_lock(&u->ir.lock);
 	irt_copy(u, index, 0, u->ir.entries);
-	if (qi_submit(u, QI_IEC, 0))
-		printk("IOMMU %u: interrupt entry cache invalidation timed out\n", index);
+	invalidate_entries(u, index);
 	spin_unlock(&u->ir.lock);
 }
 
@@ -304,8 +304,7 @@ static void run_linux_descriptor(struct per_cpu *cpu, struct vtd_unit *u, unsign
 			irt_copy(u, index, (unsigned int)QI_IEC_IIDX(lo), 1u << QI_IEC_IM(lo));
 		else
 			irt_copy(u, index, 0, u->ir.entries);
-		if (qi_submit(u, QI_IEC, 0))
-			printk("IOMMU %u: interrupt entry cache invalidation timed out\n", index);
+		invalidate_entries(u, index);
 		return;
 	case QI_WAIT:
 		if (!(lo & QI_WAIT_SW))

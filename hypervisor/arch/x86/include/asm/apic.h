@@ -103,6 +103,20 @@ void apic_cpu_init(struct per_cpu *cpu);
  * must stay parked: see apic_back_to_xapic()).
  */
 int apic_reset_for_cell(struct per_cpu *cpu);
+/*
+ * Where an interrupt goes, from a compatibility-format MSI address or an
+ * interrupt remapping entry: a physical APIC ID (with @broadcast, 0xff,
+ * or 0xffffffff in x2APIC form, is every CPU), a flat xAPIC logical mask
+ * (@logical), or an x2APIC cluster (@logical, @x2apic: cluster in bits
+ * 31:16, a bit per CPU in 15:0).
+ */
+struct apic_dest {
+	uint32_t id;
+	int logical, x2apic, broadcast;
+};
+
+/* Does @d name CPU @c (wherever @c runs)? */
+int apic_dest_reaches(const struct per_cpu *c, const struct apic_dest *d);
 /* Sends an NMI to the CPU with physical APIC ID @apic_id. */
 void apic_send_nmi(uint32_t apic_id);
 /* Stores to the APIC page (an mmio_handler_t): filtered, emulated. */

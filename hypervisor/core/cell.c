@@ -149,7 +149,7 @@ int cell_create(struct per_cpu *caller, uint64_t config_gpa, uint64_t size)
 {
 	struct cell *cell = NULL;
 	unsigned int i;
-	int err, taken;
+	int err, taken = 0;
 
 	for (i = 0; i < BH_MAX_CELLS && !cell; i++)
 		if (cells[i].state == CELL_FREE)
@@ -165,8 +165,10 @@ int cell_create(struct per_cpu *caller, uint64_t config_gpa, uint64_t size)
 	err = err ?: arch_cell_init(cell);
 	err = err ?: pci_cell_init(cell);
 	err = err ?: ivshmem_cell_init(cell);
-	taken = err ? 0 : pci_cell_assign(cell);
-	err = err ?: (taken < 0 ? taken : 0);
+	if (!err) {
+		taken = pci_cell_assign(cell);	/* functions, or an error */
+		err = taken < 0 ? taken : 0;
+	}
 	if (err) {
 		printk("Creating cell failed: %d\n", err);
 		cell_free(cell);

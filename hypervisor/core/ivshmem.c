@@ -98,20 +98,6 @@ static struct ivshmem_link links[IVSHMEM_MAX_DEVICES];
 static spinlock_t ivshmem_lock;
 static unsigned int doorbell_reports, msi_reports;
 
-static void ivshmem_bdf_text(uint16_t bdf, char out[8])
-{
-	static const char hex[] = "0123456789abcdef";
-
-	out[0] = hex[bdf >> 12];
-	out[1] = hex[(bdf >> 8) & 0xf];
-	out[2] = ':';
-	out[3] = hex[(bdf >> 7) & 1];
-	out[4] = hex[(bdf >> 3) & 0xf];
-	out[5] = '.';
-	out[6] = hex[bdf & 7];
-	out[7] = '\0';
-}
-
 struct ivshmem_dev *ivshmem_find(const struct cell *cell, uint16_t bdf)
 {
 	unsigned int i;
@@ -185,7 +171,7 @@ static void ivshmem_send(const struct ivshmem_irq *irq)
 	if (!err || msi_reports >= 8)
 		return;
 	msi_reports++;
-	ivshmem_bdf_text(irq->bdf, bdf);
+	pci_bdf_text(irq->bdf, bdf);
 	printk("Cell \"%s\": ivshmem %s: MSI-X vector %u (address 0x%lx, data 0x%x) %s: not delivered\n",
 	       irq->cell->desc->name, bdf, irq->vector, irq->addr, irq->data,
 	       err == -EINVAL ? "is not a fixed interrupt" : "names none of the cell's CPUs");
@@ -475,7 +461,7 @@ static int ivshmem_doorbell(struct ivshmem_dev *dev, uint32_t value, struct ivsh
 		return 0;
 	if (doorbell_reports < 8) {
 		doorbell_reports++;
-		ivshmem_bdf_text(dev->bdf, bdf);
+		pci_bdf_text(dev->bdf, bdf);
 		printk("Cell \"%s\": ivshmem %s: doorbell for peer %u ignored (%s)\n",
 		       dev->cell->desc->name, bdf, peer_id,
 		       ivshmem_link_cfg(dev) || ivshmem_has_others(dev) ?
@@ -730,7 +716,7 @@ int ivshmem_write_refused(const struct cell *cell, unsigned int cpu_id,
 		if (devices[i].cell == cell && ivshmem_foreign_part(&devices[i], gpa, &owner))
 			dev = &devices[i];
 	if (dev && print) {
-		ivshmem_bdf_text(dev->bdf, bdf);
+		pci_bdf_text(dev->bdf, bdf);
 		if (owner == IVSHMEM_POSITION_INVALID)
 			printk("CPU %u: cell \"%s\": write of 0x%lx refused (RIP 0x%lx): ivshmem %s: the link's state table is written by the hypervisor only\n",
 			       cpu_id, cell->desc->name, gpa, rip, bdf);
@@ -828,7 +814,7 @@ static int ivshmem_add_dev(struct cell *cell, const struct bh_pci_device *cfg)
 	char bdf[8];
 	int err;
 
-	ivshmem_bdf_text(cfg->bdf, bdf);
+	pci_bdf_text(cfg->bdf, bdf);
 	if (!dev)
 		return -ENOSPC;
 	/* The checker refused these; an index into link->peers stays inside. */

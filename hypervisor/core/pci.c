@@ -50,6 +50,20 @@ const struct cell *pci_owner(uint16_t bdf)
 	return a ? a->cell : NULL;
 }
 
+void pci_bdf_text(uint16_t bdf, char out[BDF_TEXT_SIZE])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	out[0] = hex[bdf >> 12];
+	out[1] = hex[(bdf >> 8) & 0xf];
+	out[2] = ':';
+	out[3] = hex[(bdf >> 7) & 1];
+	out[4] = hex[(bdf >> 3) & 0xf];
+	out[5] = '.';
+	out[6] = hex[bdf & 7];
+	out[7] = '\0';
+}
+
 static uint32_t pci_size_mask(unsigned int size)
 {
 	return size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
@@ -70,10 +84,12 @@ static void pci_owner_write(struct pci_assigned *a, unsigned int reg, unsigned i
 		return;
 	}
 	if (a->drop_reports < DROP_REPORTS) {
+		char bdf[BDF_TEXT_SIZE];
+
 		a->drop_reports++;
-		printk("Cell \"%s\": config write of 0x%x to %02x:%02x.%x register 0x%x dropped (the cell may write the command and status registers only)\n",
-		       a->cell->desc->name, value, a->bdf >> 8, (a->bdf >> 3) & 0x1f,
-		       a->bdf & 7, reg);
+		pci_bdf_text(a->bdf, bdf);
+		printk("Cell \"%s\": config write of 0x%x to %s register 0x%x dropped (the cell may write the command and status registers only)\n",
+		       a->cell->desc->name, value, bdf, reg);
 	}
 }
 
@@ -285,23 +301,24 @@ static int pci_cell_maps_bar(const struct cell *cell, uint64_t addr, uint64_t si
 /* The BARs of @a's function, each checked against its new owner's config. */
 static int pci_read_bars(struct pci_assigned *a)
 {
+	char bdf[BDF_TEXT_SIZE];
 	unsigned int i, n;
 	uint64_t addr, size;
 	int is_io;
 
+	pci_bdf_text(a->bdf, bdf);
 	for (i = 0; i < PCI_NUM_BARS; i += n) {
 		n = pci_hw_bar(a->bdf, i, &addr, &size, &is_io);
 		if (!size)
 			continue;
 		if (is_io) {
-			printk("Cell \"%s\": PCI device %02x:%02x.%x has an I/O BAR (%u, port 0x%lx): I/O BARs cannot be passed through yet\n",
-			       a->cell->desc->name, a->bdf >> 8, (a->bdf >> 3) & 0x1f, a->bdf & 7, i, addr);
+			printk("Cell \"%s\": PCI device %s has an I/O BAR (%u, port 0x%lx): I/O BARs cannot be passed through yet\n",
+			       a->cell->desc->name, bdf, i, addr);
 			return -EINVAL;
 		}
 		if ((addr | size) & (BAR_PAGE - 1) || !pci_cell_maps_bar(a->cell, addr, size)) {
-			printk("Cell \"%s\": PCI device %02x:%02x.%x BAR %u [0x%lx, +0x%lx) is not whole pages of one device-memory region of the cell (BH_MEM_IO, virt_start = phys_start)\n",
-			       a->cell->desc->name, a->bdf >> 8, (a->bdf >> 3) & 0x1f, a->bdf & 7,
-			       i, addr, size);
+			printk("Cell \"%s\": PCI device %s BAR %u [0x%lx, +0x%lx) is not whole pages of one device-memory region of the cell (BH_MEM_IO, virt_start = phys_start)\n",
+			       a->cell->desc->name, bdf, i, addr, size);
 			return -EINVAL;
 		}
 		a->bar[i].addr = addr;
@@ -338,15 +355,18 @@ static void pci_give_back(struct pci_assigned *a, int trapped, int iommu)
 /* One function from the root cell to @cell; on an error nothing changed. */
 static int pci_take(struct cell *cell, const struct bh_pci_device *dev)
 {
+	const char *refused = dev->domain ? "not in PCI domain 0, the only one supported" :
+			      pci_assignment(dev->bdf) ? "another cell's" :
+			      !arch_pci_hw_present(dev->bdf) ? "not there" : NULL;
 	struct pci_assigned *a = NULL;
+	char bdf[BDF_TEXT_SIZE];
 	unsigned int i;
 	int err;
 
-	if (dev->domain != 0 || !arch_pci_hw_present(dev->bdf) || pci_assignment(dev->bdf)) {
-		printk("Cell \"%s\": PCI device %04x:%02x:%02x.%x is %s\n", cell->desc->name,
-		       dev->domain, dev->bdf >> 8, (dev->bdf >> 3) & 0x1f, dev->bdf & 7,
-		       dev->domain ? "not in PCI domain 0, the only one supported" :
-		       pci_assignment(dev->bdf) ? "another cell's" : "not there");
+	pci_bdf_text(dev->bdf, bdf);
+	if (refused) {
+		printk("Cell \"%s\": PCI device %04x:%s is %s\n", cell->desc->name, dev->domain,
+		       bdf, refused);
 		return dev->domain ? -EINVAL : pci_assignment(dev->bdf) ? -EBUSY : -ENODEV;
 	}
 	for (i = 0; i < MAX_ASSIGNED && !a; i++)
@@ -372,14 +392,13 @@ static int pci_take(struct cell *cell, const struct bh_pci_device *dev)
 			err = arch_root_take_mmio(a->bar[i].addr, a->bar[i].size, 1);
 	err = err ?: arch_iommu_assign(cell, a->bdf);
 	if (err == -ENODEV)
-		printk("Cell \"%s\": PCI device %02x:%02x.%x: passing a device to a cell needs an IOMMU the hypervisor owns (the system config's platform.iommu_type): its DMA would reach all memory\n",
-		       cell->desc->name, a->bdf >> 8, (a->bdf >> 3) & 0x1f, a->bdf & 7);
+		printk("Cell \"%s\": PCI device %s: passing a device to a cell needs an IOMMU the hypervisor owns (the system config's platform.iommu_type): its DMA would reach all memory\n",
+		       cell->desc->name, bdf);
 	if (err) {
 		pci_give_back(a, 1, 0);
 		return err;
 	}
-	printk("Cell \"%s\": PCI device %02x:%02x.%x passed through\n", cell->desc->name,
-	       a->bdf >> 8, (a->bdf >> 3) & 0x1f, a->bdf & 7);
+	printk("Cell \"%s\": PCI device %s passed through\n", cell->desc->name, bdf);
 	return 0;
 }
 

@@ -58,6 +58,10 @@ void pci_cell_release(struct cell *cell);
 /* The inmate a real function @bdf is passed to, or NULL (the root's). */
 const struct cell *pci_owner(uint16_t bdf);
 
+/* "bb:dd.f" for console lines: BDF_TEXT_SIZE bytes with the NUL. */
+#define BDF_TEXT_SIZE	8
+void pci_bdf_text(uint16_t bdf, char out[BDF_TEXT_SIZE]);
+
 /* Can a BAR of @cell's virtual device decode at the page @gpa? */
 int pci_bar_page_allowed(const struct cell *cell, uint64_t gpa);
 

@@ -123,36 +123,42 @@ static int probe_unit(struct vtd_unit *u, unsigned int index)
 }
 
 /*
- * The root cell's DMA regions, 1:1. A 3-level unit walks from the table
- * below our 4-level root's first entry: it covers 512 GiB, so every
- * region must end below that.
+ * @desc's DMA regions into DMA table @t, at the cell's guest-physical
+ * addresses (the root cell's are its physical ones: it is identity-
+ * mapped). A 3-level unit walks from the table below our 4-level root's
+ * first entry: it covers 512 GiB, so every region must end below that.
  */
-static int build_dma_table(int three_levels)
+static int map_dma_regions(uint64_t *t, const struct bh_cell_desc *desc)
 {
-	const struct bh_cell_desc *desc = &system_config->root_cell;
 	const struct bh_memory_region *mem = bh_cell_mem_regions(desc);
 	uint32_t i;
 	int err;
 
-	dma_root = pool_alloc_page();
-	if (!dma_root)
-		return -ENOMEM;
 	for (i = 0; i < desc->num_memory_regions; i++) {
 		const struct bh_memory_region *r = &mem[i];
 
 		if (!(r->flags & BH_MEM_DMA))
 			continue;
-		if (three_levels && r->phys_start + r->size > (1ull << 39)) {
-			printk("IOMMU: root DMA region %u [0x%lx, +0x%lx) is beyond the unit's 39-bit addresses\n",
-			       i, r->phys_start, r->size);
+		if (units[0].aw == VTD_CTX_AW_39 && r->virt_start + r->size > (1ull << 39)) {
+			printk("Cell \"%s\": DMA region %u [0x%lx, +0x%lx) is beyond the IOMMU's 39-bit addresses\n",
+			       desc->name, i, r->virt_start, r->size);
 			return -EINVAL;
 		}
-		err = dma_pt_map(dma_root, r->phys_start, r->phys_start, r->size,
+		err = dma_pt_map(t, r->virt_start, r->phys_start, r->size,
 				 NPT_READ | (r->flags & BH_MEM_WRITE ? NPT_WRITE : 0));
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* The root cell's DMA regions, 1:1. */
+static int build_dma_table(void)
+{
+	dma_root = pool_alloc_page();
+	if (!dma_root)
+		return -ENOMEM;
+	return map_dma_regions(dma_root, &system_config->root_cell);
 }
 
 /* What context entries point to for DMA table @table (see build_dma_table()). */
@@ -268,7 +274,7 @@ int arch_iommu_init(void)
 			return err;
 		num_units++;
 	}
-	err = build_dma_table(units[0].aw == VTD_CTX_AW_39);
+	err = build_dma_table();
 	if (!err)
 		err = build_context();
 	for (i = 0; !err && i < num_units; i++) {
@@ -306,27 +312,12 @@ static void flush_units(void)
 /* @cell's DMA regions at its guest-physical addresses. */
 static int build_cell_dma(const struct cell *cell, uint64_t **table)
 {
-	const struct bh_memory_region *mem = bh_cell_mem_regions(cell->desc);
 	uint64_t *t = pool_alloc_page();
-	uint32_t i;
-	int err = 0;
+	int err;
 
 	if (!t)
 		return -ENOMEM;
-	for (i = 0; i < cell->desc->num_memory_regions && !err; i++) {
-		const struct bh_memory_region *r = &mem[i];
-
-		if (!(r->flags & BH_MEM_DMA))
-			continue;
-		if (units[0].aw == VTD_CTX_AW_39 && r->virt_start + r->size > (1ull << 39)) {
-			printk("Cell \"%s\": DMA region %u at 0x%lx is beyond the IOMMU's 39-bit addresses\n",
-			       cell->desc->name, i, r->virt_start);
-			err = -EINVAL;
-			break;
-		}
-		err = dma_pt_map(t, r->virt_start, r->phys_start, r->size,
-				 NPT_READ | (r->flags & BH_MEM_WRITE ? NPT_WRITE : 0));
-	}
+	err = map_dma_regions(t, cell->desc);
 	if (!err && !(t[0] & PTE_P)) {
 		printk("Cell \"%s\": no DMA region (BH_MEM_DMA) for its PCI device\n",
 		       cell->desc->name);
@@ -343,6 +334,7 @@ static int build_cell_dma(const struct cell *cell, uint64_t **table)
 int arch_iommu_assign(const struct cell *cell, uint16_t bdf)
 {
 	unsigned int bus = bdf >> 8, devfn = bdf & 0xff;
+	char text[BDF_TEXT_SIZE];
 	uint64_t *ctx;
 	int err;
 
@@ -374,9 +366,9 @@ int arch_iommu_assign(const struct cell *cell, uint16_t bdf)
 	bus_assigned[bus]++;
 	cell_assigned[cell->id]++;
 	flush_units();
-	printk("IOMMU: device %02x:%02x.%x DMAs into cell \"%s\" only (domain %lu)\n",
-	       bus, devfn >> 3, devfn & 7, cell->desc->name,
-	       (unsigned long)(VTD_ROOT_DOMAIN + cell->id));
+	pci_bdf_text(bdf, text);
+	printk("IOMMU: device %s DMAs into cell \"%s\" only (domain %lu)\n", text,
+	       cell->desc->name, (unsigned long)(VTD_ROOT_DOMAIN + cell->id));
 	return 0;
 }
 
@@ -439,6 +431,7 @@ static void report_faults(const struct vtd_unit *u, unsigned int index,
 		unsigned int rec = fro + 16 * i;
 		uint64_t hi = rd64(u, rec + 8), addr;
 		const struct cell *owner;
+		char bdf[BDF_TEXT_SIZE];
 		unsigned int sid, reason;
 
 		if (!(hi >> 32 & VTD_FRCD_F))
@@ -447,12 +440,12 @@ static void report_faults(const struct vtd_unit *u, unsigned int index,
 		sid = hi & 0xffff;
 		owner = pci_owner((uint16_t)sid);
 		reason = hi >> 32 & 0xff;
+		pci_bdf_text((uint16_t)sid, bdf);
 		if (report_due(&fault_reports, cpu_id, "DMA fault", addr))
-			printk("IOMMU %u: DMA %s of 0x%lx by device %02x:%02x.%x (%s%s%s) refused: %s (fault reason %u)\n",
-			       index, hi >> 62 & 1 ? "read" : "write", addr, sid >> 8,
-			       sid >> 3 & 0x1f, sid & 7, owner ? "cell \"" : "root cell",
-			       owner ? owner->desc->name : "", owner ? "\"" : "",
-			       fault_reason(reason), reason);
+			printk("IOMMU %u: DMA %s of 0x%lx by device %s (%s%s%s) refused: %s (fault reason %u)\n",
+			       index, hi >> 62 & 1 ? "read" : "write", addr, bdf,
+			       owner ? "cell \"" : "root cell", owner ? owner->desc->name : "",
+			       owner ? "\"" : "", fault_reason(reason), reason);
 		wr32(u, rec + 12, VTD_FRCD_F);
 	}
 	if (rd32(u, VTD_FSTS) & VTD_FSTS_PFO) {

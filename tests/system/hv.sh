@@ -25,11 +25,17 @@ hv_cell_exits() {
 		awk -v r="$2" '$1 == r { print $NF; exit }'
 }
 
+# hv_console_lacks NAME REGEX: no line of the hypervisor's console
+# matches REGEX (extended); else fail with the first three that do.
+hv_console_lacks() {
+	local bad
+	bad=$(grep -aE "$2" "$W/$1.com1" | head -n 3)
+	[ -z "$bad" ] || fail "hypervisor reported: $bad"
+}
+
 # hv_console_clean NAME: no CPU was stopped and nothing was refused.
 hv_console_clean() {
-	local bad
-	bad=$(grep -aE 'stopped:|refused|FAILED|Config problem' "$W/$1.com1" | head -n 3)
-	[ -z "$bad" ] || fail "hypervisor reported: $bad"
+	hv_console_lacks "$1" 'stopped:|refused|FAILED|Config problem'
 }
 
 # hv_console_cycles NAME N: the hypervisor was activated and shut down N times.

@@ -18,4 +18,4 @@ n=$(hv_console_count g "read of 0x3a000000 refused")
 [ "$n" -le 3 ] || fail "a read retried 4096 times was reported $n times"
 grep -aE 'CPU [0-9]+: cell "qemu-q35": read of 0x3a000000 refused' "$W/g.com1" >/dev/null ||
 	fail "the report does not name the CPU and the cell"
-! grep -aq 'stopped:' "$W/g.com1" || fail "a CPU was stopped: $(grep -a 'stopped:' "$W/g.com1")"
+hv_console_lacks g 'stopped:'

@@ -21,5 +21,4 @@ hv_console_expect g \
 	'IOMMU 0: DMA write of 0x200000 by device 00:01.0 (cell "edu-demo") refused' \
 	'IOMMU 0: DMA read of 0x201000 by device 00:01.0 (cell "edu-demo") refused' \
 	'Closing cell "edu-demo"'
-bad=$(grep -aE 'stopped:|FAILED|IOMMU.*did not' "$W/g.com1" | head -n 3)
-[ -z "$bad" ] || fail "hypervisor reported: $bad"
+hv_console_lacks g 'stopped:|FAILED|IOMMU.*did not'

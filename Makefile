@@ -23,7 +23,7 @@ Q := $(if $(V),,@)
 .SECONDARY:
 
 .PHONY: hypervisor configs inmates bench bench-host _bench-host bench-icount examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
-	test test-unit test-system test-system-vmx run clean help _test _run
+	test test-unit test-system test-system-x2apic test-system-vmx run clean help _test _run
 
 all: build
 
@@ -39,6 +39,7 @@ help:
 	@echo "make bench-host   libcellmsg ping-pong and throughput against its baselines"
 	@echo "make bench-icount instructions per libcellmsg operation (valgrind callgrind)"
 	@echo "make test-system [T=PREFIX]   QEMU scenarios (those starting with PREFIX)"
+	@echo "make test-system-x2apic [T=PREFIX]   hv-, cell-, ivshmem- with root Linux in x2APIC mode (QEMU 10)"
 	@echo "make test-system-vmx [T=PREFIX]   Bochs (Intel VMX) checks: vmx-boot, vmx-enable, ..."
 	@echo "                  (one Bochs boot runs all selected checks, ~5 min; BOCHS_TIMEOUT=s)"
 
@@ -262,6 +263,17 @@ $(BUILD)/configs/%.o: configs/x86/%.c $(OBJ_DEPS)
 $(BUILD)/configs/%.cell: $(BUILD)/configs/%.o
 	$(Q)objcopy -O binary -j .bhconfig $< $@
 
+# The x2APIC machine's configs (configs/x86/q35-ivshmem.h): those naming
+# the ivshmem functions, rebuilt for it; the guests of
+# `make test-system-x2apic` use them in place of the plain ones.
+X2APIC_CONFIGS := $(patsubst %,$(BUILD)/configs/x2apic/%.cell,qemu-q35 ivshmem-demo ivshmem-demo2)
+ALL_OBJS += $(X2APIC_CONFIGS:.cell=.o)
+configs: $(X2APIC_CONFIGS)
+
+$(BUILD)/configs/x2apic/%.o: configs/x86/%.c $(OBJ_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 $(WARN) -Iinclude -DQ35_X2APIC $(DEPFLAGS) -c -o $@ $<
+
 # ---- programs for the guests (static) ---------------------------------------
 GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/guest/cellmsg-xfer \
 	$(BUILD)/guest/cellmsg-reset $(BUILD)/guest/bulkhead-bench \
@@ -289,16 +301,20 @@ $(BUILD)/guest/bulkhead-bench: $(BUILD)/host/bench/bulkhead_bench.c.o $(CELLMSG_
 # cleaned by `make clean`) and are copied to $(BUILD)/modules.
 MODULE_DIRS := driver ivshmem-uio tests/system/modules
 MODULES := $(BUILD)/modules/uio_ivshmem.ko $(BUILD)/modules/bulkhead.ko \
-	$(BUILD)/modules/bh_probe.ko
+	$(BUILD)/modules/bh_probe.ko $(BUILD)/modules/bh_msi.ko
 modules: $(MODULES)
 
-# A test module for hv-isolation (accesses physical memory and ports).
-$(BUILD)/modules/bh_probe.ko: tests/system/modules/bh_probe.c tests/system/modules/Kbuild
+# Test modules: bh_probe for hv-isolation (accesses physical memory and
+# ports), bh_msi for iommu-msi (an edu device's MSI re-aimed). One Kbuild
+# run builds both; the second rule waits for the first.
+$(BUILD)/modules/bh_probe.ko: $(wildcard tests/system/modules/*.c) tests/system/modules/Kbuild
 	@mkdir -p $(@D)
 	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR)/tests/system/modules \
-		W=1 modules >$(BUILD)/modules/bh_probe.log 2>&1 || \
-		{ cat $(BUILD)/modules/bh_probe.log; exit 1; }
-	$(Q)cp tests/system/modules/bh_probe.ko $@
+		W=1 modules >$(BUILD)/modules/test-modules.log 2>&1 || \
+		{ cat $(BUILD)/modules/test-modules.log; exit 1; }
+	$(Q)cp tests/system/modules/bh_probe.ko tests/system/modules/bh_msi.ko $(@D)/
+
+$(BUILD)/modules/bh_msi.ko: $(BUILD)/modules/bh_probe.ko ;
 
 $(BUILD)/modules/bulkhead.ko: $(wildcard driver/*.c driver/*.h driver/*.S) driver/Kbuild $(wildcard include/bulkhead/*.h)
 	@mkdir -p $(@D)
@@ -318,7 +334,7 @@ $(BUILD)/modules/uio_ivshmem.ko: ivshmem-uio/uio_ivshmem.c ivshmem-uio/Kbuild $(
 INITRAMFS := $(BUILD)/initramfs.cpio.gz
 initramfs: $(INITRAMFS)
 
-$(INITRAMFS): $(GUEST_BINS) $(MODULES) $(HV_BIN) $(CONFIGS) $(INMATE_DEMOS) tests/system/init tests/system/mkinitramfs.sh \
+$(INITRAMFS): $(GUEST_BINS) $(MODULES) $(HV_BIN) $(CONFIGS) $(X2APIC_CONFIGS) $(INMATE_DEMOS) tests/system/init tests/system/mkinitramfs.sh \
 		$(wildcard tests/system/guest/*)
 	$(Q)tests/system/mkinitramfs.sh $(BUILD) $(KVER) $@
 
@@ -406,11 +422,18 @@ bench-icount: $(ICOUNT)
 # ---- tests ------------------------------------------------------------------
 # Each runner prints `ok - NAME` / `not ok - NAME: reason` and a last line
 # `N passed, N failed`; tests/sum.sh adds them up for `make test`.
+# hv-, cell- and ivshmem- run twice: again with root Linux in x2APIC mode
+# behind interrupt remapping (QEMU 10; tests/system/lib.sh GUEST_MODE).
+# With T=PREFIX the second run has only what PREFIX picks of those.
+X2APIC_SCENARIOS := hv- cell- ivshmem-
+X2APIC_T = $(if $(T),$(if $(filter $(addsuffix %,$(X2APIC_SCENARIOS)),$(T)),$(T),none-),$(X2APIC_SCENARIOS))
+
 test: deps
 	$(Q)$(MAKE) --no-print-directory _test
 
 _test: build
 	$(Q)tests/sum.sh "tests/unit/run.sh $(BUILD)" "tests/system/run.sh $(BUILD) $(T)" \
+		"GUEST_MODE=x2apic tests/system/run.sh $(BUILD) $(X2APIC_T)" \
 		"tests/system/vmx-run.sh $(BUILD) $(T)"
 
 test-unit: build
@@ -418,6 +441,9 @@ test-unit: build
 
 test-system: build
 	$(Q)tests/system/run.sh $(BUILD) $(T)
+
+test-system-x2apic: build
+	$(Q)GUEST_MODE=x2apic tests/system/run.sh $(BUILD) $(X2APIC_T)
 
 # Bochs: Intel VMX + EPT (tests/system/bochs.sh, vmx-run.sh); `make test`
 # runs them too, after the QEMU scenarios (one Bochs boot).

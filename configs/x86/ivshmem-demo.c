@@ -16,12 +16,14 @@
 #include <bulkhead/config.h>
 #include <bulkhead/ivshmem.h>
 
+#include "q35-ivshmem.h"
+
 #ifndef IVSHMEM_DEMO_NAME
 #define IVSHMEM_DEMO_NAME	"ivshmem-demo"
 #define IVSHMEM_DEMO_CPU	3
 #define IVSHMEM_DEMO_RAM	0x3c000000
 #define IVSHMEM_DEMO_SHMEM	0x3e000000	/* the root cell's region 2 */
-#define IVSHMEM_DEMO_BDF	(0x0e << 3)	/* 00:0e.0 */
+#define IVSHMEM_DEMO_BDF	Q35_IVSHMEM_BDF_A
 #endif
 #ifndef IVSHMEM_DEMO_PM_TIMER
 #define IVSHMEM_DEMO_PM_TIMER	0x608		/* q35 */

@@ -10,7 +10,8 @@
  * Two ivshmem devices appear in root Linux after enable, each the root
  * side of a pair (the inmate sides: ivshmem-demo.c, ivshmem-demo2.c):
  *   00:0e.0  shared memory [0x3e000000, +2 MiB)
- *   00:0f.0  shared memory [0x3e200000, +2 MiB) COM1 (0x3f8) is the
+ *   00:0f.0  shared memory [0x3e200000, +2 MiB)
+ * (q35-ivshmem.h says where they sit on the x2APIC machine). COM1 (0x3f8) is the
  * hypervisor's console; Linux uses COM2 (ttyS1) and gets every other port.
  * Root Linux keeps all RAM outside the reservation and the whole MMIO
  * range above 1 GiB (ECAM, PCI BARs, I/O APIC, HPET, local APIC).
@@ -19,10 +20,18 @@
  * machine with a third device, 00:10.0, root Linux's end of a 3-peer
  * ivshmem link (q35-link.h). qemu-q35-iommu.c defines Q35_IOMMU: the
  * machine with QEMU's Intel IOMMU (-device intel-iommu), which the
- * hypervisor takes over.
+ * hypervisor takes over. Built with -DQ35_X2APIC (build/configs/x2apic/),
+ * the x2APIC machine of q35-ivshmem.h: the IOMMU, and the two ivshmem
+ * functions behind root ports.
  */
 #include <bulkhead/config.h>
 #include <bulkhead/ivshmem.h>
+
+#include "q35-ivshmem.h"
+
+#ifdef Q35_X2APIC
+#define Q35_IOMMU
+#endif
 
 #ifdef Q35_LINK
 #include "q35-link.h"
@@ -112,14 +121,14 @@ static const struct {
 			.flags = BH_MEM_READ | BH_MEM_WRITE | BH_MEM_EXECUTE |
 				 BH_MEM_DMA,
 		},
-		/* ivshmem 00:0e.0: shared with the (bochs-)ivshmem-demo cell */
+		/* ivshmem pair A: shared with the (bochs-)ivshmem-demo cell */
 		{
 			.phys_start = 0x3e000000,
 			.virt_start = 0x3e000000,
 			.size = 0x200000,
 			.flags = BH_MEM_READ | BH_MEM_WRITE,
 		},
-		/* ivshmem 00:0f.0: shared with the ivshmem-demo2 cell (QEMU) */
+		/* ivshmem pair B: shared with the ivshmem-demo2 cell (QEMU) */
 		{
 			.phys_start = 0x3e200000,
 			.virt_start = 0x3e200000,
@@ -150,14 +159,14 @@ static const struct {
 	.pci = {
 		{
 			.type = BH_PCI_TYPE_IVSHMEM,
-			.bdf = 0x0e << 3,		/* 00:0e.0 */
+			.bdf = Q35_IVSHMEM_BDF_A,
 			.num_msix_vectors = 2,
 			.shmem_region = 2,
 			.shmem_peer_id = IVSHMEM_ROOT_PEER_ID,
 		},
 		{
 			.type = BH_PCI_TYPE_IVSHMEM,
-			.bdf = 0x0f << 3,		/* 00:0f.0 */
+			.bdf = Q35_IVSHMEM_BDF_B,
 			.num_msix_vectors = 2,
 			.shmem_region = 3,
 			.shmem_peer_id = IVSHMEM_ROOT_PEER_ID,

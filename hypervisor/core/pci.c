@@ -26,9 +26,20 @@ struct pci_assigned {
 	struct cell *cell;		/* NULL: slot free */
 	uint16_t bdf;
 	unsigned int drop_reports;
+	uint16_t linux_intx_off;	/* the command's INTx-disable bit as Linux had it */
 	struct {
 		uint64_t addr, size;
 	} bar[PCI_NUM_BARS];
+	/*
+	 * The MSI capability as its owner sees it: the bytes from the
+	 * capability's start, what the owner wrote (one vector). The device
+	 * holds the message the hypervisor made of it, or MSI is off there.
+	 */
+	struct {
+		unsigned int cap, len;	/* cap 0: the function has no MSI */
+		uint8_t shadow[PCI_MSI_CAP_MAX];
+		unsigned int reports;
+	} msi;
 };
 
 static struct pci_assigned assigned[MAX_ASSIGNED];
@@ -69,18 +80,131 @@ static uint32_t pci_size_mask(unsigned int size)
 	return size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
 }
 
+static unsigned int pci_slot(const struct pci_assigned *a)
+{
+	return (unsigned int)(a - assigned);
+}
+
+static uint32_t msi_shadow_get(const struct pci_assigned *a, unsigned int off, unsigned int size)
+{
+	uint32_t v = 0;
+
+	while (size--)
+		v = v << 8 | a->msi.shadow[off + size];
+	return v;
+}
+
+static int pci_msi_is64(const struct pci_assigned *a)
+{
+	return !!(msi_shadow_get(a, PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_64BIT);
+}
+
+/* MSI off in the device, and its message going nowhere. */
+static void pci_msi_off(struct pci_assigned *a)
+{
+	unsigned int flags = a->msi.cap + PCI_MSI_FLAGS;
+
+	arch_pci_hw_write(a->bdf, flags, 2,
+			  arch_pci_hw_read(a->bdf, flags, 2) & ~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE));
+	arch_pci_msi_unroute(pci_slot(a));
+}
+
+/*
+ * The owner's message, checked and turned into one the hypervisor made
+ * (arch), is what the device sends while the owner has MSI enabled. A
+ * message that may not be sent leaves MSI off in the device (reported).
+ */
+static void pci_msi_update(struct pci_assigned *a)
+{
+	int is64 = pci_msi_is64(a);
+	uint64_t addr = msi_shadow_get(a, PCI_MSI_ADDRESS_LO, 4) |
+			(is64 ? (uint64_t)msi_shadow_get(a, PCI_MSI_ADDRESS_HI, 4) << 32 : 0);
+	uint32_t data = msi_shadow_get(a, is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32, 2);
+	unsigned int cap = a->msi.cap;
+	uint64_t hw_addr;
+	uint32_t hw_data;
+	const char *why;
+	char bdf[BDF_TEXT_SIZE];
+
+	pci_msi_off(a);
+	if (!(msi_shadow_get(a, PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_ENABLE))
+		return;
+	if (arch_pci_msi_route(a->cell, a->bdf, pci_slot(a), addr, data, &hw_addr, &hw_data, &why)) {
+		if (a->msi.reports++ < DROP_REPORTS) {
+			pci_bdf_text(a->bdf, bdf);
+			printk("Cell \"%s\": PCI device %s: MSI (address 0x%lx, data 0x%x) refused: %s\n",
+			       a->cell->desc->name, bdf, addr, data, why);
+		}
+		return;
+	}
+	arch_pci_hw_write(a->bdf, cap + PCI_MSI_ADDRESS_LO, 4, (uint32_t)hw_addr);
+	if (is64)
+		arch_pci_hw_write(a->bdf, cap + PCI_MSI_ADDRESS_HI, 4, (uint32_t)(hw_addr >> 32));
+	arch_pci_hw_write(a->bdf, cap + (is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32), 2, hw_data);
+	arch_pci_hw_write(a->bdf, cap + PCI_MSI_FLAGS, 2,
+			  arch_pci_hw_read(a->bdf, cap + PCI_MSI_FLAGS, 2) | PCI_MSI_FLAGS_ENABLE);
+}
+
+/*
+ * A write into the MSI capability: message control (enable only: one
+ * vector), address and data go to the shadow and become a checked
+ * message; the mask bits go to the device; the rest is read-only.
+ */
+static void pci_msi_write(struct pci_assigned *a, unsigned int reg, unsigned int size,
+			  uint32_t value)
+{
+	unsigned int i, off, mask_reg = pci_msi_is64(a) ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32;
+	int message = 0;
+
+	for (i = 0; i < size; i++, value >>= 8) {
+		off = reg + i - a->msi.cap;
+		if (off == PCI_MSI_FLAGS) {
+			a->msi.shadow[off] = (uint8_t)((a->msi.shadow[off] & ~PCI_MSI_FLAGS_ENABLE) |
+						       (value & PCI_MSI_FLAGS_ENABLE));
+			message = 1;
+		} else if (off >= PCI_MSI_ADDRESS_LO && off < mask_reg) {
+			a->msi.shadow[off] = (uint8_t)value;
+			message = 1;
+		} else if (off >= mask_reg && off < mask_reg + 4 &&
+			   (msi_shadow_get(a, PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_MASKBIT)) {
+			a->msi.shadow[off] = (uint8_t)value;
+			arch_pci_hw_write(a->bdf, reg + i, 1, value & 0xff);
+		}
+	}
+	if (message)
+		pci_msi_update(a);
+}
+
+static int pci_in_msi(const struct pci_assigned *a, unsigned int reg, unsigned int size)
+{
+	return a->msi.cap && reg >= a->msi.cap && reg + size <= a->msi.cap + a->msi.len;
+}
+
+/* The command register's INTx-disable bit within an access at @reg, or 0. */
+static uint32_t pci_intx_off_bit(unsigned int reg, unsigned int size)
+{
+	unsigned int byte = PCI_COMMAND + 1;	/* bit 10 is bit 2 of this byte */
+
+	return reg <= byte && reg + size > byte ? 1u << (2 + 8 * (byte - reg)) : 0;
+}
+
 /*
  * The owner of a passed-through function writes its command and status
- * registers (decode, bus mastering, INTx off; status bits to clear).
- * BARs stay where they were checked, and MSI/MSI-X stay off: without
- * interrupt remapping a device's MSI could name any CPU. The rest of the
- * header and the capabilities are dropped, the first few reported.
+ * registers (decode, bus mastering; status bits to clear) and its MSI
+ * capability (pci_msi_write()). INTx stays off: its line belongs to root
+ * Linux's I/O APIC. BARs stay where they were checked; MSI-X stays off
+ * (its table is in a BAR the owner maps). The rest of the header and the
+ * capabilities are dropped, the first few reported.
  */
 static void pci_owner_write(struct pci_assigned *a, unsigned int reg, unsigned int size,
 			    uint32_t value)
 {
 	if (reg >= PCI_COMMAND && reg + size <= PCI_STATUS + 2) {
-		arch_pci_hw_write(a->bdf, reg, size, value);
+		arch_pci_hw_write(a->bdf, reg, size, value | pci_intx_off_bit(reg, size));
+		return;
+	}
+	if (pci_in_msi(a, reg, size)) {
+		pci_msi_write(a, reg, size, value);
 		return;
 	}
 	if (a->drop_reports < DROP_REPORTS) {
@@ -88,7 +212,7 @@ static void pci_owner_write(struct pci_assigned *a, unsigned int reg, unsigned i
 
 		a->drop_reports++;
 		pci_bdf_text(a->bdf, bdf);
-		printk("Cell \"%s\": config write of 0x%x to %s register 0x%x dropped (the cell may write the command and status registers only)\n",
+		printk("Cell \"%s\": config write of 0x%x to %s register 0x%x dropped (the cell may write the command and status registers and MSI only)\n",
 		       a->cell->desc->name, value, bdf, reg);
 	}
 }
@@ -102,8 +226,9 @@ enum pci_cfg_result pci_cfg_read(struct cell *cell, uint16_t bdf,
 	struct pci_assigned *a = dev ? NULL : pci_assignment(bdf);
 
 	if (a) {
-		/* Its owner reads the real thing; everyone else, nothing. */
+		/* Its owner reads the real thing (MSI as it wrote it); everyone else, nothing. */
 		*value = a->cell != cell ? pci_size_mask(size) :
+			 pci_in_msi(a, reg, size) ? msi_shadow_get(a, reg - a->msi.cap, size) :
 			 reg < PCI_CFG_SPACE_SIZE ? arch_pci_hw_read(bdf, reg, size) : 0;
 		return PCI_CFG_DONE;
 	}
@@ -327,6 +452,56 @@ static int pci_read_bars(struct pci_assigned *a)
 	return 0;
 }
 
+/* Offset of capability @id of @bdf, or 0 (a looping list ends too). */
+static unsigned int pci_hw_find_cap(uint16_t bdf, unsigned int id)
+{
+	unsigned int pos, steps;
+
+	if (!(arch_pci_hw_read(bdf, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST))
+		return 0;
+	pos = arch_pci_hw_read(bdf, PCI_CAPABILITY_LIST, 1) & 0xfc;
+	for (steps = 0; pos >= 0x40 && steps < 48; steps++) {
+		if (arch_pci_hw_read(bdf, pos, 1) == id)
+			return pos;
+		pos = arch_pci_hw_read(bdf, pos + PCI_CAP_LIST_NEXT, 1) & 0xfc;
+	}
+	return 0;
+}
+
+/*
+ * The function's MSI capability, off in the device and blank for its new
+ * owner (whole dwords: mask and pending bits where it has them).
+ */
+static void pci_msi_take(struct pci_assigned *a)
+{
+	unsigned int cap = pci_hw_find_cap(a->bdf, PCI_CAP_ID_MSI), flags, i;
+
+	if (!cap)
+		return;
+	flags = arch_pci_hw_read(a->bdf, cap + PCI_MSI_FLAGS, 2);
+	a->msi.cap = cap;
+	a->msi.len = (flags & PCI_MSI_FLAGS_64BIT ? 16 : 12) +
+		     (flags & PCI_MSI_FLAGS_MASKBIT ? 8 : 0);
+	for (i = 0; i < PCI_MSI_FLAGS + 2; i++)
+		a->msi.shadow[i] = (uint8_t)arch_pci_hw_read(a->bdf, cap + i, 1);
+	a->msi.shadow[PCI_MSI_FLAGS] &= (uint8_t)~(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
+	pci_msi_off(a);
+}
+
+/* INTx off for the new owner (the line is root Linux's), as Linux had it after. */
+static void pci_intx_take(struct pci_assigned *a, int take)
+{
+	uint32_t cmd = arch_pci_hw_read(a->bdf, PCI_COMMAND, 2);
+
+	if (take) {
+		a->linux_intx_off = cmd & PCI_COMMAND_INTX_DISABLE;
+		cmd |= PCI_COMMAND_INTX_DISABLE;
+	} else {
+		cmd = (cmd & ~PCI_COMMAND_INTX_DISABLE) | a->linux_intx_off;
+	}
+	arch_pci_hw_write(a->bdf, PCI_COMMAND, 2, cmd);
+}
+
 /* Stops the function's DMA and decoding: between owners it does nothing. */
 static void pci_quiesce(uint16_t bdf)
 {
@@ -342,9 +517,13 @@ static void pci_give_back(struct pci_assigned *a, int trapped, int iommu)
 	unsigned int i;
 
 	pci_quiesce(a->bdf);
+	if (a->msi.cap)
+		pci_msi_off(a);
+	pci_intx_take(a, 0);
 	if (iommu)
 		arch_iommu_release(a->cell, a->bdf);
-	for (i = 0; i < PCI_NUM_BARS; i++)
+	/* the BARs leave the root cell only once its ECAM page is trapped */
+	for (i = 0; trapped && i < PCI_NUM_BARS; i++)
 		if (a->bar[i].size)
 			arch_root_take_mmio(a->bar[i].addr, a->bar[i].size, 0);
 	if (trapped)
@@ -377,9 +556,11 @@ static int pci_take(struct cell *cell, const struct bh_pci_device *dev)
 	a->cell = cell;
 	a->bdf = dev->bdf;
 	pci_quiesce(a->bdf);
+	pci_intx_take(a, 1);
+	pci_msi_take(a);
 	err = pci_read_bars(a);
 	if (err) {
-		memset(a, 0, sizeof(*a));
+		pci_give_back(a, 0, 0);
 		return err;
 	}
 	err = pci_trap_function(&root_cell, a->bdf);

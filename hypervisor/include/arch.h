@@ -41,6 +41,18 @@ int arch_iommu_assign(const struct cell *cell, uint16_t bdf);
 /* CPUs changed cells: interrupts routed to CPUs are checked again. */
 void arch_iommu_cpus_changed(void);
 void arch_iommu_release(const struct cell *cell, uint16_t bdf);
+/*
+ * MSI @slot (one per passed-through function, below 16) of function @bdf
+ * of @cell, as its owner programmed it (@addr, @data). 0: the function
+ * is to send the message in @hw_addr and @hw_data instead, which reaches
+ * only the CPU of @cell its owner named, and only from @bdf. Otherwise an
+ * error, and @why says it: -ENODEV without interrupt remapping, -EPERM
+ * for a message that may not be sent. Unroute: the message of the slot reaches nothing.
+ */
+int arch_pci_msi_route(const struct cell *cell, uint16_t bdf, unsigned int slot,
+		       uint64_t addr, uint32_t data, uint64_t *hw_addr, uint32_t *hw_data,
+		       const char **why);
+void arch_pci_msi_unroute(unsigned int slot);
 
 /* ---- a cell's memory and devices ---- */
 

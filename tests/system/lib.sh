@@ -22,6 +22,15 @@ GUEST_CPU=${GUEST_CPU:-EPYC}
 # scenario's own devices, so these come first).
 GUEST_MACHINE_ARGS=${GUEST_MACHINE_ARGS:-}
 GUEST_MACHINE_APPEND=${GUEST_MACHINE_APPEND:-}
+# GUEST_MODE=x2apic: every guest is the x2APIC machine instead (`make
+# test-system-x2apic`): QEMU 10, the EPYC model with x2apic, QEMU's Intel
+# IOMMU remapping interrupts in x2APIC mode (Linux booted with
+# intel_iommu=off keeps its DMA remapping free for the hypervisor), and
+# two PCIe root ports for the ivshmem functions; the guests use the
+# machine's configs (bh.machine=, configs/x86/q35-ivshmem.h).
+GUEST_MODE=${GUEST_MODE:-}
+# The ivshmem pairs' functions as the hypervisor names them.
+VDEV_A=00:0e.0 VDEV_B=00:0f.0
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-180}
 # Extra kernel arguments for guest_start (the hv- scenarios set memmap=).
 GUEST_APPEND=${GUEST_APPEND:-}
@@ -117,6 +126,27 @@ use_qemu10() {
 	fi
 	QEMU=$QEMU10
 }
+
+# not_in_mode MODE REASON: skip this scenario when the run is in GUEST_MODE MODE.
+not_in_mode() {
+	[ "$GUEST_MODE" = "$1" ] || return 0
+	echo "$2" >"$W/reason"
+	exit 77
+}
+
+case $GUEST_MODE in
+"") ;;
+x2apic)
+	use_qemu10
+	GUEST_CPU=EPYC,+x2apic
+	GUEST_MACHINE_ARGS="-device intel-iommu,intremap=on,eim=on
+		-device pcie-root-port,id=bh-rp0,chassis=1,addr=0x18
+		-device pcie-root-port,id=bh-rp1,chassis=2,addr=0x19 $GUEST_MACHINE_ARGS"
+	GUEST_MACHINE_APPEND="intel_iommu=off bh.machine=x2apic $GUEST_MACHINE_APPEND"
+	VDEV_A=01:00.0 VDEV_B=02:00.0
+	;;
+*) fail "GUEST_MODE=$GUEST_MODE: no such machine (x2apic is one)" ;;
+esac
 
 # wait_for_line FILE PATTERN SECONDS: poll FILE until it has PATTERN.
 wait_for_line() {

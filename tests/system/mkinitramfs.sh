@@ -31,9 +31,10 @@ done
 cp "$build"/modules/*.ko "$stage/modules/"
 cp "$build"/guest/* "$stage/bin/"
 # The hypervisor as the driver's firmware, and the configs.
-mkdir -p "$stage/lib/firmware" "$stage/configs" "$stage/inmates"
+mkdir -p "$stage/lib/firmware" "$stage/configs/x2apic" "$stage/inmates"
 cp "$build/hypervisor/bulkhead.bin" "$stage/lib/firmware/"
 cp "$build"/configs/*.cell "$stage/configs/"
+cp "$build"/configs/x2apic/*.cell "$stage/configs/x2apic/"
 cp "$build"/inmates/*.bin "$stage/inmates/"
 cp "$src"/guest/*.sh "$stage/tests/guest/"
 cp "$src/init" "$stage/init"

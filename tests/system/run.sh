@@ -3,19 +3,28 @@
 # Runs the QEMU system scenarios (tests/system/scenarios/NAME.sh) whose
 # name starts with PREFIX, one at a time, each under a timeout, and prints
 # `ok - NAME` / `not ok - NAME: reason` and `N passed, N failed` last.
-# Usage: run.sh BUILD_DIR [PREFIX]
+# Usage: run.sh BUILD_DIR [PREFIX...]; GUEST_MODE (lib.sh) runs them on
+# another machine, with their logs under BUILD_DIR/system/MODE/.
 set -u
-prefix=${2:-}
+build=${1:-build}
+shift
+prefixes=$*
+mode=${GUEST_MODE:-}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
-harness_env "${1:-build}" || exit 1
+harness_env "$build" || exit 1
 SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-600}
 
 pass=0 fail=0 skip=0
 for s in "$here"/scenarios/*.sh; do
 	name=$(basename "$s" .sh)
-	case "$name" in "$prefix"*) ;; *) continue ;; esac
-	export W=$BUILD/system/$name
+	wanted=
+	for prefix in ${prefixes:-""}; do
+		case "$name" in "$prefix"*) wanted=1 ;; esac
+	done
+	[ -n "$wanted" ] || continue
+	export W=$BUILD/system/${mode:+$mode/}$name
+	name=$name${mode:+ [$mode]}
 	rm -rf "$W"
 	mkdir -p "$W"
 	start=$SECONDS

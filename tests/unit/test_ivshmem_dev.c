@@ -70,6 +70,7 @@
 
 #define T_CMD_MEM	0x0002
 #define T_CMD_MASTER	0x0004
+#define T_CMD_INTX_OFF	0x0400
 #define T_STATUS_CAPS	0x0010
 #define T_CAP_MSIX	0x11
 #define T_CAP_VENDOR	0x09
@@ -334,6 +335,40 @@ void arch_iommu_release(const struct cell *cell, uint16_t bdf)
 	iommu_releases++;
 	if (bdf == BDF_PASS && iommu_owner == cell)
 		iommu_owner = NULL;
+}
+
+/*
+ * MSI routing of passed-through functions: every call; route_answer is
+ * what it returns (with route_why), and a routed message is the
+ * remappable one below.
+ */
+#define ROUTED_ADDR	0xfee00210u	/* remappable format, handle 16 */
+static int route_answer;
+static const char *route_why = "not a CPU of the cell";
+static unsigned int routes, unroutes;
+static uint64_t route_addr;
+static uint32_t route_data;
+
+int arch_pci_msi_route(const struct cell *cell, uint16_t bdf, unsigned int slot,
+		       uint64_t addr, uint32_t data, uint64_t *hw_addr, uint32_t *hw_data,
+		       const char **why)
+{
+	(void)cell;
+	(void)bdf;
+	(void)slot;
+	routes++;
+	route_addr = addr;
+	route_data = data;
+	*why = route_answer ? route_why : NULL;
+	*hw_addr = ROUTED_ADDR;
+	*hw_data = 0;
+	return route_answer;
+}
+
+void arch_pci_msi_unroute(unsigned int slot)
+{
+	(void)slot;
+	unroutes++;
 }
 
 /* arch_gpa_reserved: x86's interrupt window, 0xfee00000 + 1 MiB. */
@@ -1668,7 +1703,11 @@ static void test_passthrough(void)
 	/* the owner may decode and master; BARs and the rest stay */
 	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, T_CFG_COMMAND, 2, T_CMD_MEM | T_CMD_MASTER);
 	cmd = *(uint16_t *)&hw_cfg[T_CFG_COMMAND];
-	CHECK_EQ(cmd, T_CMD_MEM | T_CMD_MASTER, "owner's command write");
+	CHECK_EQ(cmd, T_CMD_MEM | T_CMD_MASTER | T_CMD_INTX_OFF,
+		 "owner's command write (INTx stays off: root Linux's line)");
+	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, T_CFG_COMMAND + 1, 1, 0);
+	CHECK_EQ(*(uint16_t *)&hw_cfg[T_CFG_COMMAND] & T_CMD_INTX_OFF, T_CMD_INTX_OFF,
+		 "INTx turned on by a byte write");
 	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, T_CFG_BAR(0), 4, 0x80000000);
 	CHECK_EQ(*(uint32_t *)&hw_cfg[T_CFG_BAR(0)], PASS_BAR0, "owner moved BAR0");
 	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, 0x40, 4, 0x12345678);
@@ -1679,6 +1718,8 @@ static void test_passthrough(void)
 	/* release: all back */
 	pci_cell_release(&pass_cell);
 	CHECK_EQ(hw_cfg[T_CFG_COMMAND] & T_CMD_MASTER, 0, "bus mastering left on at release");
+	CHECK_EQ(*(uint16_t *)&hw_cfg[T_CFG_COMMAND] & T_CMD_INTX_OFF, 0,
+		 "INTx not as Linux had it after release");
 	CHECK_EQ(root_gives, 1, "BAR given back");
 	CHECK_EQ(iommu_releases, 1, "IOMMU released");
 	check_untouched("after release");
@@ -1719,6 +1760,101 @@ static void test_passthrough(void)
 	pass_teardown();
 }
 
+/* ---- 11. MSI of a passed-through function --------------------------------- */
+
+/* The function gets a 64-bit MSI capability at 0x50 with per-vector masks. */
+#define T_MSI		0x50
+#define T_MSI_FLAGS	(T_MSI + 2)
+#define T_MSI_ADDR_LO	(T_MSI + 4)
+#define T_MSI_ADDR_HI	(T_MSI + 8)
+#define T_MSI_DATA	(T_MSI + 12)
+#define T_MSI_MASK	(T_MSI + 16)
+#define T_MSI_ENABLE	0x0001
+#define T_MSI_MME	0x0070
+#define T_MSI_64_MASKS	0x0180	/* 64-bit, per-vector masking */
+
+static void msi_setup(void)
+{
+	pass_setup(PASS_BAR0, BDF_PASS);
+	*(uint16_t *)&hw_cfg[T_CFG_STATUS] = 0x0010;	/* capability list */
+	hw_cfg[T_CFG_CAP_PTR] = T_MSI;
+	hw_cfg[T_MSI] = 0x05;
+	/* Linux left it on, with its own message */
+	*(uint16_t *)&hw_cfg[T_MSI_FLAGS] = T_MSI_64_MASKS | 0x0006 | T_MSI_ENABLE;
+	*(uint32_t *)&hw_cfg[T_MSI_ADDR_LO] = 0xfee00018;
+	*(uint16_t *)&hw_cfg[T_MSI_DATA] = 0x1234;
+	route_answer = 0;
+	routes = unroutes = 0;
+}
+
+static uint16_t hw_msi_flags(void)
+{
+	return *(uint16_t *)&hw_cfg[T_MSI_FLAGS];
+}
+
+static void owner_msi(uint32_t addr, uint16_t data, uint16_t flags)
+{
+	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, T_MSI_ADDR_LO, 4, addr);
+	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, T_MSI_ADDR_HI, 4, 0);
+	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, T_MSI_DATA, 2, data);
+	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, T_MSI_FLAGS, 2, flags);
+}
+
+static void test_passthrough_msi(void)
+{
+	msi_setup();
+	CHECK(pci_cell_assign(&pass_cell) == 1, "assign: %s", console);
+	CHECK_EQ(hw_msi_flags() & T_MSI_ENABLE, 0, "Linux's MSI left on for the new owner");
+	CHECK_EQ(cfg_read_at(__LINE__, &pass_cell, BDF_PASS, T_MSI_FLAGS, 2),
+		 T_MSI_64_MASKS | 0x0006, "owner's view of a fresh capability (offers 8, none on)");
+	CHECK_EQ(cfg_read_at(__LINE__, &pass_cell, BDF_PASS, T_MSI_ADDR_LO, 4), 0,
+		 "Linux's message shown to the owner");
+
+	/* a message the arch accepts: the device gets the routed one */
+	owner_msi(0xfee02000, 0x41, T_MSI_ENABLE | 0x0030);
+	CHECK(routes >= 1, "enable not routed");
+	CHECK_EQ(route_addr, 0xfee02000, "address routed");
+	CHECK_EQ(route_data, 0x41, "data routed");
+	CHECK_EQ(*(uint32_t *)&hw_cfg[T_MSI_ADDR_LO], ROUTED_ADDR, "device's address");
+	CHECK_EQ(*(uint16_t *)&hw_cfg[T_MSI_DATA], 0, "device's data");
+	CHECK_EQ(hw_msi_flags() & (T_MSI_ENABLE | T_MSI_MME), T_MSI_ENABLE,
+		 "device's MSI: on, one vector");
+	CHECK_EQ(cfg_read_at(__LINE__, &pass_cell, BDF_PASS, T_MSI_ADDR_LO, 4), 0xfee02000,
+		 "owner reads back what it wrote");
+	CHECK_EQ(cfg_read_at(__LINE__, &pass_cell, BDF_PASS, T_MSI_DATA, 2), 0x41, "owner's data");
+	CHECK_EQ(cfg_read_at(__LINE__, &pass_cell, BDF_PASS, T_MSI_FLAGS, 2) & T_MSI_MME, 0,
+		 "multiple messages enabled");
+	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, T_MSI_MASK, 4, 1);
+	CHECK_EQ(hw_cfg[T_MSI_MASK], 1, "mask bit not passed on");
+
+	/* one the arch refuses: MSI off in the device, reported */
+	route_answer = -EPERM;
+	owner_msi(0xfee00000, 0x41, T_MSI_ENABLE);
+	CHECK_EQ(hw_msi_flags() & T_MSI_ENABLE, 0, "refused message left on");
+	CHECK(unroutes >= 1, "refused message not unrouted");
+	CHECK(console_has("PCI device 00:01.0: MSI (address 0xfee00000, data 0x41) refused: not a CPU of the cell"),
+	      "refusal: %s", console);
+
+	/* the owner turns it off; root Linux reads nothing of it */
+	route_answer = 0;
+	owner_msi(0xfee02000, 0x41, T_MSI_ENABLE);
+	CHECK_EQ(hw_msi_flags() & T_MSI_ENABLE, T_MSI_ENABLE, "accepted again");
+	unroutes = 0;
+	cfg_write_at(__LINE__, &pass_cell, BDF_PASS, T_MSI_FLAGS, 2, 0);
+	CHECK_EQ(hw_msi_flags() & T_MSI_ENABLE, 0, "disable not passed on");
+	CHECK(unroutes >= 1, "disable not unrouted");
+	CHECK_EQ(cfg_read_at(__LINE__, &root_cell, BDF_PASS, T_MSI_ADDR_LO, 4), 0xffffffffu,
+		 "root reads the owner's message");
+
+	/* release with MSI on: off in the device, the entry gone */
+	owner_msi(0xfee02000, 0x41, T_MSI_ENABLE);
+	unroutes = 0;
+	pci_cell_release(&pass_cell);
+	CHECK_EQ(hw_msi_flags() & T_MSI_ENABLE, 0, "MSI left on at release");
+	CHECK(unroutes >= 1, "entry left at release");
+	pass_teardown();
+}
+
 int main(void)
 {
 	RUN(test_config_space);
@@ -1734,5 +1870,6 @@ int main(void)
 	RUN(test_link_state_and_doorbells);
 	RUN(test_link_without_root);
 	RUN(test_passthrough);
+	RUN(test_passthrough_msi);
 	return check_exit();
 }

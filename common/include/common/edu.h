@@ -14,6 +14,9 @@
 #define EDU_BAR_SIZE	0x100000
 #define EDU_ID		0x00	/* 0x010000ed: version 1.0 */
 #define EDU_LIVENESS	0x04	/* reads back what was written, inverted */
+#define EDU_IRQ_STATUS	0x24	/* raised interrupt bits */
+#define EDU_IRQ_RAISE	0x60	/* bits to raise: the MSI (or INTx) goes out */
+#define EDU_IRQ_ACK	0x64	/* bits to clear */
 #define EDU_DMA_SRC	0x80	/* 64 bits each */
 #define EDU_DMA_DST	0x88
 #define EDU_DMA_CNT	0x90

@@ -42,6 +42,19 @@
 #define PCI_MSIX_FLAGS_MASKALL	0x4000
 #define PCI_MSIX_FLAGS_ENABLE	0x8000
 #define PCI_MSIX_ENTRY_CTRL_MASKBIT 0x1	/* vector control, bit 0 */
+#define PCI_CAP_ID_MSI		0x05
+#define PCI_MSI_FLAGS		2	/* 16 bits, in the capability */
+#define PCI_MSI_FLAGS_ENABLE	0x0001
+#define PCI_MSI_FLAGS_QSIZE	0x0070	/* vectors enabled, log2 */
+#define PCI_MSI_FLAGS_64BIT	0x0080
+#define PCI_MSI_FLAGS_MASKBIT	0x0100	/* per-vector masking */
+#define PCI_MSI_ADDRESS_LO	4
+#define PCI_MSI_ADDRESS_HI	8	/* 64-bit capable only */
+#define PCI_MSI_DATA_32		8
+#define PCI_MSI_DATA_64		12
+#define PCI_MSI_MASK_32		12	/* per-vector masking only */
+#define PCI_MSI_MASK_64		16
+#define PCI_MSI_CAP_MAX		24	/* the largest form, pending bits included */
 
 /* x86 configuration mechanism #1: an address port and 4 data ports */
 #define PCI_CONF1_ADDRESS	0xcf8

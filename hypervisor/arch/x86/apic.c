@@ -429,6 +429,28 @@ int arch_send_msi(const struct cell *cell, uint64_t addr, uint32_t data)
 	return deliver_msi(cell, &d, vector, mode == APIC_ICR_DM_LOWEST);
 }
 
+const char *apic_msi_for_cell(const struct cell *cell, uint64_t addr, uint32_t data,
+			      uint32_t *apic_id, int *lowest)
+{
+	unsigned int mode = (data >> APIC_ICR_DM_SHIFT) & 7;
+	const struct per_cpu *c;
+
+	if ((addr >> 32) || (addr & MSI_ADDR_BASE_MASK) != APIC_BASE)
+		return "not an interrupt address";
+	if (addr & (MSI_ADDR_REMAPPABLE | MSI_ADDR_LOGICAL))
+		return "not a physical destination in compatibility format";
+	if (mode != APIC_ICR_DM_FIXED && mode != APIC_ICR_DM_LOWEST)
+		return "not a fixed or lowest-priority interrupt";
+	if ((data & 0xff) < 32)
+		return "a vector below 32";
+	*apic_id = (addr >> MSI_ADDR_DEST_SHIFT) & 0xff;
+	c = cpu_by_apic_id(*apic_id);
+	if (!c || c->cell != cell)
+		return "not a CPU of the cell";
+	*lowest = mode == APIC_ICR_DM_LOWEST;
+	return NULL;
+}
+
 static int apic_is_lvt(unsigned int reg)
 {
 	return reg == APIC_REG_LVT_CMCI ||

@@ -27,6 +27,7 @@
  * programmed its address, and an unmasked one would be a 4-byte DMA to
  * whatever address the register holds.
  */
+#include <asm/apic.h>
 #include <asm/paging.h>
 #include <asm/processor.h>
 #include <asm/vtd.h>
@@ -421,6 +422,25 @@ static const char *fault_reason(unsigned int reason)
 	}
 }
 
+/* Reasons 0x20 and up are interrupt requests the remapping unit refused. */
+#define VTD_FAULT_IR_FIRST	0x20
+
+static const char *ir_fault_reason(unsigned int reason)
+{
+	static const char *const why[] = {
+		"reserved bits set in the request",
+		"index beyond the table",
+		"entry not present (a refused or unused entry)",
+		"the table could not be read",
+		"reserved bits set in the entry",
+		"a compatibility-format interrupt, which is blocked",
+		"the requester is not the one the entry names",
+	};
+	unsigned int i = reason - VTD_FAULT_IR_FIRST;
+
+	return i < sizeof(why) / sizeof(why[0]) ? why[i] : "an interrupt fault";
+}
+
 /* Reports and clears the fault records of @u. */
 static void report_faults(const struct vtd_unit *u, unsigned int index,
 			  unsigned int cpu_id)
@@ -431,6 +451,7 @@ static void report_faults(const struct vtd_unit *u, unsigned int index,
 		unsigned int rec = fro + 16 * i;
 		uint64_t hi = rd64(u, rec + 8), addr;
 		const struct cell *owner;
+		const char *who;
 		char bdf[BDF_TEXT_SIZE];
 		unsigned int sid, reason;
 
@@ -439,17 +460,25 @@ static void report_faults(const struct vtd_unit *u, unsigned int index,
 		addr = rd64(u, rec) & ~0xfffull;
 		sid = hi & 0xffff;
 		owner = pci_owner((uint16_t)sid);
+		who = owner ? owner->desc->name : NULL;
 		reason = hi >> 32 & 0xff;
 		pci_bdf_text((uint16_t)sid, bdf);
-		if (report_due(&fault_reports, cpu_id, "DMA fault", addr))
+		if (reason >= VTD_FAULT_IR_FIRST) {
+			/* the record's fault info holds the entry index (bits 63:48) */
+			if (report_due(&fault_reports, cpu_id, "interrupt fault", addr))
+				printk("IOMMU %u: interrupt of device %s (%s%s%s) refused: entry %lu: %s (fault reason 0x%x)\n",
+				       index, bdf, who ? "cell \"" : "root cell", who ? who : "",
+				       who ? "\"" : "", rd64(u, rec) >> 48, ir_fault_reason(reason), reason);
+		} else if (report_due(&fault_reports, cpu_id, "DMA fault", addr)) {
 			printk("IOMMU %u: DMA %s of 0x%lx by device %s (%s%s%s) refused: %s (fault reason %u)\n",
 			       index, hi >> 62 & 1 ? "read" : "write", addr, bdf,
-			       owner ? "cell \"" : "root cell", owner ? owner->desc->name : "",
-			       owner ? "\"" : "", fault_reason(reason), reason);
+			       who ? "cell \"" : "root cell", who ? who : "", who ? "\"" : "",
+			       fault_reason(reason), reason);
+		}
 		wr32(u, rec + 12, VTD_FRCD_F);
 	}
 	if (rd32(u, VTD_FSTS) & VTD_FSTS_PFO) {
-		printk("IOMMU %u: more DMA faults than fault records: some were not reported\n", index);
+		printk("IOMMU %u: more faults than fault records: some were not reported\n", index);
 		wr32(u, VTD_FSTS, VTD_FSTS_PFO);
 	}
 }
@@ -498,6 +527,56 @@ int vtd_ir_resolve(uint64_t addr, uint32_t data, uint64_t *irte, int *x2apic)
 		if (units[i].ir.on)
 			return vtd_ir_entry(&units[i], handle, irte, x2apic);
 	return -ENOENT;
+}
+
+/* The unit the hypervisor runs interrupt remapping on, or NULL. */
+static struct vtd_unit *ir_unit(unsigned int *index)
+{
+	unsigned int i;
+
+	for (i = 0; active && i < num_units; i++)
+		if (units[i].ir.on) {
+			*index = i;
+			return &units[i];
+		}
+	return NULL;
+}
+
+int arch_pci_msi_route(const struct cell *cell, uint16_t bdf, unsigned int slot,
+		       uint64_t addr, uint32_t data, uint64_t *hw_addr, uint32_t *hw_data,
+		       const char **why)
+{
+	unsigned int index;
+	struct vtd_unit *u = ir_unit(&index);
+	uint32_t apic_id;
+	int lowest, handle;
+
+	if (!u) {
+		*why = "it needs interrupt remapping, which root Linux does not use on this machine";
+		return -ENODEV;
+	}
+	*why = apic_msi_for_cell(cell, addr, data, &apic_id, &lowest);
+	if (*why)
+		return -EPERM;
+	handle = vtd_ir_hv_entry(u, index, slot, apic_id, data & 0xff, lowest, bdf);
+	if (handle < 0) {
+		*why = "no remapping entry for it";
+		return handle;
+	}
+	/* remappable format: the handle in bits 19:5 and 2, no subhandle */
+	*hw_addr = MSI_ADDR_BASE | MSI_ADDR_REMAPPABLE | (uint64_t)(handle & 0x7fff) << 5 |
+		   (uint64_t)(handle >> 15 & 1) << 2;
+	*hw_data = 0;
+	return 0;
+}
+
+void arch_pci_msi_unroute(unsigned int slot)
+{
+	unsigned int index;
+	struct vtd_unit *u = ir_unit(&index);
+
+	if (u)
+		vtd_ir_hv_entry_clear(u, index, slot);
 }
 
 int vtd_ir_on(void)

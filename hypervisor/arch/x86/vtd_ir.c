@@ -53,9 +53,24 @@
 #define IRTA_EIME		(1ull << 11)	/* x2APIC destinations */
 #define IRTA_ENTRIES(v)		(2u << ((v) & 0xf))
 #define IRT_MAX_ENTRIES		65536u
+#define IRTE_HI_SVT_SID		(1ull << 18)	/* verify the requester: all 16 bits */
+
+/*
+ * The last IR_HV_ENTRIES entries of our table are the hypervisor's: the
+ * MSIs of passed-through functions, one per pci.c slot. Linux allocates
+ * its entries from the bottom and needs a few dozen; one it writes up
+ * there is never copied (reported), and root-cell MSIs cannot name them.
+ */
+#define IR_HV_ENTRIES		16
+#define IR_MIN_ENTRIES		256
 
 
 static struct report_limit ir_reports;
+
+static unsigned int hv_first(const struct vtd_ir *ir)
+{
+	return ir->entries - IR_HV_ENTRIES;
+}
 
 static int eime(const struct vtd_unit *u)
 {
@@ -137,11 +152,15 @@ static void irt_copy(struct vtd_unit *u, unsigned int index, unsigned int first,
 
 	for (i = first; i < ir->entries && i - first < count; i++) {
 		uint64_t lo = src[2 * i], hi = src[2 * i + 1];
-		const char *why = lo & IRTE_P ? irte_refused(u, lo) : NULL;
+		const char *why = !(lo & IRTE_P) ? NULL : i >= hv_first(ir) ?
+				  "the entry is the hypervisor's (passed-through devices)" :
+				  irte_refused(u, lo);
 
 		if (why && report_due(&ir_reports, 0, why, (uint64_t)index << 32 | i))
 			printk("IOMMU %u: root cell's interrupt remapping entry %u (vector 0x%x) refused: %s\n",
 			       index, i, IRTE_VECTOR(lo), why);
+		if (i >= hv_first(ir))
+			continue;
 		ir->irt[2 * i] = 0;		/* not present while it changes */
 		ir->irt[2 * i + 1] = hi;
 		ir->irt[2 * i] = why ? lo & ~IRTE_P : lo;
@@ -160,10 +179,14 @@ int vtd_ir_probe(struct vtd_unit *u, unsigned int index)
 		why = "interrupt remapping or queued invalidation alone";
 	else if (!(u->ecap & VTD_ECAP_QI) || !(u->ecap & VTD_ECAP_IR))
 		why = "a unit without queued invalidation or interrupt remapping";
+	else if (gsts & VTD_GCMD_CFI)
+		why = "compatibility-format interrupts allowed: any device could interrupt any CPU";
 	else if (iqa & IQA_DW)
 		why = "256-bit invalidation descriptors";
 	else if (rd64(u, VTD_IQH) != rd64(u, VTD_IQT))
 		why = "invalidations still pending";
+	else if (IRTA_ENTRIES(irta) < IR_MIN_ENTRIES)
+		why = "a table too small to keep entries for the hypervisor";
 	else if (IRTA_ENTRIES(irta) > IRT_MAX_ENTRIES ||
 		 !cell_root_ram_holds(IRTA_BASE(irta), IRTA_ENTRIES(irta) * 16ull) ||
 		 !cell_root_ram_holds(IQA_BASE(iqa), (QI_ENTRIES * 16ull) << IQA_QS(iqa)))
@@ -396,9 +419,41 @@ void vtd_ir_root_access(struct per_cpu *cpu, struct vtd_unit *u, unsigned int in
 
 int vtd_ir_entry(const struct vtd_unit *u, unsigned int handle, uint64_t *lo, int *x2apic)
 {
-	if (!u->ir.on || !u->ir.irt || handle >= u->ir.entries)
+	if (!u->ir.on || !u->ir.irt || handle >= hv_first(&u->ir))
 		return -ENOENT;
 	*lo = u->ir.irt[2 * handle];
 	*x2apic = eime(u);
 	return *lo & IRTE_P ? 0 : -ENOENT;
+}
+
+int vtd_ir_hv_entry(struct vtd_unit *u, unsigned int index, unsigned int slot,
+		    uint32_t apic_id, uint32_t vector, int lowest, uint16_t sid)
+{
+	struct vtd_ir *ir = &u->ir;
+	unsigned int i = hv_first(ir) + slot;
+	uint64_t dest = eime(u) ? (uint64_t)apic_id << 32 : (uint64_t)(apic_id & 0xff) << 40;
+
+	if (!ir->on || !ir->irt || slot >= IR_HV_ENTRIES)
+		return -ENODEV;
+	spin_lock(&ir->lock);
+	ir->irt[2 * i] = 0;			/* not present while it changes */
+	ir->irt[2 * i + 1] = IRTE_HI_SVT_SID | sid;
+	ir->irt[2 * i] = IRTE_P | (uint64_t)(lowest ? 1 : 0) << 5 | (uint64_t)vector << 16 | dest;
+	invalidate_entries(u, index);
+	spin_unlock(&ir->lock);
+	return (int)i;
+}
+
+void vtd_ir_hv_entry_clear(struct vtd_unit *u, unsigned int index, unsigned int slot)
+{
+	struct vtd_ir *ir = &u->ir;
+	unsigned int i = hv_first(ir) + slot;
+
+	if (!ir->on || !ir->irt || slot >= IR_HV_ENTRIES)
+		return;
+	spin_lock(&ir->lock);
+	ir->irt[2 * i] = 0;
+	ir->irt[2 * i + 1] = 0;
+	invalidate_entries(u, index);
+	spin_unlock(&ir->lock);
 }

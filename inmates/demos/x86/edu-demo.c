@@ -5,8 +5,10 @@
  * from the cell's RAM into the device's buffer and back into the RAM
  * (works: the IOMMU maps the cell's DMA regions at its own addresses),
  * then a write and a read outside the cell's memory (blocked by the
- * IOMMU; the hypervisor reports both). Then it returns (the cell reports
- * done).
+ * IOMMU; the hypervisor reports both). Then its MSI: aimed at this CPU
+ * (arrives where the hypervisor runs interrupt remapping, refused where
+ * it cannot) and aimed at a root CPU (refused). Then it returns (the
+ * cell reports done).
  *
  * The device, as the test machine has it: 00:01.0 (found by ID), BAR0
  * 1 MiB of registers: 0x04 liveness (reads back inverted), 0x80 DMA
@@ -18,6 +20,7 @@
 
 #include <common/edu.h>
 #include <common/pci.h>
+#include <common/x86_apic.h>
 
 
 #define PM_TIMER_PORT	0x608	/* q35 */
@@ -26,6 +29,9 @@
 #define BACK_BUF	0x81000ul
 #define OUTSIDE		0x200000ul	/* past our 1 MiB: no DMA mapping */
 #define DMA_TIMEOUT_NS	3000000000ull
+#define MSI_VECTOR	0x41
+#define MSI_WAIT_NS	300000000ull
+#define ROOT_APIC_ID	0		/* CPU 0: root Linux's */
 
 static volatile uint8_t *bar;
 
@@ -59,6 +65,61 @@ static int dma(uint64_t src, uint64_t dst, uint32_t len, uint32_t to_ram)
 	return 0;
 }
 
+static volatile unsigned int msi_seen;
+
+static void on_msi(unsigned int vector)
+{
+	(void)vector;
+	msi_seen++;
+	wr32(EDU_IRQ_ACK, rd32(EDU_IRQ_STATUS));
+}
+
+/* How many interrupts reached this CPU within MSI_WAIT_NS of @start. */
+static unsigned int msis_since(unsigned int before)
+{
+	uint64_t deadline = now_ns() + MSI_WAIT_NS;
+
+	while (msi_seen == before && now_ns() < deadline)
+		cpu_relax();
+	wr32(EDU_IRQ_ACK, rd32(EDU_IRQ_STATUS));	/* also when it went nowhere */
+	return msi_seen - before;
+}
+
+/* The device's MSI to APIC ID @dest (vector MSI_VECTOR), raised once. */
+static unsigned int msi_to(uint16_t bdf, unsigned int cap, uint32_t dest)
+{
+	int is64 = pci_read_config(bdf, cap + PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_64BIT;
+	unsigned int before = msi_seen;
+
+	pci_write_config(bdf, cap + PCI_MSI_FLAGS, 0, 2);
+	pci_write_config(bdf, cap + PCI_MSI_ADDRESS_LO, MSI_ADDR(dest), 4);
+	if (is64)
+		pci_write_config(bdf, cap + PCI_MSI_ADDRESS_HI, 0, 4);
+	pci_write_config(bdf, cap + (is64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32), MSI_VECTOR, 2);
+	pci_write_config(bdf, cap + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE, 2);
+	wr32(EDU_IRQ_RAISE, 1);
+	return msis_since(before);
+}
+
+static void msi_demo(uint16_t bdf)
+{
+	unsigned int cap = pci_find_cap(bdf, PCI_CAP_ID_MSI);
+	uint32_t self = apic_id();
+
+	if (!cap) {
+		printk("edu-demo: the device has no MSI capability\n");
+		return;
+	}
+	irq_set_handler(MSI_VECTOR, on_msi);
+	irq_enable();
+	printk("edu-demo: MSI to this CPU (APIC ID %u): %u of 1 arrived\n", self,
+	       msi_to(bdf, cap, self));
+	printk("edu-demo: MSI to root CPU (APIC ID %u): %u arrived here\n", ROOT_APIC_ID,
+	       msi_to(bdf, cap, ROOT_APIC_ID));
+	pci_write_config(bdf, cap + PCI_MSI_FLAGS, 0, 2);
+	irq_disable();
+}
+
 static unsigned int bytes_back(void)
 {
 	const volatile uint8_t *out = (const uint8_t *)OUT_BUF, *back = (const uint8_t *)BACK_BUF;
@@ -75,7 +136,9 @@ int inmate_main(void)
 	unsigned int i;
 	int bdf;
 
+	printk("edu-demo: using %s\n", apic_choose_mode());
 	timing_init(PM_TIMER_PORT);
+	irq_init();
 	bdf = pci_find_device(EDU_VENDOR, EDU_DEVICE, 0);
 	if (bdf < 0) {
 		printk("edu-demo: no edu device (1234:11e8) in this cell\n");
@@ -102,6 +165,7 @@ int inmate_main(void)
 	       dma(EDU_BUF, OUTSIDE, DMA_LEN, 1) ? "timed out" : "device done");
 	printk("edu-demo: DMA read from 0x%lx, outside the cell: %s\n", OUTSIDE + 0x1000,
 	       dma(OUTSIDE + 0x1000, EDU_BUF, DMA_LEN, 0) ? "timed out" : "device done");
+	msi_demo((uint16_t)bdf);
 	printk("edu-demo: done\n");
 	return 0;
 }

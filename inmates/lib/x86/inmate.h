@@ -118,7 +118,8 @@ uint64_t now_ns(void);
 
 /*
  * PCI config space via ports 0xcf8-0xcff, which the hypervisor emulates:
- * an inmate sees its own virtual devices (ivshmem) and nothing else.
+ * an inmate sees its own virtual devices (ivshmem), the functions passed
+ * to it, and nothing else.
  */
 #define PCI_BDF(bus, dev, fn)	((uint16_t)((bus) << 8 | (dev) << 3 | (fn)))
 uint32_t pci_read_config(uint16_t bdf, unsigned int offset, unsigned int size);
@@ -126,6 +127,8 @@ void pci_write_config(uint16_t bdf, unsigned int offset, uint32_t value,
 		      unsigned int size);
 /* The first device @vendor:@device at or after @start_bdf, or -1. */
 int pci_find_device(uint16_t vendor, uint16_t device, uint16_t start_bdf);
+/* Offset of capability @id in @bdf's config space, or 0. */
+unsigned int pci_find_cap(uint16_t bdf, uint8_t id);
 
 /*
  * Bulkhead's ivshmem device (lib/x86/ivshmem.c). ivshmem_open() takes the

@@ -78,13 +78,20 @@ uint32_t apic_id(void)
 	return x2apic ? apic_read(APIC_ID) : apic_read(APIC_ID) >> 24;
 }
 
-/* Called by irq.S; the handler may re-arm, we acknowledge (also vectors
- * nobody asked for: left over from the CPU's previous owner). */
+/* The first few interrupts nobody asked for are reported on the console:
+ * left over from the CPU's previous owner, or sent to a CPU they should
+ * never reach (the iommu-msi scenario looks for such a line). */
+#define UNEXPECTED_REPORTS	8
+static unsigned int unexpected_seen;
+
+/* Called by irq.S; the handler may re-arm, we acknowledge every vector. */
 void irq_dispatch(uint64_t vector)
 {
 	if (vector >= FIRST_VECTOR && vector < FIRST_VECTOR + NUM_VECTORS &&
 	    handlers[vector - FIRST_VECTOR])
 		handlers[vector - FIRST_VECTOR]((unsigned int)vector);
+	else if (unexpected_seen++ < UNEXPECTED_REPORTS)
+		printk("inmate: interrupt on vector 0x%lx, which has no handler\n", vector);
 	apic_write(APIC_EOI, 0);
 }
 

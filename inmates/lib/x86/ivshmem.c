@@ -12,25 +12,9 @@
 #include <common/x86_apic.h>
 
 
-/* Offset of capability @id in @bdf's config space, or 0. */
-static unsigned int find_cap(uint16_t bdf, uint8_t id)
-{
-	unsigned int pos, hops;
-
-	if (!(pci_read_config(bdf, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST))
-		return 0;
-	pos = pci_read_config(bdf, PCI_CAPABILITY_LIST, 1) & 0xfc;
-	for (hops = 0; pos >= 0x40 && hops < 48; hops++) {
-		if (pci_read_config(bdf, pos, 1) == id)
-			return pos;
-		pos = pci_read_config(bdf, pos + PCI_CAP_LIST_NEXT, 1) & 0xfc;
-	}
-	return 0;
-}
-
 static int read_shmem_cap(struct ivshmem_device *d)
 {
-	unsigned int cap = find_cap(d->bdf, IVSHMEM_VCAP_ID);
+	unsigned int cap = pci_find_cap(d->bdf, IVSHMEM_VCAP_ID);
 
 	if (!cap || pci_read_config(d->bdf, cap + IVSHMEM_VCAP_MAGIC_OFF, 4) !=
 		    IVSHMEM_VCAP_MAGIC)
@@ -68,7 +52,7 @@ int ivshmem_open(struct ivshmem_device *d, unsigned int nth, uint64_t mmio_base)
 	if (bdf < 0)
 		return -1;
 	d->bdf = (uint16_t)bdf;
-	msix = find_cap(d->bdf, PCI_CAP_ID_MSIX);
+	msix = pci_find_cap(d->bdf, PCI_CAP_ID_MSIX);
 	if (!msix || read_shmem_cap(d))
 		return -1;
 	d->msix_cap = msix;

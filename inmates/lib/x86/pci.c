@@ -49,3 +49,19 @@ int pci_find_device(uint16_t vendor, uint16_t device, uint16_t start_bdf)
 	}
 	return -1;
 }
+
+unsigned int pci_find_cap(uint16_t bdf, uint8_t id)
+{
+	unsigned int pos, hops;
+
+	if (!(pci_read_config(bdf, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST))
+		return 0;
+	pos = pci_read_config(bdf, PCI_CAPABILITY_LIST, 1) & 0xfc;
+	/* a list that loops ends too */
+	for (hops = 0; pos >= 0x40 && hops < 48; hops++) {
+		if (pci_read_config(bdf, pos, 1) == id)
+			return pos;
+		pos = pci_read_config(bdf, pos + PCI_CAP_LIST_NEXT, 1) & 0xfc;
+	}
+	return 0;
+}

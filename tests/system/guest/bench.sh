@@ -10,13 +10,13 @@ load_uio_modules
 load_bulkhead
 step "bulkhead enable /configs/qemu-q35.cell"
 hv_enable
-uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
+uio=/dev/$(ls /sys/bus/pci/devices/$BH_VDEV_A/uio)
 step "bulkhead cell create / load / start: cellmsg-echo in ivshmem-demo"
 start_cellmsg_echo
 must bulkhead cell list
 # Interrupts of the device go to the CPU the benchmark runs on (CPU 0):
 # elsewhere, waking it would take a rescheduling IPI, more exits.
-for irq in $(grep 'uio_ivshmem\[0000:00:0e.0\]' /proc/interrupts | cut -d: -f1); do
+for irq in $(grep "uio_ivshmem\[$BH_VDEV_A\]" /proc/interrupts | cut -d: -f1); do
 	echo 1 >/proc/irq/$irq/smp_affinity || fail "cannot steer IRQ $irq to CPU 0"
 done
 grep 'uio_ivshmem' /proc/interrupts

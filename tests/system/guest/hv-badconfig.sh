@@ -33,9 +33,12 @@ check outside "hypervisor memory" "is Linux RAM: reserve it with memmap="
 # Linux faulted on its own memory forever once it ran as the root cell.
 check ram-short "does not cover Linux RAM" \
 	'root cell "qemu-q35" does not cover Linux RAM 0x1000000-0x39ffffff: add it to the root cell'"'"'s memory regions'
-step "a config naming an IOMMU this machine does not have"
-refused "refused to start" bulkhead enable /configs/qemu-q35-iommu.cell
-[ "$(cat /sys/devices/bulkhead/enabled)" = 0 ] || fail "enabled without the config's IOMMU"
+# (The x2APIC machine has the IOMMU: x2apic-root checks the converse.)
+if [ "$BH_MACHINE" != x2apic ]; then
+	step "a config naming an IOMMU this machine does not have"
+	refused "refused to start" bulkhead enable /configs/qemu-q35-iommu.cell
+	[ "$(cat /sys/devices/bulkhead/enabled)" = 0 ] || fail "enabled without the config's IOMMU"
+fi
 step "the good config still enables"
 hv_enable
 hv_disable

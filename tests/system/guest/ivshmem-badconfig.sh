@@ -23,13 +23,13 @@ load_bulkhead
 hv_enable
 baseline=$(cat /sys/devices/bulkhead/mem_pool_used)
 
-bad_cell ivshmem-bdf "pci device 0 (00:10.0) has no partner: the root cell has no ivshmem device at 00:10.0 (root ivshmem devices: 00:0e.0, 00:0f.0)"
+bad_cell ivshmem-bdf "pci device 0 (00:10.0) has no partner: the root cell has no ivshmem device at 00:10.0 (root ivshmem devices: ${BH_VDEV_A#0000:}, ${BH_VDEV_B#0000:})"
 bad_cell ivshmem-start "differs from the root cell's [0x3e000000-0x3e1fffff]: start and size must be the same in both cells"
 bad_cell ivshmem-size "ivshmem shared memory [0x3e000000-0x3e0fffff] differs from the root cell's"
 bad_cell ivshmem-noshared "lacks the ROOTSHARED flag"
 # Device memory passes on only the root cell's device memory.
 bad_cell io-over-rootram 'cell "ivshmem-demo": memory region 2 [0x1000000-0x1000fff] is device memory over the root cell'"'"'s memory region 0 [0x0-0x39ffffff] (RAM): only the root cell'"'"'s device memory can be passed on'
-bad_cell io-over-shmem 'cell "ivshmem-demo": memory region 2 [0x3e200000-0x3e200fff] is device memory over the root cell'"'"'s memory region 3 [0x3e200000-0x3e3fffff] (the shared memory of ivshmem 00:0f.0)'
+bad_cell io-over-shmem 'cell "ivshmem-demo": memory region 2 [0x3e200000-0x3e200fff] is device memory over the root cell'"'"'s memory region 3 [0x3e200000-0x3e3fffff] (the shared memory of ivshmem '"${BH_VDEV_B#0000:})"
 
 step "two cells on one ivshmem device"
 must bh-cfgtool mutate-cell ivshmem-twin $good /tmp/twin.cell
@@ -37,13 +37,13 @@ refused "a root ivshmem device pairs with one cell at a time" \
 	bulkhead config check $sys $good /tmp/twin.cell
 must bulkhead cell create $good
 refused "refused" bulkhead cell create /tmp/twin.cell
-out=$(bh-cfgtool raw-create /tmp/twin.cell) || fail "the hypervisor accepted a second cell on 00:0e.0"
+out=$(bh-cfgtool raw-create /tmp/twin.cell) || fail "the hypervisor accepted a second cell on $BH_VDEV_A"
 echo "$out"
 must bulkhead cell destroy ivshmem-demo
 no_leak twin
 
 step "the good pair still works"
-uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
+uio=/dev/$(ls /sys/bus/pci/devices/$BH_VDEV_A/uio)
 must bulkhead cell create $good
 must bulkhead cell load ivshmem-demo /inmates/ivshmem-demo.bin
 must bulkhead cell start ivshmem-demo

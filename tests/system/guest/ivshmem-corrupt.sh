@@ -10,7 +10,7 @@ state=/sys/devices/bulkhead/cells
 load_uio_modules
 load_bulkhead
 hv_enable
-uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
+uio=/dev/$(ls /sys/bus/pci/devices/$BH_VDEV_A/uio)
 start_cellmsg_echo
 
 step "root app scribbles its half, re-opens, and is served again"

@@ -5,16 +5,16 @@
 # reads its greeting from the shared memory, rings it, gets its answer.
 . /tests/guest/lib.sh
 
-vdev=/sys/bus/pci/devices/0000:00:0e.0
-vdev2=/sys/bus/pci/devices/0000:00:0f.0
+vdev=/sys/bus/pci/devices/$BH_VDEV_A
+vdev2=/sys/bus/pci/devices/$BH_VDEV_B
 
 load_uio_modules
 load_bulkhead
-[ ! -e $vdev ] || fail "00:0e.0 exists before enable"
+[ ! -e $vdev ] || fail "$BH_VDEV_A exists before enable"
 hv_enable
 step "virtual devices after enable"
-[ -e $vdev ] || fail "00:0e.0 did not appear on enable"
-[ -e $vdev2 ] || fail "00:0f.0 did not appear on enable"
+[ -e $vdev ] || fail "$BH_VDEV_A did not appear on enable"
+[ -e $vdev2 ] || fail "$BH_VDEV_B did not appear on enable"
 for d in $vdev $vdev2; do
 	[ "$(cat $d/vendor):$(cat $d/device)" = "0x1af4:0x1110" ] ||
 		fail "$d is $(cat $d/vendor):$(cat $d/device), not 1af4:1110"
@@ -39,7 +39,7 @@ step "doorbell round trips"
 must ivshmem-ping -d /dev/$uio -t 5000 ring 1 1 then wait then ring 1 1 then wait then ring 1 1 then wait
 count=$(ivshmem-ping -d /dev/$uio read 64)
 [ "$count" = 3 ] || fail "the inmate counted '$count' doorbells, not 3"
-step "the second pair (00:0f.0, ivshmem-demo2 on CPU 2) beside the first"
+step "the second pair ($BH_VDEV_B, ivshmem-demo2 on CPU 2) beside the first"
 uio2=$(ls $vdev2/uio)
 must bulkhead cell create /configs/ivshmem-demo2.cell
 must bulkhead cell load ivshmem-demo2 /inmates/ivshmem-demo.bin
@@ -66,7 +66,7 @@ cellmsg-xfer -d /dev/$uio -p 1 -m block -n 10 -t 60000 >/tmp/xfer.out 2>&1 &
 xfer=$!
 sleep 1
 hv_disable
-[ ! -e $vdev ] || fail "00:0e.0 still there after disable"
+[ ! -e $vdev ] || fail "$BH_VDEV_A still there after disable"
 wait $waiter
 rc=$?
 cat /tmp/waiter.out

@@ -20,7 +20,7 @@ wait_state() {
 load_uio_modules
 load_bulkhead
 hv_enable
-uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
+uio=/dev/$(ls /sys/bus/pci/devices/$BH_VDEV_A/uio)
 nmi_before=$(root_nmis)
 must bulkhead cell create /configs/ivshmem-demo.cell
 must bulkhead cell load ivshmem-demo /inmates/ivshmem-violator.bin
@@ -40,7 +40,7 @@ dmesg | grep -i "no irq handler\|unexpected irq\|uhhuh\|spurious" && fail "root 
 must ivshmem-ping -d $uio state
 
 step "root moves BAR0 over the I/O APIC, the local APIC, ECAM, and back"
-cfg=/sys/bus/pci/devices/0000:00:0e.0/config
+cfg=/sys/bus/pci/devices/$BH_VDEV_A/config
 # bar0_write VALUE: one 4-byte config write at 0x10.
 bar0_write() {
 	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($1 & 255)) $(($1 >> 8 & 255)) \

@@ -9,7 +9,7 @@ count=$1 seed=$2
 load_uio_modules
 load_bulkhead
 hv_enable
-uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
+uio=/dev/$(ls /sys/bus/pci/devices/$BH_VDEV_A/uio)
 start_cellmsg_echo
 
 s=$seed

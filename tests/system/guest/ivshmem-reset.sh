@@ -19,7 +19,7 @@ wait_line() {
 load_uio_modules
 load_bulkhead
 hv_enable
-uio=/dev/$(ls /sys/bus/pci/devices/0000:00:0e.0/uio)
+uio=/dev/$(ls /sys/bus/pci/devices/$BH_VDEV_A/uio)
 start_cellmsg_echo
 
 step "inmate destroyed and re-created under a connected app"

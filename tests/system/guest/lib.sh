@@ -6,6 +6,11 @@
 BH_SYSCONFIG=${BH_SYSCONFIG:-/configs/qemu-q35.cell}
 BH_ROOT_CELL=${BH_ROOT_CELL:-qemu-q35}
 BH_NCPU=${BH_NCPU:-4}
+# The functions of the two ivshmem pairs (configs/x86/q35-ivshmem.h).
+case $BH_MACHINE in
+x2apic)	BH_VDEV_A=0000:01:00.0 BH_VDEV_B=0000:02:00.0 ;;
+*)	BH_VDEV_A=${BH_VDEV_A:-0000:00:0e.0} BH_VDEV_B=${BH_VDEV_B:-0000:00:0f.0} ;;
+esac
 
 fail() {
 	echo "$*" >/tmp/reason

@@ -4,7 +4,9 @@
 # (edu stays Linux's); with one it leaves Linux at cell create (root can
 # no longer read its BAR), DMAs inside the inmate's memory (the bytes come
 # back), and its DMA write and read outside that memory are blocked and
-# reported with the cell's name; after destroy root Linux uses it again.
+# reported with the cell's name; its MSI is refused (root Linux runs no
+# interrupt remapping here: x2apic-passthrough has it); after destroy root
+# Linux uses it again.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../hv.sh"
 
@@ -20,5 +22,7 @@ hv_console_expect g \
 	'edu-demo: DMA inside the cell: 256 of 256 bytes came back' \
 	'IOMMU 0: DMA write of 0x200000 by device 00:01.0 (cell "edu-demo") refused' \
 	'IOMMU 0: DMA read of 0x201000 by device 00:01.0 (cell "edu-demo") refused' \
+	'Cell "edu-demo": PCI device 00:01.0: MSI (address 0xfee02000, data 0x41) refused: it needs interrupt remapping' \
+	'edu-demo: MSI to this CPU (APIC ID 2): 0 of 1 arrived' \
 	'Closing cell "edu-demo"'
 hv_console_lacks g 'stopped:|FAILED|IOMMU.*did not'

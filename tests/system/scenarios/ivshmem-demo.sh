@@ -8,8 +8,8 @@ source "$(dirname "$0")/../hv.sh"
 GUEST_APPEND=$HV_MEMMAP
 guest_start g ivshmem-demo "" 4
 guest_wait g
-hv_console_expect g 'IVSHMEM: Found 1af4:1110 at 00:0e.0, ID 1' \
+hv_console_expect g 'IVSHMEM: Found 1af4:1110 at '"$VDEV_A"', ID 1' \
 	'IVSHMEM: shared memory at 0x80000000, 2048 KiB' 'IVSHMEM: got doorbell 3' \
 	'IVSHMEM: peer state now 1 (ready)' 'IVSHMEM: peer state now 0 (reset)' \
-	'IVSHMEM: Found 1af4:1110 at 00:0f.0, ID 1'
+	'IVSHMEM: Found 1af4:1110 at '"$VDEV_B"', ID 1'
 hv_console_clean g

@@ -12,9 +12,9 @@ guest_wait g
 hv_console_expect g \
 	'MSI-X vector 0 (address 0xfee00000, data 0x30) names none of the cell'"'"'s CPUs: not delivered' \
 	'MSI-X vector 1 (address 0xfee03000, data 0x400) is not a fixed interrupt: not delivered' \
-	'Cell "qemu-q35": ivshmem 00:0e.0: doorbell for peer 7 ignored (no such peer)' \
-	'Cell "ivshmem-demo": ivshmem 00:0e.0: doorbell for peer 5 ignored (no such peer)' \
-	'Cell "ivshmem-demo": ivshmem 00:0e.0: doorbell for peer 1 ignored (no such peer)' \
+	'Cell "qemu-q35": ivshmem '"$VDEV_A"': doorbell for peer 7 ignored (no such peer)' \
+	'Cell "ivshmem-demo": ivshmem '"$VDEV_A"': doorbell for peer 5 ignored (no such peer)' \
+	'Cell "ivshmem-demo": ivshmem '"$VDEV_A"': doorbell for peer 1 ignored (no such peer)' \
 	'read of 0x80200000 refused' \
 	'cell "ivshmem-demo" stopped: memory access outside its config' \
 	'IVSHMEM: got doorbell 1'

@@ -10,7 +10,7 @@ GUEST_APPEND=$HV_MEMMAP
 guest_start g ivshmem-reset "" 4
 guest_wait g
 want=$("$BUILD/guest/cellmsg-xfer" -e -n 2000 -s 7) || fail "cellmsg-xfer -e failed"
-[ "$(hv_console_count g 'cellmsg-echo: ready on 00:0e.0')" -ge 3 ] ||
+[ "$(hv_console_count g "cellmsg-echo: ready on $VDEV_A")" -ge 3 ] ||
 	fail "cellmsg-echo did not start twice and reopen after the stream"
 hv_console_expect g 'Closing cell "ivshmem-demo"' \
 	"cellmsg-echo: peer left or restarted" \

@@ -117,6 +117,15 @@ struct apic_dest {
 
 /* Does @d name CPU @c (wherever @c runs)? */
 int apic_dest_reaches(const struct per_cpu *c, const struct apic_dest *d);
+/*
+ * Why the compatibility-format MSI @addr/@data a passed-through device of
+ * @cell is to send may not be sent, or NULL: then it names one CPU of
+ * @cell, physical APIC ID @apic_id, fixed or (@lowest) lowest-priority
+ * delivery, and a vector of 32 or more (data bits 7:0).
+ */
+struct cell;
+const char *apic_msi_for_cell(const struct cell *cell, uint64_t addr, uint32_t data,
+			      uint32_t *apic_id, int *lowest);
 /* Sends an NMI to the CPU with physical APIC ID @apic_id. */
 void apic_send_nmi(uint32_t apic_id);
 /* Stores to the APIC page (an mmio_handler_t): filtered, emulated. */

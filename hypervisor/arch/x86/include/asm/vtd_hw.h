@@ -152,5 +152,14 @@ int vtd_qi_invalidate_all(struct vtd_unit *u);
 void vtd_ir_root_access(struct per_cpu *cpu, struct vtd_unit *u, unsigned int index,
 			unsigned int reg, int is_write, unsigned int size, uint64_t *value);
 int vtd_ir_entry(const struct vtd_unit *u, unsigned int handle, uint64_t *lo, int *x2apic);
+/*
+ * The hypervisor's entry for MSI @slot of a passed-through function: to
+ * physical APIC ID @apic_id, @vector, fixed or @lowest-priority, only
+ * from requester @sid. Returns its index (the handle the function's
+ * remappable MSI names), or -ENODEV where Linux runs no remapping here.
+ */
+int vtd_ir_hv_entry(struct vtd_unit *u, unsigned int index, unsigned int slot,
+		    uint32_t apic_id, uint32_t vector, int lowest, uint16_t sid);
+void vtd_ir_hv_entry_clear(struct vtd_unit *u, unsigned int index, unsigned int slot);
 
 #endif

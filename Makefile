@@ -84,7 +84,7 @@ endef
 
 # ---- libcellmsg, once per flavour -------------------------------------------
 CELLMSG_INC   := -Ilibcellmsg/include
-CELLMSG_CORE  := libcellmsg/core/cellmsg.c
+CELLMSG_CORE  := libcellmsg/core/cellmsg.c libcellmsg/core/pubsub.c
 CELLMSG_SRCS  := $(CELLMSG_CORE) $(addprefix libcellmsg/backends/,host.c uio.c loop.c inmate.c posix.c)
 CELLMSG_LIBS  := -luring
 
@@ -278,14 +278,16 @@ $(BUILD)/configs/x2apic/%.o: configs/x86/%.c $(OBJ_DEPS)
 GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/guest/cellmsg-xfer \
 	$(BUILD)/guest/cellmsg-reset $(BUILD)/guest/bulkhead-bench \
 	$(BUILD)/guest/bh-cfgtool $(BUILD)/guest/ioport-probe $(BUILD)/guest/link-tool \
-	$(BUILD)/guest/bulkhead $(BUILD)/guest/edu-dma
+	$(BUILD)/guest/bulkhead $(BUILD)/guest/edu-dma $(BUILD)/guest/cellmsg-ps
 guest-bins: $(GUEST_BINS)
 ALL_OBJS += $(patsubst tests/system/guest/%.c,$(BUILD)/host/tests/system/guest/%.c.o,\
 	$(wildcard tests/system/guest/*.c)) $(BUILD)/host/bench/bulkhead_bench.c.o
 
 # tests/system/guest/*.c; cellmsg-xfer also runs on the host (-e: the
-# checksum a stream must have). edu-dma shares common/edu.h with edu-demo.
+# checksum a stream must have). edu-dma shares common/edu.h with edu-demo,
+# cellmsg-ps common/ps_pattern.h with link-echo.
 $(BUILD)/host/tests/system/guest/edu-dma.c.o: HOST_INC += -Icommon/include
+$(BUILD)/host/tests/system/guest/cellmsg-ps.c.o: HOST_INC += -Icommon/include
 $(BUILD)/guest/%: $(BUILD)/host/tests/system/guest/%.c.o $(CELLMSG_LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $(GUEST_LDFLAGS) -o $@ $^ $(CELLMSG_LIBS)
@@ -378,7 +380,7 @@ $(BUILD)/tests/unit/%.sh: tests/unit/%.sh
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Iinclude $(CELLMSG_INC)
-FUZZ_OBJS := $(BUILD)/fuzz/obj/tests/fuzz/fuzz_cellmsg.c.o $(BUILD)/fuzz/obj/$(CELLMSG_CORE).o
+FUZZ_OBJS := $(BUILD)/fuzz/obj/tests/fuzz/fuzz_cellmsg.c.o $(patsubst %,$(BUILD)/fuzz/obj/%.o,$(CELLMSG_CORE))
 ALL_OBJS += $(FUZZ_OBJS)
 fuzz: $(BUILD)/fuzz/fuzz_cellmsg
 

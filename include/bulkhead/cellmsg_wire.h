@@ -128,4 +128,81 @@ _Static_assert(__builtin_offsetof(struct cellmsg_wake, sleep_mode) == 0x08 &&
 _Static_assert(sizeof(struct cellmsg_rec_hdr) == CELLMSG_REC_ALIGN, "record header");
 _Static_assert(sizeof(struct cellmsg_buf_desc) == 12, "buffer descriptor");
 
+/*
+ * Publish/subscribe on an ivshmem link (libcellmsg/PROTOCOL.md section 8).
+ * Peer i's pub/sub area is slot i of its own output section (the slot no
+ * pairwise channel uses): the lines of its subscriptions, one per
+ * producer peer, then its own topic, written only by peer i and read by
+ * every other peer. Records in the topic's ring are those of section 2.
+ */
+#define CELLMSG_PS_MAGIC		0x53504d43u	/* "CMPS" */
+#define CELLMSG_PS_VERSION		1u
+#define CELLMSG_PS_PEERS		16u	/* subscription lines per area */
+#define CELLMSG_PS_RING_OFFSET		0x1000u	/* the topic's ring, in the area */
+#define CELLMSG_PS_SPARE_LINE		0xfc0u	/* a line no pub/sub field uses: the
+						   owner's to keep (link-echo's raw
+						   line) */
+
+/* Topic policies (cellmsg_ps_topic.policy). */
+#define CELLMSG_PS_WAIT			0u	/* wait for the slowest subscriber */
+#define CELLMSG_PS_DROP			1u	/* never wait: a subscriber that
+						   falls a ring behind loses */
+
+/*
+ * Subscription line: written by the subscriber, one per producer peer
+ * (line p of the subscriber's area: its subscription to p's topic).
+ */
+struct cellmsg_ps_sub {
+	uint32_t magic;			/* CELLMSG_PS_MAGIC once opened */
+	uint32_t state;			/* CELLMSG_STATE_*; READY release-stored
+					   after sub_for and head */
+	uint32_t sub_for;		/* producer epoch head is for */
+	uint32_t head;			/* next byte to read in the producer's
+					   ring; release-stored after reading */
+	uint32_t want_data;		/* ring me when you publish */
+	uint32_t reserved[11];
+};
+
+/* Topic header: written by the producer. */
+struct cellmsg_ps_topic {
+	/* identity line: at open, before state = READY */
+	uint32_t magic;
+	uint32_t version;
+	uint32_t ring_offset;		/* from the start of the area */
+	uint32_t ring_size;		/* power of two */
+	uint32_t policy;		/* CELLMSG_PS_WAIT or CELLMSG_PS_DROP */
+	uint32_t reserved0[3];
+	uint32_t epoch;			/* incarnation, never 0 */
+	uint32_t state;			/* with epoch one aligned 8-byte word */
+	uint32_t reserved1[6];
+	/*
+	 * Producer line. tail: the next record's position (bits 31:0) and
+	 * sequence (63:32), one word release-stored after each send, where
+	 * a subscriber starts. reclaim: a record starting before it may be
+	 * overwritten; stored before any byte of such a record is.
+	 */
+	uint64_t tail;
+	uint32_t reclaim;
+	uint32_t reserved2[13];
+	/* Wake-up line: set before the producer sleeps for room (WAIT). */
+	uint32_t want_space;
+	uint32_t reserved3[15];
+};
+
+struct cellmsg_ps_area {
+	struct cellmsg_ps_sub subs[CELLMSG_PS_PEERS];
+	struct cellmsg_ps_topic topic;
+};
+
+_Static_assert(sizeof(struct cellmsg_ps_sub) == CELLMSG_CACHELINE, "subscription line");
+_Static_assert(__builtin_offsetof(struct cellmsg_ps_topic, epoch) == 0x20 &&
+	       __builtin_offsetof(struct cellmsg_ps_topic, state) == 0x24,
+	       "topic epoch and state: one aligned 8-byte word");
+_Static_assert(__builtin_offsetof(struct cellmsg_ps_topic, tail) == 0x40, "producer line");
+_Static_assert(__builtin_offsetof(struct cellmsg_ps_topic, want_space) == 0x80, "topic wake line");
+_Static_assert(__builtin_offsetof(struct cellmsg_ps_area, topic) == 0x400, "topic at 0x400");
+_Static_assert(sizeof(struct cellmsg_ps_area) <= CELLMSG_PS_SPARE_LINE &&
+	       CELLMSG_PS_SPARE_LINE + CELLMSG_CACHELINE <= CELLMSG_PS_RING_OFFSET,
+	       "area header, then the spare line, then the ring");
+
 #endif /* BULKHEAD_CELLMSG_WIRE_H */

@@ -25,6 +25,7 @@
 #define ENOSPC		28
 #define ENOSYS		38
 #define EPROTO		71
+#define EOVERFLOW	75
 #define EMSGSIZE	90
 #define ECONNRESET	104
 #define ENOBUFS		105

@@ -3,6 +3,7 @@
 #include <bulkhead/errno.h>
 #include <bulkhead/ivshmem.h>
 #include <cellmsg/inmate.h>
+#include <cellmsg/pubsub.h>
 
 static int inmate_notify(void *ctx)
 {
@@ -56,6 +57,41 @@ void cellmsg_inmate_backend(struct cellmsg_inmate *im, volatile uint32_t *regs,
 	be->now_ns = inmate_now_ns;
 	be->event_fd = 0;
 	be->event_ack = 0;
+	be->ctx = im;
+}
+
+static int inmate_ps_notify(void *ctx, unsigned int peer)
+{
+	struct cellmsg_inmate *im = ctx;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* as inmate_notify() */
+	im->regs[IVSHMEM_REG_DOORBELL / 4] = IVSHMEM_DOORBELL(peer, im->ps_vector);
+	return 0;
+}
+
+static int inmate_ps_peer_up(void *ctx, unsigned int peer)
+{
+	struct cellmsg_inmate *im = ctx;
+
+	return !im->states || peer >= im->num_peers ||
+	       im->states[IVSHMEM_STATE_ENTRY(peer) / 4] == IVSHMEM_STATE_READY;
+}
+
+void cellmsg_inmate_ps_backend(struct cellmsg_inmate *im, volatile uint32_t *regs,
+			       uint32_t vector, const volatile uint32_t *states,
+			       uint32_t num_peers, uint64_t (*now_ns)(void),
+			       void (*idle)(void), struct cellmsg_ps_backend *be)
+{
+	struct cellmsg_backend plain;
+
+	cellmsg_inmate_backend(im, regs, 0, vector, now_ns, idle, &plain);
+	im->ps_vector = vector;
+	im->states = states;
+	im->num_peers = num_peers;
+	be->notify = inmate_ps_notify;
+	be->wait = inmate_wait;
+	be->now_ns = inmate_now_ns;
+	be->peer_up = inmate_ps_peer_up;
 	be->ctx = im;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <bulkhead/ivshmem.h>
+#include <cellmsg/pubsub.h>
 #include <cellmsg/uio.h>
 
 _Static_assert(CELLMSG_LINK_MAX_PEERS == IVSHMEM_MAX_PEERS, "links: one limit");
@@ -151,17 +152,39 @@ static int map_link(struct cellmsg_uio *dev)
 		return err;
 	}
 	dev->outputs = p;
+	err = map_region_prot(dev, IVSHMEM_UIO_MAP_STATE, PROT_READ, &p, &dev->states_map_size, &off);
+	if (err) {
+		munmap(dev->output, dev->output_map_size);
+		munmap((void *)dev->outputs, dev->outputs_size);
+		dev->output = NULL;
+		dev->outputs = NULL;
+		return err;
+	}
+	dev->states_map = p;
+	dev->states = (const volatile uint32_t *)((const uint8_t *)p + off);
 	dev->num_peers = (uint32_t)peers;
 	dev->output_size = (size_t)out_size < dev->output_map_size ? (size_t)out_size :
 			   dev->output_map_size;
 	if ((uint64_t)dev->num_peers * out_size <= dev->outputs_size && dev->own_id < peers)
 		return 0;
 	munmap(dev->output, dev->output_map_size);
-	munmap(p, dev->outputs_size);
+	munmap((void *)dev->outputs, dev->outputs_size);
+	munmap(dev->states_map, dev->states_map_size);
 	dev->output = NULL;
 	dev->outputs = NULL;
+	dev->states = NULL;
 	return fail(dev, -EINVAL, "%s: peer %u of %u, %llu-byte output sections: not what the outputs map (%zu bytes) holds",
 		    dev->path, dev->own_id, dev->num_peers, out_size, dev->outputs_size);
+}
+
+size_t cellmsg_uio_ps_area(const struct cellmsg_uio *dev, uint32_t peer_id, const void **area)
+{
+	const void *section = peer_id == dev->own_id ? dev->output :
+			      (const uint8_t *)dev->outputs + (size_t)peer_id * dev->output_size;
+
+	if (!dev->output || peer_id >= dev->num_peers)
+		return 0;
+	return cellmsg_link_ps_area(section, dev->output_size, dev->num_peers, peer_id, area);
 }
 
 size_t cellmsg_uio_link_halves(const struct cellmsg_uio *dev, uint32_t peer_id, void **own,
@@ -247,8 +270,12 @@ void cellmsg_uio_close(struct cellmsg_uio *dev)
 		munmap(dev->output, dev->output_map_size);
 	if (dev->outputs)
 		munmap((void *)dev->outputs, dev->outputs_size);
+	if (dev->states_map)
+		munmap(dev->states_map, dev->states_map_size);
 	dev->output = NULL;
 	dev->outputs = NULL;
+	dev->states = NULL;
+	dev->states_map = NULL;
 	if (dev->regs_map)
 		munmap(dev->regs_map, dev->regs_map_size);
 	if (dev->fd >= 0)
@@ -333,6 +360,35 @@ static int uio_event_fd(void *ctx)
 static int uio_event_ack(void *ctx)
 {
 	return cellmsg_uio_ack(ctx);
+}
+
+static int uio_ps_notify(void *ctx, unsigned int peer)
+{
+	struct cellmsg_uio *dev = ctx;
+
+	/* as uio_notify(): our stores before the interrupt */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	dev->regs[IVSHMEM_REG_DOORBELL / 4] = IVSHMEM_DOORBELL(peer, dev->ps_vector);
+	return 0;
+}
+
+static int uio_ps_peer_up(void *ctx, unsigned int peer)
+{
+	struct cellmsg_uio *dev = ctx;
+
+	return !dev->states || peer >= dev->num_peers ||
+	       dev->states[IVSHMEM_STATE_ENTRY(peer) / 4] == IVSHMEM_STATE_READY;
+}
+
+void cellmsg_uio_ps_backend(struct cellmsg_uio *dev, uint32_t vector,
+			    struct cellmsg_ps_backend *be)
+{
+	dev->ps_vector = vector;
+	be->notify = uio_ps_notify;
+	be->wait = uio_wait;
+	be->now_ns = uio_now_ns;
+	be->peer_up = uio_ps_peer_up;
+	be->ctx = dev;
 }
 
 void cellmsg_uio_backend(struct cellmsg_uio *dev, uint32_t peer_id,

@@ -9,56 +9,17 @@
 #include <bulkhead/errno.h>
 #include <cellmsg/cellmsg.h>
 
-/*
- * Ordering helpers. Every release store names the acquire load it pairs
- * with at its call site.
- */
-#define LOAD(p)			__atomic_load_n((p), __ATOMIC_RELAXED)
-#define LOAD_ACQ(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define STORE(p, v)		__atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define STORE_REL(p, v)		__atomic_store_n((p), (v), __ATOMIC_RELEASE)
-/*
- * A store-load barrier. On x86 a locked read-modify-write of a stack word
- * orders the same way as MFENCE for ordinary memory and costs less on
- * current cores (Linux's smp_mb() made the same choice); the word is
- * rewritten with its own value.
- */
-#define FULL_FENCE()	__cellmsg_full_fence()
+#include "internal.h"
 
 #define DEFAULT_SPIN_NS		20000u
-#define CELLMSG_MAX_RING	(1u << 25)	/* 32 MiB */
-#define NO_DEADLINE		UINT64_MAX
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ __volatile__("pause" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
 
 static inline uint32_t align_rec(uint32_t n)
 {
 	return (n + CELLMSG_REC_ALIGN - 1) & ~(CELLMSG_REC_ALIGN - 1);
 }
 
-static inline int is_pow2(uint32_t x)
-{
-	return x && !(x & (x - 1));
-}
-
 #define seq_next(seq)	__cellmsg_seq_next(seq)
 
-static uint32_t mix32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
-}
 
 void __cellmsg_notify(struct cellmsg_chan *ch)
 {

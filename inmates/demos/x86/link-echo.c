@@ -26,15 +26,26 @@
  *   kind 4  the raw cache line: P stores a count into its "raw line",
  *           target copies it into its own (word 3 = 1 + P tells it to,
  *           in a tight loop), P waits for it there: the floor under any
- *           protocol. A peer's raw line is the slot of its own section
- *           that would be its channel with itself (cellmsg_link_halves()
- *           never hands it out).
+ *           protocol. A peer's raw line is the spare line of its pub/sub
+ *           area (CELLMSG_PS_SPARE_LINE), which no protocol field uses.
+ *
+ * Publish/subscribe (cellmsg/pubsub.h), with the same command word:
+ *   kind 5  publish PS_MESSAGES messages of the checkable stream
+ *           (common/ps_pattern.h) under the WAIT policy, once target
+ *           peers (the byte is a count here) have subscribed, 2 ms of
+ *           pause after every 100 (a late subscriber finds it running);
+ *           then the end mark until they have left
+ *   kind 6  subscribe to peer target's topic and check every message
+ *           until the end mark
+ * Each prints one line on the console when done.
  */
 #include "../../lib/x86/inmate.h"
 
 #include <bulkhead/ivshmem.h>
 #include <cellmsg/cellmsg.h>
 #include <cellmsg/inmate.h>
+#include <cellmsg/pubsub.h>
+#include <common/ps_pattern.h>
 
 #define MMIO_BASE	IVSHMEM_INMATE_BARS(0)
 #define PM_TIMER_PORT	0x608	/* q35 */
@@ -47,10 +58,16 @@
 #define BENCH_DOORBELL	2
 #define BENCH_IRQ	3
 #define BENCH_RAW	4
+#define PS_PUBLISH	5
+#define PS_SUBSCRIBE	6
+#define PS_MESSAGES	50000u
+#define PS_WAIT_NS	30000000000ll
+#define PS_PACE_NS	2000000ull	/* after every 100 messages */
 
 static struct ivshmem_device dev;
 static struct cellmsg_chan ch[IVSHMEM_MAX_PEERS];
 static struct cellmsg_inmate im[IVSHMEM_MAX_PEERS];
+static struct cellmsg_inmate ps_im;		/* pub/sub doorbells */
 static uint64_t reopen_at[IVSHMEM_MAX_PEERS];	/* 0: open */
 static uint32_t echoed[IVSHMEM_MAX_PEERS];
 static uint8_t buf[16384];
@@ -78,7 +95,8 @@ static volatile uint64_t *raw_line(uint32_t peer)
 {
 	size_t slot = dev.output_size / dev.num_peers / 64 * 64;
 
-	return (volatile uint64_t *)((volatile uint8_t *)IVSHMEM_OUTPUT(&dev, peer) + peer * slot);
+	return (volatile uint64_t *)((volatile uint8_t *)IVSHMEM_OUTPUT(&dev, peer) + peer * slot +
+				     CELLMSG_PS_SPARE_LINE);
 }
 
 /* Word 3 asks us to mirror peer (word - 1)'s raw line until it is cleared. */
@@ -99,6 +117,7 @@ static void on_channel(unsigned int vector)
 	(void)vector;
 	for (p = 0; p < dev.num_peers; p++)
 		cellmsg_inmate_irq(&im[p]);
+	cellmsg_inmate_irq(&ps_im);
 }
 
 static void on_bounce(unsigned int vector)
@@ -240,6 +259,108 @@ static void bench(uint32_t cmd)
 	       n ? samples[n * 99 / 100] : 0, n ? samples[n - 1] : 0, lost);
 }
 
+/* ---- publish/subscribe ---------------------------------------------------- */
+
+/* Peer @peer's pub/sub area and its size (0: none). */
+static size_t ps_area(uint32_t peer, void **area)
+{
+	const void *a = NULL;
+	size_t n = cellmsg_link_ps_area(output(peer), dev.output_size, dev.num_peers, peer, &a);
+
+	*area = (void *)a;
+	return n;
+}
+
+static void ps_backend(struct cellmsg_ps_backend *be)
+{
+	/* the state table is at the start of the link's memory */
+	cellmsg_inmate_ps_backend(&ps_im, dev.regs, IVSHMEM_VECTOR_CHANNEL,
+				  (const volatile uint32_t *)dev.shmem, dev.num_peers, now_ns,
+				  idle, be);
+}
+
+static void ps_publish(uint32_t subscribers)
+{
+	static struct cellmsg_pub pub;
+	struct cellmsg_ps_backend be;
+	uint8_t m[PS_PATTERN_MAX];
+	uint32_t n, p, end = PS_END_MARK;
+	uint64_t t0, deadline = now_ns() + PS_WAIT_NS;
+	size_t size;
+	void *area;
+	int err = 0;
+
+	ps_backend(&be);
+	size = ps_area(dev.id, &area);
+	if (!size || cellmsg_pub_open(&pub, area, size, dev.id, dev.num_peers, CELLMSG_PS_WAIT,
+				      (uint32_t)rdtsc(), &be)) {
+		printk("link-echo %u: no pub/sub area\n", dev.id);
+		return;
+	}
+	for (p = 0; p < dev.num_peers; p++)
+		if (p != dev.id && ps_area(p, &area))
+			cellmsg_pub_peer(&pub, p, area);
+	while (cellmsg_pub_subscribers(&pub) < subscribers && now_ns() < deadline)
+		cpu_relax();
+	t0 = rdtsc();
+	for (n = 0; n < PS_MESSAGES && !err; n++) {
+		err = cellmsg_pub_send(&pub, m, ps_pattern(m, n), PS_WAIT_NS);
+		/* paced, so that a subscriber can come late (about 1 s in all) */
+		if (n % 100 == 99)
+			for (deadline = now_ns() + PS_PACE_NS; now_ns() < deadline;)
+				cpu_relax();
+	}
+	printk("link-echo %u: published %u messages (WAIT) in %lu ms, slept %lu times, error %d, subscribers at the end: %u\n",
+	       dev.id, n - (err != 0), tsc_to_ns(rdtsc() - t0) / 1000000, pub.sleeps, err,
+	       cellmsg_pub_subscribers(&pub));
+	deadline = now_ns() + PS_WAIT_NS;
+	while (cellmsg_pub_subscribers(&pub) && now_ns() < deadline)
+		cellmsg_pub_send(&pub, &end, sizeof(end), 1000000);
+	cellmsg_pub_close(&pub);
+}
+
+static void ps_subscribe(uint32_t producer)
+{
+	static struct cellmsg_sub sub;
+	struct cellmsg_ps_backend be;
+	struct ps_tracker t = { 0 };
+	size_t size;
+	void *own, *theirs;
+	int len;
+
+	ps_backend(&be);
+	size = ps_area(dev.id, &own);
+	if (!size || producer == dev.id || !ps_area(producer, &theirs) ||
+	    cellmsg_sub_open(&sub, own, theirs, size, producer, 0, &be)) {
+		printk("link-echo %u: cannot subscribe to peer %u\n", dev.id, producer);
+		return;
+	}
+	for (;;) {
+		len = cellmsg_sub_recv(&sub, buf, sizeof(buf), PS_WAIT_NS);
+		if (len == -ECONNRESET)
+			continue;
+		if ((len < 0 && len != -EOVERFLOW) || ps_track(&t, buf, len, -EOVERFLOW))
+			break;
+	}
+	cellmsg_sub_close(&sub);
+	printk("link-echo %u: subscribed to peer %u: %u messages (%u to %u), %u wrong, %lu lost%s\n",
+	       dev.id, producer, t.got, t.first, t.last, t.wrong, cellmsg_sub_lost(&sub),
+	       len < 0 ? ", then an error" : "");
+}
+
+/* A command word: a benchmark, or a pub/sub role. */
+static void run_command(uint32_t cmd)
+{
+	uint32_t kind = cmd & 0xff, target = (cmd >> 8) & 0xff;
+
+	if (kind == PS_PUBLISH)
+		ps_publish(target);
+	else if (kind == PS_SUBSCRIBE && target < dev.num_peers)
+		ps_subscribe(target);
+	else
+		bench(cmd);
+}
+
 int inmate_main(void)
 {
 	uint32_t p, cmd, last_cmd = 0;
@@ -275,7 +396,7 @@ int inmate_main(void)
 		cmd = *common_word(dev.id, 0);
 		if (cmd != last_cmd) {
 			last_cmd = cmd;
-			bench(cmd);
+			run_command(cmd);
 			*common_word(dev.id, 1) = cmd >> 16;
 		}
 	}

@@ -29,6 +29,10 @@ struct cellmsg_inmate {
 	uint32_t irqs_seen;
 	uint64_t (*now_ns)(void);	/* the inmate's clock (TSC based) */
 	void (*idle)(void);		/* wait for an interrupt, or return */
+	/* pub/sub (cellmsg_inmate_ps_backend()) */
+	uint32_t ps_vector;
+	const volatile uint32_t *states;	/* the link's state table */
+	uint32_t num_peers;
 };
 
 /*
@@ -39,6 +43,17 @@ void cellmsg_inmate_backend(struct cellmsg_inmate *im, volatile uint32_t *regs,
 			    uint32_t peer_id, uint32_t vector,
 			    uint64_t (*now_ns)(void), void (*idle)(void),
 			    struct cellmsg_backend *be);
+
+struct cellmsg_ps_backend;
+/*
+ * The pub/sub backend (cellmsg/pubsub.h) on a link: doorbells on vector
+ * @vector of any peer, a peer up while its entry of the state table at
+ * @states (@num_peers entries) is READY; clock and idle as above.
+ */
+void cellmsg_inmate_ps_backend(struct cellmsg_inmate *im, volatile uint32_t *regs,
+			       uint32_t vector, const volatile uint32_t *states,
+			       uint32_t num_peers, uint64_t (*now_ns)(void),
+			       void (*idle)(void), struct cellmsg_ps_backend *be);
 
 /* Our own peer ID (IVPosition): side = own ID < peer ID ? 0 : 1. */
 uint32_t cellmsg_inmate_own_id(const struct cellmsg_inmate *im);

@@ -44,11 +44,15 @@ struct cellmsg_uio {
 	size_t output_size;		/* one section */
 	size_t outputs_size;
 	uint32_t num_peers;
+	const volatile uint32_t *states;	/* the state table, read-only */
+	uint32_t ps_vector;			/* pub/sub doorbells ring this */
 
 	/* internal: the mappings as made */
 	void *regs_map;
 	size_t regs_map_size;
 	size_t output_map_size;
+	void *states_map;
+	size_t states_map_size;
 };
 
 /*
@@ -79,6 +83,18 @@ void cellmsg_uio_backend(struct cellmsg_uio *dev, uint32_t peer_id,
 size_t cellmsg_uio_link_halves(const struct cellmsg_uio *dev, uint32_t peer_id, void **own,
 			       const void **peer);
 
+/*
+ * On a link device: peer @peer_id's pub/sub area (cellmsg/pubsub.h; ours
+ * is writable, the others read-only) and its size, 0 if none.
+ */
+size_t cellmsg_uio_ps_area(const struct cellmsg_uio *dev, uint32_t peer_id, const void **area);
+struct cellmsg_ps_backend;
+/*
+ * The pub/sub backend on a link device: a doorbell on vector @vector of
+ * any peer, a peer up while its state table entry is READY.
+ */
+void cellmsg_uio_ps_backend(struct cellmsg_uio *dev, uint32_t vector,
+			    struct cellmsg_ps_backend *be);
 /* Our channel side against @peer_id: the lower ID takes side 0. */
 unsigned int cellmsg_uio_side(const struct cellmsg_uio *dev, uint32_t peer_id);
 

@@ -120,6 +120,9 @@ static int probe_unit(struct vtd_unit *u, unsigned int index)
 	printk("IOMMU %u: Intel VT-d %u.%u at 0x%lx, %u-level tables, %u fault records\n",
 	       index, ver >> 4 & 0xf, ver & 0xf, u->base, u->aw == VTD_CTX_AW_48 ? 4 : 3,
 	       (unsigned int)VTD_CAP_NFR(u->cap));
+	if (!u->ir.on)
+		printk("IOMMU %u: WARNING: Linux runs without interrupt remapping (intremap=off): root-cell devices' MSIs are not checked and can reach inmates' CPUs, and passed-through devices get no MSI; boot Linux with interrupt remapping on\n",
+		       index);
 	return 0;
 }
 

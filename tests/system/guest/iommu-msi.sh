@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Guest half of iommu-msi (QEMU 10, root Linux in x2APIC mode with QEMU's
-# Intel IOMMU remapping interrupts, an edu device). bh_msi binds edu and
+# Guest half of iommu-msi (root Linux with QEMU's Intel IOMMU remapping
+# interrupts, an edu device). Args: x2apic (QEMU 10, eim=on: Linux in
+# x2APIC mode) or xapic (Linux in xAPIC mode with remapping). bh_msi binds edu and
 # re-aims its remapping entry the way a buggy driver could. Aimed at a
 # root CPU the MSI arrives there (Linux logs a vector it has no handler
 # for); aimed at an inmate's CPU it is refused, whether the entry was
@@ -10,7 +11,7 @@
 VECTOR=0xd7	# no handler in Linux or in apic-demo (CPU 2)
 VECTOR_DEC=$((VECTOR))
 
-dmesg | grep -q 'Enabled IRQ remapping in x2apic mode' || fail "root Linux has no interrupt remapping in x2APIC mode"
+dmesg | grep -q "Enabled IRQ remapping in $1 mode" || fail "root Linux has no interrupt remapping in $1 mode"
 edu=
 for d in /sys/bus/pci/devices/*; do
 	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1234:0x11e8 ] && edu=$d

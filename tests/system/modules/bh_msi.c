@@ -5,7 +5,7 @@
  * interrupts, and through the device's sysfs file `bh_msi` can
  *   raise             make the device send its MSI (edu register 0x60),
  *   aim ID VECTOR     rewrite the device's interrupt remapping entry in
- *                     Linux's table to x2APIC ID and VECTOR, and invalidate
+ *                     Linux's table to (x2)APIC ID and VECTOR, and invalidate
  *                     it the way Linux's driver does (a descriptor in
  *                     Linux's invalidation queue, the tail register moved),
  *   restore           put Linux's entry back, invalidated again.
@@ -37,6 +37,7 @@ module_param(dmar, ulong, 0);
 #define VTD_IQT		0x88
 #define VTD_IQA		0x90
 #define VTD_IRTA	0xb8
+#define VTD_IRTA_EIME	(1ull << 11)	/* x2APIC destinations */
 #define QI_IEC_INDEXED	(0x4ull | 1ull << 4)	/* type 4, index granularity */
 #define QI_WAIT_NOTHING	0x5ull			/* type 5, no status, no interrupt */
 #define IRTE_DEST_LOGICAL	(1ull << 2)
@@ -113,13 +114,15 @@ static int invalidate(struct bh_msi *m)
 static int aim(struct bh_msi *m, unsigned int apic_id, unsigned int vector)
 {
 	u64 lo = m->saved_lo;
+	bool x2apic = readq(m->unit + VTD_IRTA) & VTD_IRTA_EIME;
 
 	/* physical destination (Linux's cluster mode uses logical ones) */
 	lo &= ~(0xffull << 16 | 0xffffffffull << 32 | IRTE_DEST_LOGICAL);
-	lo |= (u64)vector << 16 | (u64)apic_id << 32;
+	lo |= (u64)vector << 16;
+	lo |= x2apic ? (u64)apic_id << 32 : (u64)(apic_id & 0xff) << 40;
 	WRITE_ONCE(*m->irte, lo);
-	pr_info("%s: entry %u aimed at x2APIC ID %u, vector 0x%x\n",
-		pci_name(m->pdev), m->handle, apic_id, vector);
+	pr_info("%s: entry %u aimed at %s ID %u, vector 0x%x\n", pci_name(m->pdev),
+		m->handle, x2apic ? "x2APIC" : "APIC", apic_id, vector);
 	return invalidate(m);
 }
 

@@ -281,7 +281,8 @@ GUEST_BINS := $(BUILD)/guest/ivshmem-ping $(BUILD)/guest/uio-errtest $(BUILD)/gu
 	$(BUILD)/guest/bulkhead $(BUILD)/guest/edu-dma $(BUILD)/guest/cellmsg-ps
 guest-bins: $(GUEST_BINS)
 ALL_OBJS += $(patsubst tests/system/guest/%.c,$(BUILD)/host/tests/system/guest/%.c.o,\
-	$(wildcard tests/system/guest/*.c)) $(BUILD)/host/bench/bulkhead_bench.c.o
+	$(wildcard tests/system/guest/*.c)) $(BUILD)/host/bench/bulkhead_bench.c.o \
+	$(BUILD)/host/bench/link_bench.c.o
 
 # tests/system/guest/*.c; cellmsg-xfer also runs on the host (-e: the
 # checksum a stream must have). edu-dma shares common/edu.h with edu-demo,
@@ -293,7 +294,8 @@ $(BUILD)/guest/%: $(BUILD)/host/tests/system/guest/%.c.o $(CELLMSG_LIB)
 	$(Q)$(CC) $(LDFLAGS) $(GUEST_LDFLAGS) -o $@ $^ $(CELLMSG_LIBS)
 
 # bulkhead-bench runs in root Linux: built static for the guest.
-$(BUILD)/guest/bulkhead-bench: $(BUILD)/host/bench/bulkhead_bench.c.o $(CELLMSG_LIB)
+$(BUILD)/guest/bulkhead-bench: $(BUILD)/host/bench/bulkhead_bench.c.o $(BUILD)/host/bench/link_bench.c.o \
+		$(CELLMSG_LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $(GUEST_LDFLAGS) -o $@ $^ -lpthread
 

@@ -46,6 +46,8 @@
 #include <cellmsg/cellmsg.h>
 #include <cellmsg/uio.h>
 
+#include "link_bench.h"
+
 #define SECOND_NS		1000000000ll
 #define TIMEOUT_NS		(10 * SECOND_NS)
 #define MAX_SIZES		16
@@ -70,6 +72,8 @@ struct opts {
 	int cpu, floor_cpu;
 	unsigned int cases;		/* bit per enum case_kind */
 	int cases_given;		/* -m: what is asked must run */
+	int link;			/* -L FROM,TO: inmate<->inmate */
+	unsigned int link_from, link_to;
 };
 
 struct result {
@@ -594,6 +598,10 @@ static void usage(FILE *out)
 "                histogram.gp next to this program (or $BULKHEAD_HISTOGRAM_GP)\n"
 "  -P CPU        run on this root CPU (default 0); -F CPU: the floor's\n"
 "                second CPU (default 1)\n"
+"  -L FROM,TO    inmate<->inmate instead: on a link device, link-echo in\n"
+"                peer FROM measures round trips with peer TO (raw cache\n"
+"                line, polled libcellmsg, bare doorbell, interrupt mode);\n"
+"                prints its figures and both inmates' MMIO exits per trip\n"
 "  -h            this help\n"
 "\n"
 "Exit status: 0 done, 1 a round trip failed, 2 usage or setup error,\n"
@@ -650,7 +658,7 @@ static void parse(struct opts *o, int argc, char **argv)
 	*o = (struct opts){ .cell_id = 1, .count = 2000, .irq_count = 500, .hist_size = 64,
 			    .cpu = 0, .floor_cpu = 1, .cases = (1u << NUM_CASES) - 1 };
 	parse_sizes(o, sizes);
-	while ((c = getopt(argc, argv, "d:c:n:i:s:m:C:S:H:p:P:F:h")) != -1) {
+	while ((c = getopt(argc, argv, "d:c:n:i:s:m:C:S:H:p:P:F:L:h")) != -1) {
 		switch (c) {
 		case 'd': o->dev = optarg; break;
 		case 'c': o->cell_id = num("cell ID", optarg, 1, 255); break;
@@ -664,6 +672,11 @@ static void parse(struct opts *o, int argc, char **argv)
 		case 'p': o->png = optarg; break;
 		case 'P': o->cpu = (int)num("CPU", optarg, 0, 1023); break;
 		case 'F': o->floor_cpu = (int)num("CPU", optarg, 0, 1023); break;
+		case 'L':
+			if (sscanf(optarg, "%u,%u", &o->link_from, &o->link_to) != 2)
+				die(2, "-L wants FROM,TO: two peer IDs, not '%s'", optarg);
+			o->link = 1;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -775,6 +788,8 @@ int main(int argc, char **argv)
 
 	parse(&b.o, argc, argv);
 	b.sysfs = getenv("BULKHEAD_SYSFS") ?: BH_SYSFS_ROOT;
+	if (b.o.link)
+		return bench_link(b.o.dev, b.sysfs, b.o.link_from, b.o.link_to);
 	max_count = b.o.count > b.o.irq_count ? b.o.count : b.o.irq_count;
 	b.ns = calloc(max_count, sizeof(double));
 	b.out = calloc(1, BH_BENCH_MAX_MSG);

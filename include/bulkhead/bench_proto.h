@@ -20,6 +20,8 @@
 #ifndef BULKHEAD_BENCH_PROTO_H
 #define BULKHEAD_BENCH_PROTO_H
 
+#include <stdint.h>
+
 /* The echo's receive buffer, in the cell's 1 MiB of RAM. */
 #define BH_BENCH_MAX_MSG		(128 * 1024)
 
@@ -37,5 +39,48 @@ _Static_assert(sizeof(BH_BENCH_MODE_MAGIC) == BH_BENCH_MODE_LEN,
 
 #define BH_BENCH_FNV_OFFSET		0xcbf29ce484222325ull
 #define BH_BENCH_FNV_PRIME		0x100000001b3ull
+
+/*
+ * link-echo (inmates/demos/x86/link-echo.c) on an ivshmem link and the
+ * programs that drive it (bulkhead-bench -L, the link- scenarios), in the
+ * link's common section. Peer P's command block, 16 bytes at
+ * BH_LINK_CMD_BLOCK(P): word BH_LINK_WORD_CMD a command anyone writes
+ * (BH_LINK_CMD(): a new seq starts it), BH_LINK_WORD_DONE the seq of the
+ * last command P finished (written by P), BH_LINK_WORD_BOUNCE 1 + the
+ * peer whose bare doorbells P answers from its interrupt handler, and
+ * BH_LINK_WORD_MIRROR 1 + the peer whose raw line P copies (both written
+ * by the peer that measures). After a benchmark P writes its figures at
+ * BH_LINK_RESULT(P), then BH_LINK_WORD_DONE.
+ */
+#define BH_LINK_CMD(seq, target, kind)	\
+	((uint32_t)(seq) << 16 | (uint32_t)(target) << 8 | (uint32_t)(kind))
+#define BH_LINK_CMD_SEQ(cmd)		((cmd) >> 16)
+#define BH_LINK_CMD_TARGET(cmd)		(((cmd) >> 8) & 0xff)
+#define BH_LINK_CMD_KIND(cmd)		((cmd) & 0xff)
+#define BH_LINK_CMD_BLOCK(peer)		(16u * (peer))
+#define BH_LINK_WORD_CMD		0
+#define BH_LINK_WORD_DONE		1
+#define BH_LINK_WORD_BOUNCE		2
+#define BH_LINK_WORD_MIRROR		3
+/* Round trips with the target peer, measured by P: */
+#define BH_LINK_KIND_POLL		1	/* 8-byte libcellmsg messages, polled */
+#define BH_LINK_KIND_DOORBELL		2	/* the bare doorbell, both ways */
+#define BH_LINK_KIND_IRQ		3	/* libcellmsg, P sleeping in hlt */
+#define BH_LINK_KIND_RAW		4	/* a raw cache line: the floor */
+/* Other roles: */
+#define BH_LINK_KIND_PUBLISH		5	/* target: subscribers to wait for */
+#define BH_LINK_KIND_SUBSCRIBE		6	/* target: the producer */
+#define BH_LINK_KIND_STREAM		7	/* checked stream to target, echoed */
+
+/* P's figures of its last benchmark. */
+struct bh_link_result {
+	uint32_t seq, kind, target;
+	uint32_t round_trips, lost;
+	uint32_t p50_ns, p99_ns, max_ns;
+};
+
+#define BH_LINK_RESULT(peer)		(0x100u + 32u * (peer))
+_Static_assert(sizeof(struct bh_link_result) == 32, "a result per 32 bytes");
+_Static_assert(BH_LINK_CMD_BLOCK(16) <= BH_LINK_RESULT(0), "command blocks before results");
 
 #endif /* BULKHEAD_BENCH_PROTO_H */

@@ -10,13 +10,12 @@
  * of any link the cell's first ivshmem device is; root Linux drives it
  * with `cellmsg-xfer -p ID` (tests/system/guest/cellmsg-xfer.c).
  *
- * Inmate<->inmate round trips, without root Linux in the path: the link's
- * common section holds 16 bytes per peer P at 16 * P: word 0 a command
- * root Linux writes (seq << 16 | target << 8 | kind), word 1 the seq of
- * the last command P finished, word 2 "bounce": 1 + the peer whose
- * doorbells P answers at once from its interrupt handler (0: none). On a
- * new command P measures round trips with peer target and prints one
- * line with p50, p99 and max on the console:
+ * Inmate<->inmate round trips, without root Linux in the path, on a
+ * command in the link's common section (include/bulkhead/bench_proto.h,
+ * BH_LINK_*: a command block per peer, a result block per peer). On a new
+ * command P measures round trips with peer target, stores the figures in
+ * its result block and prints one line with p50, p99 and max on the
+ * console (bulkhead-bench -L reads the result blocks):
  *   kind 1  8-byte libcellmsg messages, busy-polled (the echo is target's
  *           ordinary channel loop)
  *   kind 2  the bare doorbell: ring target's vector 1, target's handler
@@ -38,9 +37,15 @@
  *   kind 6  subscribe to peer target's topic and check every message
  *           until the end mark
  * Each prints one line on the console when done.
+ *
+ *   kind 7  stream STREAM_MESSAGES messages of the checkable stream to
+ *           peer target on our channel with it and check every echo,
+ *           serving the other channels meanwhile (so every pair of the
+ *           link can stream at once)
  */
 #include "../../lib/x86/inmate.h"
 
+#include <bulkhead/bench_proto.h>
 #include <bulkhead/ivshmem.h>
 #include <cellmsg/cellmsg.h>
 #include <cellmsg/inmate.h>
@@ -54,15 +59,12 @@
 #define CHANNEL_IRQ	40	/* MSI-X vector 0: libcellmsg doorbells */
 #define BOUNCE_IRQ	41	/* MSI-X vector 1: bare doorbells */
 #define BENCH_MAX	1000
-#define BENCH_POLL	1
-#define BENCH_DOORBELL	2
-#define BENCH_IRQ	3
-#define BENCH_RAW	4
-#define PS_PUBLISH	5
-#define PS_SUBSCRIBE	6
 #define PS_MESSAGES	50000u
 #define PS_WAIT_NS	30000000000ll
 #define PS_PACE_NS	2000000ull	/* after every 100 messages */
+#define STREAM_MESSAGES	100000u
+#define STREAM_WINDOW	64u		/* messages out before their echoes */
+#define STREAM_NS	300000000000ull
 
 static struct ivshmem_device dev;
 static struct cellmsg_chan ch[IVSHMEM_MAX_PEERS];
@@ -83,11 +85,17 @@ static void idle(void)
 		cpu_relax();
 }
 
-/* Word @i of peer @peer's 16 bytes in the common section. */
+/* Word @i of peer @peer's command block in the common section. */
 static volatile uint32_t *common_word(uint32_t peer, unsigned int i)
 {
-	return (volatile uint32_t *)((uint8_t *)dev.shmem + IVSHMEM_LINK_COMMON_OFFSET) +
-	       4 * peer + i;
+	return (volatile uint32_t *)((uint8_t *)dev.shmem + IVSHMEM_LINK_COMMON_OFFSET +
+				     BH_LINK_CMD_BLOCK(peer)) + i;
+}
+
+static volatile struct bh_link_result *link_result(uint32_t peer)
+{
+	return (volatile struct bh_link_result *)((uint8_t *)dev.shmem +
+						  IVSHMEM_LINK_COMMON_OFFSET + BH_LINK_RESULT(peer));
 }
 
 /* Peer @peer's raw line (see the top). */
@@ -105,7 +113,7 @@ static void mirror_raw(void)
 	uint32_t partner;
 	volatile uint64_t *own = raw_line(dev.id);
 
-	while ((partner = *common_word(dev.id, 3)) && partner - 1 < dev.num_peers &&
+	while ((partner = *common_word(dev.id, BH_LINK_WORD_MIRROR)) && partner - 1 < dev.num_peers &&
 	       partner - 1 != dev.id)
 		*own = *raw_line(partner - 1);
 }
@@ -122,7 +130,7 @@ static void on_channel(unsigned int vector)
 
 static void on_bounce(unsigned int vector)
 {
-	uint32_t partner = *common_word(dev.id, 2);
+	uint32_t partner = *common_word(dev.id, BH_LINK_WORD_BOUNCE);
 
 	(void)vector;
 	bare_doorbells++;
@@ -204,12 +212,12 @@ static uint32_t round_trip(uint32_t kind, uint32_t target, uint32_t i)
 	uint32_t seen = bare_doorbells;
 	uint64_t msg = i;
 
-	if (kind == BENCH_RAW) {
+	if (kind == BH_LINK_KIND_RAW) {
 		*raw_line(dev.id) = msg + 1;
 		while (*raw_line(target) != msg + 1)
 			if ((msg & 0xff) == 0 && now_ns() > deadline)	/* the clock costs */
 				return 0;
-	} else if (kind == BENCH_DOORBELL) {
+	} else if (kind == BH_LINK_KIND_DOORBELL) {
 		ivshmem_ring(&dev, target, IVSHMEM_VECTOR_ECHO);
 		while (bare_doorbells == seen)
 			if (now_ns() > deadline)
@@ -224,20 +232,21 @@ static uint32_t round_trip(uint32_t kind, uint32_t target, uint32_t i)
 static void bench(uint32_t cmd)
 {
 	static const char *const names[] = { "", "poll 8 B", "doorbell", "irq 8 B", "raw 64 B" };
-	uint32_t kind = cmd & 0xff, target = (cmd >> 8) & 0xff, n, i, lost = 0;
+	uint32_t kind = BH_LINK_CMD_KIND(cmd), target = BH_LINK_CMD_TARGET(cmd), n, i, lost = 0;
+	volatile struct bh_link_result *r = link_result(dev.id);
 
-	if (kind < BENCH_POLL || kind > BENCH_RAW || target >= dev.num_peers || target == dev.id) {
+	if (kind < BH_LINK_KIND_POLL || kind > BH_LINK_KIND_RAW || target >= dev.num_peers || target == dev.id) {
 		printk("link-echo %u: bench command 0x%x: no such kind or peer\n", dev.id, cmd);
 		return;
 	}
-	n = kind == BENCH_POLL || kind == BENCH_RAW ? BENCH_MAX : BENCH_MAX / 5;
-	if (kind == BENCH_DOORBELL)
-		*common_word(target, 2) = dev.id + 1;
-	if (kind == BENCH_RAW) {
+	n = kind == BH_LINK_KIND_POLL || kind == BH_LINK_KIND_RAW ? BENCH_MAX : BENCH_MAX / 5;
+	if (kind == BH_LINK_KIND_DOORBELL)
+		*common_word(target, BH_LINK_WORD_BOUNCE) = dev.id + 1;
+	if (kind == BH_LINK_KIND_RAW) {
 		*raw_line(dev.id) = 0;
-		*common_word(target, 3) = dev.id + 1;
+		*common_word(target, BH_LINK_WORD_MIRROR) = dev.id + 1;
 	}
-	if (kind == BENCH_IRQ) {
+	if (kind == BH_LINK_KIND_IRQ) {
 		/* Off but in hlt: the backend checks, then waits with sti; hlt. */
 		irq_disable();
 		cellmsg_set_wait_mode(&ch[target], CELLMSG_WAIT_BLOCK, 0);
@@ -250,13 +259,20 @@ static void bench(uint32_t cmd)
 	may_sleep = 0;
 	irq_enable();
 	cellmsg_set_wait_mode(&ch[target], CELLMSG_WAIT_POLL, 0);
-	*common_word(target, 2) = 0;
-	*common_word(target, 3) = 0;
+	*common_word(target, BH_LINK_WORD_BOUNCE) = 0;
+	*common_word(target, BH_LINK_WORD_MIRROR) = 0;
 	n -= lost;
 	sort(samples, n);
+	r->seq = BH_LINK_CMD_SEQ(cmd);
+	r->kind = kind;
+	r->target = target;
+	r->round_trips = n;
+	r->lost = lost;
+	r->p50_ns = n ? samples[n / 2] : 0;
+	r->p99_ns = n ? samples[n * 99 / 100] : 0;
+	r->max_ns = n ? samples[n - 1] : 0;
 	printk("link-echo %u -> %u: %s: %u round trips, p50 %u ns, p99 %u ns, max %u ns, %u lost\n",
-	       dev.id, target, names[kind], n, n ? samples[n / 2] : 0,
-	       n ? samples[n * 99 / 100] : 0, n ? samples[n - 1] : 0, lost);
+	       dev.id, target, names[kind], n, r->p50_ns, r->p99_ns, r->max_ns, lost);
 }
 
 /* ---- publish/subscribe ---------------------------------------------------- */
@@ -348,15 +364,44 @@ static void ps_subscribe(uint32_t producer)
 	       len < 0 ? ", then an error" : "");
 }
 
-/* A command word: a benchmark, or a pub/sub role. */
+/* Kind 7: a checked stream to @target, its echoes counted (see the top). */
+static void stream_to(uint32_t target)
+{
+	uint8_t m[PS_PATTERN_MAX];
+	uint32_t sent = 0, back = 0, wrong = 0, n, p;
+	uint64_t deadline = now_ns() + STREAM_NS;
+	int got = 0;
+
+	while (back < STREAM_MESSAGES && now_ns() < deadline) {
+		if (sent < STREAM_MESSAGES && sent - back < STREAM_WINDOW &&
+		    !cellmsg_send(&ch[target], m, ps_pattern(m, sent), 0))
+			sent++;
+		got = cellmsg_recv(&ch[target], buf, sizeof(buf), 0);
+		if (got > 0) {
+			wrong += !ps_pattern_ok(buf, got, &n) || n != back;
+			back++;
+		} else if (got != -EAGAIN) {
+			break;
+		}
+		for (p = 0; p < dev.num_peers; p++)
+			if (p != dev.id && p != target)
+				serve(p);
+	}
+	printk("link-echo %u -> %u: stream: %u messages sent, %u echoed, %u wrong%s\n", dev.id,
+	       target, sent, back, wrong, got < 0 && got != -EAGAIN ? ", then an error" : "");
+}
+
+/* A command word: a benchmark, a pub/sub role or a stream. */
 static void run_command(uint32_t cmd)
 {
-	uint32_t kind = cmd & 0xff, target = (cmd >> 8) & 0xff;
+	uint32_t kind = BH_LINK_CMD_KIND(cmd), target = BH_LINK_CMD_TARGET(cmd);
 
-	if (kind == PS_PUBLISH)
+	if (kind == BH_LINK_KIND_PUBLISH)
 		ps_publish(target);
-	else if (kind == PS_SUBSCRIBE && target < dev.num_peers)
+	else if (kind == BH_LINK_KIND_SUBSCRIBE && target < dev.num_peers)
 		ps_subscribe(target);
+	else if (kind == BH_LINK_KIND_STREAM && target < dev.num_peers && target != dev.id)
+		stream_to(target);
 	else
 		bench(cmd);
 }
@@ -387,17 +432,17 @@ int inmate_main(void)
 	ivshmem_set_state(&dev, IVSHMEM_STATE_READY);
 	printk("link-echo %u: channels with the other %u peers open, %u-byte messages at most\n",
 	       dev.id, dev.num_peers - 1, cellmsg_max_msg(&ch[dev.id ? 0 : 1]));
-	last_cmd = *common_word(dev.id, 0);
+	last_cmd = *common_word(dev.id, BH_LINK_WORD_CMD);
 	for (;;) {
 		for (p = 0; p < dev.num_peers; p++)
 			if (p != dev.id)
 				serve(p);
 		mirror_raw();
-		cmd = *common_word(dev.id, 0);
+		cmd = *common_word(dev.id, BH_LINK_WORD_CMD);
 		if (cmd != last_cmd) {
 			last_cmd = cmd;
 			run_command(cmd);
-			*common_word(dev.id, 1) = cmd >> 16;
+			*common_word(dev.id, BH_LINK_WORD_DONE) = BH_LINK_CMD_SEQ(cmd);
 		}
 	}
 }

@@ -11,9 +11,11 @@
 # cells' VM exits are counted around each. In between, peer 2 is
 # destroyed and re-created while root Linux streams to peer 1: that
 # stream loses nothing, and the new peer 2 talks at once. Args: COUNT
+# (the long stream is 10 COUNT), PAIRS (messages on each pair at once)
 . /tests/guest/lib.sh
 BH_SYSCONFIG=/configs/qemu-q35-link.cell
 count=$1
+pairs=$2
 
 load_uio_modules
 load_bulkhead
@@ -25,11 +27,17 @@ for peer in a b; do
 	must bulkhead cell start link-$peer
 done
 
-step "$count messages to peers 1 and 2 at once"
-want=$(cellmsg-xfer -e -n "$count" -s 5) || fail "cellmsg-xfer -e failed"
-cellmsg-xfer -d $uio -p 1 -m poll -n "$count" -s 5 -t 120000 >/tmp/p1.out 2>&1 &
+n=$(ls -d /sys/bus/pci/devices/0000:00:10.0/uio/uio* | sed 's/.*uio//')
+seq=0
+
+step "$pairs messages on every pair at once: 0-1, 0-2 and 1-2"
+want=$(cellmsg-xfer -e -n "$pairs" -s 5) || fail "cellmsg-xfer -e failed"
+seq=$((seq + 1))
+# link-echo kind 7: peer 1 streams to peer 2 and checks the echoes
+must link-tool $n command 1 $(((seq << 16) | (2 << 8) | 7))
+cellmsg-xfer -d $uio -p 1 -m poll -n "$pairs" -s 5 -t 300000 >/tmp/p1.out 2>&1 &
 one=$!
-cellmsg-xfer -d $uio -p 2 -m poll -n "$count" -s 5 -t 120000 >/tmp/p2.out 2>&1 &
+cellmsg-xfer -d $uio -p 2 -m poll -n "$pairs" -s 5 -t 300000 >/tmp/p2.out 2>&1 &
 two=$!
 wait $one
 rc1=$?
@@ -39,9 +47,10 @@ cat /tmp/p1.out /tmp/p2.out
 [ $rc1 = 0 ] || fail "the stream to peer 1 failed (exit $rc1)"
 [ $rc2 = 0 ] || fail "the stream to peer 2 failed (exit $rc2)"
 for f in /tmp/p1.out /tmp/p2.out; do
-	grep -q "^side 0 (sender, poll): $count messages, $want" $f ||
-		fail "$f: not $count messages with '$want'"
+	grep -q "^side 0 (sender, poll): $pairs messages, $want" $f ||
+		fail "$f: not $pairs messages with '$want'"
 done
+must link-tool $n wait-word 1 1 $seq
 
 step "peer 2 destroyed and re-created while peer 1's stream runs"
 long=$((10 * count))
@@ -60,27 +69,11 @@ grep -q "^side 0 (sender, poll): $long messages, $want3" /tmp/p1.out ||
 	fail "peer 1's stream lost or changed messages while peer 2 came and went"
 must cellmsg-xfer -d $uio -p 2 -m poll -n "$count" -s 7 -t 120000
 
-# exits: the MMIO exits of both inmates so far (doorbell writes, xAPIC
-# EOIs; not the hypercalls of the result line each benchmark prints).
-exits() {
-	n=0
-	for c in link-a link-b; do
-		t=$(bulkhead cell stats $c | awk '$1 == "mmio" { print $NF }')
-		n=$((n + t))
-	done
-	echo $n
-}
-n=$(ls -d /sys/bus/pci/devices/0000:00:10.0/uio/uio* | sed 's/.*uio//')
-seq=0
-for kind in 4 1 2 3; do
-	seq=$((seq + 1))
-	step "inmate<->inmate round trips, kind $kind"
-	before=$(exits)
-	must link-tool $n command 1 $(((seq << 16) | (2 << 8) | kind))
-	must link-tool $n wait-word 1 1 $seq
-	after=$(exits)
-	echo "BENCH kind $kind exits $((after - before))"
-done
+step "inmate<->inmate round trips: bulkhead-bench -L 1,2"
+bulkhead-bench -d $uio -L 1,2 >/tmp/bench.out 2>&1
+rc=$?
+sed 's/^/BENCH /' /tmp/bench.out
+[ $rc = 0 ] || fail "bulkhead-bench -L 1,2 failed (exit $rc)"
 
 must bulkhead cell destroy link-a
 must bulkhead cell destroy link-b

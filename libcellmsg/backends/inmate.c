@@ -73,8 +73,7 @@ static int inmate_ps_peer_up(void *ctx, unsigned int peer)
 {
 	struct cellmsg_inmate *im = ctx;
 
-	return !im->states || peer >= im->num_peers ||
-	       im->states[IVSHMEM_STATE_ENTRY(peer) / 4] == IVSHMEM_STATE_READY;
+	return cellmsg_link_peer_up(im->states, im->num_peers, peer);
 }
 
 void cellmsg_inmate_ps_backend(struct cellmsg_inmate *im, volatile uint32_t *regs,

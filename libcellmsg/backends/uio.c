@@ -376,8 +376,7 @@ static int uio_ps_peer_up(void *ctx, unsigned int peer)
 {
 	struct cellmsg_uio *dev = ctx;
 
-	return !dev->states || peer >= dev->num_peers ||
-	       dev->states[IVSHMEM_STATE_ENTRY(peer) / 4] == IVSHMEM_STATE_READY;
+	return cellmsg_link_peer_up(dev->states, dev->num_peers, peer);
 }
 
 void cellmsg_uio_ps_backend(struct cellmsg_uio *dev, uint32_t vector,

@@ -63,6 +63,56 @@ static uint32_t ring_for(size_t size)
 	return r;
 }
 
+/* A result that a waiting call waits through. */
+static int ps_retryable(int ret)
+{
+	return ret == -EAGAIN || ret == -ENOTCONN;
+}
+
+/*
+ * Both sides' waiting call: @try until it gives something other than
+ * -EAGAIN/-ENOTCONN, spinning @spin_ns, then sleeping on the doorbell
+ * with our @want flag set (section 4: want, full fence, look again,
+ * sleep), up to @timeout_ns (0: one try; negative: no limit). Sleeps are
+ * counted in @sleeps if given.
+ */
+static int ps_wait(const struct cellmsg_ps_backend *be, uint64_t spin_ns, int64_t timeout_ns,
+		   uint32_t *want, int (*try)(void *), void *arg, uint64_t *sleeps)
+{
+	uint64_t start, now, deadline;
+	int ret = try(arg), w;
+
+	if (!ps_retryable(ret) || timeout_ns == 0)
+		return ret;
+	start = be->now_ns(be->ctx);
+	deadline = timeout_ns < 0 ? NO_DEADLINE : start + (uint64_t)timeout_ns;
+	for (;;) {
+		now = be->now_ns(be->ctx);
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if (now < start + spin_ns) {
+			cpu_relax();
+		} else {
+			STORE(want, 1);
+			FULL_FENCE();
+			ret = try(arg);
+			if (!ps_retryable(ret)) {
+				STORE(want, 0);
+				return ret;
+			}
+			if (sleeps)
+				(*sleeps)++;
+			w = be->wait(be->ctx, deadline == NO_DEADLINE ? -1 : (int64_t)(deadline - now));
+			STORE(want, 0);
+			if (w == -EINTR || w == -ENODEV)
+				return w;
+		}
+		ret = try(arg);
+		if (!ps_retryable(ret))
+			return ret;
+	}
+}
+
 /* ---- producer ------------------------------------------------------------ */
 
 static void pub_ring_all(struct cellmsg_pub *p)
@@ -276,43 +326,28 @@ static int pub_try(struct cellmsg_pub *p, const void *msg, uint32_t len)
 	return 0;
 }
 
+struct pub_args {
+	struct cellmsg_pub *p;
+	const void *msg;
+	uint32_t len;
+};
+
+static int pub_try_args(void *arg)
+{
+	struct pub_args *a = arg;
+
+	return pub_try(a->p, a->msg, a->len);
+}
+
 int cellmsg_pub_send(struct cellmsg_pub *p, const void *msg, uint32_t len, int64_t timeout_ns)
 {
-	uint64_t start, now, deadline;
-	int ret, w;
+	struct pub_args a = { p, msg, len };
 
 	if (len > p->max_msg)
 		return -EMSGSIZE;
-	ret = pub_try(p, msg, len);
-	if (ret != -EAGAIN || timeout_ns == 0)
-		return ret;
-	start = p->be.now_ns(p->be.ctx);
-	deadline = timeout_ns < 0 ? NO_DEADLINE : start + (uint64_t)timeout_ns;
-	for (;;) {
-		now = p->be.now_ns(p->be.ctx);
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		if (now < start + p->spin_ns) {
-			cpu_relax();
-		} else {
-			/* Pairs with the fence a subscriber takes after publishing head. */
-			STORE(&p->topic->want_space, 1);
-			FULL_FENCE();
-			if (!pub_room(p, pub_need(p, len))) {
-				p->sleeps++;
-				w = p->be.wait(p->be.ctx, deadline == NO_DEADLINE ? -1 :
-					       (int64_t)(deadline - now));
-				if (w == -EINTR || w == -ENODEV) {
-					STORE(&p->topic->want_space, 0);
-					return w;
-				}
-			}
-			STORE(&p->topic->want_space, 0);
-		}
-		ret = pub_try(p, msg, len);
-		if (ret != -EAGAIN)
-			return ret;
-	}
+	/* want_space pairs with the fence a subscriber takes after publishing head */
+	return ps_wait(&p->be, p->spin_ns, timeout_ns, &p->topic->want_space, pub_try_args, &a,
+		       &p->sleeps);
 }
 
 void cellmsg_pub_close(struct cellmsg_pub *p)
@@ -520,47 +555,25 @@ static int sub_try(struct cellmsg_sub *s, void *buf, uint32_t cap)
 	}
 }
 
-/* A result that a waiting call waits through. */
-static int sub_retryable(int ret)
+struct sub_args {
+	struct cellmsg_sub *s;
+	void *buf;
+	uint32_t cap;
+};
+
+static int sub_try_args(void *arg)
 {
-	return ret == -EAGAIN || ret == -ENOTCONN;
+	struct sub_args *a = arg;
+
+	return sub_try(a->s, a->buf, a->cap);
 }
 
 int cellmsg_sub_recv(struct cellmsg_sub *s, void *buf, uint32_t cap, int64_t timeout_ns)
 {
-	uint64_t start, now, deadline;
-	int ret, w;
+	struct sub_args a = { s, buf, cap };
 
-	ret = sub_try(s, buf, cap);
-	if (!sub_retryable(ret) || timeout_ns == 0)
-		return ret;
-	start = s->be.now_ns(s->be.ctx);
-	deadline = timeout_ns < 0 ? NO_DEADLINE : start + (uint64_t)timeout_ns;
-	for (;;) {
-		now = s->be.now_ns(s->be.ctx);
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		if (now < start + s->spin_ns) {
-			cpu_relax();
-		} else {
-			/* Pairs with the fence the producer takes after publishing. */
-			STORE(&s->line->want_data, 1);
-			FULL_FENCE();
-			ret = sub_try(s, buf, cap);
-			if (!sub_retryable(ret)) {
-				STORE(&s->line->want_data, 0);
-				return ret;
-			}
-			w = s->be.wait(s->be.ctx, deadline == NO_DEADLINE ? -1 :
-				       (int64_t)(deadline - now));
-			STORE(&s->line->want_data, 0);
-			if (w == -EINTR || w == -ENODEV)
-				return w;
-		}
-		ret = sub_try(s, buf, cap);
-		if (!sub_retryable(ret))
-			return ret;
-	}
+	/* want_data pairs with the fence the producer takes after publishing */
+	return ps_wait(&s->be, s->spin_ns, timeout_ns, &s->line->want_data, sub_try_args, &a, NULL);
 }
 
 void cellmsg_sub_close(struct cellmsg_sub *s)

@@ -513,25 +513,6 @@ void arch_iommu_cpus_changed(void)
 		vtd_ir_recopy(&units[i], i);
 }
 
-/*
- * A remappable MSI address (bit 4) names an entry: handle bits 19:5 and
- * bit 2 as bit 15, plus the data's low 16 bits where bit 3 (SHV) says so.
- * Virtual devices of the root cell sit under the first unit Linux uses
- * interrupt remapping on.
- */
-int vtd_ir_resolve(uint64_t addr, uint32_t data, uint64_t *irte, int *x2apic)
-{
-	unsigned int handle = (unsigned int)((addr >> 5) & 0x7fff) | (unsigned int)((addr >> 2) & 1) << 15;
-	unsigned int i;
-
-	if (addr & (1u << 3))
-		handle += data & 0xffff;
-	for (i = 0; active && i < num_units; i++)
-		if (units[i].ir.on)
-			return vtd_ir_entry(&units[i], handle, irte, x2apic);
-	return -ENOENT;
-}
-
 /* The unit the hypervisor runs interrupt remapping on, or NULL. */
 static struct vtd_unit *ir_unit(unsigned int *index)
 {
@@ -543,6 +524,23 @@ static struct vtd_unit *ir_unit(unsigned int *index)
 			return &units[i];
 		}
 	return NULL;
+}
+
+/*
+ * A remappable MSI address (bit 4) names an entry: handle bits 19:5 and
+ * bit 2 as bit 15, plus the data's low 16 bits where bit 3 (SHV) says so.
+ * Virtual devices of the root cell sit under the first unit Linux uses
+ * interrupt remapping on.
+ */
+int vtd_ir_resolve(uint64_t addr, uint32_t data, uint64_t *irte, int *x2apic)
+{
+	unsigned int handle = (unsigned int)((addr >> 5) & 0x7fff) | (unsigned int)((addr >> 2) & 1) << 15;
+	unsigned int index;
+	const struct vtd_unit *u = ir_unit(&index);
+
+	if (addr & (1u << 3))
+		handle += data & 0xffff;
+	return u ? vtd_ir_entry(u, handle, irte, x2apic) : -ENOENT;
 }
 
 int arch_pci_msi_route(const struct cell *cell, uint16_t bdf, unsigned int slot,
@@ -584,10 +582,7 @@ void arch_pci_msi_unroute(unsigned int slot)
 
 int vtd_ir_on(void)
 {
-	unsigned int i;
+	unsigned int index;
 
-	for (i = 0; active && i < num_units; i++)
-		if (units[i].ir.on)
-			return 1;
-	return 0;
+	return ir_unit(&index) != NULL;
 }

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <bulkhead/ivshmem.h>
 #include <cellmsg/cellmsg.h>
 
 #ifdef __cplusplus
@@ -47,6 +48,18 @@ struct cellmsg_ps_backend {
 	int (*peer_up)(void *ctx, unsigned int peer);
 	void *ctx;
 };
+
+/*
+ * For a backend's peer_up: @peer is up while its entry of the link's
+ * state table (@states, @num_peers entries) says READY; without a table,
+ * or for a peer past it, always.
+ */
+static inline int cellmsg_link_peer_up(const volatile uint32_t *states, uint32_t num_peers,
+				       unsigned int peer)
+{
+	return !states || peer >= num_peers ||
+	       states[IVSHMEM_STATE_ENTRY(peer) / 4] == IVSHMEM_STATE_READY;
+}
 
 /*
  * Peer @id's pub/sub area in @section (that peer's output section of

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Instructions per libcellmsg operation (bench/cellmsg_icount.c) under
 # valgrind's callgrind; prints the table and, last, the summary line
-#   cellmsg_insns_8B=N cellmsg_insns_64B=N cellmsg_insns_zc=N
+#   cellmsg_insns_8B=N cellmsg_insns_64B=N cellmsg_insns_zc=N cellmsg_insns_zc_ring=N
 #   cellmsg_insns_batch32_per_msg=N spsc_insns_8B=N
 # Usage: icount.sh PROGRAM [OUTDIR]. Exit 1 if valgrind or the program fails.
 set -u
@@ -25,7 +25,7 @@ for f in "$out"/callgrind.out.*; do
 done
 summary=
 printf '%-32s %12s %10s %10s\n' case instructions ops per-op
-for name in cellmsg_insns_8B cellmsg_insns_64B cellmsg_insns_zc \
+for name in cellmsg_insns_8B cellmsg_insns_64B cellmsg_insns_zc cellmsg_insns_zc_ring \
 	cellmsg_insns_batch32_per_msg spsc_insns_8B; do
 	ops=$(awk -v n="$name" '$1 == n {print $2}' "$out/ops.txt")
 	total=${insns[$name]:-}

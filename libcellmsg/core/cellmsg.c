@@ -65,6 +65,13 @@ static int sleep_acked(const struct cellmsg_chan *ch)
 	return !ch->connected || LOAD_ACQ(&ch->peer->wake.mode_seen) == ch->own_mode;
 }
 
+/* Ends the open claim of cellmsg_send_begin(), if any; nothing sent. */
+static void claim_end(struct cellmsg_chan *ch)
+{
+	ch->tx_claim = 0;
+	ch->tx_fits = ch->tx_max + 1;
+}
+
 /*
  * The peer incarnation ch->peer_epoch broke the protocol. The detecting
  * call reports -EPROTO; later calls see an unconnected channel until that
@@ -84,6 +91,15 @@ static int broken(struct cellmsg_chan *ch)
  */
 static void fast_update(struct cellmsg_chan *ch)
 {
+	/*
+	 * A claim of cellmsg_send_begin() was made for the connection that
+	 * just ended: its commit reports that instead of sending to whoever
+	 * comes next.
+	 */
+	if (!ch->connected && ch->tx_claim) {
+		claim_end(ch);
+		ch->tx_claim_lost = 1;
+	}
 	ch->fast_ident = ch->connected && !ch->pending ?
 		(uint64_t)CELLMSG_STATE_READY << 32 | ch->peer_epoch : 0;
 }
@@ -330,6 +346,7 @@ int cellmsg_open_halves(struct cellmsg_chan *ch, void *own, const void *peer,
 	ch->tx_ring = (uint8_t *)ch->own + id.ring_offset;
 	ch->tx_size = id.ring_size;
 	ch->tx_max = cellmsg_max_msg(ch);
+	ch->tx_fits = ch->tx_max + 1;
 	ch->tx_pos = cfg->initial_pos & ~(CELLMSG_REC_ALIGN - 1);
 	ch->tx_head = ch->tx_pos;
 	ch->tx_seq = seq_next(mix32(ch->epoch));
@@ -348,6 +365,8 @@ void cellmsg_close(struct cellmsg_chan *ch)
 	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_CLOSED);
 	ch->connected = 0;
 	ch->fast_ident = 0;
+	claim_end(ch);
+	ch->tx_claim_lost = 0;
 	notify_peer(ch);
 }
 
@@ -787,6 +806,8 @@ static int tx_put(struct cellmsg_chan *ch, uint32_t type, const void *data,
 
 	if (!__cellmsg_tx_put(ch, type, data, len))
 		return 0;
+	if (ch->tx_claim)
+		return -EBUSY;	/* the claimed space is the next record's */
 	off = ch->tx_pos & (ch->tx_size - 1);
 	pad = off + rec > ch->tx_size ? ch->tx_size - off : 0;
 	/* + one header: the cleared slot after the record must be free too. */
@@ -828,6 +849,72 @@ int __cellmsg_send(struct cellmsg_chan *ch, const void *msg, uint32_t len,
 	if (!msg && len)
 		return -EINVAL;
 	return tx_send(ch, CELLMSG_REC_MSG, msg, len, timeout_ns);
+}
+
+/* ---- zero-copy through the ring -------------------------------------------- */
+
+struct claim_args {
+	uint32_t len;
+	void **data;
+};
+
+/* Padding to the end of the ring if needed, then the claim at our position. */
+static int tx_claim_try(struct cellmsg_chan *ch, void *arg)
+{
+	const struct claim_args *a = arg;
+	uint32_t rec = align_rec(sizeof(struct cellmsg_rec_hdr) + a->len);
+	uint32_t off, pad;
+	int err;
+
+	err = sync_peer(ch);
+	if (err)
+		return err;
+	off = ch->tx_pos & (ch->tx_size - 1);
+	pad = off + rec > ch->tx_size ? ch->tx_size - off : 0;
+	err = tx_reserve(ch, pad + rec + CELLMSG_REC_ALIGN);
+	if (err)
+		return err;
+	if (pad)
+		tx_write(ch, CELLMSG_REC_PAD, 0, 0, pad - sizeof(struct cellmsg_rec_hdr));
+	ch->tx_claim = a->len + 1;
+	ch->tx_fits = 0;
+	ch->tx_claim_lost = 0;
+	*a->data = ch->tx_ring + (ch->tx_pos & (ch->tx_size - 1)) +
+		   sizeof(struct cellmsg_rec_hdr);
+	return 0;
+}
+
+int __cellmsg_send_begin(struct cellmsg_chan *ch, uint32_t len, void **data,
+			 int64_t timeout_ns)
+{
+	struct claim_args a = { .len = len, .data = data };
+
+	if (!data)
+		return -EINVAL;
+	if (ch->tx_claim)
+		return -EBUSY;
+	if (len > ch->tx_max)
+		return -EMSGSIZE;
+	return wait_loop(ch, tx_claim_try, tx_quiet, &a, timeout_ns, &ch->own->wake.want_space);
+}
+
+int __cellmsg_send_commit(struct cellmsg_chan *ch, uint32_t len)
+{
+	int err;
+
+	(void)len;
+	if (!ch->tx_claim) {
+		err = ch->tx_claim_lost ? -ECONNRESET : -EINVAL;
+		ch->tx_claim_lost = 0;
+		return err;
+	}
+	return -EINVAL;		/* longer than claimed (the inline call took the rest) */
+}
+
+void cellmsg_send_cancel(struct cellmsg_chan *ch)
+{
+	claim_end(ch);
+	ch->tx_claim_lost = 0;
 }
 
 /* ---- receiving ----------------------------------------------------------- */

@@ -5,8 +5,9 @@
  * Each input starts from an honest channel (the peer connected, a few
  * messages and a zero-copy buffer in flight), then interprets the input as
  * a program: patch a byte of the peer's half, or make the honest side
- * send, receive (copying or in place, touching every byte it was given),
- * singly or in batches.
+ * send (copying or in place in the ring, which must lie in our half) or
+ * receive (copying or in place, touching every byte it was given), singly
+ * or in batches.
  * Any result outside the documented errors, any crash and any access
  * outside the region (ASan) is a finding.
  */
@@ -78,6 +79,20 @@ static int send_batch(struct cellmsg_chan *a, unsigned int shape)
 	return cellmsg_send_batch(a, m, n, 0);
 }
 
+/* Claims @len bytes in place, fills them, commits all but the last. */
+static int send_in_place(struct cellmsg_chan *a, const uint8_t *region, uint32_t len)
+{
+	uint8_t *p;
+	int r = cellmsg_send_begin(a, len, (void **)&p, 0);
+
+	if (r)
+		return r;
+	if (p < region || p + len > region + HALF)
+		abort();	/* outside our half */
+	memset(p, 0xa5, len);
+	return cellmsg_send_commit(a, len ? len - 1 : 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t region[REGION_SIZE] __attribute__((aligned(64)));
@@ -93,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (i < size) {
 		uint8_t op = data[i++];
 
-		switch (op % 7) {
+		switch (op % 8) {
 		case 0:	/* patch the peer's half */
 			if (i + 3 > size)
 				return 0;
@@ -134,6 +149,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 6:
 			r = send_batch(&a, op >> 3);
+			if (!allowed(r) && r != -EMSGSIZE)
+				abort();
+			break;
+		case 7:
+			r = send_in_place(&a, region, (uint32_t)(op >> 3) * 97);
 			if (!allowed(r) && r != -EMSGSIZE)
 				abort();
 			break;

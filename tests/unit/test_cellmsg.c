@@ -303,6 +303,103 @@ static void test_zero_copy(void)
 	pair_close(&p);
 }
 
+/* Zero-copy through the ring: claim in place, commit, misuse refused. */
+static void test_send_in_place(void)
+{
+	struct cellmsg_txbuf tb;
+	struct cellmsg_msg m = { .data = "b", .len = 1 };
+	struct cellmsg_rx rx;
+	uint8_t *data;
+	char in[4096];
+	uint32_t i, drained = 0;
+	struct pair p;
+
+	pair_open(&p);
+	CHECK_EQ(cellmsg_send_commit(&p.a, 0), -EINVAL, "commit without a claim");
+	CHECK_EQ(cellmsg_send_begin(&p.a, 100, 0, 0), -EINVAL, "no pointer");
+	CHECK_EQ(cellmsg_send_begin(&p.a, cellmsg_max_msg(&p.a) + 1, (void **)&data, 0),
+		 -EMSGSIZE, "larger than the ring takes");
+	CHECK_EQ(cellmsg_send_begin(&p.a, 100, (void **)&data, 0), 0, "begin");
+	CHECK(data >= p.a.tx_ring && data + 100 <= p.a.tx_ring + p.a.tx_size,
+	      "the claim lies in our ring");
+	memcpy(data, "in place", 8);
+	CHECK_EQ(cellmsg_send(&p.a, "x", 1, 0), -EBUSY, "send while claimed");
+	CHECK_EQ(cellmsg_send_batch(&p.a, &m, 1, 0), -EBUSY, "batch while claimed");
+	CHECK_EQ(cellmsg_buf_claim(&p.a, &tb), 0, "buffers stay claimable");
+	CHECK_EQ(cellmsg_buf_submit(&p.a, &tb, 1, 0), -EBUSY, "submit while claimed");
+	cellmsg_buf_cancel(&p.a, &tb);
+	CHECK_EQ(cellmsg_send_begin(&p.a, 8, (void **)&data, 0), -EBUSY, "second claim");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), -EAGAIN, "nothing before the commit");
+	CHECK_EQ(cellmsg_send_commit(&p.a, 101), -EINVAL, "commit longer than claimed");
+	CHECK_EQ(cellmsg_send_commit(&p.a, 8), 0, "commit shorter than claimed");
+	CHECK_EQ(cellmsg_send_commit(&p.a, 8), -EINVAL, "commit twice");
+	CHECK_EQ(cellmsg_recv_zc(&p.b, &rx, 0), 0, "view it");
+	CHECK(!rx.is_buf && rx.len == 8 && !memcmp(rx.data, "in place", 8), "an ordinary message");
+	CHECK_EQ(cellmsg_recv_done(&p.b, &rx), 0, "done");
+
+	/* Cancelled: nothing sent, sends go on. */
+	CHECK_EQ(cellmsg_send_begin(&p.a, 16, (void **)&data, 0), 0, "begin again");
+	cellmsg_send_cancel(&p.a);
+	CHECK_EQ(cellmsg_send_commit(&p.a, 1), -EINVAL, "commit after cancel");
+	CHECK_EQ(cellmsg_send(&p.a, "after", 5, 0), 0, "send after cancel");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), 5, "only the plain send arrives");
+
+	/* Around the ring (padding at its end) and until it is full, in order. */
+	for (i = 0; i < 300; i++) {
+		int n;
+
+		while ((n = cellmsg_send_begin(&p.a, 700, (void **)&data, 0)) == -EAGAIN &&
+		       drained < i) {
+			CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), 699, "drain one");
+			CHECK_EQ((uint8_t)in[698], (uint8_t)drained, "oldest first");
+			drained++;
+		}
+		CHECK(n == 0, "claim %u: %d", i, n);
+		if (n)
+			break;
+		memset(data, (int)i, 699);
+		CHECK(cellmsg_send_commit(&p.a, 699) == 0, "commit %u", i);
+	}
+	CHECK(drained > 250, "the ring wrapped: %u drained", drained);
+	pair_close(&p);
+}
+
+/* A reset of the peer drops an open claim: reported, nothing delivered. */
+static void test_send_in_place_reset(void)
+{
+	struct cellmsg_backend be;
+	uint8_t *data;
+	char in[64];
+	struct pair p;
+
+	pair_open(&p);
+	CHECK_EQ(cellmsg_send_begin(&p.a, 8, (void **)&data, 0), 0, "begin");
+	memcpy(data, "for-old", 7);
+	cellmsg_host_backend(&p.host, 1, &be);
+	CHECK_EQ(cellmsg_open(&p.b, p.host.region, REGION_SIZE, 1, &p.cfg, &be), 0, "reopen b");
+	CHECK_EQ(cellmsg_recv(&p.a, in, sizeof(in), 0), -ECONNRESET, "a sees the reset");
+	CHECK_EQ(cellmsg_send_commit(&p.a, 7), -ECONNRESET, "the claim went with it");
+	CHECK_EQ(cellmsg_send_commit(&p.a, 7), -EINVAL, "reported once");
+	cellmsg_peer_state(&p.a);
+	CHECK_EQ(cellmsg_wait_connected(&p.b, 0), 0, "b connects");
+	CHECK_EQ(cellmsg_wait_connected(&p.a, 0), 0, "a connects");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), -EAGAIN, "nothing stale for b");
+
+	/* Committed before a found the reset: never reaches the new b. */
+	CHECK_EQ(cellmsg_send_begin(&p.a, 8, (void **)&data, 0), 0, "begin for b");
+	memcpy(data, "for-b-2", 7);
+	CHECK_EQ(cellmsg_open(&p.b, p.host.region, REGION_SIZE, 1, &p.cfg, &be), 0, "reopen b again");
+	CHECK_EQ(cellmsg_send_commit(&p.a, 7), 0, "commit into the old ring");
+	CHECK_EQ(cellmsg_recv(&p.a, in, sizeof(in), 0), -ECONNRESET, "a sees the second reset");
+	cellmsg_peer_state(&p.a);
+	CHECK_EQ(cellmsg_wait_connected(&p.b, 0), 0, "b connects");
+	CHECK_EQ(cellmsg_wait_connected(&p.a, 0), 0, "a connects");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), -EAGAIN, "the old commit stays old");
+	CHECK_EQ(cellmsg_send(&p.a, "new", 3, 0), 0, "new message");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), 3, "it arrives");
+	pair_close(&p);
+}
+
 /* A restarted peer is reported once and none of its old messages arrive. */
 static void test_peer_reset(void)
 {
@@ -679,6 +776,8 @@ int main(void)
 	RUN(test_nobufs);
 	RUN(test_wraparound);
 	RUN(test_zero_copy);
+	RUN(test_send_in_place);
+	RUN(test_send_in_place_reset);
 	RUN(test_peer_reset);
 	RUN(test_lazy_head);
 	RUN(test_reset_seen_by_peer_state);

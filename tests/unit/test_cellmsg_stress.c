@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libcellmsg between two processes: millions of messages of random sizes,
- * checked for order, content and count, in each wait mode, single and in
- * batches; then ping-pong, where every message has to wake a sleeping
- * peer in blocking mode, also with both sides changing modes all along.
+ * checked for order, content and count, in each wait mode, single, in
+ * batches, and written and read in place; then ping-pong, where every
+ * message has to wake a sleeping peer in blocking mode, also with both
+ * sides changing modes all along.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -257,7 +258,69 @@ static void batch_recv(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uint
 	       (unsigned long long)ch.sleeps);
 }
 
-enum kind { STREAM, PINGPONG, BATCHES, SWITCHING };
+/*
+ * Zero-copy both ways: the sender writes each message in place in the
+ * ring (claiming up to 64 bytes more than it commits), the receiver reads
+ * it in place.
+ */
+static int in_place_send(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uint32_t count)
+{
+	struct cellmsg_chan ch;
+	uint64_t s = 42;
+	uint32_t n, len;
+	uint8_t buf[8];
+	void *data;
+	int err;
+
+	if (open_side(h, 1, mode, &ch))
+		return 2;
+	for (n = 0; n < count; n++) {
+		len = msg_len(&s);
+		err = cellmsg_send_begin(&ch, len + n % 65, &data, TIMEOUT_NS);
+		if (!err) {
+			make_msg(data, len, n);
+			err = cellmsg_send_commit(&ch, len);
+		}
+		if (err) {
+			fprintf(stderr, "child: in-place send %u: %d\n", n, err);
+			return 3;
+		}
+	}
+	err = cellmsg_recv(&ch, buf, sizeof(buf), TIMEOUT_NS);
+	return err == 4 ? 0 : 4;
+}
+
+static void in_place_recv(struct cellmsg_host *h, enum cellmsg_wait_mode mode, uint32_t count)
+{
+	static uint8_t want[MAX_LEN];
+	struct cellmsg_chan ch;
+	struct cellmsg_rx rx;
+	uint64_t s = 42;
+	uint32_t n, len;
+	int r;
+
+	CHECK_EQ(open_side(h, 0, mode, &ch), 0, "in-place receiver connects");
+	for (n = 0; n < count; n++) {
+		len = msg_len(&s);
+		r = cellmsg_recv_zc(&ch, &rx, TIMEOUT_NS);
+		if (r || rx.len != len) {
+			CHECK(0, "message %u: recv_zc %d, length %u, want %u", n, r, rx.len, len);
+			break;
+		}
+		make_msg(want, len, n);
+		r = memcmp(rx.data, want, len);
+		CHECK_EQ(cellmsg_recv_done(&ch, &rx), 0, "done");
+		if (r) {
+			CHECK(0, "message %u: content differs", n);
+			break;
+		}
+	}
+	CHECK_EQ(n, count, "messages written and read in place, in order");
+	CHECK_EQ(cellmsg_send(&ch, "done", 4, TIMEOUT_NS), 0, "last word");
+	printf("  %u messages in place, %llu sleeps\n", count, (unsigned long long)ch.sleeps);
+}
+
+enum kind { STREAM, PINGPONG, BATCHES, IN_PLACE, SWITCHING };
 
 static int child(struct cellmsg_host *h, enum kind kind, enum cellmsg_wait_mode mode,
 		 uint32_t count)
@@ -266,6 +329,7 @@ static int child(struct cellmsg_host *h, enum kind kind, enum cellmsg_wait_mode 
 	case STREAM: return stream_send(h, mode, count);
 	case PINGPONG: return pingpong_child(h, mode, count, 0);
 	case BATCHES: return batch_send(h, mode, count);
+	case IN_PLACE: return in_place_send(h, mode, count);
 	default: return pingpong_child(h, mode, count, 7);
 	}
 }
@@ -277,6 +341,7 @@ static void parent(struct cellmsg_host *h, enum kind kind, enum cellmsg_wait_mod
 	case STREAM: stream_recv(h, mode, count); break;
 	case PINGPONG: pingpong_parent(h, mode, count, 0); break;
 	case BATCHES: batch_recv(h, mode, count); break;
+	case IN_PLACE: in_place_recv(h, mode, count); break;
 	default: pingpong_parent(h, mode, count, 5); break;
 	}
 }
@@ -309,6 +374,8 @@ int main(void)
 	run("stream, blocking", CELLMSG_WAIT_BLOCK, 1000000 / SCALE, STREAM);
 	run("batches, busy-poll", CELLMSG_WAIT_POLL, 500000 / SCALE, BATCHES);
 	run("batches, blocking", CELLMSG_WAIT_BLOCK, 200000 / SCALE, BATCHES);
+	run("in place, busy-poll", CELLMSG_WAIT_POLL, 500000 / SCALE, IN_PLACE);
+	run("in place, blocking", CELLMSG_WAIT_BLOCK, 200000 / SCALE, IN_PLACE);
 	run("ping-pong, busy-poll", CELLMSG_WAIT_POLL, 200000 / SCALE, PINGPONG);
 	run("ping-pong, adaptive", CELLMSG_WAIT_ADAPTIVE, 100000 / SCALE, PINGPONG);
 	run("ping-pong, blocking", CELLMSG_WAIT_BLOCK, 100000 / SCALE, PINGPONG);

@@ -19,6 +19,8 @@
  *   -EMSGSIZE    the message can never fit the ring (max: cellmsg_max_msg())
  *   -ENOBUFS     the receive buffer is smaller than the next message (it
  *                stays queued)
+ *   -EBUSY       a message claimed with cellmsg_send_begin() is not
+ *                committed yet
  * Timeouts are in nanoseconds: 0 = do not wait, CELLMSG_FOREVER = no limit.
  * libcellmsg/API.md documents every function, libcellmsg/PROTOCOL.md the
  * wire protocol.
@@ -145,6 +147,12 @@ struct cellmsg_chan {
 	uint8_t *tx_ring;
 	uint32_t tx_size;
 	uint32_t tx_max;			/* largest payload */
+	uint32_t tx_fits;			/* payloads below this fit: tx_max + 1,
+						   but 0 while a claim of
+						   cellmsg_send_begin() is open, so
+						   no other send writes over it */
+	uint32_t tx_claim;			/* the open claim's length + 1, or 0 */
+	int tx_claim_lost;			/* a peer reset dropped the claim */
 	uint32_t tx_pos;			/* next byte to write */
 	uint32_t tx_seq;			/* sequence of the next record */
 	uint32_t tx_head;			/* cached peer consumer position */
@@ -238,8 +246,9 @@ int cellmsg_wait_connected(struct cellmsg_chan *ch, int64_t timeout_ns);
 uint32_t cellmsg_max_msg(const struct cellmsg_chan *ch);
 
 /*
- * cellmsg_send(), cellmsg_recv(), cellmsg_recv_zc(), cellmsg_recv_done()
- * and cellmsg_buf_submit() are inline, below: the common case (connected,
+ * cellmsg_send(), cellmsg_recv(), cellmsg_recv_zc(), cellmsg_recv_done(),
+ * cellmsg_send_begin(), cellmsg_send_commit(), cellmsg_buf_claim() and
+ * cellmsg_buf_submit() are inline, below: the common case (connected,
  * room, a message there) costs a few dozen instructions and no call; all
  * else goes to the out-of-line __cellmsg_*() that does the whole job.
  */
@@ -272,6 +281,20 @@ int cellmsg_rx_arm(struct cellmsg_chan *ch);
 void cellmsg_rx_disarm(struct cellmsg_chan *ch);
 
 /*
+ * Zero-copy through the ring (inline, below): cellmsg_send_begin() claims
+ * room for a message of up to @len bytes at our position in the ring and
+ * points *@data at it (waiting for room as cellmsg_send() does);
+ * write the message there and publish it with cellmsg_send_commit(@len),
+ * which may be shorter than claimed. Until then no other message can be
+ * sent on the channel (-EBUSY). cellmsg_send_commit() returns 0, -EINVAL
+ * (no claim open, or @len longer than claimed: the claim stays), or
+ * -ECONNRESET when the connection the claim was made for ended.
+ * The receiver sees an ordinary message (cellmsg_recv_zc() views it in
+ * place). cellmsg_send_cancel() gives up the claim, nothing sent.
+ */
+void cellmsg_send_cancel(struct cellmsg_chan *ch);
+
+/*
  * Claims a free zero-copy buffer: 0, -EAGAIN when all are in flight (or
  * the channel has none), -EINVAL without @tb.
  */
@@ -289,6 +312,9 @@ int __cellmsg_recv_zc(struct cellmsg_chan *ch, struct cellmsg_rx *rx,
 		      int64_t timeout_ns);
 int __cellmsg_recv_done(struct cellmsg_chan *ch, const struct cellmsg_rx *rx);
 int __cellmsg_buf_claim(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb);
+int __cellmsg_send_begin(struct cellmsg_chan *ch, uint32_t len, void **data,
+			 int64_t timeout_ns);
+int __cellmsg_send_commit(struct cellmsg_chan *ch, uint32_t len);
 int __cellmsg_buf_submit(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb,
 			 uint32_t len, int64_t timeout_ns);
 void __cellmsg_notify(struct cellmsg_chan *ch);

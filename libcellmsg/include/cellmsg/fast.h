@@ -146,37 +146,60 @@ static inline void __cellmsg_kick(struct cellmsg_chan *ch,
 }
 
 /*
- * Writes one record of @type at our position if it fits without padding,
+ * Whether a record of @len payload bytes fits at our position without
+ * padding, with room for the cleared header after it; never while a
+ * claim of cellmsg_send_begin() is open (tx_fits is 0 then).
+ */
+static inline int __cellmsg_tx_room(const struct cellmsg_chan *ch, uint32_t len)
+{
+	uint32_t off = ch->tx_pos & (ch->tx_size - 1), rec = __cellmsg_rec_len(len);
+
+	return len < ch->tx_fits && off + rec <= ch->tx_size &&
+	       ch->tx_size - (ch->tx_pos - ch->tx_head) >= rec + CELLMSG_REC_ALIGN;
+}
+
+/*
+ * Writes one record of @type at our position, where it fits (checked),
  * with the header after it cleared (stale bytes there must not pass for
- * the next record); -1 to leave it to the slow path. With @publish 0 its
+ * the next record). Its payload is copied from @data, or is in place
+ * already when @data is 0 (cellmsg_send_commit()). With @publish 0 its
  * seq is not stored: the caller stores *@seq into the returned header
  * later (a batch publishes its first record last). No doorbell: the
- * caller kicks once for all it wrote.
+ * caller kicks once for all it wrote. Everything is loaded before the
+ * copy, which the compiler must assume may write anywhere.
  */
+static inline struct cellmsg_rec_hdr *
+__cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type, const void *data,
+		    uint32_t len, int publish, uint32_t *seq)
+{
+	uint32_t mask = ch->tx_size - 1, off = ch->tx_pos & mask;
+	uint32_t rec = __cellmsg_rec_len(len), s = ch->tx_seq;
+	struct cellmsg_rec_hdr *hdr = (struct cellmsg_rec_hdr *)(ch->tx_ring + off);
+	struct cellmsg_rec_hdr *next =
+		(struct cellmsg_rec_hdr *)(ch->tx_ring + ((off + rec) & mask));
+
+	ch->tx_seq = __cellmsg_seq_next(s);
+	ch->tx_pos += rec;
+	__atomic_store_n(&next->seq, 0, __ATOMIC_RELAXED);
+	if (data)
+		__cellmsg_copy(hdr + 1, data, len);
+	__atomic_store_n(&hdr->word, len | type << CELLMSG_REC_TYPE_SHIFT,
+			 __ATOMIC_RELAXED);
+	*seq = s;
+	/* Pairs with the consumer's acquire load of seq (__cellmsg_rx_word()). */
+	if (publish)
+		__atomic_store_n(&hdr->seq, s, __ATOMIC_RELEASE);
+	return hdr;
+}
+
+/* __cellmsg_tx_record() if it fits without padding; 0 for the slow path. */
 static inline struct cellmsg_rec_hdr *
 __cellmsg_tx_write(struct cellmsg_chan *ch, uint32_t type, const void *data,
 		   uint32_t len, int publish, uint32_t *seq)
 {
-	uint32_t mask = ch->tx_size - 1, off = ch->tx_pos & mask;
-	uint32_t rec = __cellmsg_rec_len(len);
-	struct cellmsg_rec_hdr *hdr, *next;
-
-	if (len > ch->tx_max || off + rec > ch->tx_size ||
-	    ch->tx_size - (ch->tx_pos - ch->tx_head) < rec + CELLMSG_REC_ALIGN)
+	if (!__cellmsg_tx_room(ch, len))
 		return 0;
-	hdr = (struct cellmsg_rec_hdr *)(ch->tx_ring + off);
-	next = (struct cellmsg_rec_hdr *)(ch->tx_ring + ((off + rec) & mask));
-	__atomic_store_n(&next->seq, 0, __ATOMIC_RELAXED);
-	__cellmsg_copy(hdr + 1, data, len);
-	__atomic_store_n(&hdr->word, len | type << CELLMSG_REC_TYPE_SHIFT,
-			 __ATOMIC_RELAXED);
-	*seq = ch->tx_seq;
-	/* Pairs with the consumer's acquire load of seq (__cellmsg_rx_word()). */
-	if (publish)
-		__atomic_store_n(&hdr->seq, ch->tx_seq, __ATOMIC_RELEASE);
-	ch->tx_seq = __cellmsg_seq_next(ch->tx_seq);
-	ch->tx_pos += rec;
-	return hdr;
+	return __cellmsg_tx_record(ch, type, data, len, publish, seq);
 }
 
 /* __cellmsg_tx_write(), published at once: 0, or -1 for the slow path. */
@@ -197,6 +220,41 @@ __CELLMSG_INLINE int cellmsg_send(struct cellmsg_chan *ch, const void *msg,
 		return 0;
 	}
 	return __cellmsg_send(ch, msg, len, timeout_ns);
+}
+
+/* Room for @len bytes in place at our position (cellmsg.h says the rest). */
+__CELLMSG_INLINE int cellmsg_send_begin(struct cellmsg_chan *ch, uint32_t len,
+				       void **data, int64_t timeout_ns)
+{
+	if (__builtin_expect(data && __cellmsg_ready(ch) && __cellmsg_tx_room(ch, len), 1)) {
+		ch->tx_claim = len + 1;
+		ch->tx_fits = 0;
+		*data = ch->tx_ring + (ch->tx_pos & (ch->tx_size - 1)) +
+			sizeof(struct cellmsg_rec_hdr);
+		return 0;
+	}
+	return __cellmsg_send_begin(ch, len, data, timeout_ns);
+}
+
+/*
+ * Publishes the claimed message, @len bytes of it. The peer's incarnation
+ * is not looked at again: a call that found the connection lost since
+ * the claim dropped it (fast_update() in core/cellmsg.c), and a reset not
+ * found yet moves our ring's base past this record when it is, so the
+ * new incarnation never sees it (as for a cellmsg_send() just before).
+ */
+__CELLMSG_INLINE int cellmsg_send_commit(struct cellmsg_chan *ch, uint32_t len)
+{
+	uint32_t seq;
+
+	if (__builtin_expect(len < ch->tx_claim, 1)) {
+		__cellmsg_tx_record(ch, CELLMSG_REC_MSG, 0, len, 1, &seq);
+		ch->tx_claim = 0;
+		ch->tx_fits = ch->tx_max + 1;
+		__cellmsg_kick(ch, &ch->peer->wake.want_data);
+		return 0;
+	}
+	return __cellmsg_send_commit(ch, len);
 }
 
 /*
@@ -330,17 +388,17 @@ __CELLMSG_INLINE int __cellmsg_recv_zc_fast(struct cellmsg_chan *ch,
 	word = __cellmsg_rx_word(ch, hdr, off);
 	len = word & CELLMSG_REC_LEN_MASK;
 	type = word >> CELLMSG_REC_TYPE_SHIFT;
-	if (type == CELLMSG_REC_BUF && !__cellmsg_rx_buf(ch, hdr, len, rx)) {
+	if (__builtin_expect(type == CELLMSG_REC_MSG, 1)) {
+		rx->data = hdr + 1;
+		rx->len = len;
+		rx->is_buf = 0;
+		rx->index = 0;
+		rx->gen = 0;
 		rx->rec_len = __cellmsg_rec_len(len);
 		return 0;
 	}
-	if (type != CELLMSG_REC_MSG)
+	if (type != CELLMSG_REC_BUF || __cellmsg_rx_buf(ch, hdr, len, rx))
 		return -1;
-	rx->data = hdr + 1;
-	rx->len = len;
-	rx->is_buf = 0;
-	rx->index = 0;
-	rx->gen = 0;
 	rx->rec_len = __cellmsg_rec_len(len);
 	return 0;
 }

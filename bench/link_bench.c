@@ -6,7 +6,9 @@
  * a command in the link's common section, waits for it to finish and
  * reads the figures link-echo leaves there (include/bulkhead/bench_proto.h,
  * BH_LINK_*), and counts the cells' VM exits around it (all inmate
- * cells: the link's inmates are the ones running).
+ * cells: the link's inmates are the ones running) and the time the
+ * hypervisor spent handling them (BH_SYSFS_EXIT_CYCLES): what an exit
+ * costs beyond that is the world switch, the CPU's or the emulator's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #include <bulkhead/bench_proto.h>
 #include <bulkhead/ivshmem.h>
@@ -71,8 +74,8 @@ static volatile uint32_t *cmd_word(volatile uint8_t *common, unsigned int peer, 
 	return (volatile uint32_t *)(common + BH_LINK_CMD_BLOCK(peer)) + w;
 }
 
-/* MMIO exits of every inmate cell's CPUs so far (cells other than 0). */
-static unsigned long long inmate_mmio_exits(const char *sysfs)
+/* Statistics file @name summed over every inmate cell's CPUs (cells other than 0). */
+static unsigned long long inmate_sum(const char *sysfs, const char *name)
 {
 	char pattern[256];
 	unsigned long long sum = 0, v;
@@ -81,8 +84,7 @@ static unsigned long long inmate_mmio_exits(const char *sysfs)
 	size_t i;
 	FILE *f;
 
-	snprintf(pattern, sizeof(pattern), "%s/cells/*/statistics/cpu*/" BH_SYSFS_EXITS_PREFIX "mmio",
-		 sysfs);
+	snprintf(pattern, sizeof(pattern), "%s/cells/*/statistics/cpu*/%s", sysfs, name);
 	if (glob(pattern, 0, NULL, &g))
 		return 0;
 	for (i = 0; i < g.gl_pathc; i++) {
@@ -98,19 +100,44 @@ static unsigned long long inmate_mmio_exits(const char *sysfs)
 	return sum;
 }
 
+struct inmate_counts {
+	unsigned long long mmio, total, cycles;
+};
+
+static void inmate_counts(const char *sysfs, struct inmate_counts *c)
+{
+	c->mmio = inmate_sum(sysfs, BH_SYSFS_EXITS_PREFIX "mmio");
+	c->total = inmate_sum(sysfs, BH_SYSFS_EXITS_PREFIX BH_SYSFS_EXITS_TOTAL);
+	c->cycles = inmate_sum(sysfs, BH_SYSFS_EXIT_CYCLES);
+}
+
+/* TSC ticks per microsecond, against CLOCK_MONOTONIC over 20 ms. */
+static double tsc_per_us(void)
+{
+	struct timespec a, b;
+	unsigned long long t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	t0 = __rdtsc();
+	usleep(20000);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	t1 = __rdtsc();
+	return (double)(t1 - t0) / ((b.tv_sec - a.tv_sec) * 1e6 + (b.tv_nsec - a.tv_nsec) / 1e3);
+}
+
 /* One case: 0, or the exit status for bulkhead-bench. */
 static int run_case(volatile uint8_t *common, const char *sysfs, unsigned int from,
-		    unsigned int to, unsigned int c)
+		    unsigned int to, unsigned int c, double tsc_us)
 {
 	volatile struct bh_link_result *r =
 		(volatile struct bh_link_result *)(common + BH_LINK_RESULT(from));
 	uint32_t seq = (*cmd_word(common, from, BH_LINK_WORD_DONE) + 1) & 0xffff;
-	unsigned long long before, after;
+	struct inmate_counts before, after;
 	time_t deadline = time(NULL) + CASE_TIMEOUT_S;
-	double per;
+	double per, hv_us;
 
 	seq = seq ? seq : 1;
-	before = inmate_mmio_exits(sysfs);
+	inmate_counts(sysfs, &before);
 	*cmd_word(common, from, BH_LINK_WORD_CMD) = BH_LINK_CMD(seq, to, link_cases[c].kind);
 	while (*cmd_word(common, from, BH_LINK_WORD_DONE) != seq) {
 		if (time(NULL) > deadline) {
@@ -120,15 +147,18 @@ static int run_case(volatile uint8_t *common, const char *sysfs, unsigned int fr
 		}
 		usleep(10000);
 	}
-	after = inmate_mmio_exits(sysfs);
+	inmate_counts(sysfs, &after);
 	if (r->seq != seq || r->kind != link_cases[c].kind || r->target != to) {
 		fprintf(stderr, "bulkhead-bench: peer %u finished %s without its figures\n", from,
 			link_cases[c].name);
 		return 1;
 	}
-	per = r->round_trips ? (double)(after - before) / r->round_trips : 0;
-	printf("%-10s %11u %9.2f %9.2f %9.2f %5u %12.2f\n", link_cases[c].name, r->round_trips,
-	       r->p50_ns / 1e3, r->p99_ns / 1e3, r->max_ns / 1e3, r->lost, per);
+	per = r->round_trips ? (double)(after.mmio - before.mmio) / r->round_trips : 0;
+	hv_us = after.total > before.total ?
+		(double)(after.cycles - before.cycles) / (after.total - before.total) / tsc_us : 0;
+	printf("%-10s %11u %9.2f %9.2f %9.2f %5u %12.2f %11.2f\n", link_cases[c].name,
+	       r->round_trips, r->p50_ns / 1e3, r->p99_ns / 1e3, r->max_ns / 1e3, r->lost, per,
+	       hv_us);
 	return r->lost ? 1 : 0;
 }
 
@@ -138,6 +168,7 @@ int bench_link(const char *dev_path, const char *sysfs, unsigned int from, unsig
 	volatile uint8_t *common;
 	unsigned int c;
 	int err, status = 0;
+	double tsc_us;
 
 	err = cellmsg_uio_open(&dev, dev_path);
 	if (err) {
@@ -158,10 +189,11 @@ int bench_link(const char *dev_path, const char *sysfs, unsigned int from, unsig
 	}
 	printf("bulkhead-bench: link on %s, peer %u <-> peer %u, inmate to inmate (measured in the cells; no root Linux in the path)\n",
 	       dev.path, from, to);
-	printf("%-10s %11s %9s %9s %9s %5s %12s\n", "case", "round trips", "p50 us", "p99 us",
-	       "max us", "lost", "exits/trip");
+	tsc_us = tsc_per_us();
+	printf("%-10s %11s %9s %9s %9s %5s %12s %11s\n", "case", "round trips", "p50 us", "p99 us",
+	       "max us", "lost", "exits/trip", "hv us/exit");
 	for (c = 0; c < sizeof(link_cases) / sizeof(link_cases[0]) && status != 3; c++) {
-		err = run_case(common, sysfs, from, to, c);
+		err = run_case(common, sysfs, from, to, c, tsc_us);
 		status = status ? status : err;
 	}
 	cellmsg_uio_close(&dev);

@@ -178,7 +178,12 @@ static struct bh_stat_attr stat_attrs[] = {
 	BH_EXIT_LIST(STAT_ATTR_REASON)
 };
 
-static struct attribute *stats_attrs[ARRAY_SIZE(stat_attrs) + 1];
+static struct bh_stat_attr cycles_attr = {
+	.attr = { .attr = { .name = BH_SYSFS_EXIT_CYCLES, .mode = 0444 }, .show = stat_show },
+	.what = BH_CPU_INFO_EXIT_CYCLES,
+};
+
+static struct attribute *stats_attrs[ARRAY_SIZE(stat_attrs) + 2];
 static struct attribute_group stats_group = { .attrs = stats_attrs };
 static const struct attribute_group *stats_groups[] = { &stats_group, NULL };
 
@@ -216,6 +221,7 @@ static int stats_add(struct bh_cell *cell)
 
 	for (i = 0; i < ARRAY_SIZE(stat_attrs); i++)
 		stats_attrs[i] = &stat_attrs[i].attr.attr;
+	stats_attrs[i] = &cycles_attr.attr.attr;
 	BUILD_BUG_ON(ARRAY_SIZE(stat_attrs) != BH_EXIT_REASONS + 1);
 	cell->stats_dir = kobject_create_and_add("statistics", &cell->kobj);
 	if (!cell->stats_dir)

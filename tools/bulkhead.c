@@ -803,6 +803,7 @@ struct stats_table {
 	struct stats_row rows[STATS_MAX_REASONS];
 	unsigned int n_rows;
 	unsigned int n_seeded;			/* rows in the ABI's order */
+	long long cycles[STATS_MAX_CPUS];	/* in the exit handler; -1: unknown */
 };
 
 /* The cell that @arg names, by ID or by name; says why not. */
@@ -906,6 +907,22 @@ static void stats_read_cpu(const char *stats_dir, struct stats_table *t,
 	closedir(d);
 }
 
+/* CPU column @col's BH_SYSFS_EXIT_CYCLES, -1 if it cannot be read. */
+static void stats_read_cycles(const char *stats_dir, struct stats_table *t, unsigned int col)
+{
+	char dir[PATH_MAX], value[64];
+	char *end;
+
+	t->cycles[col] = -1;
+	if (path_fmt(dir, "%s/cpu%u", stats_dir, t->cpus[col]) ||
+	    sysfs_read(dir, BH_SYSFS_EXIT_CYCLES, value, sizeof(value)))
+		return;
+	errno = 0;
+	t->cycles[col] = strtoll(value, &end, 10);
+	if (errno || *end || end == value || t->cycles[col] < 0)
+		t->cycles[col] = -1;
+}
+
 /* The ABI's reasons first, in its order (BH_EXIT_NAMES). */
 static void stats_seed_rows(struct stats_table *t)
 {
@@ -989,6 +1006,34 @@ static void stats_print_row(const struct stats_table *t,
 	putchar('\n');
 }
 
+/*
+ * The hypervisor's own time per exit, in TSC cycles (the world switch
+ * itself not included): what the hypervisor costs, apart from what the
+ * exits cost the CPU or the emulator.
+ */
+static void stats_print_cycles(const struct stats_table *t, int width)
+{
+	struct stats_row *total = NULL;
+	long long cycles = 0, exits = 0;
+	unsigned int r, c;
+
+	for (r = 0; r < t->n_rows; r++)
+		if (!strcmp(t->rows[r].reason, BH_SYSFS_EXITS_TOTAL))
+			total = (struct stats_row *)&t->rows[r];
+	if (!total)
+		return;
+	printf("%-18s", "cycles/exit");
+	for (c = 0; c < t->n_cpus; c++) {
+		int known = t->cycles[c] >= 0 && total->values[c] > 0;
+
+		stats_print_value(width, known ? t->cycles[c] / total->values[c] : -1);
+		cycles += known ? t->cycles[c] : 0;
+		exits += known ? total->values[c] : 0;
+	}
+	stats_print_value(width, exits ? cycles / exits : -1);
+	putchar('\n');
+}
+
 static void stats_print(const struct sysfs_cell *cell, struct stats_table *t)
 {
 	unsigned int r, c;
@@ -1008,6 +1053,7 @@ static void stats_print(const struct sysfs_cell *cell, struct stats_table *t)
 	for (r = 0; r < t->n_rows; r++)
 		if (stats_row_present(t, &t->rows[r]))
 			stats_print_row(t, &t->rows[r], width);
+	stats_print_cycles(t, width);
 }
 
 static int cmd_cell_stats(int argc, char **argv)
@@ -1031,8 +1077,10 @@ static int cmd_cell_stats(int argc, char **argv)
 		fprintf(stderr, "bulkhead: %s: path too long\n", sysfs_root());
 	else if (stats_find_cpus(dir, t)) {
 		stats_seed_rows(t);
-		for (c = 0; c < t->n_cpus; c++)
+		for (c = 0; c < t->n_cpus; c++) {
 			stats_read_cpu(dir, t, c);
+			stats_read_cycles(dir, t, c);
+		}
 		stats_print(&cell, t);
 		ret = 0;
 	}

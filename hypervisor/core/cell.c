@@ -109,6 +109,7 @@ static void cell_move_cpu(struct per_cpu *cpu, struct cell *cell)
 	control_console_flush(cpu);	/* the old cell's last words */
 	cpu->cell = cell;
 	cpu->exits_total = 0;
+	cpu->exit_cycles = 0;
 	cpu->violations = 0;
 	memset(cpu->exits, 0, sizeof(cpu->exits));
 }

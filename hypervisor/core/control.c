@@ -36,6 +36,8 @@ static int64_t control_cpu_get_info(uint64_t cpu_id, uint64_t what)
 		return (int64_t)cpu->exits_total;
 	case BH_CPU_INFO_VIOLATIONS:
 		return (int64_t)cpu->violations;
+	case BH_CPU_INFO_EXIT_CYCLES:
+		return (int64_t)cpu->exit_cycles;
 	default:
 		if (what >= BH_CPU_INFO_EXITS_BASE &&
 		    what < BH_CPU_INFO_EXITS_BASE + BH_EXIT_REASONS)

@@ -27,3 +27,4 @@ struct bh_image_header bh_header __attribute__((section(".header"), used)) = {
 /* The stacks entry.S switches to, one per CPU. */
 uint8_t bh_stacks[BH_MAX_CPUS][STACK_SIZE] __attribute__((aligned(PAGE_SIZE)));
 struct per_cpu per_cpu_area[BH_MAX_CPUS];
+uint64_t cpus_online;

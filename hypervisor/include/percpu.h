@@ -30,6 +30,7 @@ struct per_cpu {
 	struct cell *cell;
 	uint64_t exits_total;
 	uint64_t exits[BH_EXIT_REASONS];	/* by bulkhead/hypercall.h kind */
+	uint64_t exit_cycles;		/* TSC cycles the exit handler took, all exits */
 	uint64_t violations;
 	struct report_limit reports;	/* this CPU's violation reports */
 	/* console output of its cell, a line at a time (control.c) */
@@ -38,5 +39,19 @@ struct per_cpu {
 };
 
 extern struct per_cpu per_cpu_area[];
+
+/* The CPUs that entered at enable, a bit per CPU ID (set by the arch). */
+extern uint64_t cpus_online;
+
+/*
+ * Visits the CPU IDs in @set, lowest first. Paths taken on every
+ * interrupt look at the few CPUs that can matter, not at all
+ * BH_MAX_CPUS: each struct per_cpu spans pages, and under QEMU's TCG
+ * every page touched after an exit costs a page walk (docs/hypervisor.md).
+ */
+#define for_each_cpu(i, set)						\
+	for (uint64_t __left = (set);					\
+	     __left && ((i) = (unsigned int)__builtin_ctzll(__left), 1);	\
+	     __left &= __left - 1)
 
 #endif

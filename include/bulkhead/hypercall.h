@@ -54,6 +54,7 @@
 #define BH_CPU_INFO_STATE		0
 #define BH_CPU_INFO_EXITS_TOTAL		1
 #define BH_CPU_INFO_VIOLATIONS		2
+#define BH_CPU_INFO_EXIT_CYCLES		3	/* TSC cycles in the exit handler */
 
 /* BH_CPU_INFO_EXITS_BASE + BH_EXIT_*: exits of one kind on that CPU */
 #define BH_CPU_INFO_EXITS_BASE		16

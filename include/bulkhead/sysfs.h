@@ -17,5 +17,11 @@
  */
 #define BH_SYSFS_EXITS_PREFIX	"vmexits_"
 #define BH_SYSFS_EXITS_TOTAL	"total"
+/*
+ * ... and the TSC cycles the hypervisor spent handling that CPU's exits
+ * (from its exit handler's first instruction to its last: not the world
+ * switch itself, which the CPU or the emulator pays).
+ */
+#define BH_SYSFS_EXIT_CYCLES	"exit_cycles"
 
 #endif /* BULKHEAD_SYSFS_H */

@@ -128,6 +128,7 @@ static void apic_x2apic_write_reg(uint32_t msr, uint32_t value);
 #define T_INMATE_CPU	3
 
 struct per_cpu per_cpu_area[BH_MAX_CPUS];
+uint64_t cpus_online;
 
 static const struct bh_cell_desc root_desc = { .name = "RootCell" };
 static const struct bh_cell_desc inmate_desc = { .name = "apic-inmate" };
@@ -150,6 +151,9 @@ static void cpus_reset(void)
 	unsigned int i;
 
 	memset(per_cpu_area, 0, sizeof(per_cpu_area));
+	cpus_online = (1ull << T_CPUS) - 1;
+	root_cell.cpu_set = (1ull << T_INMATE_CPU) - 1;
+	inmate.cpu_set = cpus_online & ~root_cell.cpu_set;
 	for (i = 0; i < T_CPUS; i++) {
 		struct per_cpu *c = &per_cpu_area[i];
 

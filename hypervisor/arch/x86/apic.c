@@ -159,7 +159,7 @@ static struct per_cpu *cpu_by_apic_id(uint32_t apic_id)
 {
 	unsigned int i;
 
-	for (i = 0; i < BH_MAX_CPUS; i++)
+	for_each_cpu(i, cpus_online)
 		if (per_cpu_area[i].online && per_cpu_area[i].arch.apic_id == apic_id)
 			return &per_cpu_area[i];
 	return NULL;
@@ -239,7 +239,7 @@ static uint32_t cell_logical_mask(const struct cell *cell)
 	uint32_t mask = 0;
 	unsigned int i;
 
-	for (i = 0; i < BH_MAX_CPUS; i++)
+	for_each_cpu(i, cell->cpu_set)
 		if (per_cpu_area[i].online && per_cpu_area[i].cell == cell &&
 		    !per_cpu_area[i].parked)
 			mask |= per_cpu_area[i].arch.apic_ldr;
@@ -254,7 +254,7 @@ static void send_to_cell(struct per_cpu *cpu, uint32_t icr_lo, int self)
 {
 	unsigned int i;
 
-	for (i = 0; i < BH_MAX_CPUS; i++) {
+	for_each_cpu(i, cpu->cell->cpu_set) {
 		struct per_cpu *c = &per_cpu_area[i];
 
 		if (c->online && c->cell == cpu->cell && !c->parked && (self || c != cpu))
@@ -333,7 +333,7 @@ static uint32_t others_logical_mask(const struct cell *cell)
 	uint32_t mask = 0;
 	unsigned int i;
 
-	for (i = 0; i < BH_MAX_CPUS; i++)
+	for_each_cpu(i, cpus_online)
 		if (per_cpu_area[i].online && per_cpu_area[i].cell != cell)
 			mask |= per_cpu_area[i].arch.apic_ldr;
 	return mask;
@@ -376,7 +376,7 @@ static int deliver_msi(const struct cell *cell, const struct apic_dest *d, uint3
 	unsigned int i;
 	int sent = 0;
 
-	for (i = 0; i < BH_MAX_CPUS; i++) {
+	for_each_cpu(i, cell->cpu_set) {
 		const struct per_cpu *c = &per_cpu_area[i];
 
 		if (!c->online || c->cell != cell || c->parked || !apic_dest_reaches(c, d))
@@ -531,7 +531,7 @@ static void x2apic_logical_ipi(struct per_cpu *cpu, uint32_t dest, uint32_t icr_
 		       icr_lo);
 		return;
 	}
-	for (i = 0; i < BH_MAX_CPUS; i++) {
+	for_each_cpu(i, cpus_online) {
 		struct per_cpu *c = &per_cpu_area[i];
 
 		if (!c->online || !x2apic_logical_reaches(c, dest))

@@ -204,6 +204,7 @@ int arch_entry(unsigned int cpu_id, uint64_t linux_rsp, uint64_t linux_cr3)
 	traps_init();
 	traps_load();
 	cpu->online = 1;
+	__atomic_fetch_or(&cpus_online, 1ull << cpu_id, __ATOMIC_SEQ_CST);
 	err = hv_cpu_entry(cpu);
 	if (err) {
 		/* vcpu is set whenever hw_on is: the root cell came first. */
@@ -211,6 +212,7 @@ int arch_entry(unsigned int cpu_id, uint64_t linux_rsp, uint64_t linux_cr3)
 			vcpu->cpu_abort(cpu);
 		cpu->arch.hw_on = 0;
 		cpu->online = 0;
+		__atomic_fetch_and(&cpus_online, ~(1ull << cpu_id), __ATOMIC_SEQ_CST);
 		restore_linux_tables(cpu);
 		return err;
 	}

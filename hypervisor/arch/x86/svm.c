@@ -416,7 +416,7 @@ void svm_handle_exit(struct guest_regs *regs)
 {
 	struct per_cpu *cpu = per_cpu_of_regs(regs);
 	struct vmcb *vmcb = vmcb_of(cpu);
-	uint64_t code = vmcb->exitcode;
+	uint64_t code = vmcb->exitcode, start = rdtsc();
 
 	cpu->exits_total++;
 	cpu->exits[exit_kind(code)]++;
@@ -427,6 +427,7 @@ void svm_handle_exit(struct guest_regs *regs)
 	regs->rax = vmcb->rax;
 	dispatch(cpu, code);
 	vmcb->rax = regs->rax;
+	cpu->exit_cycles += rdtsc() - start;
 }
 
 const struct vcpu_ops svm_ops = {

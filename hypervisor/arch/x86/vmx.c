@@ -931,6 +931,7 @@ void vmx_handle_exit(struct guest_regs *regs)
 {
 	struct per_cpu *cpu = per_cpu_of_regs(regs);
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+	uint64_t start = rdtsc();
 
 	cpu->arch.vmx.launched = 1;
 	cpu->exits_total++;
@@ -942,6 +943,7 @@ void vmx_handle_exit(struct guest_regs *regs)
 		redeliver_interrupted_event();
 	dispatch(cpu, reason & 0xffff);
 	deliver_pending(cpu);
+	cpu->exit_cycles += rdtsc() - start;
 }
 
 /* VMLAUNCH or VMRESUME itself failed (entry.S): the VMCS is wrong. */

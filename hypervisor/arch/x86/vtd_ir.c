@@ -133,7 +133,7 @@ static const char *irte_refused(const struct vtd_unit *u, uint64_t lo)
 		return "a posted interrupt";
 	if (IRTE_DLM(lo) > 1)
 		return "not a fixed or lowest-priority interrupt";
-	for (i = 0; i < BH_MAX_CPUS; i++) {
+	for_each_cpu(i, cpus_online) {
 		const struct per_cpu *c = &per_cpu_area[i];
 
 		if (c->online && c->cell && c->cell != &root_cell && irte_reaches(u, c, lo))

@@ -122,7 +122,8 @@ HOST_TOOLS := $(BUILD)/tools/ivshmem-ping $(BUILD)/tests/tools/ivshmem-server $(
 tools: $(HOST_TOOLS)
 
 # The CLI shares the hypervisor's config checker.
-BULKHEAD_OBJS := $(BUILD)/host/tools/bulkhead.c.o $(BUILD)/host/common/config_check.c.o
+BULKHEAD_OBJS := $(BUILD)/host/tools/bulkhead.c.o $(BUILD)/host/tools/console.c.o \
+	$(BUILD)/host/common/config_check.c.o
 ALL_OBJS += $(BULKHEAD_OBJS) $(BUILD)/host/tools/ivshmem-ping.c.o \
 	$(BUILD)/host/tests/tools/ivshmem-server.c.o
 

@@ -8,6 +8,8 @@
 
 #include <bulkhead/ioctl.h>
 
+struct file;
+
 long bh_hypercall(u64 code, u64 arg1, u64 arg2);
 /* Fills @reason (BH_REASON_LEN) and returns @err; also logs it. */
 __printf(3, 4) int bh_fail(char *reason, int err, const char *fmt, ...);
@@ -30,6 +32,14 @@ void bh_pci_passthrough_out(const struct bh_cell_desc *cfg);
 void bh_pci_passthrough_back(const struct bh_cell_desc *cfg);
 
 /* cell.c */
+/* console.c: the hypervisor's log on /dev/bulkhead */
+void bh_log_reset(void);
+void bh_log_attach(const void *ring);
+void bh_log_detach(void);
+void bh_log_exit(void);
+ssize_t bh_log_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos);
+loff_t bh_log_llseek(struct file *file, loff_t offset, int whence);
+
 int bh_cells_init(struct kobject *parent, const char *root_name);
 void bh_cells_exit(void);
 bool bh_cells_exist(void);

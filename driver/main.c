@@ -33,6 +33,7 @@
 #include <asm/msr.h>
 
 #include <bulkhead/config.h>
+#include <bulkhead/console.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/image.h>
 #include <bulkhead/ioctl.h>
@@ -364,6 +365,9 @@ static int load_image(const struct firmware *fw, const struct bh_system_config *
 	cfg_off = PAGE_ALIGN(fw_hdr->core_size);
 	pt_off = PAGE_ALIGN(cfg_off + cfg_size);
 	pool_off = pt_off + BH_BOOT_PT_PAGES * PAGE_SIZE;
+	if (fw_hdr->console_offset % PAGE_SIZE ||
+	    fw_hdr->console_offset + sizeof(struct bh_console_log) > fw_hdr->core_size)
+		return bh_fail(reason, -EINVAL, "%s: its log ring lies outside the image", BH_FIRMWARE_NAME);
 	if (fw->size > fw_hdr->core_size || fw_hdr->entry_offset >= fw_hdr->core_size ||
 	    pool_off + 64 * PAGE_SIZE > bh.hv_size)
 		return bh_fail(reason, -EINVAL, "hypervisor image (%llu KiB) does not fit its memory (%llu KiB)",
@@ -391,6 +395,7 @@ static int load_image(const struct firmware *fw, const struct bh_system_config *
 	hdr->trampoline_leave = (u64)bh_trampoline_leave;
 	bh.hv_cr3 = bh.hv_phys + pt_off;
 	bh.hv_entry = fw_hdr->link_base + fw_hdr->entry_offset;
+	bh_log_attach(bh.hv_va + fw_hdr->console_offset);
 	return 0;
 }
 
@@ -424,6 +429,7 @@ static void leave_cpu(void *unused)
 
 static void unmap_hv_memory(void)
 {
+	bh_log_detach();
 	vunmap(bh.hv_va);
 	bh.hv_va = NULL;
 }
@@ -456,6 +462,7 @@ static int bh_enable(struct bh_enable_args *args)
 
 	if (bh.enabled)
 		return bh_fail(reason, -EEXIST, "the hypervisor is already enabled");
+	bh_log_reset();
 	err = check_cpu(reason);
 	if (err)
 		return err;
@@ -626,6 +633,8 @@ static long bh_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static const struct file_operations bh_fops = {
 	.owner = THIS_MODULE,
+	.read = bh_log_read,
+	.llseek = bh_log_llseek,
 	.unlocked_ioctl = bh_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
@@ -741,6 +750,7 @@ static void __exit bh_exit(void)
 	sysfs_remove_group(&bh.root_dev->kobj, &bh_attr_group);
 	root_device_unregister(bh.root_dev);
 	kfree(bh.cpu_result);
+	bh_log_exit();
 }
 
 module_init(bh_init);

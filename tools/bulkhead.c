@@ -40,6 +40,7 @@
  * hypervisor's own <errno.h>, which would hide the C library's here.
  */
 #include "../common/include/common/config_check.h"
+#include "console.h"
 
 #define BULKHEAD_VERSION	"0.1"
 #define BULKHEAD_DEV		"/dev/bulkhead"
@@ -86,6 +87,9 @@ static void usage(FILE *out)
 		"  cell destroy NAME|ID       destroy a cell; its CPUs go back to Linux\n"
 		"  cell list                  list the cells, their states and CPUs\n"
 		"  cell stats NAME|ID         VM exits of a cell, per reason and CPU\n"
+		"  console [-f|--follow]      the hypervisor's log (all it printed since enable,\n"
+		"                             inmates' output too; kept after disable or a failed\n"
+		"                             enable); -f waits for more, like tail -f\n"
 		"  help, --help, -h           show this text\n"
 		"  --version                  show the version\n"
 		"\n"
@@ -272,6 +276,7 @@ static int dev_open(void)
 static int dev_call(unsigned long cmd, void *args, char *reason,
 		    const char *what)
 {
+	long long mark = console_mark(BULKHEAD_DEV);
 	int fd, err;
 
 	fd = dev_open();
@@ -290,6 +295,7 @@ static int dev_call(unsigned long cmd, void *args, char *reason,
 			strerror(err), reason);
 	else
 		fprintf(stderr, "bulkhead: %s failed: %s\n", what, strerror(err));
+	console_report(BULKHEAD_DEV, mark);
 	return EXIT_FAILED;
 }
 
@@ -331,6 +337,9 @@ static int cmd_enable(const char *path)
 		/* The driver's text is not trusted to be terminated. */
 		args.reason[BH_REASON_LEN - 1] = '\0';
 		enable_report_failure(err, args.reason);
+		/* Each enable starts a new log: all of it is this attempt's. */
+		if (err != EEXIST)
+			console_report(BULKHEAD_DEV, 0);
 	} else {
 		ret = 0;
 	}
@@ -364,6 +373,7 @@ static void disable_busy_reason(void)
 
 static int cmd_disable(void)
 {
+	long long mark = console_mark(BULKHEAD_DEV);
 	int fd, err;
 
 	fd = dev_open();
@@ -381,6 +391,8 @@ static int cmd_disable(void)
 		disable_busy_reason();
 	else
 		fprintf(stderr, "bulkhead: disable failed: %s\n", strerror(err));
+	if (err != EINVAL && err != ENODEV)
+		console_report(BULKHEAD_DEV, mark);
 	return EXIT_FAILED;
 }
 
@@ -1144,6 +1156,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "config"))
 		return cmd_config(argc - 2, argv + 2);
+	if (!strcmp(cmd, "console"))
+		return console_cmd(BULKHEAD_DEV, argc - 2, argv + 2);
 	if (!strcmp(cmd, "cell"))
 		return cmd_cell(argc - 2, argv + 2);
 	return usage_error("unknown command '%s'", cmd);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The image header the driver reads and completes (bulkhead/image.h). */
 #include <asm/layout.h>
+#include <bulkhead/console.h>
 #include <percpu.h>
 #include <setup.h>
 
 extern uint8_t __image_start[], __image_end[];
+extern struct bh_console_log hv_log;
 void bh_entry(void);
 
 _Static_assert(__builtin_offsetof(struct bh_image_header, phys_base) == HDR_PHYS_BASE,
@@ -22,6 +24,7 @@ struct bh_image_header bh_header __attribute__((section(".header"), used)) = {
 	.entry_offset = (uint64_t)bh_entry - HV_LINK_BASE,
 	.core_size = (uint64_t)__image_end - HV_LINK_BASE,
 	.link_base = HV_LINK_BASE,
+	.console_offset = (uint64_t)&hv_log - HV_LINK_BASE,
 };
 
 /* The stacks entry.S switches to, one per CPU. */

@@ -79,8 +79,9 @@ static int setup_global_init(unsigned int cpu_id)
 	int err;
 
 	system_config = (const void *)(bh_header.phys_base + bh_header.config_offset);
-	if (system_config->debug_console.type == BH_CONSOLE_UART_8250)
-		console_init(system_config->debug_console.port);
+	/* The log ring is kept with or without a UART. */
+	console_init(system_config->debug_console.type == BH_CONSOLE_UART_8250 ?
+		     system_config->debug_console.port : 0);
 	printk("\nInitializing Bulkhead hypervisor v%s on CPU %u\n", BH_VERSION,
 	       cpu_id);
 	printk("Code location: 0x%lx, %lu KiB; memory 0x%lx, %lu MiB\n",

@@ -37,6 +37,8 @@ static inline void spin_unlock(spinlock_t *l)
 
 /* Console output (the system config's debug console). */
 void console_init(uint16_t uart_port);
+/* The log ring (bulkhead/console.h) and its size, for the root cell's mapping. */
+const void *console_log(uint64_t *size);
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap);
 int vsnprintk(char *buf, size_t size, const char *fmt, va_list ap);

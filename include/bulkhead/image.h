@@ -32,7 +32,7 @@
 #include <bulkhead/types.h>
 
 #define BH_IMAGE_SIGNATURE	"BHIMAGE\0"
-#define BH_IMAGE_REVISION	1
+#define BH_IMAGE_REVISION	2
 #define BH_IDENTITY_LIMIT	0x100000000ull	/* 4 GiB */
 
 struct bh_image_header {
@@ -56,8 +56,11 @@ struct bh_image_header {
 	uint32_t reserved;
 	uint64_t trampoline_fail;	/* driver code: back to Linux, failed */
 	uint64_t trampoline_leave;	/* driver code: back to Linux, disabled */
+
+	/* written by the build */
+	uint64_t console_offset;	/* struct bh_console (bulkhead/console.h) */
 } BH_PACKED;
 
-_Static_assert(sizeof(struct bh_image_header) == 120, "bh_image_header size");
+_Static_assert(sizeof(struct bh_image_header) == 128, "bh_image_header size");
 
 #endif /* BULKHEAD_IMAGE_H */

@@ -82,6 +82,18 @@ static int map_apic(struct cell *cell)
 	return err ?: mmio_region_register(cell, APIC_BASE, 4096, apic_mmio_access, NULL);
 }
 
+/*
+ * Root Linux reads the hypervisor's log in place (bulkhead/console.h):
+ * its pages, and nothing else of the hypervisor's memory, read-only.
+ */
+static int map_console_log(struct cell *cell)
+{
+	uint64_t size;
+	uint64_t phys = hv_virt_to_phys(console_log(&size));
+
+	return npt_map(cell->arch.npt_root, phys, phys, size, NPT_READ);
+}
+
 int arch_gpa_reserved(uint64_t gpa)
 {
 	return (gpa & MSI_ADDR_BASE_MASK) == (APIC_BASE & MSI_ADDR_BASE_MASK);
@@ -222,6 +234,8 @@ int arch_cell_init(struct cell *cell)
 	err = map_memory(cell);
 	if (!err)
 		err = map_apic(cell);
+	if (!err && cell == &root_cell)
+		err = map_console_log(cell);
 	if (err) {
 		arch_cell_exit(cell);
 		return err;

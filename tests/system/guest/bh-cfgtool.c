@@ -5,6 +5,7 @@
  * own check) must refuse it.
  *
  *   bh-cfgtool mutate KIND IN OUT   KIND: magic revision overlap outside
+ *                                   nouart (no debug console: valid)
  *                                   ivshmem-ram (the first ivshmem's shared
  *                                   memory inside Linux's RAM) ivshmem-real
  *                                   (its BDF on q35's LPC bridge, 00:1f.0)
@@ -160,6 +161,10 @@ static int mutate(const char *kind, const char *in, const char *out)
 		 * hypervisor's config check can refuse it
 		 */
 		mem[3].phys_start = mem[3].virt_start = mem[2].phys_start + 0x100000;
+	} else if (!strcmp(kind, "nouart")) {
+		/* not broken: a hypervisor with no serial port, its log only in memory */
+		cfg->debug_console.type = BH_CONSOLE_NONE;
+		cfg->debug_console.port = 0;
 	} else if (!strcmp(kind, "outside")) {
 		/* hypervisor memory in the middle of Linux's RAM */
 		cfg->hypervisor_memory.phys_start = 0x20000000;

@@ -7,7 +7,7 @@
 . /tests/guest/lib.sh
 good=/configs/qemu-q35.cell
 
-# check KIND CLI_TEXT RAW_TEXT
+# check KIND CLI_TEXT RAW_TEXT [LOG_TEXT: in bulkhead console after the raw enable]
 check() {
 	kind=$1 cli_text=$2 raw_text=$3 bad=/tmp/bad-$1.cell
 	step "$kind"
@@ -21,13 +21,18 @@ check() {
 	echo "$out"
 	case $out in *"$raw_text"*) ;; *) fail "$kind: driver reason lacks '$raw_text'" ;; esac
 	[ "$(cat /sys/devices/bulkhead/enabled)" = 0 ] || fail "$kind: left enabled"
+	# What the hypervisor said about a config it refused stays readable.
+	if [ -n "$4" ]; then
+		out=$(bulkhead console) || fail "$kind: bulkhead console failed after the refused enable"
+		case $out in *"$4"*) ;; *) fail "$kind: bulkhead console lacks '$4'" ;; esac
+	fi
 	must ls / >/dev/null
 }
 
 load_bulkhead
 check magic "not a system config" "not a Bulkhead system config"
 check revision "revision" "config revision"
-check overlap "overlaps" "the hypervisor refused to start"
+check overlap "overlaps" "the hypervisor refused to start" "Config problem: "
 check outside "hypervisor memory" "is Linux RAM: reserve it with memmap="
 # Linux's kernel outside the root cell: without the driver's check root
 # Linux faulted on its own memory forever once it ran as the root cell.
@@ -37,6 +42,9 @@ check ram-short "does not cover Linux RAM" \
 if [ "$BH_MACHINE" != x2apic ]; then
 	step "a config naming an IOMMU this machine does not have"
 	refused "refused to start" bulkhead enable /configs/qemu-q35-iommu.cell
+	# The hypervisor's reason, under the error, with no serial cable.
+	case $out in *"hypervisor's console said"*"no VT-d unit answers at 0xfed90000"*) ;;
+	*) fail "enable with an absent IOMMU: the hypervisor's reason is not on the terminal" ;; esac
 	[ "$(cat /sys/devices/bulkhead/enabled)" = 0 ] || fail "enabled without the config's IOMMU"
 fi
 step "the good config still enables"

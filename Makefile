@@ -123,6 +123,8 @@ tools: $(HOST_TOOLS)
 
 # The CLI shares the hypervisor's config checker.
 BULKHEAD_OBJS := $(BUILD)/host/tools/bulkhead.c.o $(BUILD)/host/tools/console.c.o \
+	$(BUILD)/host/tools/hwcheck.c.o $(BUILD)/host/tools/config_create.c.o \
+	$(BUILD)/host/tools/machine.c.o \
 	$(BUILD)/host/common/config_check.c.o
 ALL_OBJS += $(BULKHEAD_OBJS) $(BUILD)/host/tools/ivshmem-ping.c.o \
 	$(BUILD)/host/tests/tools/ivshmem-server.c.o

@@ -40,6 +40,11 @@ void bh_log_exit(void);
 ssize_t bh_log_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos);
 loff_t bh_log_llseek(struct file *file, loff_t offset, int whence);
 
+/* ivshmem_stats.c: cells/<id>/ivshmem/ */
+struct bh_ivshmem_dir;
+struct bh_ivshmem_dir *bh_ivshmem_stats_add(struct kobject *parent, int cell_id);
+void bh_ivshmem_stats_remove(struct bh_ivshmem_dir *d);
+
 int bh_cells_init(struct kobject *parent, const char *root_name);
 void bh_cells_exit(void);
 bool bh_cells_exist(void);

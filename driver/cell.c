@@ -42,6 +42,7 @@ struct bh_cell {
 	struct kobject kobj;		/* cells/<id> */
 	struct kobject *stats_dir;
 	struct bh_cpu_stats **cpu_stats;	/* nr_cpu_ids entries */
+	struct bh_ivshmem_dir *ivshmem;		/* cells/<id>/ivshmem/, or NULL */
 	int id;
 	char name[BH_CELL_NAME_LEN];
 	struct bh_cell_desc *config;	/* our copy, for loading images */
@@ -280,6 +281,14 @@ static int cell_publish(struct bh_cell *cell)
 		kobject_del(&cell->kobj);
 		return err;
 	}
+	cell->ivshmem = bh_ivshmem_stats_add(&cell->kobj, cell->id);
+	if (IS_ERR(cell->ivshmem)) {
+		err = PTR_ERR(cell->ivshmem);
+		cell->ivshmem = NULL;
+		stats_remove(cell);
+		kobject_del(&cell->kobj);
+		return err;
+	}
 	list_add_tail(&cell->list, &bh_cells);
 	return 0;
 }
@@ -287,6 +296,8 @@ static int cell_publish(struct bh_cell *cell)
 static void cell_unpublish(struct bh_cell *cell)
 {
 	list_del(&cell->list);
+	bh_ivshmem_stats_remove(cell->ivshmem);
+	cell->ivshmem = NULL;
 	stats_remove(cell);
 	kobject_del(&cell->kobj);
 	kobject_put(&cell->kobj);

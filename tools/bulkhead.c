@@ -40,7 +40,9 @@
  * hypervisor's own <errno.h>, which would hide the C library's here.
  */
 #include "../common/include/common/config_check.h"
+#include "config_create.h"
 #include "console.h"
+#include "hwcheck.h"
 
 #define BULKHEAD_VERSION	"0.1"
 #define BULKHEAD_DEV		"/dev/bulkhead"
@@ -77,6 +79,12 @@ static void usage(FILE *out)
 		"  disable                    stop the hypervisor; Linux runs natively again\n"
 		"  config check SYSCONFIG.cell [CELLCONFIG.cell...]\n"
 		"                             check configs, alone and together, without loading them\n"
+		"  config create [-o FILE.c] [-b FILE.cell] [--name NAME] [--mem-hv SIZE]\n"
+		"                [--mem-inmates SIZE] [--cell CELLCONFIG.cell]...\n"
+		"                             the system config of this machine as C (stdout or\n"
+		"                             FILE.c) and as a blob; the hypervisor gets the first\n"
+		"                             SIZE (16M) of the memmap= reservation; each --cell's\n"
+		"                             ivshmem pairs get their root side\n"
 		"  cell create CELLCONFIG.cell\n"
 		"                             create a cell; its CPUs leave Linux\n"
 		"  cell load NAME|ID IMAGE [-a|--address ADDR] [IMAGE [-a ADDR]]...\n"
@@ -86,7 +94,11 @@ static void usage(FILE *out)
 		"  cell shutdown NAME|ID      stop a cell; it can be loaded and started again\n"
 		"  cell destroy NAME|ID       destroy a cell; its CPUs go back to Linux\n"
 		"  cell list                  list the cells, their states and CPUs\n"
-		"  cell stats NAME|ID         VM exits of a cell, per reason and CPU\n"
+		"  cell stats NAME|ID         VM exits of a cell, per reason and CPU; its ivshmem\n"
+		"                             devices' doorbells (sent, delivered, dropped and why)\n"
+		"  hardware check [SYSCONFIG.cell]\n"
+		"                             what the CPU and platform offer and what a missing\n"
+		"                             item means; exit 0 only when enable can work\n"
 		"  console [-f|--follow]      the hypervisor's log (all it printed since enable,\n"
 		"                             inmates' output too; kept after disable or a failed\n"
 		"                             enable); -f waits for more, like tail -f\n"
@@ -477,10 +489,98 @@ out_free:
 	return ret;
 }
 
+/* SIZE with an optional K, M or G; 0 on a mistake. */
+static uint64_t parse_mem_size(const char *s)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
+	return errno || *end || end == s || v % 4096 ? 0 : v;
+}
+
+static int hv_enabled(void)
+{
+	char v[8] = "";
+	FILE *f = fopen(BH_SYSFS_ROOT "/enabled", "r");
+
+	if (f) {
+		if (!fgets(v, sizeof(v), f))
+			v[0] = 0;
+		fclose(f);
+	}
+	return v[0] == '1';
+}
+
+static int cmd_config_create(int argc, char **argv)
+{
+	static struct config_file cells[CONFIG_CREATE_MAX_CELLS];
+	struct config_create_opts o = { .mem_hv = 16 << 20 };
+	static char host[BH_CELL_NAME_LEN];
+	int i, ret = EXIT_FAILED;
+
+	if (gethostname(host, sizeof(host) - 1) || !host[0])
+		strcpy(host, "root");
+	o.name = host;
+	for (i = 0; i < argc; i++) {
+		const char *opt = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(opt, "-o") && strcmp(opt, "-b") && strcmp(opt, "--name") &&
+		    strcmp(opt, "--mem-hv") && strcmp(opt, "--mem-inmates") && strcmp(opt, "--cell"))
+			return usage_error("config create: unknown option '%s'", opt);
+		if (!arg)
+			return usage_error("config create: %s needs a value", opt);
+		i++;
+		if (!strcmp(opt, "-o"))
+			o.c_path = arg;
+		else if (!strcmp(opt, "-b"))
+			o.blob_path = arg;
+		else if (!strcmp(opt, "--name") && strlen(arg) < BH_CELL_NAME_LEN && *arg)
+			o.name = arg;
+		else if (!strcmp(opt, "--name"))
+			return usage_error("config create: --name wants 1 to %d characters", BH_CELL_NAME_LEN - 1);
+		else if (!strcmp(opt, "--mem-hv") && !(o.mem_hv = parse_mem_size(arg)))
+			return usage_error("config create: --mem-hv '%s': a size in whole pages (16M)", arg);
+		else if (!strcmp(opt, "--mem-inmates") && !(o.mem_inmates = parse_mem_size(arg)))
+			return usage_error("config create: --mem-inmates '%s': a size in whole pages (48M)", arg);
+		else if (!strcmp(opt, "--cell") && o.num_cells == CONFIG_CREATE_MAX_CELLS)
+			return usage_error("config create: at most %d --cell", CONFIG_CREATE_MAX_CELLS);
+		else if (!strcmp(opt, "--cell"))
+			o.cell_paths[o.num_cells++] = arg;
+	}
+	if (hv_enabled()) {
+		fprintf(stderr, "bulkhead: config create: the hypervisor is enabled, and Linux no longer sees the machine as it is: disable it first\n");
+		return EXIT_FAILED;
+	}
+	for (i = 0; i < o.num_cells; i++) {
+		if (config_file_load(o.cell_paths[i], &cells[i]))
+			goto out;
+		if (config_file_check_cell(&cells[i], NULL)) {
+			config_file_free(&cells[i]);
+			goto out;
+		}
+		o.cells[i] = (const void *)cells[i].data;
+	}
+	ret = config_create(&o);
+out:
+	while (i-- > 0)
+		config_file_free(&cells[i]);
+	return ret;
+}
+
 static int cmd_config(int argc, char **argv)
 {
 	if (argc < 1)
 		return usage_error("config: missing subcommand");
+	if (!strcmp(argv[0], "create"))
+		return cmd_config_create(argc - 1, argv + 1);
 	if (strcmp(argv[0], "check") != 0)
 		return usage_error("config: unknown subcommand '%s'", argv[0]);
 	if (argc < 2)
@@ -1068,6 +1168,40 @@ static void stats_print(const struct sysfs_cell *cell, struct stats_table *t)
 	stats_print_cycles(t, width);
 }
 
+/*
+ * Each ivshmem device of the cell (cells/<id>/ivshmem/<bdf>/): where its
+ * doorbells went, what reached the cell (BH_IVSHMEM_STAT_LIST).
+ */
+static void stats_print_ivshmem(long id)
+{
+#define STAT_NAME(id_, name) #name,
+	static const char *const names[] = { BH_IVSHMEM_STAT_LIST(STAT_NAME) };
+	char dir[PATH_MAX], dev[PATH_MAX], value[64];
+	struct dirent **list;
+	int n, i;
+	size_t k;
+
+	if (path_fmt(dir, "%s/cells/%ld/ivshmem", sysfs_root(), id))
+		return;
+	n = scandir(dir, &list, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		if (list[i]->d_name[0] != '.' &&
+		    !path_fmt(dev, "%s/%s", dir, list[i]->d_name)) {
+			if (sysfs_read(dev, "peer_id", value, sizeof(value)))
+				strcpy(value, "?");
+			printf("\nivshmem %s (peer %s):\n", list[i]->d_name, value);
+			for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+				if (sysfs_read(dev, names[k], value, sizeof(value)))
+					strcpy(value, "?");
+				printf("  %-22s %s\n", names[k], value);
+			}
+		}
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+}
+
 static int cmd_cell_stats(int argc, char **argv)
 {
 	struct stats_table *t;
@@ -1094,6 +1228,7 @@ static int cmd_cell_stats(int argc, char **argv)
 			stats_read_cycles(dir, t, c);
 		}
 		stats_print(&cell, t);
+		stats_print_ivshmem(cell.id);
 		ret = 0;
 	}
 	free(t);
@@ -1127,6 +1262,28 @@ static int cmd_cell(int argc, char **argv)
 	return usage_error("cell: unknown subcommand '%s'", sub);
 }
 
+static int cmd_hardware(int argc, char **argv)
+{
+	struct config_file cf;
+	int ret;
+
+	if (argc < 1 || strcmp(argv[0], "check"))
+		return usage_error("hardware: expects 'check [SYSCONFIG.cell]'");
+	if (argc > 2)
+		return usage_error("hardware check: at most one SYSCONFIG.cell");
+	if (hv_enabled()) {
+		fprintf(stderr, "bulkhead: hardware check: the hypervisor is enabled, and the CPU now shows what it shows the root cell: disable it first\n");
+		return EXIT_FAILED;
+	}
+	if (argc == 1)
+		return hwcheck_run(NULL);
+	if (config_file_load(argv[1], &cf))
+		return EXIT_FAILED;
+	ret = config_file_check(&cf) ? EXIT_FAILED : hwcheck_run((const void *)cf.data);
+	config_file_free(&cf);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -1156,6 +1313,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "config"))
 		return cmd_config(argc - 2, argv + 2);
+	if (!strcmp(cmd, "hardware"))
+		return cmd_hardware(argc - 2, argv + 2);
 	if (!strcmp(cmd, "console"))
 		return console_cmd(BULKHEAD_DEV, argc - 2, argv + 2);
 	if (!strcmp(cmd, "cell"))

@@ -23,7 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bulkhead/hypercall.h>
 #include <bulkhead/ivshmem.h>
+#include <bulkhead/sysfs.h>
 #include <cellmsg/uio.h>
 
 #define EXIT_CHECK	1
@@ -78,7 +80,9 @@ static void usage(FILE *out)
 "Commands:\n"
 "  info                      show the device: own peer ID, shared memory size\n"
 "  state                     own and peer state (Bulkhead's device: the peer\n"
-"                            is ready while its side runs / has it open)\n"
+"                            is ready while its side runs / has it open) and the\n"
+"                            hypervisor's doorbell counters (sent, delivered, dropped\n"
+"                            and why)\n"
 "  write OFFSET TEXT         write TEXT (NUL-terminated) into the shared memory\n"
 "  read OFFSET [LEN]         print the NUL-terminated text at OFFSET (at most LEN)\n"
 "  fill OFFSET LEN SEED      write a pseudo-random pattern made from SEED\n"
@@ -261,6 +265,43 @@ static const char *state_name(uint32_t state)
 	       state == IVSHMEM_STATE_READY ? "ready" : "other";
 }
 
+/*
+ * The hypervisor's doorbell counters of this device, as the root cell's
+ * (cells/0/ivshmem/BUS:DEV.FN/, bulkhead/hypercall.h); nothing for QEMU's
+ * devices or without the hypervisor.
+ */
+static void print_counters(const struct dev *d)
+{
+#define COUNTER_NAME(id, name) #name,
+	static const char *const names[] = { BH_IVSHMEM_STAT_LIST(COUNTER_NAME) };
+	char link[PATH_MAX], path[PATH_MAX + 64], value[32];
+	const char *bdf;
+	ssize_t n;
+	size_t i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/uio/uio%d/device", d->uio_index);
+	n = d->uio_index < 0 ? -1 : readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = 0;
+	bdf = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (strlen(bdf) > 5)
+		bdf += 5;	/* past the domain, 0000: */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), BH_SYSFS_ROOT "/cells/0/ivshmem/%s/%s", bdf, names[i]);
+		f = fopen(path, "r");
+		if (!f)
+			return;		/* not the hypervisor's device */
+		if (!fgets(value, sizeof(value), f))
+			strcpy(value, "?\n");
+		fclose(f);
+		if (!i)
+			printf("doorbells (the hypervisor's counters, %s):\n", bdf);
+		printf("  %-22s %s", names[i], value);
+	}
+}
+
 /* Bulkhead's state registers; QEMU's device reads 0 (reset) there. */
 static int cmd_state(struct dev *d)
 {
@@ -269,6 +310,7 @@ static int cmd_state(struct dev *d)
 
 	printf("own state:    %u (%s)\n", own, state_name(own));
 	printf("peer state:   %u (%s)\n", peer, state_name(peer));
+	print_counters(d);
 	return 0;
 }
 

@@ -38,6 +38,11 @@ static struct cell *cell_by_id(uint32_t id)
 	return &cells[id - 1];
 }
 
+struct cell *cell_lookup(uint32_t id)
+{
+	return id ? cell_by_id(id) : &root_cell;
+}
+
 unsigned int cell_count(void)
 {
 	unsigned int i, n = 1;

@@ -5,6 +5,7 @@
 #include <bulkhead/hypercall.h>
 #include <cell.h>
 #include <control.h>
+#include <ivshmem.h>
 #include <pool.h>
 #include <setup.h>
 
@@ -44,6 +45,19 @@ static int64_t control_cpu_get_info(uint64_t cpu_id, uint64_t what)
 			return (int64_t)cpu->exits[what - BH_CPU_INFO_EXITS_BASE];
 		return -EINVAL;
 	}
+}
+
+/* The ivshmem counters' hypercalls: the cell first (arguments: hypercall.h). */
+static int64_t control_ivshmem(uint64_t code, uint64_t arg1, uint64_t arg2)
+{
+	uint64_t id = code == BH_HC_IVSHMEM_LIST ? arg1 : arg1 >> 16;
+	const struct cell *cell = id <= UINT32_MAX ? cell_lookup((uint32_t)id) : NULL;
+
+	if (!cell)
+		return -ENOENT;
+	if (code == BH_HC_IVSHMEM_LIST)
+		return ivshmem_list(cell, arg2);
+	return ivshmem_get_info(cell, (uint16_t)arg1, arg2);
 }
 
 static int control_root_cpus_parked(void)
@@ -124,6 +138,9 @@ int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1,
 		return cell_destroy((uint32_t)arg1);
 	case BH_HC_CELL_GET_STATE:
 		return cell_get_state((uint32_t)arg1);
+	case BH_HC_IVSHMEM_LIST:
+	case BH_HC_IVSHMEM_GET_INFO:
+		return control_ivshmem(code, arg1, arg2);
 	default:
 		return -ENOSYS;
 	}

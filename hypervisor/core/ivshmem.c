@@ -28,6 +28,7 @@
  * joining, state changes and doorbells then never see half an update.
  */
 #include <arch.h>
+#include <bulkhead/hypercall.h>
 #include <bulkhead/ivshmem.h>
 #include <cell.h>
 #include <common/pci.h>
@@ -82,10 +83,12 @@ struct ivshmem_dev {
 	uint32_t pending;			/* bit per masked vector rung */
 	uint32_t intr_mask, intr_status;
 	uint32_t state;				/* LOCAL_STATE */
+	uint64_t stats[BH_IVSHMEM_STATS];	/* bulkhead/hypercall.h; atomic adds */
 };
 
 /* An interrupt to send once the lock is dropped. */
 struct ivshmem_irq {
+	struct ivshmem_dev *to, *from;		/* from: the doorbell's writer, or NULL */
 	const struct cell *cell;
 	uint16_t bdf;
 	uint16_t vector;
@@ -106,6 +109,44 @@ struct ivshmem_dev *ivshmem_find(const struct cell *cell, uint16_t bdf)
 		if (devices[i].cell == cell && devices[i].bdf == bdf)
 			return &devices[i];
 	return NULL;
+}
+
+/*
+ * Counters are added to outside the lock too (delivery); a slot reused
+ * meanwhile at worst miscounts its new cell's first message.
+ */
+static void ivshmem_count(struct ivshmem_dev *dev, unsigned int stat)
+{
+	if (dev)
+		__atomic_fetch_add(&dev->stats[stat], 1, __ATOMIC_RELAXED);
+}
+
+int64_t ivshmem_list(const struct cell *cell, uint64_t index)
+{
+	int64_t ret = -ENOENT;
+	unsigned int i;
+
+	spin_lock(&ivshmem_lock);
+	for (i = 0; i < IVSHMEM_MAX_DEVICES && ret == -ENOENT; i++)
+		if (devices[i].cell == cell && !index--)
+			ret = devices[i].bdf | (int64_t)devices[i].id << 16;
+	spin_unlock(&ivshmem_lock);
+	return ret;
+}
+
+int64_t ivshmem_get_info(const struct cell *cell, uint16_t bdf, uint64_t what)
+{
+	const struct ivshmem_dev *dev;
+	int64_t ret = -ENOENT;
+
+	if (what >= BH_IVSHMEM_STATS)
+		return -EINVAL;
+	spin_lock(&ivshmem_lock);
+	dev = ivshmem_find(cell, bdf);
+	if (dev)
+		ret = (int64_t)__atomic_load_n(&dev->stats[what], __ATOMIC_RELAXED);
+	spin_unlock(&ivshmem_lock);
+	return ret;
 }
 
 static int ivshmem_cell_running(const struct cell *cell)
@@ -136,20 +177,29 @@ static void ivshmem_publish_state(const struct ivshmem_dev *dev)
  * Rings @vector of @dev (its own cell receives). Under the lock: fills
  * @irq when an MSI is to be sent, or marks the vector pending.
  */
-static int ivshmem_ring(struct ivshmem_dev *dev, uint32_t vector, struct ivshmem_irq *irq)
+static int ivshmem_ring(struct ivshmem_dev *dev, uint32_t vector, struct ivshmem_irq *irq,
+			struct ivshmem_dev *from)
 {
 	const struct msix_entry *e;
 
-	if (vector >= dev->num_vectors || !ivshmem_cell_running(dev->cell))
+	if (!ivshmem_cell_running(dev->cell)) {
+		ivshmem_count(from, BH_IVSHMEM_DROPPED_NOT_RUNNING);
 		return 0;
-	dev->intr_status |= 1;
-	if (!(dev->msix_ctrl & PCI_MSIX_FLAGS_ENABLE))
+	}
+	if (vector < dev->num_vectors)
+		dev->intr_status |= 1;
+	if (vector >= dev->num_vectors || !(dev->msix_ctrl & PCI_MSIX_FLAGS_ENABLE)) {
+		ivshmem_count(from, BH_IVSHMEM_DROPPED_NO_VECTOR);
 		return 0;		/* no INTx on this device */
+	}
 	e = &dev->msix[vector];
 	if ((dev->msix_ctrl & PCI_MSIX_FLAGS_MASKALL) || (e->ctrl & PCI_MSIX_ENTRY_CTRL_MASKBIT)) {
 		dev->pending |= 1u << vector;
+		ivshmem_count(from, BH_IVSHMEM_DROPPED_MASKED);
 		return 0;
 	}
+	irq->to = dev;
+	irq->from = from;
 	irq->cell = dev->cell;
 	irq->bdf = dev->bdf;
 	irq->vector = (uint16_t)vector;
@@ -168,7 +218,13 @@ static void ivshmem_send(const struct ivshmem_irq *irq)
 	int err = arch_send_msi(irq->cell, irq->addr, irq->data);
 	char bdf[8];
 
-	if (!err || msi_reports >= 8)
+	if (!err) {
+		ivshmem_count(irq->from, BH_IVSHMEM_DOORBELLS_DELIVERED);
+		ivshmem_count(irq->to, BH_IVSHMEM_INTERRUPTS_RECEIVED);
+		return;
+	}
+	ivshmem_count(irq->to, BH_IVSHMEM_MSIX_REFUSED);
+	if (msi_reports >= 8)
 		return;
 	msi_reports++;
 	pci_bdf_text(irq->bdf, bdf);
@@ -194,7 +250,7 @@ static unsigned int ivshmem_collect_unmasked(struct ivshmem_dev *dev,
 
 	dev->pending = 0;
 	for (v = 0; v < dev->num_vectors; v++)
-		if ((pending & (1u << v)) && ivshmem_ring(dev, v, &irqs[n]))
+		if ((pending & (1u << v)) && ivshmem_ring(dev, v, &irqs[n], NULL))
 			n++;
 	return n;
 }
@@ -212,7 +268,7 @@ static unsigned int ivshmem_state_changed(struct ivshmem_dev *dev,
 	ivshmem_publish_state(dev);
 	for (id = 0; dev->link && id < dev->link->num_peers; id++) {
 		peer = ivshmem_other(dev, id);
-		if (peer && ivshmem_ring(peer, IVSHMEM_VECTOR_CHANNEL, &irqs[n]))
+		if (peer && ivshmem_ring(peer, IVSHMEM_VECTOR_CHANNEL, &irqs[n], NULL))
 			n++;
 	}
 	return n;
@@ -455,10 +511,14 @@ static int ivshmem_doorbell(struct ivshmem_dev *dev, uint32_t value, struct ivsh
 	struct ivshmem_dev *to = ivshmem_other(dev, peer_id);
 	char bdf[8];
 
+	ivshmem_count(dev, BH_IVSHMEM_DOORBELLS_SENT);
 	if (to)
-		return ivshmem_ring(to, value & IVSHMEM_DOORBELL_VECTOR_MASK, irq);
-	if (ivshmem_link_cfg(dev) && peer_id < dev->link->num_peers && peer_id != dev->id)
+		return ivshmem_ring(to, value & IVSHMEM_DOORBELL_VECTOR_MASK, irq, dev);
+	if (ivshmem_link_cfg(dev) && peer_id < dev->link->num_peers && peer_id != dev->id) {
+		ivshmem_count(dev, BH_IVSHMEM_DROPPED_NOT_RUNNING);	/* no cell there now */
 		return 0;
+	}
+	ivshmem_count(dev, BH_IVSHMEM_DROPPED_NO_PEER);
 	if (doorbell_reports < 8) {
 		doorbell_reports++;
 		pci_bdf_text(dev->bdf, bdf);

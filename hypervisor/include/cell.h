@@ -45,6 +45,8 @@ int cell_start(struct per_cpu *caller, uint32_t id);
 int cell_shutdown(uint32_t id);
 int cell_destroy(uint32_t id);
 int cell_get_state(uint32_t id);
+/* The cell with ID @id (0: the root cell), or NULL. */
+struct cell *cell_lookup(uint32_t id);
 unsigned int cell_count(void);
 /* Is [@gpa, +@size) RAM of the root cell (not device memory)? Root GPA = HPA. */
 int cell_root_ram_holds(uint64_t gpa, uint64_t size);

@@ -34,6 +34,9 @@ int ivshmem_write_refused(const struct cell *cell, unsigned int cpu_id,
 
 /* @cell's device at @bdf, or NULL. */
 struct ivshmem_dev *ivshmem_find(const struct cell *cell, uint16_t bdf);
+/* BH_HC_IVSHMEM_LIST and BH_HC_IVSHMEM_GET_INFO (bulkhead/hypercall.h). */
+int64_t ivshmem_list(const struct cell *cell, uint64_t index);
+int64_t ivshmem_get_info(const struct cell *cell, uint16_t bdf, uint64_t what);
 
 /* Config space dword at @reg (4-aligned, < 256). */
 uint32_t ivshmem_cfg_read(struct ivshmem_dev *dev, unsigned int reg);

@@ -23,6 +23,8 @@
 #define BH_HC_CELL_DESTROY		8	/* root: cell ID */
 #define BH_HC_CELL_GET_STATE		9	/* root: cell ID */
 #define BH_HC_CELL_REPORT		10	/* inmate: BH_REPORT_*, code */
+#define BH_HC_IVSHMEM_LIST		11	/* root: cell ID, index */
+#define BH_HC_IVSHMEM_GET_INFO		12	/* root: cell ID << 16 | BDF, BH_IVSHMEM_* */
 
 /* BH_HC_CELL_GET_STATE */
 #define BH_CELL_RUNNING			0
@@ -49,6 +51,34 @@
 #define BH_INFO_MEM_POOL_SIZE		0	/* pages */
 #define BH_INFO_MEM_POOL_USED		1
 #define BH_INFO_NUM_CELLS		2
+
+/*
+ * BH_HC_IVSHMEM_LIST: the cell's ivshmem device number @index (from 0):
+ * its BDF | its peer ID << 16, or -ENOENT past the last.
+ *
+ * BH_HC_IVSHMEM_GET_INFO: one counter of that cell's device @bdf, since
+ * the cell was created. The first six count this peer's doorbell writes
+ * by what became of them; the last two what reached this peer's cell:
+ *   X(BH_IVSHMEM_*, name), the sysfs file's name (bulkhead/sysfs.h).
+ */
+#define BH_IVSHMEM_STAT_LIST(X)								\
+	X(BH_IVSHMEM_DOORBELLS_SENT, doorbells_sent)	/* written to DOORBELL */	\
+	X(BH_IVSHMEM_DOORBELLS_DELIVERED, doorbells_delivered) /* the peer got them */	\
+	X(BH_IVSHMEM_DROPPED_NO_PEER, dropped_no_peer)	/* no such peer ID */		\
+	X(BH_IVSHMEM_DROPPED_NOT_RUNNING, dropped_not_running) /* its cell not running or absent */ \
+	X(BH_IVSHMEM_DROPPED_NO_VECTOR, dropped_no_vector) /* vector it has not set up */ \
+	X(BH_IVSHMEM_DROPPED_MASKED, dropped_masked)	/* vector masked: held pending */ \
+	X(BH_IVSHMEM_INTERRUPTS_RECEIVED, interrupts_received) /* delivered to this cell */ \
+	X(BH_IVSHMEM_MSIX_REFUSED, msix_refused)	/* this cell's MSI-X entry unusable */
+#define BH_IVSHMEM_DOORBELLS_SENT	0
+#define BH_IVSHMEM_DOORBELLS_DELIVERED	1
+#define BH_IVSHMEM_DROPPED_NO_PEER	2
+#define BH_IVSHMEM_DROPPED_NOT_RUNNING	3
+#define BH_IVSHMEM_DROPPED_NO_VECTOR	4
+#define BH_IVSHMEM_DROPPED_MASKED	5
+#define BH_IVSHMEM_INTERRUPTS_RECEIVED	6
+#define BH_IVSHMEM_MSIX_REFUSED		7
+#define BH_IVSHMEM_STATS		8
 
 /* BH_HC_CPU_GET_INFO */
 #define BH_CPU_INFO_STATE		0

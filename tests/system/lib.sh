@@ -67,6 +67,8 @@ guest_start() {
 # once more, its console kept as NAME.com2.stalled and the retry noted
 # in the scenario's log; a second stall fails as a timeout.
 BOOT_STALL=${BOOT_STALL:-120}
+# The guest's RAM (QEMU -m); config-create boots other sizes.
+GUEST_MEM=${GUEST_MEM:-1G}
 
 guest_boot() {
 	# (runs in its own subshell: $qemu stays global for the traps)
@@ -77,7 +79,7 @@ guest_boot() {
 	trap 'kill $qemu 2>/dev/null; exit 143' TERM
 	for attempt in 1 2; do
 		timeout -k 5 "$GUEST_TIMEOUT" "$QEMU" \
-			-machine q35 -cpu "$GUEST_CPU" -smp "$smp" -m 1G -accel tcg,thread=multi \
+			-machine q35 -cpu "$GUEST_CPU" -smp "$smp" -m "$GUEST_MEM" -accel tcg,thread=multi \
 			-nodefaults -display none -no-reboot \
 			-kernel "$KERNEL" -initrd "$INITRD" \
 			-append "console=ttyS1 panic=-1 $GUEST_MACHINE_APPEND $GUEST_APPEND bh.test=$test bh.args=$args" \

@@ -1234,6 +1234,72 @@ static void test_doorbells(void)
 	teardown();
 }
 
+/* ---- 6b. doorbell counters (BH_HC_IVSHMEM_*) ------------------------------------------ */
+
+/* Every counter of @c's device, against @want in BH_IVSHMEM_STAT_LIST's order. */
+static void check_stats_at(int line, struct cell *c, const char *what, const uint64_t *want)
+{
+#define T_STAT_NAME(id, name) [id] = #name,
+	static const char *const names[BH_IVSHMEM_STATS] = { BH_IVSHMEM_STAT_LIST(T_STAT_NAME) };
+	unsigned int i;
+
+	for (i = 0; i < BH_IVSHMEM_STATS; i++) {
+		int64_t got = ivshmem_get_info(c, BDF, i);
+
+		CHECK(got == (int64_t)want[i], "line %d: %s: %s of %s: %lld, want %llu", line, what,
+		      names[i], cell_name(c), (long long)got, (unsigned long long)want[i]);
+	}
+}
+#define check_stats(c, what, ...) \
+	check_stats_at(__LINE__, c, what, (const uint64_t[BH_IVSHMEM_STATS]){ __VA_ARGS__ })
+
+static void test_counters(void)
+{
+	setup();
+	create_inmate(&inmate);
+	start_inmate(&inmate);
+	setup_msix(&root_cell);
+	setup_msix(&inmate);
+	CHECK_EQ(ivshmem_list(&root_cell, 0), BDF, "root's device 0: its BDF, peer 0");
+	CHECK_EQ(ivshmem_list(&inmate, 0), BDF | 1 << 16, "inmate's device 0: its BDF, peer 1");
+	CHECK_EQ(ivshmem_list(&inmate, 1), -ENOENT, "inmate's device 1");
+	CHECK_EQ(ivshmem_get_info(&root_cell, BDF, BH_IVSHMEM_STATS), -EINVAL, "counter past the last");
+	CHECK_EQ(ivshmem_get_info(&root_cell, BDF_OTHER, 0), -ENOENT, "counter of no device");
+
+	/*                          sent delivered no-peer not-running no-vector masked received refused */
+	doorbell_from(&root_cell, IVSHMEM_DOORBELL(1, 0));
+	doorbell_from(&root_cell, IVSHMEM_DOORBELL(1, 0));
+	check_stats(&root_cell, "two delivered", 2, 2, 0, 0, 0, 0, 0, 0);
+	check_stats(&inmate, "two delivered", 0, 0, 0, 0, 0, 0, 2, 0);
+	doorbell_from(&root_cell, IVSHMEM_DOORBELL(5, 0));
+	check_stats(&root_cell, "to peer 5", 3, 2, 1, 0, 0, 0, 0, 0);
+	doorbell_from(&root_cell, IVSHMEM_DOORBELL(1, 7));
+	check_stats(&root_cell, "to vector 7", 4, 2, 1, 0, 1, 0, 0, 0);
+	inmate.state = CELL_SHUT_DOWN;
+	doorbell_from(&root_cell, IVSHMEM_DOORBELL(1, 0));
+	inmate.state = CELL_RUNNING;
+	check_stats(&root_cell, "to a stopped cell", 5, 2, 1, 1, 1, 0, 0, 0);
+	bar_write(&inmate, INMATE_BAR1 + T_ENTRY(0) + 12, 4, 1);
+	doorbell_from(&root_cell, IVSHMEM_DOORBELL(1, 0));
+	check_stats(&root_cell, "to a masked vector", 6, 2, 1, 1, 1, 1, 0, 0);
+	bar_write(&inmate, INMATE_BAR1 + T_ENTRY(0) + 12, 4, 0);	/* sent now */
+	check_stats(&inmate, "unmasked", 0, 0, 0, 0, 0, 0, 3, 0);
+	msix_entry(&inmate, 1, INMATE_MSI_ADDR, 0x400 | 0x29, 0);	/* an NMI */
+	doorbell_from(&root_cell, IVSHMEM_DOORBELL(1, 1));
+	check_stats(&root_cell, "to an NMI entry", 7, 2, 1, 1, 1, 1, 0, 0);
+	check_stats(&inmate, "its NMI entry", 0, 0, 0, 0, 0, 0, 3, 1);
+	doorbell_from(&inmate, IVSHMEM_DOORBELL(0, 0));
+	check_stats(&inmate, "the inmate rings back", 1, 1, 0, 0, 0, 0, 3, 1);
+	check_stats(&root_cell, "rung by the inmate", 7, 2, 1, 1, 1, 1, 1, 0);
+	teardown();
+
+	/* A new cell in the slot starts from zero. */
+	setup();
+	create_inmate(&inmate);
+	check_stats(&inmate, "a new cell", 0, 0, 0, 0, 0, 0, 0, 0);
+	teardown();
+}
+
 /* ---- 7. state ---------------------------------------------------------------------------- */
 
 static void test_state(void)
@@ -1863,6 +1929,7 @@ int main(void)
 	RUN(test_registers);
 	RUN(test_pairing);
 	RUN(test_doorbells);
+	RUN(test_counters);
 	RUN(test_state);
 	RUN(test_reset);
 	RUN(test_link_layout);

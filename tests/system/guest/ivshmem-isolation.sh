@@ -38,6 +38,17 @@ wait_state failed
 dmesg | grep -i "no irq handler\|unexpected irq\|uhhuh\|spurious" && fail "root Linux got a stray interrupt"
 [ "$(root_nmis)" = "$nmi_before" ] || fail "root Linux got an NMI: $(grep NMI /proc/interrupts)"
 must ivshmem-ping -d $uio state
+must bulkhead cell stats ivshmem-demo
+step "the doorbell counters say what happened"
+[ "$(ivshmem_counter 0 doorbells_sent)" = 4 ] || fail "root sent 4 doorbells, counted $(ivshmem_counter 0 doorbells_sent)"
+[ "$(ivshmem_counter 0 dropped_no_peer)" = 1 ] || fail "root rang peer 7 once, counted $(ivshmem_counter 0 dropped_no_peer)"
+[ "$(ivshmem_counter 0 doorbells_delivered)" = 0 ] ||
+	fail "root's doorbells to misrouted vectors: $(ivshmem_counter 0 doorbells_delivered) delivered"
+# (state changes of root's side ring the inmate's vector 0 too)
+[ "$(ivshmem_counter 1 msix_refused)" -ge 3 ] ||
+	fail "the inmate's misrouted vectors: $(ivshmem_counter 1 msix_refused) messages refused, want 3 or more"
+[ "$(ivshmem_counter 1 dropped_no_peer)" -ge 1 ] || fail "the inmate's rings of absent peers were not counted"
+[ "$(ivshmem_counter 0 msix_refused)" = 0 ] || fail "root's own MSI-X entries refused $(ivshmem_counter 0 msix_refused) times"
 
 step "root moves BAR0 over the I/O APIC, the local APIC, ECAM, and back"
 cfg=/sys/bus/pci/devices/$BH_VDEV_A/config

@@ -116,6 +116,14 @@ hv_disable() {
 	[ "$(cat /sys/devices/bulkhead/enabled)" = 0 ] || fail "sysfs says enabled after disable"
 }
 
+# ivshmem_counter CELL NAME: the hypervisor's doorbell counter NAME of the
+# cell's ivshmem device (cells/ID/ivshmem/BDF/; root: $BH_VDEV_A, an
+# inmate: its first).
+ivshmem_counter() {
+	if [ "$1" = 0 ]; then d=${BH_VDEV_A#0000:}; else d=$(ls /sys/devices/bulkhead/cells/$1/ivshmem | head -n 1); fi
+	cat "/sys/devices/bulkhead/cells/$1/ivshmem/$d/$2" || fail "no counter $2 for cell $1"
+}
+
 # wait_inmate_report CELL CPU [SECONDS]: until the inmate on CPU has made
 # its end-of-main report hypercall (its cell's statistics count one), or
 # fail. A destroy right after start can otherwise stop the inmate before

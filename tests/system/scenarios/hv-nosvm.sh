@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # hv-nosvm: QEMU CPUs without SVM, without NPT, and an Intel CPU without
 # VMX (neither backend): enable fails with a clear message, nothing stays
-# loaded, the hypervisor never started.
+# loaded, the hypervisor never started; `bulkhead hardware check` names
+# the missing feature and exits 1.
 source "$(dirname "$0")/../lib.sh"
 
 GUEST_APPEND=$HV_MEMMAP

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest half of config-create. Args: MACHINE (q35: the machine of
+# configs/x86/qemu-q35.c; other: another -m or device set)
+# `bulkhead config create` with the two ivshmem pairs' cells makes the
+# system config of this machine: printed between markers for the host to
+# compile, its blob checked by `config check` and used: enable, the
+# ivshmem-demo cell with cellmsg-echo, 2,000 checked messages, disable.
+. /tests/guest/lib.sh
+machine=$1
+
+step "refused without a reservation big enough"
+refused "no memmap=SIZE\$START reservation of at least" \
+	bulkhead config create --mem-hv 16M --mem-inmates 1G -o /tmp/none.c
+step "config create"
+bulkhead config create --name qemu-q35 --mem-hv 16M --mem-inmates 48M \
+	--cell /configs/ivshmem-demo.cell --cell /configs/ivshmem-demo2.cell \
+	-o /tmp/gen.c -b /tmp/gen.cell || fail "config create failed"
+echo "== generated C begin"
+cat /tmp/gen.c
+echo "== generated C end"
+echo "generated blob sha256 $(sha256sum /tmp/gen.cell | cut -d' ' -f1)"
+if [ "$machine" = q35 ]; then
+	cmp /tmp/gen.cell /configs/qemu-q35.cell ||
+		fail "the generated config differs from configs/x86/qemu-q35.c's"
+fi
+must bulkhead config check /tmp/gen.cell /configs/ivshmem-demo.cell /configs/ivshmem-demo2.cell
+step "enable with it, a cell, the ivshmem ping-pong"
+load_uio_modules
+load_bulkhead
+BH_SYSCONFIG=/tmp/gen.cell
+hv_enable
+step "not while the hypervisor runs"
+refused "disable it first" bulkhead config create -o /tmp/again.c
+uio=/dev/$(ls /sys/bus/pci/devices/$BH_VDEV_A/uio)
+start_cellmsg_echo
+cellmsg-xfer -d $uio -p 1 -m poll -n 2000 -s 7 -t 120000 || fail "cellmsg-xfer failed with exit code $?"
+must bulkhead cell destroy ivshmem-demo
+hv_disable

@@ -43,6 +43,7 @@
 #include "config_create.h"
 #include "console.h"
 #include "hwcheck.h"
+#include "machine.h"
 
 #define BULKHEAD_VERSION	"0.1"
 #define BULKHEAD_DEV		"/dev/bulkhead"
@@ -509,7 +510,7 @@ static uint64_t parse_mem_size(const char *s)
 static int hv_enabled(void)
 {
 	char v[8] = "";
-	FILE *f = fopen(BH_SYSFS_ROOT "/enabled", "r");
+	FILE *f = machine_fopen(BH_SYSFS_ROOT "/enabled");
 
 	if (f) {
 		if (!fgets(v, sizeof(v), f))

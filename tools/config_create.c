@@ -67,18 +67,6 @@ static void note(const char *fmt, const char *what)
 
 /* ---- what Linux shows -------------------------------------------------------------- */
 
-static size_t read_file(const char *path, void *buf, size_t max)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = -1;
-
-	if (fd >= 0) {
-		n = read(fd, buf, max);
-		close(fd);
-	}
-	return n > 0 ? (size_t)n : 0;
-}
-
 /* An ACPI table, checked for its own length; 0 if absent. */
 static size_t acpi_table(const char *sig, uint8_t *buf, size_t max)
 {
@@ -86,7 +74,7 @@ static size_t acpi_table(const char *sig, uint8_t *buf, size_t max)
 	size_t n;
 
 	snprintf(path, sizeof(path), "/sys/firmware/acpi/tables/%s", sig);
-	n = read_file(path, buf, max);
+	n = machine_read(path, buf, max);
 	if (n < 36 || memcmp(buf, sig, 4))
 		return 0;
 	return *(uint32_t *)(buf + 4) <= n ? *(uint32_t *)(buf + 4) : 0;
@@ -113,7 +101,7 @@ static uint64_t possible_cpus(void)
 	uint64_t mask = 0;
 	unsigned long a, b;
 
-	if (!read_file("/sys/devices/system/cpu/possible", buf, sizeof(buf) - 1))
+	if (!machine_read("/sys/devices/system/cpu/possible", buf, sizeof(buf) - 1))
 		return 0;
 	buf[sizeof(buf) - 1] = 0;
 	while (*p >= '0' && *p <= '9') {
@@ -135,19 +123,19 @@ static uint16_t hypervisor_uart(void)
 	char cmdline[4096] = "", path[96], buf[32], name[16];
 	unsigned int i;
 
-	read_file("/proc/cmdline", cmdline, sizeof(cmdline) - 1);
+	machine_read("/proc/cmdline", cmdline, sizeof(cmdline) - 1);
 	for (i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "console=ttyS%u", i);
 		snprintf(path, sizeof(path), "/sys/class/tty/ttyS%u/type", i);
 		memset(buf, 0, sizeof(buf));
 		/* 0: no UART there (PORT_UNKNOWN) */
-		if (!read_file(path, buf, sizeof(buf) - 1) || atoi(buf) == 0)
+		if (!machine_read(path, buf, sizeof(buf) - 1) || atoi(buf) == 0)
 			continue;
 		if (strstr(cmdline, name))
 			continue;
 		snprintf(path, sizeof(path), "/sys/class/tty/ttyS%u/port", i);
 		memset(buf, 0, sizeof(buf));
-		if (read_file(path, buf, sizeof(buf) - 1))
+		if (machine_read(path, buf, sizeof(buf) - 1))
 			return (uint16_t)strtoul(buf, NULL, 0);
 	}
 	return 0;
@@ -209,7 +197,7 @@ static void add_high_bars(struct generated *g)
 {
 	char path[300], line[128];
 	struct dirent *de;
-	DIR *d = opendir("/sys/bus/pci/devices");
+	DIR *d = machine_opendir("/sys/bus/pci/devices");
 	FILE *f;
 
 	if (!d)
@@ -218,7 +206,7 @@ static void add_high_bars(struct generated *g)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", de->d_name);
-		f = fopen(path, "r");
+		f = machine_fopen(path);
 		while (f && fgets(line, sizeof(line), f)) {
 			uint64_t s, e, fl;
 
@@ -441,6 +429,7 @@ int config_create(const struct config_create_opts *o)
 	FILE *out;
 	int n, i;
 
+	memset(&g, 0, sizeof(g));	/* static for its size, not to keep anything */
 	memcpy(g.sys.signature, BH_SYSTEM_SIGNATURE, BH_SIGNATURE_LEN);
 	g.sys.revision = BH_CONFIG_REVISION;
 	memcpy(root->signature, BH_CELL_SIGNATURE, BH_SIGNATURE_LEN);

@@ -5,7 +5,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "machine.h"
+
+static const char *under_root(const char *path, char *buf, size_t size)
+{
+	const char *root = getenv("BULKHEAD_MACHINE_ROOT");
+
+	if (!root || !*root)
+		return path;
+	snprintf(buf, size, "%s%s", root, path);
+	return buf;
+}
+
+FILE *machine_fopen(const char *path)
+{
+	char buf[4096];
+
+	return fopen(under_root(path, buf, sizeof(buf)), "r");
+}
+
+DIR *machine_opendir(const char *path)
+{
+	char buf[4096];
+
+	return opendir(under_root(path, buf, sizeof(buf)));
+}
+
+size_t machine_read(const char *path, void *out, size_t max)
+{
+	char buf[4096];
+	int fd = open(under_root(path, buf, sizeof(buf)), O_RDONLY | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (fd >= 0) {
+		n = read(fd, out, max);
+		close(fd);
+	}
+	return n > 0 ? (size_t)n : 0;
+}
 
 /* A memmap= size or address: a number with an optional K, M or G. */
 static uint64_t parse_size(const char *s, char **end)
@@ -24,7 +64,7 @@ int machine_reservations(struct mem_range *r, int max)
 {
 	char line[4096], *tok, *save, *p, *end;
 	int n = 0;
-	FILE *f = fopen("/proc/cmdline", "r");
+	FILE *f = machine_fopen("/proc/cmdline");
 
 	if (!f)
 		return 0;
@@ -56,7 +96,7 @@ int machine_system_ram(struct mem_range *r, int max)
 {
 	char line[256];
 	int n = 0;
-	FILE *f = fopen("/proc/iomem", "r");
+	FILE *f = machine_fopen("/proc/iomem");
 
 	if (!f)
 		return -1;

@@ -33,6 +33,7 @@
 #include <bulkhead/config.h>
 #include <bulkhead/hypercall.h>
 #include <bulkhead/ioctl.h>
+#include <bulkhead/ivshmem.h>
 #include <bulkhead/sysfs.h>
 
 /*
@@ -82,10 +83,12 @@ static void usage(FILE *out)
 		"                             check configs, alone and together, without loading them\n"
 		"  config create [-o FILE.c] [-b FILE.cell] [--name NAME] [--mem-hv SIZE]\n"
 		"                [--mem-inmates SIZE] [--cell CELLCONFIG.cell]...\n"
+		"                [--link BUS:DEV.FN,PEERS,COMMON,OUTPUT]...\n"
 		"                             the system config of this machine as C (stdout or\n"
 		"                             FILE.c) and as a blob; the hypervisor gets the first\n"
 		"                             SIZE (16M) of the memmap= reservation; each --cell's\n"
-		"                             ivshmem pairs get their root side\n"
+		"                             ivshmem pairs get their root side, and root Linux is\n"
+		"                             peer 0 of each --link (its memory from the cells')\n"
 		"  cell create CELLCONFIG.cell\n"
 		"                             create a cell; its CPUs leave Linux\n"
 		"  cell load NAME|ID IMAGE [-a|--address ADDR] [IMAGE [-a ADDR]]...\n"
@@ -507,6 +510,23 @@ static uint64_t parse_mem_size(const char *s)
 	return errno || *end || end == s || v % 4096 ? 0 : v;
 }
 
+/* --link BB:DD.F,PEERS,COMMON,OUTPUT; 0 or -1. */
+static int parse_link(const char *arg, struct config_create_link *l)
+{
+	char common[32], output[32];
+	unsigned int bus, dev, fn, peers;
+
+	if (sscanf(arg, "%x:%x.%x,%u,%31[^,],%31s", &bus, &dev, &fn, &peers, common, output) != 6 ||
+	    bus > 0xff || dev > 0x1f || fn > 7 || peers < 2 || peers > IVSHMEM_MAX_PEERS)
+		return -1;
+	l->bdf = (uint16_t)(bus << 8 | dev << 3 | fn);
+	l->num_peers = (uint16_t)peers;
+	l->output_size = parse_mem_size(output);
+	/* the common section may be empty */
+	l->common_size = strcmp(common, "0") ? parse_mem_size(common) : 0;
+	return l->output_size && (l->common_size || !strcmp(common, "0")) ? 0 : -1;
+}
+
 static int hv_enabled(void)
 {
 	char v[8] = "";
@@ -534,27 +554,40 @@ static int cmd_config_create(int argc, char **argv)
 		const char *opt = argv[i], *arg = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (strcmp(opt, "-o") && strcmp(opt, "-b") && strcmp(opt, "--name") &&
-		    strcmp(opt, "--mem-hv") && strcmp(opt, "--mem-inmates") && strcmp(opt, "--cell"))
+		    strcmp(opt, "--mem-hv") && strcmp(opt, "--mem-inmates") && strcmp(opt, "--cell") &&
+		    strcmp(opt, "--link"))
 			return usage_error("config create: unknown option '%s'", opt);
 		if (!arg)
 			return usage_error("config create: %s needs a value", opt);
 		i++;
-		if (!strcmp(opt, "-o"))
+		if (!strcmp(opt, "-o")) {
 			o.c_path = arg;
-		else if (!strcmp(opt, "-b"))
+		} else if (!strcmp(opt, "-b")) {
 			o.blob_path = arg;
-		else if (!strcmp(opt, "--name") && strlen(arg) < BH_CELL_NAME_LEN && *arg)
+		} else if (!strcmp(opt, "--name")) {
+			if (!*arg || strlen(arg) >= BH_CELL_NAME_LEN)
+				return usage_error("config create: --name wants 1 to %d characters",
+						   BH_CELL_NAME_LEN - 1);
 			o.name = arg;
-		else if (!strcmp(opt, "--name"))
-			return usage_error("config create: --name wants 1 to %d characters", BH_CELL_NAME_LEN - 1);
-		else if (!strcmp(opt, "--mem-hv") && !(o.mem_hv = parse_mem_size(arg)))
-			return usage_error("config create: --mem-hv '%s': a size in whole pages (16M)", arg);
-		else if (!strcmp(opt, "--mem-inmates") && !(o.mem_inmates = parse_mem_size(arg)))
-			return usage_error("config create: --mem-inmates '%s': a size in whole pages (48M)", arg);
-		else if (!strcmp(opt, "--cell") && o.num_cells == CONFIG_CREATE_MAX_CELLS)
-			return usage_error("config create: at most %d --cell", CONFIG_CREATE_MAX_CELLS);
-		else if (!strcmp(opt, "--cell"))
+		} else if (!strcmp(opt, "--mem-hv")) {
+			o.mem_hv = parse_mem_size(arg);
+			if (!o.mem_hv)
+				return usage_error("config create: --mem-hv '%s': a size in whole pages (16M)", arg);
+		} else if (!strcmp(opt, "--mem-inmates")) {
+			o.mem_inmates = parse_mem_size(arg);
+			if (!o.mem_inmates)
+				return usage_error("config create: --mem-inmates '%s': a size in whole pages (48M)", arg);
+		} else if (!strcmp(opt, "--cell")) {
+			if (o.num_cells == CONFIG_CREATE_MAX_CELLS)
+				return usage_error("config create: at most %d --cell", CONFIG_CREATE_MAX_CELLS);
 			o.cell_paths[o.num_cells++] = arg;
+		} else {
+			if (o.num_links == CONFIG_CREATE_MAX_LINKS)
+				return usage_error("config create: at most %d --link", CONFIG_CREATE_MAX_LINKS);
+			if (parse_link(arg, &o.links[o.num_links++]))
+				return usage_error("config create: --link '%s': BUS:DEV.FN,PEERS (2..%d),COMMON,OUTPUT (sizes in pages, COMMON may be 0), e.g. 00:10.0,3,64K,64K",
+						   arg, IVSHMEM_MAX_PEERS);
+		}
 	}
 	if (hv_enabled()) {
 		fprintf(stderr, "bulkhead: config create: the hypervisor is enabled, and Linux no longer sees the machine as it is: disable it first\n");

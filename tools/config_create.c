@@ -19,6 +19,9 @@
  *                   console= does not use
  *   64-bit BARs     /sys/bus/pci/devices/<*>/resource above 4 GiB
  *   ivshmem pairs   each --cell config's ivshmem functions
+ *   ivshmem links   --link BDF,PEERS,COMMON,OUTPUT: the shape; where its
+ *                   memory is and the vectors, from the --cell configs
+ *                   of its peers (which must agree)
  * Root Linux gets its RAM around the reservation, every ivshmem region of
  * the --cell configs, all MMIO from the end of RAM below 4 GiB up, the
  * BARs above it, and every I/O port but the hypervisor's UART.
@@ -36,6 +39,7 @@
 #include <bulkhead/ivshmem.h>
 #include <bulkhead/sysfs.h>
 
+#include "../common/include/common/x86_apic.h"
 #include "config_create.h"
 #include "machine.h"
 
@@ -43,6 +47,7 @@
 #define MAX_MEM		32
 #define MAX_PIO		4
 #define MAX_PCI		16
+#define MAX_LINKS	CONFIG_CREATE_MAX_LINKS
 #define GIB4		0x100000000ull
 #define MIB2		0x200000ull
 
@@ -56,6 +61,11 @@ struct generated {
 	struct bh_pio_region pio[MAX_PIO];
 	struct bh_pci_device pci[MAX_PCI];
 	const char *cell_of[MAX_PCI];		/* the --cell each pair came from */
+	struct bh_ivshmem_link links[MAX_LINKS];
+	/* per --link: its memory and vectors as the first --cell on it says */
+	uint64_t link_size[MAX_LINKS];
+	uint16_t link_vectors[MAX_LINKS];
+	const char *link_cell[MAX_LINKS];
 };
 
 static void note(const char *fmt, const char *what)
@@ -222,8 +232,12 @@ static void add_high_bars(struct generated *g)
 }
 
 /* Root Linux's side of each ivshmem pair of @cell (a cell config blob). */
+static int see_link(struct generated *g, const struct config_create_opts *o,
+		    const struct bh_cell_desc *cell, const char *path,
+		    const struct bh_pci_device *dev, const struct bh_memory_region *r);
+
 static int add_pairs(struct generated *g, const struct bh_cell_desc *cell, const char *path,
-		     const struct mem_range *resv)
+		     const struct mem_range *resv, const struct config_create_opts *o)
 {
 	const struct bh_memory_region *mem = bh_cell_mem_regions(cell);
 	const struct bh_pci_device *pci = bh_cell_pci_devices(cell);
@@ -233,12 +247,7 @@ static int add_pairs(struct generated *g, const struct bh_cell_desc *cell, const
 	for (i = 0; i < cell->num_pci_devices; i++) {
 		const struct bh_memory_region *r;
 
-		if (pci[i].type == BH_PCI_TYPE_IVSHMEM_LINK) {
-			fprintf(stderr, "bulkhead: config create: %s: ivshmem links are not generated yet (describe the link in the system config by hand, configs/x86/qemu-q35-link.c)\n",
-				path);
-			return -1;
-		}
-		if (pci[i].type != BH_PCI_TYPE_IVSHMEM)
+		if (pci[i].type != BH_PCI_TYPE_IVSHMEM && pci[i].type != BH_PCI_TYPE_IVSHMEM_LINK)
 			continue;
 		r = &mem[pci[i].shmem_region];
 		if (r->phys_start < resv->start || r->phys_start + r->size > resv->end) {
@@ -246,6 +255,11 @@ static int add_pairs(struct generated *g, const struct bh_cell_desc *cell, const
 				path, pci[i].bdf >> 8, pci[i].bdf >> 3 & 0x1f, pci[i].bdf & 7,
 				r->phys_start, r->size);
 			return -1;
+		}
+		if (pci[i].type == BH_PCI_TYPE_IVSHMEM_LINK) {
+			if (see_link(g, o, cell, path, &pci[i], r))
+				return -1;
+			continue;
 		}
 		if (root->num_pci_devices == MAX_PCI)
 			return -1;
@@ -262,6 +276,85 @@ static int add_pairs(struct generated *g, const struct bh_cell_desc *cell, const
 	return 0;
 }
 
+static int link_index(const struct config_create_opts *o, uint16_t bdf)
+{
+	int i;
+
+	for (i = 0; i < o->num_links; i++)
+		if (o->links[i].bdf == bdf)
+			return i;
+	return -1;
+}
+
+/* A --cell's link device: where the link's memory is, its vectors. */
+static int see_link(struct generated *g, const struct config_create_opts *o,
+		    const struct bh_cell_desc *cell, const char *path,
+		    const struct bh_pci_device *dev, const struct bh_memory_region *r)
+{
+	int k = link_index(o, dev->bdf);
+
+	if (k < 0) {
+		fprintf(stderr, "bulkhead: config create: %s: a link device at %02x:%02x.%x: say its shape with --link %02x:%02x.%x,PEERS,COMMON,OUTPUT\n",
+			path, dev->bdf >> 8, dev->bdf >> 3 & 0x1f, dev->bdf & 7,
+			dev->bdf >> 8, dev->bdf >> 3 & 0x1f, dev->bdf & 7);
+		return -1;
+	}
+	if (!g->link_cell[k]) {
+		g->link_cell[k] = cell->name;
+		g->links[k].phys_start = r->phys_start;
+		g->link_size[k] = r->size;
+		g->link_vectors[k] = dev->num_msix_vectors;
+	} else if (g->links[k].phys_start != r->phys_start || g->link_size[k] != r->size ||
+		   g->link_vectors[k] != dev->num_msix_vectors) {
+		fprintf(stderr, "bulkhead: config create: %s: link %02x:%02x.%x differs from cell \"%s\"'s (memory 0x%" PRIx64 "+0x%" PRIx64 ", %u vectors there)\n",
+			path, dev->bdf >> 8, dev->bdf >> 3 & 0x1f, dev->bdf & 7, g->link_cell[k],
+			g->links[k].phys_start, g->link_size[k], g->link_vectors[k]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Root Linux as peer 0 of each --link: its region, its device, the link. */
+static int add_links(struct generated *g, const struct config_create_opts *o)
+{
+	struct bh_cell_desc *root = &g->sys.root_cell;
+	int k;
+
+	for (k = 0; k < o->num_links; k++) {
+		const struct config_create_link *l = &o->links[k];
+		uint64_t want = IVSHMEM_LINK_SIZE(l->common_size, l->output_size, l->num_peers);
+
+		if (!g->link_cell[k]) {
+			fprintf(stderr, "bulkhead: config create: --link %02x:%02x.%x: no --cell config has a device there (its memory is taken from theirs)\n",
+				l->bdf >> 8, l->bdf >> 3 & 0x1f, l->bdf & 7);
+			return -1;
+		}
+		if (want != g->link_size[k]) {
+			fprintf(stderr, "bulkhead: config create: --link %02x:%02x.%x: %u peers, common 0x%" PRIx64 " and output 0x%" PRIx64 " make 0x%" PRIx64 " bytes, cell \"%s\"'s region has 0x%" PRIx64 "\n",
+				l->bdf >> 8, l->bdf >> 3 & 0x1f, l->bdf & 7, l->num_peers, l->common_size,
+				l->output_size, want, g->link_cell[k], g->link_size[k]);
+			return -1;
+		}
+		if (root->num_pci_devices == MAX_PCI)
+			return -1;
+		g->links[k].bdf = l->bdf;
+		g->links[k].num_peers = l->num_peers;
+		g->links[k].common_size = l->common_size;
+		g->links[k].output_size = l->output_size;
+		g->cell_of[root->num_pci_devices] = NULL;
+		g->pci[root->num_pci_devices++] = (struct bh_pci_device){
+			.type = BH_PCI_TYPE_IVSHMEM_LINK, .bdf = l->bdf,
+			.num_msix_vectors = g->link_vectors[k],
+			.shmem_region = root->num_memory_regions, .shmem_peer_id = 0,
+		};
+		if (add_mem(g, g->links[k].phys_start, g->link_size[k], BH_MEM_READ | BH_MEM_WRITE,
+			    "the link's memory: root Linux is peer 0"))
+			return -1;
+	}
+	g->sys.num_ivshmem_links = (uint32_t)o->num_links;
+	return 0;
+}
+
 static void platform(struct generated *g)
 {
 	static uint8_t t[65536];
@@ -270,11 +363,12 @@ static void platform(struct generated *g)
 	unsigned int units = 0;
 
 	p->apic_mode = BH_APIC_XAPIC;
-	p->apic_base = 0xfee00000;
+	p->apic_base = APIC_BASE;
 	if (acpi_table("APIC", t, sizeof(t)) >= 44)
 		p->apic_base = *(uint32_t *)(t + 36);
 	else
-		note("%s: no ACPI MADT, assuming the local APIC at 0xfee00000", "APIC");
+		fprintf(stderr, "bulkhead: config create: no ACPI MADT, assuming the local APIC at 0x%lx\n",
+			APIC_BASE);
 	if (acpi_table("MCFG", t, sizeof(t)) >= 60) {
 		p->pci_mmconfig_base = *(uint64_t *)(t + 44);
 		p->pci_mmconfig_end_bus = t[44 + 11];
@@ -333,11 +427,14 @@ static void print_c(FILE *out, const struct generated *g)
 		root->num_memory_regions, root->num_pio_regions);
 	if (root->num_pci_devices)
 		fprintf(out, "\tstruct bh_pci_device pci[%u];\n", root->num_pci_devices);
+	if (s->num_ivshmem_links)
+		fprintf(out, "\tstruct bh_ivshmem_link links[%u];\n", s->num_ivshmem_links);
 	fprintf(out, "} BH_PACKED config __attribute__((section(\".bhconfig\"), used)) = {\n"
 		"\t.sys = {\n\t\t.signature = BH_SYSTEM_SIGNATURE,\n"
-		"\t\t.revision = BH_CONFIG_REVISION,\n"
+		"\t\t.revision = BH_CONFIG_REVISION,\n%s"
 		"\t\t.hypervisor_memory = {\n\t\t\t.phys_start = 0x%" PRIx64 ",\n"
 		"\t\t\t.size = 0x%" PRIx64 ",\n\t\t},\n",
+		s->num_ivshmem_links ? "\t\t.num_ivshmem_links = ARRAY_SIZE(config.links),\n" : "",
 		s->hypervisor_memory.phys_start, s->hypervisor_memory.size);
 	if (s->debug_console.type)
 		fprintf(out, "\t\t.debug_console = {\n\t\t\t.type = BH_CONSOLE_UART_8250,\n"
@@ -381,15 +478,34 @@ static void print_c(FILE *out, const struct generated *g)
 	fprintf(out, "\t},\n");
 	if (root->num_pci_devices) {
 		fprintf(out, "\t.pci = {\n");
-		for (i = 0; i < root->num_pci_devices; i++)
-			fprintf(out, "\t\t/* the root side of cell \"%s\"'s pair */\n"
-				"\t\t{\n\t\t\t.type = BH_PCI_TYPE_IVSHMEM,\n"
+		for (i = 0; i < root->num_pci_devices; i++) {
+			int link = g->pci[i].type == BH_PCI_TYPE_IVSHMEM_LINK;
+
+			if (link)
+				fprintf(out, "\t\t/* root Linux's end of the link, peer 0 */\n");
+			else
+				fprintf(out, "\t\t/* the root side of cell \"%s\"'s pair */\n",
+					g->cell_of[i]);
+			fprintf(out, "\t\t{\n\t\t\t.type = %s,\n"
 				"\t\t\t.bdf = 0x%x,\t/* %02x:%02x.%x */\n"
 				"\t\t\t.num_msix_vectors = %u,\n\t\t\t.shmem_region = %u,\n"
-				"\t\t\t.shmem_peer_id = IVSHMEM_ROOT_PEER_ID,\n\t\t},\n",
-				g->cell_of[i], g->pci[i].bdf, g->pci[i].bdf >> 8,
-				g->pci[i].bdf >> 3 & 0x1f, g->pci[i].bdf & 7,
-				g->pci[i].num_msix_vectors, g->pci[i].shmem_region);
+				"\t\t\t.shmem_peer_id = %s,\n\t\t},\n",
+				link ? "BH_PCI_TYPE_IVSHMEM_LINK" : "BH_PCI_TYPE_IVSHMEM",
+				g->pci[i].bdf, g->pci[i].bdf >> 8, g->pci[i].bdf >> 3 & 0x1f,
+				g->pci[i].bdf & 7, g->pci[i].num_msix_vectors, g->pci[i].shmem_region,
+				link ? "0" : "IVSHMEM_ROOT_PEER_ID");
+		}
+		fprintf(out, "\t},\n");
+	}
+	if (s->num_ivshmem_links) {
+		fprintf(out, "\t.links = {\n");
+		for (i = 0; i < s->num_ivshmem_links; i++)
+			fprintf(out, "\t\t{\n\t\t\t.bdf = 0x%x,\n\t\t\t.num_peers = %u,\n"
+				"\t\t\t.phys_start = 0x%" PRIx64 ",\n"
+				"\t\t\t.common_size = 0x%" PRIx64 ",\n"
+				"\t\t\t.output_size = 0x%" PRIx64 ",\n\t\t},\n",
+				g->links[i].bdf, g->links[i].num_peers, g->links[i].phys_start,
+				g->links[i].common_size, g->links[i].output_size);
 		fprintf(out, "\t},\n");
 	}
 	fprintf(out, "};\n");
@@ -411,7 +527,9 @@ static int write_blob(const char *path, const struct generated *g)
 	     fwrite(g->mem, sizeof(g->mem[0]), root->num_memory_regions, f) ==
 		     root->num_memory_regions &&
 	     fwrite(g->pio, sizeof(g->pio[0]), root->num_pio_regions, f) == root->num_pio_regions &&
-	     fwrite(g->pci, sizeof(g->pci[0]), root->num_pci_devices, f) == root->num_pci_devices;
+	     fwrite(g->pci, sizeof(g->pci[0]), root->num_pci_devices, f) == root->num_pci_devices &&
+	     fwrite(g->links, sizeof(g->links[0]), g->sys.num_ivshmem_links, f) ==
+		     g->sys.num_ivshmem_links;
 	if (fclose(f) || !ok) {
 		fprintf(stderr, "bulkhead: config create: %s: write failed\n", path);
 		return -1;
@@ -473,11 +591,13 @@ int config_create(const struct config_create_opts *o)
 
 	low_end = add_ram(&g, ram, n, &resv);
 	for (i = 0; i < o->num_cells; i++)
-		if (add_pairs(&g, o->cells[i], o->cell_paths[i], &resv))
+		if (add_pairs(&g, o->cells[i], o->cell_paths[i], &resv, o))
 			return EXIT_FAILED;
 	if (low_end < GIB4)
 		add_mem(&g, low_end, GIB4 - low_end, MMIO_FLAGS,
 			"MMIO: ECAM, PCI BARs, I/O APIC, HPET, local APIC, flash");
+	if (add_links(&g, o))
+		return EXIT_FAILED;
 	add_high_bars(&g);
 
 	if (o->blob_path && write_blob(o->blob_path, &g))

@@ -6,6 +6,14 @@
 #include <stdint.h>
 
 #define CONFIG_CREATE_MAX_CELLS	8
+#define CONFIG_CREATE_MAX_LINKS	4
+
+/* --link BDF,PEERS,COMMON,OUTPUT: a link root Linux is peer 0 of. */
+struct config_create_link {
+	uint16_t bdf;
+	uint16_t num_peers;
+	uint64_t common_size, output_size;
+};
 
 struct bh_cell_desc;
 
@@ -18,6 +26,8 @@ struct config_create_opts {
 	const struct bh_cell_desc *cells[CONFIG_CREATE_MAX_CELLS];	/* checked configs */
 	const char *cell_paths[CONFIG_CREATE_MAX_CELLS];
 	int num_cells;
+	struct config_create_link links[CONFIG_CREATE_MAX_LINKS];
+	int num_links;
 };
 
 /* Generates the config; prints why not. Returns the exit code. */

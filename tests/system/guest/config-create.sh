@@ -22,6 +22,19 @@ echo "generated blob sha256 $(sha256sum /tmp/gen.cell | cut -d' ' -f1)"
 if [ "$machine" = q35 ]; then
 	cmp /tmp/gen.cell /configs/qemu-q35.cell ||
 		fail "the generated config differs from configs/x86/qemu-q35.c's"
+	step "with the 3-peer link of qemu-q35-link.c"
+	pairs="--cell /configs/ivshmem-demo.cell --cell /configs/ivshmem-demo2.cell"
+	links="--cell /configs/link-a.cell --cell /configs/link-b.cell"
+	must bulkhead config create --name qemu-q35 $pairs $links --link 00:10.0,3,64K,64K \
+		-o /tmp/link.c -b /tmp/link.cell
+	cmp /tmp/link.cell /configs/qemu-q35-link.cell ||
+		fail "the generated link config differs from configs/x86/qemu-q35-link.c's"
+	must bulkhead config check /tmp/link.cell /configs/link-a.cell /configs/link-b.cell
+	refused "say its shape with --link 00:10.0" bulkhead config create $links -o /tmp/x.c
+	refused "4 peers, common 0x10000 and output 0x10000 make" \
+		bulkhead config create $links --link 00:10.0,4,64K,64K -o /tmp/x.c
+	refused "no --cell config has a device there" \
+		bulkhead config create --link 00:11.0,3,64K,64K -o /tmp/x.c
 fi
 must bulkhead config check /tmp/gen.cell /configs/ivshmem-demo.cell /configs/ivshmem-demo2.cell
 step "enable with it, a cell, the ivshmem ping-pong"

@@ -69,11 +69,18 @@ guest_start() {
 BOOT_STALL=${BOOT_STALL:-120}
 # The guest's RAM (QEMU -m); config-create boots other sizes.
 GUEST_MEM=${GUEST_MEM:-1G}
+# GUEST_SERIALS=1: one serial port, Linux's console on it (still
+# NAME.com2), no COM1 for the hypervisor; config-create boots such a one.
+GUEST_SERIALS=${GUEST_SERIALS:-2}
 
 guest_boot() {
 	# (runs in its own subshell: $qemu stays global for the traps)
-	local name=$1 test=$2 args=$3 smp=$4 attempt deadline
+	local name=$1 test=$2 args=$3 smp=$4 attempt deadline console=ttyS1 serials
 	shift 4
+	serials="-serial file:$W/$name.com1 -serial file:$W/$name.com2"
+	if [ "$GUEST_SERIALS" = 1 ]; then
+		console=ttyS0 serials="-serial file:$W/$name.com2"
+	fi
 	qemu=
 	trap 'kill $qemu 2>/dev/null' EXIT
 	trap 'kill $qemu 2>/dev/null; exit 143' TERM
@@ -82,8 +89,8 @@ guest_boot() {
 			-machine q35 -cpu "$GUEST_CPU" -smp "$smp" -m "$GUEST_MEM" -accel tcg,thread=multi \
 			-nodefaults -display none -no-reboot \
 			-kernel "$KERNEL" -initrd "$INITRD" \
-			-append "console=ttyS1 panic=-1 $GUEST_MACHINE_APPEND $GUEST_APPEND bh.test=$test bh.args=$args" \
-			-serial "file:$W/$name.com1" -serial "file:$W/$name.com2" \
+			-append "console=$console panic=-1 $GUEST_MACHINE_APPEND $GUEST_APPEND bh.test=$test bh.args=$args" \
+			$serials \
 			$GUEST_MACHINE_ARGS "$@" >"$W/$name.qemu" 2>&1 &
 		qemu=$!
 		deadline=$((SECONDS + BOOT_STALL))

@@ -37,6 +37,10 @@ if [ "$machine" = q35 ]; then
 		bulkhead config create --link 00:11.0,3,64K,64K -o /tmp/x.c
 fi
 must bulkhead config check /tmp/gen.cell /configs/ivshmem-demo.cell /configs/ivshmem-demo2.cell
+if [ "$machine" = one-serial ]; then
+	bulkhead config create -o /tmp/x.c 2>&1 | grep -q "no serial port besides Linux's console" ||
+		fail "config create did not say the hypervisor gets no UART"
+fi
 step "enable with it, a cell, the ivshmem ping-pong"
 load_uio_modules
 load_bulkhead
@@ -44,6 +48,8 @@ BH_SYSCONFIG=/tmp/gen.cell
 hv_enable
 step "not while the hypervisor runs"
 refused "disable it first" bulkhead config create -o /tmp/again.c
+out=$(bulkhead console) || fail "bulkhead console failed"
+case $out in *"Activating hypervisor"*) ;; *) fail "the hypervisor's log lacks its start" ;; esac
 uio=/dev/$(ls /sys/bus/pci/devices/$BH_VDEV_A/uio)
 start_cellmsg_echo
 cellmsg-xfer -d $uio -p 1 -m poll -n 2000 -s 7 -t 120000 || fail "cellmsg-xfer failed with exit code $?"

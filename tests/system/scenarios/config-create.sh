@@ -2,10 +2,11 @@
 # config-create: `bulkhead config create` in QEMU guests generates the
 # running machine's system config; on the tests' machine it reproduces
 # configs/x86/qemu-q35.c (the guest compares the blobs, the host compiles
-# the generated C and compares it with the build's qemu-q35.cell), on
-# another (-m 2G, an extra PCI device) the generated C compiles to the
-# blob the guest made; both enable, run a cell and 2,000 checked messages
-# through ivshmem.
+# the generated C and compares it with the build's qemu-q35.cell, also
+# with the 3-peer link), on others (-m 2G -smp 6 and an extra PCI device;
+# one serial port, Linux's, so the hypervisor logs to memory only) the
+# generated C compiles to the blob the guest made; each enables, runs a
+# cell and 2,000 checked messages through ivshmem.
 source "$(dirname "$0")/../lib.sh"
 src=$(cd "$(dirname "$0")/../../.." && pwd)
 
@@ -26,11 +27,27 @@ compile q35
 cmp "$W/q35.cell" "$BUILD/configs/qemu-q35.cell" ||
 	fail "the generated C does not compile to configs/x86/qemu-q35.c's blob"
 
+# same_blob NAME: the C compiled here is the blob the guest generated.
+same_blob() {
+	local want
+	want=$(tr -d '\r' <"$W/$1.com2" | sed -n 's/^generated blob sha256 //p')
+	[ "$(sha256sum <"$W/$1.cell" | cut -d' ' -f1)" = "$want" ] ||
+		fail "$1: the generated C and the generated blob differ"
+}
+
 GUEST_MEM=2G
-guest_start big config-create other 4 -device edu
+guest_start big config-create other 6 -device edu
 guest_wait big
 compile big
-want=$(tr -d '\r' <"$W/big.com2" | sed -n 's/^generated blob sha256 //p')
-[ "$(sha256sum <"$W/big.cell" | cut -d' ' -f1)" = "$want" ] ||
-	fail "on -m 2G the generated C and the generated blob differ"
+same_blob big
 grep -q '0x80000000' "$W/big.c" || fail "-m 2G: RAM up to 2 GiB is not in the generated config"
+grep -q '\.cpus = { 0x3f }' "$W/big.c" || fail "-smp 6: the generated config does not give root CPUs 0-5"
+
+GUEST_MEM=1G GUEST_SERIALS=1
+guest_start one config-create one-serial 4
+guest_wait one
+compile one
+same_blob one
+! grep -q 'debug_console' "$W/one.c" || fail "one serial port (Linux's): the hypervisor got a UART"
+grep -q '{ .base = 0x0, .length = 0x8000 }' "$W/one.c" || fail "one serial port: root lacks ports"
+[ ! -s "$W/one.com1" ] || fail "a COM1 log on the one-port machine"

@@ -794,30 +794,40 @@ struct tx_args {
 };
 
 /*
+ * Makes a record of @len payload bytes fit at our position: padding to
+ * the end of the ring first if it would cross it; 0, -EAGAIN (no room)
+ * or -EPROTO (the peer's head).
+ */
+static int tx_make_room(struct cellmsg_chan *ch, uint32_t len)
+{
+	uint32_t rec = align_rec(sizeof(struct cellmsg_rec_hdr) + len);
+	uint32_t off = ch->tx_pos & (ch->tx_size - 1);
+	uint32_t pad = off + rec > ch->tx_size ? ch->tx_size - off : 0;
+	/* + one header: the cleared slot after the record must be free too. */
+	int err = tx_reserve(ch, pad + rec + CELLMSG_REC_ALIGN);
+
+	if (!err && pad)
+		tx_write(ch, CELLMSG_REC_PAD, 0, 0, pad - sizeof(struct cellmsg_rec_hdr));
+	return err;
+}
+
+/*
  * Writes one record where there is room, padding the end of the ring if
  * needed; 0, -EAGAIN (no room) or -EPROTO (the peer's head). No kick.
  */
 static int tx_put(struct cellmsg_chan *ch, uint32_t type, const void *data,
 		  uint32_t len)
 {
-	uint32_t rec = align_rec(sizeof(struct cellmsg_rec_hdr) + len);
-	uint32_t off, pad;
 	int err;
 
 	if (!__cellmsg_tx_put(ch, type, data, len))
 		return 0;
 	if (ch->tx_claim)
 		return -EBUSY;	/* the claimed space is the next record's */
-	off = ch->tx_pos & (ch->tx_size - 1);
-	pad = off + rec > ch->tx_size ? ch->tx_size - off : 0;
-	/* + one header: the cleared slot after the record must be free too. */
-	err = tx_reserve(ch, pad + rec + CELLMSG_REC_ALIGN);
-	if (err)
-		return err;
-	if (pad)
-		tx_write(ch, CELLMSG_REC_PAD, 0, 0, pad - sizeof(struct cellmsg_rec_hdr));
-	tx_write(ch, type, data, len, len);
-	return 0;
+	err = tx_make_room(ch, len);
+	if (!err)
+		tx_write(ch, type, data, len, len);
+	return err;
 }
 
 static int tx_try(struct cellmsg_chan *ch, void *arg)
@@ -862,25 +872,15 @@ struct claim_args {
 static int tx_claim_try(struct cellmsg_chan *ch, void *arg)
 {
 	const struct claim_args *a = arg;
-	uint32_t rec = align_rec(sizeof(struct cellmsg_rec_hdr) + a->len);
-	uint32_t off, pad;
 	int err;
 
 	err = sync_peer(ch);
+	if (!err)
+		err = tx_make_room(ch, a->len);
 	if (err)
 		return err;
-	off = ch->tx_pos & (ch->tx_size - 1);
-	pad = off + rec > ch->tx_size ? ch->tx_size - off : 0;
-	err = tx_reserve(ch, pad + rec + CELLMSG_REC_ALIGN);
-	if (err)
-		return err;
-	if (pad)
-		tx_write(ch, CELLMSG_REC_PAD, 0, 0, pad - sizeof(struct cellmsg_rec_hdr));
-	ch->tx_claim = a->len + 1;
-	ch->tx_fits = 0;
+	__cellmsg_tx_claim(ch, a->len, a->data);
 	ch->tx_claim_lost = 0;
-	*a->data = ch->tx_ring + (ch->tx_pos & (ch->tx_size - 1)) +
-		   sizeof(struct cellmsg_rec_hdr);
 	return 0;
 }
 

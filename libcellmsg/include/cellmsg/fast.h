@@ -222,15 +222,23 @@ __CELLMSG_INLINE int cellmsg_send(struct cellmsg_chan *ch, const void *msg,
 	return __cellmsg_send(ch, msg, len, timeout_ns);
 }
 
+/*
+ * Opens the claim of @len bytes at our position, where they fit (both
+ * cellmsg_send_begin() paths): no other send until it ends.
+ */
+static inline void __cellmsg_tx_claim(struct cellmsg_chan *ch, uint32_t len, void **data)
+{
+	ch->tx_claim = len + 1;
+	ch->tx_fits = 0;
+	*data = ch->tx_ring + (ch->tx_pos & (ch->tx_size - 1)) + sizeof(struct cellmsg_rec_hdr);
+}
+
 /* Room for @len bytes in place at our position (cellmsg.h says the rest). */
 __CELLMSG_INLINE int cellmsg_send_begin(struct cellmsg_chan *ch, uint32_t len,
 				       void **data, int64_t timeout_ns)
 {
 	if (__builtin_expect(data && __cellmsg_ready(ch) && __cellmsg_tx_room(ch, len), 1)) {
-		ch->tx_claim = len + 1;
-		ch->tx_fits = 0;
-		*data = ch->tx_ring + (ch->tx_pos & (ch->tx_size - 1)) +
-			sizeof(struct cellmsg_rec_hdr);
+		__cellmsg_tx_claim(ch, len, data);
 		return 0;
 	}
 	return __cellmsg_send_begin(ch, len, data, timeout_ns);

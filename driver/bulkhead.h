@@ -19,6 +19,8 @@ __printf(3, 4) int bh_fail(char *reason, int err, const char *fmt, ...);
  */
 bool bh_hv_get(void);
 void bh_hv_put(void);
+/* A show() of one hypercall's answer (a count, or its error): -ENODEV when not running. */
+ssize_t bh_hv_show(char *buf, u64 code, u64 arg1, u64 arg2);
 /* Lets our own CPU hotplug through the "no offlining" guard. */
 void bh_allow_hotplug(bool allow);
 

@@ -157,13 +157,8 @@ static ssize_t stat_show(struct kobject *kobj, struct kobj_attribute *attr, char
 {
 	struct bh_cpu_stats *stats = container_of(kobj, struct bh_cpu_stats, kobj);
 	struct bh_stat_attr *sa = container_of(attr, struct bh_stat_attr, attr);
-	long val;
 
-	if (!bh_hv_get())
-		return -ENODEV;
-	val = bh_hypercall(BH_HC_CPU_GET_INFO, stats->cpu, sa->what);
-	bh_hv_put();
-	return val < 0 ? val : sysfs_emit(buf, "%ld\n", val);
+	return bh_hv_show(buf, BH_HC_CPU_GET_INFO, stats->cpu, sa->what);
 }
 
 #define STAT_ATTR(n, name_, what_) \

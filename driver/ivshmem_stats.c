@@ -40,13 +40,8 @@ static ssize_t stat_show(struct kobject *kobj, struct kobj_attribute *attr, char
 {
 	struct ivshmem_entry *e = container_of(kobj, struct ivshmem_entry, kobj);
 	struct stat_attr *sa = container_of(attr, struct stat_attr, attr);
-	long val;
 
-	if (!bh_hv_get())
-		return -ENODEV;
-	val = bh_hypercall(BH_HC_IVSHMEM_GET_INFO, (u64)e->cell_id << 16 | e->bdf, sa->what);
-	bh_hv_put();
-	return val < 0 ? val : sysfs_emit(buf, "%ld\n", val);
+	return bh_hv_show(buf, BH_HC_IVSHMEM_GET_INFO, (u64)e->cell_id << 16 | e->bdf, sa->what);
 }
 
 static ssize_t peer_id_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)

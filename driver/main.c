@@ -652,15 +652,20 @@ static ssize_t enabled_show(struct device *dev, struct device_attribute *attr, c
 	return sysfs_emit(buf, "%d\n", bh.enabled);
 }
 
-static ssize_t show_info(char *buf, u64 what)
+ssize_t bh_hv_show(char *buf, u64 code, u64 arg1, u64 arg2)
 {
 	long val;
 
 	if (!bh_hv_get())
 		return -ENODEV;
-	val = bh_hypercall(BH_HC_HYPERVISOR_GET_INFO, what, 0);
+	val = bh_hypercall(code, arg1, arg2);
 	bh_hv_put();
 	return val < 0 ? val : sysfs_emit(buf, "%ld\n", val);
+}
+
+static ssize_t show_info(char *buf, u64 what)
+{
+	return bh_hv_show(buf, BH_HC_HYPERVISOR_GET_INFO, what, 0);
 }
 
 static ssize_t mem_pool_size_show(struct device *dev, struct device_attribute *attr,

@@ -43,6 +43,7 @@
 #include "../common/include/common/config_check.h"
 #include "config_create.h"
 #include "console.h"
+#include "exit_codes.h"
 #include "hwcheck.h"
 #include "machine.h"
 
@@ -52,8 +53,6 @@
 #define IMAGE_MAX_SIZE		(64ll << 20)	/* the driver's limit too */
 #define SYSFS_VALUE_LEN		256
 
-#define EXIT_FAILED		1
-#define EXIT_USAGE		2
 
 /* A whole file in memory: a config or an image. */
 struct config_file {

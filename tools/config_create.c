@@ -41,9 +41,9 @@
 
 #include "../common/include/common/x86_apic.h"
 #include "config_create.h"
+#include "exit_codes.h"
 #include "machine.h"
 
-#define EXIT_FAILED	1
 #define MAX_MEM		32
 #define MAX_PIO		4
 #define MAX_PCI		16

@@ -16,9 +16,8 @@
 #include <bulkhead/console.h>
 
 #include "console.h"
+#include "exit_codes.h"
 
-#define EXIT_FAILED		1
-#define EXIT_USAGE		2
 #define FOLLOW_POLL_NS		100000000L	/* -f looks ten times a second */
 #define CONSOLE_REPORT_LINES	30
 

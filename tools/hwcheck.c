@@ -18,10 +18,10 @@
 
 #include <bulkhead/config.h>
 
+#include "exit_codes.h"
 #include "hwcheck.h"
 #include "machine.h"
 
-#define EXIT_FAILED		1
 #define MIN_HV_MEMORY		(16ull << 20)	/* what the example configs give it */
 #define MAX_RANGES		32
 

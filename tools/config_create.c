@@ -27,6 +27,7 @@
  * BARs above it, and every I/O port but the hypervisor's UART.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -68,10 +69,16 @@ struct generated {
 	const char *link_cell[MAX_LINKS];
 };
 
-static void note(const char *fmt, const char *what)
+/* What could not be done or determined, one line on stderr. */
+__attribute__((format(printf, 1, 2)))
+static void note(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "bulkhead: config create: ");
-	fprintf(stderr, fmt, what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 }
 
@@ -161,7 +168,7 @@ static int add_mem(struct generated *g, uint64_t start, uint64_t size, uint64_t 
 	if (!size)
 		return 0;
 	if (root->num_memory_regions == MAX_MEM) {
-		note("more than %s memory regions", "32");
+		note("more than %d memory regions", MAX_MEM);
 		return -1;
 	}
 	g->mem_what[root->num_memory_regions] = what;
@@ -251,7 +258,7 @@ static int add_pairs(struct generated *g, const struct bh_cell_desc *cell, const
 			continue;
 		r = &mem[pci[i].shmem_region];
 		if (r->phys_start < resv->start || r->phys_start + r->size > resv->end) {
-			fprintf(stderr, "bulkhead: config create: %s: ivshmem %02x:%02x.%x's memory 0x%" PRIx64 "+0x%" PRIx64 " is outside the reservation\n",
+			note("%s: ivshmem %02x:%02x.%x's memory 0x%" PRIx64 "+0x%" PRIx64 " is outside the reservation",
 				path, pci[i].bdf >> 8, pci[i].bdf >> 3 & 0x1f, pci[i].bdf & 7,
 				r->phys_start, r->size);
 			return -1;
@@ -294,7 +301,7 @@ static int see_link(struct generated *g, const struct config_create_opts *o,
 	int k = link_index(o, dev->bdf);
 
 	if (k < 0) {
-		fprintf(stderr, "bulkhead: config create: %s: a link device at %02x:%02x.%x: say its shape with --link %02x:%02x.%x,PEERS,COMMON,OUTPUT\n",
+		note("%s: a link device at %02x:%02x.%x: say its shape with --link %02x:%02x.%x,PEERS,COMMON,OUTPUT",
 			path, dev->bdf >> 8, dev->bdf >> 3 & 0x1f, dev->bdf & 7,
 			dev->bdf >> 8, dev->bdf >> 3 & 0x1f, dev->bdf & 7);
 		return -1;
@@ -306,7 +313,7 @@ static int see_link(struct generated *g, const struct config_create_opts *o,
 		g->link_vectors[k] = dev->num_msix_vectors;
 	} else if (g->links[k].phys_start != r->phys_start || g->link_size[k] != r->size ||
 		   g->link_vectors[k] != dev->num_msix_vectors) {
-		fprintf(stderr, "bulkhead: config create: %s: link %02x:%02x.%x differs from cell \"%s\"'s (memory 0x%" PRIx64 "+0x%" PRIx64 ", %u vectors there)\n",
+		note("%s: link %02x:%02x.%x differs from cell \"%s\"'s (memory 0x%" PRIx64 "+0x%" PRIx64 ", %u vectors there)",
 			path, dev->bdf >> 8, dev->bdf >> 3 & 0x1f, dev->bdf & 7, g->link_cell[k],
 			g->links[k].phys_start, g->link_size[k], g->link_vectors[k]);
 		return -1;
@@ -325,12 +332,12 @@ static int add_links(struct generated *g, const struct config_create_opts *o)
 		uint64_t want = IVSHMEM_LINK_SIZE(l->common_size, l->output_size, l->num_peers);
 
 		if (!g->link_cell[k]) {
-			fprintf(stderr, "bulkhead: config create: --link %02x:%02x.%x: no --cell config has a device there (its memory is taken from theirs)\n",
+			note("--link %02x:%02x.%x: no --cell config has a device there (its memory is taken from theirs)",
 				l->bdf >> 8, l->bdf >> 3 & 0x1f, l->bdf & 7);
 			return -1;
 		}
 		if (want != g->link_size[k]) {
-			fprintf(stderr, "bulkhead: config create: --link %02x:%02x.%x: %u peers, common 0x%" PRIx64 " and output 0x%" PRIx64 " make 0x%" PRIx64 " bytes, cell \"%s\"'s region has 0x%" PRIx64 "\n",
+			note("--link %02x:%02x.%x: %u peers, common 0x%" PRIx64 " and output 0x%" PRIx64 " make 0x%" PRIx64 " bytes, cell \"%s\"'s region has 0x%" PRIx64 "",
 				l->bdf >> 8, l->bdf >> 3 & 0x1f, l->bdf & 7, l->num_peers, l->common_size,
 				l->output_size, want, g->link_cell[k], g->link_size[k]);
 			return -1;
@@ -367,18 +374,18 @@ static void platform(struct generated *g)
 	if (acpi_table("APIC", t, sizeof(t)) >= 44)
 		p->apic_base = *(uint32_t *)(t + 36);
 	else
-		fprintf(stderr, "bulkhead: config create: no ACPI MADT, assuming the local APIC at 0x%lx\n",
+		note("no ACPI MADT, assuming the local APIC at 0x%lx",
 			APIC_BASE);
 	if (acpi_table("MCFG", t, sizeof(t)) >= 60) {
 		p->pci_mmconfig_base = *(uint64_t *)(t + 44);
 		p->pci_mmconfig_end_bus = t[44 + 11];
 	} else {
-		note("%s: no ACPI MCFG: no ECAM, PCI config space through ports only", "MCFG");
+		note("MCFG: no ACPI MCFG: no ECAM, PCI config space through ports only");
 	}
 	if (acpi_table("FACP", t, sizeof(t)) >= 80)
 		p->pm_timer_port = *(uint32_t *)(t + 76);
 	if (!p->pm_timer_port)
-		note("%s: no PM timer in the ACPI FADT: inmates cannot calibrate their clocks", "FACP");
+		note("FACP: no PM timer in the ACPI FADT: inmates cannot calibrate their clocks");
 	n = acpi_table("DMAR", t, sizeof(t));
 	for (off = 48; n && off + 16 <= n && units < BH_MAX_IOMMU_UNITS;) {
 		uint16_t type = *(uint16_t *)(t + off), len = *(uint16_t *)(t + off + 2);
@@ -519,7 +526,7 @@ static int write_blob(const char *path, const struct generated *g)
 	int ok;
 
 	if (!f) {
-		fprintf(stderr, "bulkhead: config create: %s: %s\n", path, strerror(errno));
+		note("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	ok = fwrite(&g->sys, sizeof(g->sys), 1, f) == 1 &&
@@ -531,7 +538,7 @@ static int write_blob(const char *path, const struct generated *g)
 	     fwrite(g->links, sizeof(g->links[0]), g->sys.num_ivshmem_links, f) ==
 		     g->sys.num_ivshmem_links;
 	if (fclose(f) || !ok) {
-		fprintf(stderr, "bulkhead: config create: %s: write failed\n", path);
+		note("%s: write failed", path);
 		return -1;
 	}
 	return 0;
@@ -557,11 +564,11 @@ int config_create(const struct config_create_opts *o)
 
 	g.cpus = possible_cpus();
 	if (!g.cpus) {
-		note("%s: cannot read the CPUs Linux may use", "/sys/devices/system/cpu/possible");
+		note("/sys/devices/system/cpu/possible: cannot read the CPUs Linux may use");
 		return EXIT_FAILED;
 	}
 	if (!find_reservation(o->mem_hv + o->mem_inmates, &resv)) {
-		fprintf(stderr, "bulkhead: config create: no memmap=SIZE$START reservation of at least %" PRIu64 " MiB on the kernel command line (--mem-hv %" PRIu64 " MiB + --mem-inmates %" PRIu64 " MiB): add one, e.g. memmap=80M$0x3a000000, and reboot\n",
+		note("no memmap=SIZE$START reservation of at least %" PRIu64 " MiB on the kernel command line (--mem-hv %" PRIu64 " MiB + --mem-inmates %" PRIu64 " MiB): add one, e.g. memmap=80M$0x3a000000, and reboot",
 			(o->mem_hv + o->mem_inmates) >> 20, o->mem_hv >> 20, o->mem_inmates >> 20);
 		return EXIT_FAILED;
 	}
@@ -569,8 +576,7 @@ int config_create(const struct config_create_opts *o)
 	g.sys.hypervisor_memory.size = o->mem_hv;
 	n = machine_system_ram(ram, MAX_MEM);
 	if (n <= 0) {
-		note("%s: no System RAM ranges (run as root: the addresses are hidden otherwise)",
-		     "/proc/iomem");
+		note("/proc/iomem: no System RAM ranges (run as root: the addresses are hidden otherwise)");
 		return EXIT_FAILED;
 	}
 	platform(&g);
@@ -583,8 +589,7 @@ int config_create(const struct config_create_opts *o)
 			.base = (uint16_t)(uart + 8), .length = (uint16_t)(0x10000 - uart - 8),
 		};
 	} else {
-		note("%s: no serial port besides Linux's console: the hypervisor logs to memory only (bulkhead console)",
-		     "console");
+		note("console: no serial port besides Linux's console: the hypervisor logs to memory only (bulkhead console)");
 		g.pio[root->num_pio_regions++] = (struct bh_pio_region){ .base = 0, .length = 0x8000 };
 		g.pio[root->num_pio_regions++] = (struct bh_pio_region){ .base = 0x8000, .length = 0x8000 };
 	}
@@ -604,12 +609,12 @@ int config_create(const struct config_create_opts *o)
 		return EXIT_FAILED;
 	out = o->c_path ? fopen(o->c_path, "w") : stdout;
 	if (!out) {
-		fprintf(stderr, "bulkhead: config create: %s: %s\n", o->c_path, strerror(errno));
+		note("%s: %s", o->c_path, strerror(errno));
 		return EXIT_FAILED;
 	}
 	print_c(out, &g);
 	if (out != stdout && fclose(out)) {
-		fprintf(stderr, "bulkhead: config create: %s: write failed\n", o->c_path);
+		note("%s: write failed", o->c_path);
 		return EXIT_FAILED;
 	}
 	return 0;

@@ -355,29 +355,37 @@ static void uio_ivshmem_free_msix(struct uio_ivshmem *ivs, int count)
 		free_irq(pci_irq_vector(ivs->pdev, count), ivs);
 }
 
+/*
+ * MSI-X vectors are allocated before the UIO device exists but get their
+ * handlers only once it does (uio_ivshmem_request_msix()): a doorbell
+ * that arrived while the vectors were masked is pending and fires the
+ * moment request_irq() unmasks it, and uio_event_notify() on an info
+ * without its uio_dev oopses.
+ */
 static int uio_ivshmem_setup_msix(struct uio_ivshmem *ivs, int nr_vectors)
 {
-	struct pci_dev *pdev = ivs->pdev;
-	int i, err;
-
-	nr_vectors = pci_alloc_irq_vectors(pdev, 1, nr_vectors, PCI_IRQ_MSIX);
+	nr_vectors = pci_alloc_irq_vectors(ivs->pdev, 1, nr_vectors, PCI_IRQ_MSIX);
 	if (nr_vectors < 0)
 		return nr_vectors;
-
-	for (i = 0; i < nr_vectors; i++) {
-		err = request_irq(pci_irq_vector(pdev, i),
-				  uio_ivshmem_msix_handler, 0, ivs->name, ivs);
-		if (err)
-			goto err_free_irqs;
-	}
 	ivs->nr_msix = nr_vectors;
 	ivs->info.irq = UIO_IRQ_CUSTOM;
 	return 0;
+}
 
-err_free_irqs:
-	uio_ivshmem_free_msix(ivs, i);
-	pci_free_irq_vectors(pdev);
-	return err;
+/* After uio_register_device(); undone by uio_ivshmem_free_msix() before unregistering. */
+static int uio_ivshmem_request_msix(struct uio_ivshmem *ivs)
+{
+	int i, err;
+
+	for (i = 0; i < ivs->nr_msix; i++) {
+		err = request_irq(pci_irq_vector(ivs->pdev, i),
+				  uio_ivshmem_msix_handler, 0, ivs->name, ivs);
+		if (err) {
+			uio_ivshmem_free_msix(ivs, i);
+			return err;
+		}
+	}
+	return 0;
 }
 
 static int uio_ivshmem_setup_intx(struct uio_ivshmem *ivs)
@@ -411,14 +419,12 @@ static int uio_ivshmem_setup_irq(struct uio_ivshmem *ivs)
 	return 0;
 }
 
+/* The vectors (MSI-X handlers are gone by now) or INTx's mask. */
 static void uio_ivshmem_teardown_irq(struct uio_ivshmem *ivs)
 {
-	if (ivs->nr_msix) {
-		uio_ivshmem_free_msix(ivs, ivs->nr_msix);
-		ivs->nr_msix = 0;
-	} else if (ivs->info.irq != UIO_IRQ_NONE) {
+	if (!ivs->nr_msix && ivs->info.irq != UIO_IRQ_NONE)
 		writel(0, ivs->regs + IVSHMEM_REG_INTR_MASK);
-	}
+	ivs->nr_msix = 0;
 	pci_free_irq_vectors(ivs->pdev);
 }
 
@@ -487,6 +493,11 @@ static int uio_ivshmem_probe(struct pci_dev *pdev,
 		pci_err(pdev, "cannot register UIO device: %d\n", err);
 		goto err_teardown_irq;
 	}
+	err = uio_ivshmem_request_msix(ivs);
+	if (err) {
+		pci_err(pdev, "cannot request MSI-X interrupts: %d\n", err);
+		goto err_unregister;
+	}
 	pci_set_drvdata(pdev, ivs);
 
 	pci_info(pdev, "ivshmem: position %d, shmem %pa bytes at %pa (%s), %s\n",
@@ -497,6 +508,8 @@ static int uio_ivshmem_probe(struct pci_dev *pdev,
 		 ivs->info.irq == UIO_IRQ_NONE ? "no interrupt" : "INTx");
 	return 0;
 
+err_unregister:
+	uio_unregister_device(&ivs->info);
 err_teardown_irq:
 	uio_ivshmem_teardown_irq(ivs);
 	return err;
@@ -507,6 +520,8 @@ static void uio_ivshmem_remove(struct pci_dev *pdev)
 {
 	struct uio_ivshmem *ivs = pci_get_drvdata(pdev);
 
+	/* Handlers first: one running after the unregister would oops. */
+	uio_ivshmem_free_msix(ivs, ivs->nr_msix);
 	uio_unregister_device(&ivs->info);
 	uio_ivshmem_teardown_irq(ivs);
 	pci_clear_master(pdev);

@@ -114,7 +114,7 @@ guest_boot() {
 
 # guest_wait NAME: wait for the guest to power off; fail with its reason.
 guest_wait() {
-	local name=$1 rc result
+	local name=$1 rc result oops
 	wait "${GUEST_PID[$name]}"
 	rc=$?
 	unset "GUEST_PID[$name]"
@@ -124,6 +124,8 @@ guest_wait() {
 	*"RESULT: FAIL"*) fail "guest $name: ${result#*FAIL }" ;;
 	esac
 	[ $rc = 124 ] && fail "guest $name timed out after ${GUEST_TIMEOUT}s (last console line: $(tail -n 1 "$W/$name.com2" | tr -d '\r'))"
+	oops=$(grep -a -m 1 -E 'BUG:|Kernel panic|Oops:' "$W/$name.com2" | tr -d '\r')
+	[ -n "$oops" ] && fail "guest $name: the kernel died: $oops"
 	fail "guest $name ended without a result (QEMU exit $rc: $(tail -n 1 "$W/$name.qemu"))"
 }
 

@@ -93,6 +93,37 @@ static void fold(struct xfer *x, const uint8_t *p, uint32_t len)
 	x->bytes += len;
 }
 
+/*
+ * What both halves say when a run fails, so that a timeout names the
+ * step it stuck at (handshake, a full ring, a message never published).
+ */
+static void dump_state(const struct xfer *x)
+{
+	const struct cellmsg_chan *ch = &x->ch;
+	const volatile struct cellmsg_half *own = ch->own, *peer = ch->peer;
+
+	fprintf(stderr, "cellmsg-xfer: state: connected %d error %d pending %d epoch %#x "
+		"peer_epoch %#x next_rx %u\n", ch->connected, ch->error, ch->pending,
+		ch->epoch, ch->peer_epoch, x->next_rx);
+	fprintf(stderr, "cellmsg-xfer: tx pos %#x head(cached) %#x seq %#x; rx pos %#x "
+		"published %#x seq %#x\n", ch->tx_pos, ch->tx_head, ch->tx_seq,
+		ch->rx_pos, ch->rx_published, ch->rx_seq);
+	fprintf(stderr, "cellmsg-xfer: own half: state %u epoch %#x prod_for %#x cons_for %#x "
+		"head %#x\n", own->ident.state, own->ident.epoch, own->prod.prod_for,
+		own->cons.cons_for, own->cons.head);
+	fprintf(stderr, "cellmsg-xfer: peer half: state %u epoch %#x prod_for %#x cons_for %#x "
+		"head %#x sleep_mode %u mode_seen %u\n", peer->ident.state, peer->ident.epoch,
+		peer->prod.prod_for, peer->cons.cons_for, peer->cons.head,
+		peer->wake.sleep_mode, peer->wake.mode_seen);
+	if (ch->connected && ch->rx_ring) {
+		const volatile struct cellmsg_rec_hdr *rec = (const volatile void *)
+			(ch->rx_ring + (ch->rx_pos & (ch->rx_size - 1)));
+
+		fprintf(stderr, "cellmsg-xfer: record at rx pos: seq %#x word %#x\n",
+			rec->seq, rec->word);
+	}
+}
+
 static int errcode(int err)
 {
 	return err == -ETIMEDOUT ? 3 : 1;
@@ -343,8 +374,12 @@ int main(int argc, char **argv)
 		die(2, "window %u x %u bytes does not fit the %u-byte ring", x.o.window,
 		    x.o.max_size, cellmsg_max_msg(&x.ch));
 	err = cellmsg_wait_connected(&x.ch, x.o.timeout_ns);
-	if (err)
-		die(errcode(err), "peer %u did not connect: %s", x.o.peer, strerror(-err));
+	if (err) {
+		fprintf(stderr, "cellmsg-xfer: peer %u did not connect: %s\n", x.o.peer,
+			strerror(-err));
+		dump_state(&x);
+		return errcode(err);
+	}
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (side == 0)
@@ -354,6 +389,8 @@ int main(int argc, char **argv)
 	else
 		rc = run_echo(&x);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc)
+		dump_state(&x);
 
 	printf("side %u (%s, %s): %u messages, checksum 0x%016" PRIx64 " bytes %" PRIu64
 	       ", %" PRIu64 " doorbells, %" PRIu64 " sleeps, %ld ms\n",

@@ -14,5 +14,7 @@ id=$(own_id)
 [ "$id" = $((1 - peer)) ] || fail "own ID is '$id', expected $((1 - peer))"
 
 step "$count messages, mode $mode"
-cellmsg-xfer -p $peer -m "$mode" -n "$count" -s "$seed" -t 60000 ||
-	fail "cellmsg-xfer ($mode) failed with exit code $?"
+cellmsg-xfer -p $peer -m "$mode" -n "$count" -s "$seed" -t 60000 2>/tmp/xfer.err
+rc=$?
+cat /tmp/xfer.err
+[ $rc = 0 ] || fail "cellmsg-xfer ($mode) failed with exit code $rc: $(head -n 1 /tmp/xfer.err)"

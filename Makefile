@@ -9,12 +9,14 @@ BUILD      := build
 CC         ?= gcc
 CFLAGS     ?= -O2 -g
 WARN       := -Wall -Wextra -Werror
-HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude
+HOST_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -Iinclude
 # Programs that go into the test initramfs are static: it has no libc.
 GUEST_LDFLAGS := -static
 
-# Evaluated when used (after `make deps` ran), never hard-coded.
-KVER = $(or $(BULKHEAD_KVER),$(shell mk/kver.sh))
+# Never hard-coded: Debian's default kernel (mk/kver.sh), or the one given
+# (make test-system KVER=6.12...: modules and initramfs per kernel). Empty
+# before `make deps` installed one; the module rules then say so.
+KVER := $(or $(BULKHEAD_KVER),$(shell mk/kver.sh 2>/dev/null))
 KDIR = /lib/modules/$(KVER)/build
 
 Q := $(if $(V),,@)
@@ -34,6 +36,9 @@ help:
 	@echo "make hypervisor   build/hypervisor/bulkhead.bin (the driver's firmware)"
 	@echo "make configs      configs/x86/*.c -> build/configs/*.cell"
 	@echo "make inmates      inmates/demos/x86/*.c -> build/inmates/*.bin"
+	@echo "make install      programs, modules, firmware, configs, libcellmsg, man pages"
+	@echo "                  (DESTDIR=, PREFIX=/usr/local; make uninstall removes them)"
+	@echo "make deb          Debian packages: bulkhead, bulkhead-dkms, libcellmsg1, libcellmsg-dev"
 	@echo "make test         unit tests, QEMU (SVM) scenarios and Bochs (VMX) checks"
 	@echo "make test-unit    host tests only"
 	@echo "make bench-host   libcellmsg ping-pong and throughput against its baselines"
@@ -46,7 +51,7 @@ help:
 deps:
 	$(Q)mk/deps.sh
 
-build: tools modules libcellmsg hypervisor configs inmates guest-bins test-bins initramfs bench
+build: tools modules libcellmsg hypervisor configs inmates guest-bins test-bins initramfs bench programs
 
 # ---- how objects are made ----------------------------------------------------
 # Every object is compiled on its own with -MMD -MP: the compiler writes
@@ -307,38 +312,38 @@ $(BUILD)/guest/bulkhead-bench: $(BUILD)/host/bench/bulkhead_bench.c.o $(BUILD)/h
 # changed. They build in their source directories (KBUILD_MODULE_DIRS,
 # cleaned by `make clean`) and are copied to $(BUILD)/modules.
 MODULE_DIRS := driver ivshmem-uio tests/system/modules
-MODULES := $(BUILD)/modules/uio_ivshmem.ko $(BUILD)/modules/bulkhead.ko \
-	$(BUILD)/modules/bh_probe.ko $(BUILD)/modules/bh_msi.ko
+# One directory per kernel (make test-system KVER=... builds another's).
+MODDIR  := $(BUILD)/modules/$(KVER)
+MODULES := $(MODDIR)/uio_ivshmem.ko $(MODDIR)/bulkhead.ko $(MODDIR)/bh_probe.ko $(MODDIR)/bh_msi.ko
 modules: $(MODULES)
+
+# Kbuild for one module directory: kbuild DIR LOG
+kbuild = [ -d $(KDIR) ] || { echo "no kernel headers in $(KDIR) (run 'make deps')"; exit 1; }; \
+	$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR)/$(1) BULKHEAD_ROOT=$(CURDIR) \
+	W=1 modules >$(MODDIR)/$(2).log 2>&1 || { cat $(MODDIR)/$(2).log; exit 1; }
 
 # Test modules: bh_probe for hv-isolation (accesses physical memory and
 # ports), bh_msi for iommu-msi (an edu device's MSI re-aimed). One Kbuild
 # run builds both; the second rule waits for the first.
-$(BUILD)/modules/bh_probe.ko: $(wildcard tests/system/modules/*.c) tests/system/modules/Kbuild
+$(MODDIR)/bh_probe.ko: $(wildcard tests/system/modules/*.c) tests/system/modules/Kbuild
 	@mkdir -p $(@D)
-	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR)/tests/system/modules \
-		W=1 modules >$(BUILD)/modules/test-modules.log 2>&1 || \
-		{ cat $(BUILD)/modules/test-modules.log; exit 1; }
+	$(Q)$(call kbuild,tests/system/modules,test-modules)
 	$(Q)cp tests/system/modules/bh_probe.ko tests/system/modules/bh_msi.ko $(@D)/
 
-$(BUILD)/modules/bh_msi.ko: $(BUILD)/modules/bh_probe.ko ;
+$(MODDIR)/bh_msi.ko: $(MODDIR)/bh_probe.ko ;
 
-$(BUILD)/modules/bulkhead.ko: $(wildcard driver/*.c driver/*.h driver/*.S) driver/Kbuild $(wildcard include/bulkhead/*.h)
+$(MODDIR)/bulkhead.ko: $(wildcard driver/*.c driver/*.h driver/*.S) driver/Kbuild $(wildcard include/bulkhead/*.h)
 	@mkdir -p $(@D)
-	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR)/driver \
-		BULKHEAD_ROOT=$(CURDIR) W=1 modules >$(BUILD)/modules/bulkhead.log 2>&1 || \
-		{ cat $(BUILD)/modules/bulkhead.log; exit 1; }
+	$(Q)$(call kbuild,driver,bulkhead)
 	$(Q)cp driver/bulkhead.ko $@
 
-$(BUILD)/modules/uio_ivshmem.ko: ivshmem-uio/uio_ivshmem.c ivshmem-uio/Kbuild $(wildcard include/bulkhead/*.h)
+$(MODDIR)/uio_ivshmem.ko: ivshmem-uio/uio_ivshmem.c ivshmem-uio/Kbuild $(wildcard include/bulkhead/*.h)
 	@mkdir -p $(@D)
-	$(Q)$(MAKE) --no-print-directory -C $(KDIR) M=$(CURDIR)/ivshmem-uio \
-		BULKHEAD_ROOT=$(CURDIR) W=1 modules >$(BUILD)/modules/uio_ivshmem.log 2>&1 || \
-		{ cat $(BUILD)/modules/uio_ivshmem.log; exit 1; }
+	$(Q)$(call kbuild,ivshmem-uio,uio_ivshmem)
 	$(Q)cp ivshmem-uio/uio_ivshmem.ko $@
 
 # ---- the initramfs every system test boots ---------------------------------
-INITRAMFS := $(BUILD)/initramfs.cpio.gz
+INITRAMFS := $(BUILD)/initramfs-$(KVER).cpio.gz
 initramfs: $(INITRAMFS)
 
 $(INITRAMFS): $(GUEST_BINS) $(MODULES) $(HV_BIN) $(CONFIGS) $(X2APIC_CONFIGS) $(INMATE_DEMOS) tests/system/init tests/system/mkinitramfs.sh \
@@ -435,34 +440,49 @@ bench-icount: $(ICOUNT)
 X2APIC_SCENARIOS := hv- cell- ivshmem-
 X2APIC_T = $(if $(T),$(if $(filter $(addsuffix %,$(X2APIC_SCENARIOS)),$(T)),$(T),none-),$(X2APIC_SCENARIOS))
 
+# The scenarios boot the kernel the modules were built for.
+RUN_SYSTEM = BULKHEAD_KVER=$(KVER) tests/system/run.sh $(BUILD)
+
+# The second kernel (the backports one `make deps` installs; mk/kver.sh
+# --other): make test also runs a subset of scenarios on it, after
+# building its modules and initramfs (one more make, KVER=that kernel).
+KVER_OTHER := $(if $(T),,$(shell mk/kver.sh --other 2>/dev/null))
+OTHER_KERNEL_SCENARIOS := hv-enable cell-lifecycle ivshmem-pingpong ivshmem-reset uio-doorbell uio-rebind
+OTHER_T := $(OTHER_KERNEL_SCENARIOS)
+
+.PHONY: other-kernel
+other-kernel: build
+	$(Q)$(MAKE) --no-print-directory KVER=$(KVER_OTHER) modules initramfs
+
 test: deps
 	$(Q)$(MAKE) --no-print-directory _test
 
-_test: build
-	$(Q)tests/sum.sh "tests/unit/run.sh $(BUILD)" "tests/system/run.sh $(BUILD) $(T)" \
-		"GUEST_MODE=x2apic tests/system/run.sh $(BUILD) $(X2APIC_T)" \
-		"tests/system/vmx-run.sh $(BUILD) $(T)"
+_test: build $(if $(KVER_OTHER),other-kernel)
+	$(Q)tests/sum.sh "tests/unit/run.sh $(BUILD)" "$(RUN_SYSTEM) $(T)" \
+		"GUEST_MODE=x2apic $(RUN_SYSTEM) $(X2APIC_T)" \
+		$(if $(KVER_OTHER),"BULKHEAD_KVER=$(KVER_OTHER) tests/system/run.sh $(BUILD) $(OTHER_T)") \
+		"BULKHEAD_KVER=$(KVER) tests/system/vmx-run.sh $(BUILD) $(T)"
 
 test-unit: build
 	$(Q)tests/unit/run.sh $(BUILD)
 
 test-system: build
-	$(Q)tests/system/run.sh $(BUILD) $(T)
+	$(Q)$(RUN_SYSTEM) $(T)
 
 test-system-x2apic: build
-	$(Q)GUEST_MODE=x2apic tests/system/run.sh $(BUILD) $(X2APIC_T)
+	$(Q)GUEST_MODE=x2apic $(RUN_SYSTEM) $(X2APIC_T)
 
 # Bochs: Intel VMX + EPT (tests/system/bochs.sh, vmx-run.sh); `make test`
 # runs them too, after the QEMU scenarios (one Bochs boot).
 test-system-vmx: build
-	$(Q)tests/system/vmx-run.sh $(BUILD) $(T)
+	$(Q)BULKHEAD_KVER=$(KVER) tests/system/vmx-run.sh $(BUILD) $(T)
 
 # ---- make run: the root<->inmate benchmark in QEMU ---------------------------
 run: deps
 	$(Q)$(MAKE) --no-print-directory _run
 
 _run: build
-	$(Q)tests/system/bench-run.sh $(BUILD)
+	$(Q)BULKHEAD_KVER=$(KVER) tests/system/bench-run.sh $(BUILD)
 
 # Kbuild leaves its outputs in the module source directories.
 clean:
@@ -471,6 +491,9 @@ clean:
 		rm -f $$d/*.o $$d/*.ko $$d/*.mod $$d/*.mod.c $$d/.*.cmd \
 			$$d/Module.symvers $$d/modules.order; \
 	done
+
+# make install, uninstall and what they copy (mk/install.mk).
+include mk/install.mk
 
 # What the compiler found each object to include (see "how objects are made").
 -include $(ALL_OBJS:.o=.d)

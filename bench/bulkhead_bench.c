@@ -538,9 +538,14 @@ static void write_csv(const struct bench *b)
 	fclose(f);
 }
 
-/* histogram.gp: $BULKHEAD_HISTOGRAM_GP, or next to this program. */
+/*
+ * histogram.gp: $BULKHEAD_HISTOGRAM_GP, next to this program (the build
+ * tree, the test initramfs), or where make install puts it beside an
+ * installed one: BINDIR/../share/bulkhead, whatever the prefix.
+ */
 static void histogram_script(char *path, size_t cap)
 {
+	static const char installed[] = "../share/bulkhead/histogram.gp";
 	const char *env = getenv("BULKHEAD_HISTOGRAM_GP");
 	ssize_t n;
 	char *slash;
@@ -549,10 +554,13 @@ static void histogram_script(char *path, size_t cap)
 		snprintf(path, cap, "%s", env);
 		return;
 	}
-	n = readlink("/proc/self/exe", path, cap - 16);
+	n = readlink("/proc/self/exe", path, cap - sizeof(installed));
 	path[n > 0 ? n : 0] = '\0';
 	slash = strrchr(path, '/');
-	snprintf(slash ? slash + 1 : path, 16, "histogram.gp");
+	slash = slash ? slash + 1 : path;
+	snprintf(slash, sizeof(installed), "histogram.gp");
+	if (access(path, R_OK))
+		snprintf(slash, sizeof(installed), "%s", installed);
 }
 
 static void draw_png(const struct bench *b)
@@ -595,7 +603,8 @@ static void usage(FILE *out)
 "                and doorbell) as CSV samples for a histogram\n"
 "  -H SIZE       the message size for -S (default 64)\n"
 "  -p FILE       draw a latency histogram PNG from -S with gnuplot and\n"
-"                histogram.gp next to this program (or $BULKHEAD_HISTOGRAM_GP)\n"
+"                histogram.gp next to this program, in ../share/bulkhead\n"
+"                from it, or $BULKHEAD_HISTOGRAM_GP\n"
 "  -P CPU        run on this root CPU (default 0); -F CPU: the floor's\n"
 "                second CPU (default 1)\n"
 "  -L FROM,TO    inmate<->inmate instead: on a link device, link-echo in\n"

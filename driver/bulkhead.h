@@ -26,6 +26,7 @@ void bh_allow_hotplug(bool allow);
 
 /* pci.c: the root cell's virtual PCI functions */
 struct bh_system_config;
+struct bh_cell_desc;
 void bh_pci_add_virtual(const struct bh_system_config *cfg, u32 size);
 void bh_pci_remove_virtual(void);
 void bh_pci_readd_virtual(void);

@@ -38,6 +38,7 @@
 #include <bulkhead/image.h>
 #include <bulkhead/ioctl.h>
 #include <bulkhead/sysfs.h>
+#include <bulkhead/version.h>
 
 #include "bulkhead.h"
 
@@ -763,4 +764,5 @@ module_exit(bh_exit);
 
 MODULE_DESCRIPTION("Bulkhead partitioning hypervisor: loader and control");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(BULKHEAD_VERSION);
 MODULE_FIRMWARE(BH_FIRMWARE_NAME);

@@ -36,9 +36,15 @@
 #include <linux/version.h>
 
 #include <bulkhead/ivshmem.h>
+#include <bulkhead/version.h>
 
 #define DRV_NAME	"uio_ivshmem"
-#define DRV_VERSION	"0.1"
+#define DRV_VERSION	BULKHEAD_VERSION
+
+/* Linux 6.8 renamed PCI_IRQ_LEGACY (and 6.10 dropped the old name). */
+#ifndef PCI_IRQ_INTX
+#define PCI_IRQ_INTX	PCI_IRQ_LEGACY
+#endif
 
 /* The UIO maps, in the order user space finds them. */
 enum uio_ivshmem_map {
@@ -393,7 +399,7 @@ static int uio_ivshmem_setup_intx(struct uio_ivshmem *ivs)
 	struct pci_dev *pdev = ivs->pdev;
 	int err;
 
-	err = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_LEGACY);
+	err = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_INTX);
 	if (err < 0)
 		return err;
 

@@ -35,6 +35,7 @@
 #include <bulkhead/ioctl.h>
 #include <bulkhead/ivshmem.h>
 #include <bulkhead/sysfs.h>
+#include <bulkhead/version.h>
 
 /*
  * By path, not through -Ihypervisor/include: that directory has the
@@ -47,7 +48,6 @@
 #include "hwcheck.h"
 #include "machine.h"
 
-#define BULKHEAD_VERSION	"0.1"
 #define BULKHEAD_DEV		"/dev/bulkhead"
 #define CONFIG_MAX_SIZE		(1024 * 1024)
 #define IMAGE_MAX_SIZE		(64ll << 20)	/* the driver's limit too */

@@ -28,7 +28,7 @@ for ext in "" .xz .zst; do
 done
 [ -f "$stage/modules/uio.ko" ] || { echo "mkinitramfs: $uio not found" >&2; exit 1; }
 
-cp "$build"/modules/*.ko "$stage/modules/"
+cp "$build/modules/$kver"/*.ko "$stage/modules/"
 cp "$build"/guest/* "$stage/bin/"
 # The hypervisor as the driver's firmware, and the configs.
 mkdir -p "$stage/lib/firmware" "$stage/configs/x2apic" "$stage/inmates"

@@ -4,7 +4,9 @@
 # name starts with PREFIX, one at a time, each under a timeout, and prints
 # `ok - NAME` / `not ok - NAME: reason` and `N passed, N failed` last.
 # Usage: run.sh BUILD_DIR [PREFIX...]; GUEST_MODE (lib.sh) runs them on
-# another machine, with their logs under BUILD_DIR/system/MODE/.
+# another machine, with their logs under BUILD_DIR/system/MODE/;
+# BULKHEAD_KVER on another kernel than the default (logs under
+# BUILD_DIR/system/KVER/).
 set -u
 build=${1:-build}
 shift
@@ -23,8 +25,8 @@ for s in "$here"/scenarios/*.sh; do
 		case "$name" in "$prefix"*) wanted=1 ;; esac
 	done
 	[ -n "$wanted" ] || continue
-	export W=$BUILD/system/${mode:+$mode/}$name
-	name=$name${mode:+ [$mode]}
+	export W=$BUILD/system/${mode:+$mode/}${KERNEL_TAG:+$KERNEL_TAG/}$name
+	name=$name${mode:+ [$mode]}${KERNEL_TAG:+ [$KERNEL_TAG]}
 	rm -rf "$W"
 	mkdir -p "$W"
 	start=$SECONDS

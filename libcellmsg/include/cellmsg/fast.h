@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * libcellmsg fast paths, inline (included by cellmsg.h; do not include it
- * alone). As liburing does, the hot part of each call lives here so that
+ * libcellmsg fast paths, inline (cellmsg.h includes this at its end; a
+ * program including it first gets cellmsg.h through it). As liburing does, the hot part of each call lives here so that
  * the common case needs no function call and no dispatch: connected, the
  * peer still the same incarnation (one load), room in the ring, a record
  * there. Anything else (not connected, a reset to report, no room or
@@ -17,6 +17,9 @@
  */
 #ifndef CELLMSG_FAST_H
 #define CELLMSG_FAST_H
+
+/* Defined above: cellmsg.h's own include of this file then does nothing. */
+#include <cellmsg/cellmsg.h>
 
 /* The peer's epoch and state are read as one word (cellmsg_wire.h). */
 typedef uint64_t __attribute__((may_alias)) __cellmsg_u64;

@@ -68,4 +68,5 @@ static void __exit bh_probe_exit(void)
 module_exit(bh_probe_exit);
 
 module_init(bh_probe_init);
+MODULE_DESCRIPTION("Bulkhead test: touch a physical address or an I/O port from root Linux");
 MODULE_LICENSE("GPL");

@@ -327,19 +327,21 @@ kbuild = [ -d $(KDIR) ] || { echo "no kernel headers in $(KDIR) (run 'make deps'
 # run builds both; the second rule waits for the first.
 $(MODDIR)/bh_probe.ko: $(wildcard tests/system/modules/*.c) tests/system/modules/Kbuild
 	@mkdir -p $(@D)
-	$(Q)$(call kbuild,tests/system/modules,test-modules)
+	+$(Q)$(call kbuild,tests/system/modules,test-modules)
 	$(Q)cp tests/system/modules/bh_probe.ko tests/system/modules/bh_msi.ko $(@D)/
 
 $(MODDIR)/bh_msi.ko: $(MODDIR)/bh_probe.ko ;
 
-$(MODDIR)/bulkhead.ko: $(wildcard driver/*.c driver/*.h driver/*.S) driver/Kbuild $(wildcard include/bulkhead/*.h)
+$(MODDIR)/bulkhead.ko: $(wildcard driver/*.c driver/*.h driver/*.S) driver/Kbuild $(wildcard include/bulkhead/*.h) \
+		kcompat/bh_kcompat.h
 	@mkdir -p $(@D)
-	$(Q)$(call kbuild,driver,bulkhead)
+	+$(Q)$(call kbuild,driver,bulkhead)
 	$(Q)cp driver/bulkhead.ko $@
 
-$(MODDIR)/uio_ivshmem.ko: ivshmem-uio/uio_ivshmem.c ivshmem-uio/Kbuild $(wildcard include/bulkhead/*.h)
+$(MODDIR)/uio_ivshmem.ko: ivshmem-uio/uio_ivshmem.c ivshmem-uio/Kbuild $(wildcard include/bulkhead/*.h) \
+		kcompat/bh_kcompat.h
 	@mkdir -p $(@D)
-	$(Q)$(call kbuild,ivshmem-uio,uio_ivshmem)
+	+$(Q)$(call kbuild,ivshmem-uio,uio_ivshmem)
 	$(Q)cp ivshmem-uio/uio_ivshmem.ko $@
 
 # ---- the initramfs every system test boots ---------------------------------

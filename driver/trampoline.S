@@ -7,21 +7,14 @@
  * bh_trampoline_svm (main.c) only while on Linux's page tables.
  */
 #include <linux/linkage.h>
-#include <linux/version.h>
 #include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
-#include <asm/unwind_hints.h>
 
 /*
- * No unwinding through here: each entry switches stacks or page tables.
- * Said to objtool, which on kernels with IBT checks the linked module
- * (OBJECT_FILES_NON_STANDARD of this object no longer applies there).
+ * No unwinding through here: each entry switches stacks or page tables
+ * (BH_NO_UNWIND: bh_kcompat.h).
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-#define NO_UNWIND	UNWIND_HINT_UNDEFINED
-#else
-#define NO_UNWIND	UNWIND_HINT_EMPTY
-#endif
+#include "bh_kcompat.h"
 
 	.section .text.bh_trampoline, "ax"
 	.balign 4096
@@ -31,7 +24,7 @@ SYM_CODE_START(bh_trampoline_start)
  * int bh_trampoline_enter(unsigned int cpu, u64 hv_cr3, u64 hv_entry)
  */
 SYM_INNER_LABEL(bh_trampoline_enter, SYM_L_GLOBAL)
-	NO_UNWIND
+	BH_NO_UNWIND
 	endbr64
 	push	%rbx
 	push	%rbp
@@ -66,7 +59,7 @@ SYM_INNER_LABEL(bh_trampoline_enter, SYM_L_GLOBAL)
 /* The hypervisor failed on this CPU: RAX = -errno, R12/R13 as above. */
 SYM_INNER_LABEL(bh_trampoline_fail, SYM_L_GLOBAL)
 	/* Reached by an indirect jump (the image header holds its address). */
-	NO_UNWIND
+	BH_NO_UNWIND
 	endbr64
 	mov	%r13, %cr3
 	mov	%r12, %rsp
@@ -94,7 +87,7 @@ SYM_INNER_LABEL(bh_trampoline_fail, SYM_L_GLOBAL)
  * (RAX first ... R15) and then an IRETQ frame.
  */
 SYM_INNER_LABEL(bh_trampoline_leave, SYM_L_GLOBAL)
-	NO_UNWIND
+	BH_NO_UNWIND
 	endbr64				/* as bh_trampoline_fail */
 	mov	%rdi, %cr3
 	/* Flush every TLB entry (global ones and all PCIDs): toggle PGE. */

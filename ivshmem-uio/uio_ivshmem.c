@@ -33,18 +33,15 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/uio_driver.h>
-#include <linux/version.h>
 
 #include <bulkhead/ivshmem.h>
 #include <bulkhead/version.h>
 
+#include "bh_kcompat.h"
+
 #define DRV_NAME	"uio_ivshmem"
 #define DRV_VERSION	BULKHEAD_VERSION
 
-/* Linux 6.8 renamed PCI_IRQ_LEGACY (and 6.10 dropped the old name). */
-#ifndef PCI_IRQ_INTX
-#define PCI_IRQ_INTX	PCI_IRQ_LEGACY
-#endif
 
 /* The UIO maps, in the order user space finds them. */
 enum uio_ivshmem_map {
@@ -288,11 +285,7 @@ static int uio_ivshmem_mmap(struct uio_info *info, struct vm_area_struct *vma)
 	if (uio_ivshmem_map_readonly(index)) {
 		if (vma->vm_flags & VM_WRITE)
 			return -EACCES;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 		vm_flags_clear(vma, VM_MAYWRITE);
-#else
-		vma->vm_flags &= ~VM_MAYWRITE;
-#endif
 	}
 	if (mem->memtype == UIO_MEM_PHYS)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);

@@ -18,6 +18,7 @@ INCLUDEDIR   ?= $(PREFIX)/include
 DATADIR      ?= $(PREFIX)/share/bulkhead
 MANDIR       ?= $(PREFIX)/share/man
 DOCDIR       ?= $(PREFIX)/share/doc/libcellmsg
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 FIRMWAREDIR  ?= /lib/firmware
 # Kbuild's own default for external modules.
@@ -128,8 +129,10 @@ install: install-programs install-modules
 install-programs: programs
 	install -d $(D)$(SBINDIR) $(D)$(BINDIR) $(D)$(FIRMWAREDIR) $(D)$(DATADIR)/configs/src \
 		$(D)$(DATADIR)/inmates $(D)$(LIBDIR) $(D)$(PKGCONFIGDIR) $(D)$(INCLUDEDIR)/cellmsg \
-		$(D)$(INCLUDEDIR)/bulkhead $(D)$(DOCDIR) $(addprefix $(D)$(MANDIR)/man,1 3 7 8)
+		$(D)$(INCLUDEDIR)/bulkhead $(D)$(DOCDIR) $(addprefix $(D)$(MANDIR)/man,1 3 7 8) \
+		$(D)$(COMPLETIONDIR)
 	install -m 755 $(BUILD)/tools/bulkhead $(D)$(SBINDIR)/
+	$(INST) completion/bulkhead $(D)$(COMPLETIONDIR)/bulkhead
 	install -m 755 $(BUILD)/tools/ivshmem-ping $(BUILD)/tools/bulkhead-bench $(D)$(BINDIR)/
 	$(INST) $(HV_BIN) $(D)$(FIRMWAREDIR)/
 	$(INST) $(CONFIGS) $(D)$(DATADIR)/configs/
@@ -172,9 +175,10 @@ install-modules: modules
 # The module sources for DKMS (the bulkhead-dkms package; `dkms add` on
 # this directory builds them for every installed kernel).
 DKMS_FILES := $(wildcard driver/*.c driver/*.h driver/*.S) driver/Kbuild \
-	ivshmem-uio/uio_ivshmem.c ivshmem-uio/Kbuild
+	ivshmem-uio/uio_ivshmem.c ivshmem-uio/Kbuild kcompat/bh_kcompat.h
 install-dkms:
-	install -d $(D)$(DKMS_SRCDIR)/driver $(D)$(DKMS_SRCDIR)/ivshmem-uio $(D)$(DKMS_SRCDIR)/include/bulkhead
+	install -d $(D)$(DKMS_SRCDIR)/driver $(D)$(DKMS_SRCDIR)/ivshmem-uio $(D)$(DKMS_SRCDIR)/include/bulkhead \
+		$(D)$(DKMS_SRCDIR)/kcompat
 	for f in $(DKMS_FILES); do $(INST) $$f $(D)$(DKMS_SRCDIR)/$$f || exit 1; done
 	$(INST) $(ABI_HEADERS) $(D)$(DKMS_SRCDIR)/include/bulkhead/
 	$(INST) dkms/Makefile $(D)$(DKMS_SRCDIR)/Makefile
@@ -185,6 +189,7 @@ uninstall: uninstall-programs uninstall-modules
 
 uninstall-programs:
 	rm -f $(D)$(SBINDIR)/bulkhead $(D)$(BINDIR)/ivshmem-ping $(D)$(BINDIR)/bulkhead-bench
+	rm -f $(D)$(COMPLETIONDIR)/bulkhead
 	rm -f $(D)$(FIRMWAREDIR)/$(notdir $(HV_BIN))
 	rm -f $(addprefix $(D)$(DATADIR)/configs/,$(notdir $(CONFIGS)))
 	rm -f $(addprefix $(D)$(DATADIR)/configs/src/,$(notdir $(CONFIG_SRCS) $(CONFIG_HEADERS)))

@@ -36,7 +36,7 @@ for f in "$P/sbin/bulkhead" "$P/bin/ivshmem-ping" "$P/bin/bulkhead-bench" \
 	"$P/lib/pkgconfig/libcellmsg.pc" "$P/include/cellmsg/cellmsg.h" \
 	"$P/include/bulkhead/cellmsg_wire.h" "$P/share/man/man8/bulkhead.8.gz" \
 	"$P/share/man/man7/libcellmsg.7.gz" "$P/share/man/man3/cellmsg_send.3.gz" \
-	"$P/share/doc/libcellmsg/PROTOCOL.md"; do
+	"$P/share/doc/libcellmsg/PROTOCOL.md" "$P/share/bash-completion/completions/bulkhead"; do
 	[ -f "$f" ] || bad "not installed: ${f#"$root"}"
 done
 for m in bulkhead uio_ivshmem; do

@@ -46,7 +46,8 @@ L=/usr/lib/$multiarch
 has bulkhead /usr/sbin/bulkhead /usr/bin/ivshmem-ping /usr/bin/bulkhead-bench \
 	/lib/firmware/bulkhead.bin /usr/share/bulkhead/configs/qemu-q35.cell \
 	/usr/share/bulkhead/inmates/cellmsg-echo.bin /usr/share/man/man8/bulkhead.8.gz \
-	/usr/share/man/man1/ivshmem-ping.1.gz /usr/share/man/man1/bulkhead-bench.1.gz
+	/usr/share/man/man1/ivshmem-ping.1.gz /usr/share/man/man1/bulkhead-bench.1.gz \
+	/usr/share/bash-completion/completions/bulkhead
 has bulkhead-dkms /usr/src/bulkhead-$version/dkms.conf /usr/src/bulkhead-$version/Makefile \
 	/usr/src/bulkhead-$version/driver/main.c /usr/src/bulkhead-$version/ivshmem-uio/uio_ivshmem.c \
 	/usr/src/bulkhead-$version/include/bulkhead/ivshmem.h

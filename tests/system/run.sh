@@ -34,7 +34,7 @@ for s in "$here"/scenarios/*.sh; do
 	rc=$?
 	took=$((SECONDS - start))
 	# Boot retries (lib.sh's guest_boot) are shown even when the scenario passes.
-	grep -a '^# guest .* stalled before /init' "$W/scenario.log"
+	grep -aE '^# guest .* (stalled|died) before /init' "$W/scenario.log"
 	case $rc in
 	0) echo "ok - $name (${took}s)"; pass=$((pass + 1)) ;;
 	77) echo "ok - $name # SKIP $(cat "$W/reason" 2>/dev/null)"; skip=$((skip + 1)) ;;

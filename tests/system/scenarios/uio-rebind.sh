@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # uio-rebind: guest a unbinds and rebinds uio_ivshmem while guest b rings
-# it without pause. A doorbell that lands while the driver sets up or
-# tears down its interrupts must be dropped or delivered, never oops the
+# it without pause (from before the first unbind to after the last). A
+# doorbell that lands while the driver sets up or tears down its
+# interrupts must be dropped or delivered, never oops the
 # kernel (it did: a pending MSI-X message fired as request_irq() unmasked
 # it, before the UIO device existed); afterwards a ping-pong still works.
 source "$(dirname "$0")/../lib.sh"

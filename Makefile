@@ -375,6 +375,26 @@ $(BUILD)/host/tests/unit/test_report.c.o $(BUILD)/asan/tests/unit/test_report.c.
 $(BUILD)/host/tests/unit/test_apic.c.o $(BUILD)/asan/tests/unit/test_apic.c.o: \
 	HOST_INC += -Icommon/include -Ihypervisor/include -Ihypervisor/arch/x86/include
 
+# test_rtos: the RTOS core (inmates/rtos/core/) on the host port
+# (tests/unit/rtos_host_port.c: ucontext, simulated time), in both flavours.
+RTOS_CORE_SRCS := $(wildcard inmates/rtos/core/*.c)
+RTOS_TEST_SRCS := $(RTOS_CORE_SRCS) tests/unit/rtos_host_port.c
+RTOS_INC := -Iinmates/rtos/include -Itests/unit/rtos_host
+ALL_OBJS += $(patsubst %,$(BUILD)/host/%.o,$(RTOS_TEST_SRCS)) $(patsubst %,$(BUILD)/asan/%.o,$(RTOS_TEST_SRCS))
+$(BUILD)/host/inmates/rtos/%.o $(BUILD)/asan/inmates/rtos/%.o \
+$(BUILD)/host/tests/unit/rtos_host_port.c.o $(BUILD)/asan/tests/unit/rtos_host_port.c.o \
+$(BUILD)/host/tests/unit/test_rtos.c.o $(BUILD)/asan/tests/unit/test_rtos.c.o: HOST_INC += $(RTOS_INC)
+
+$(BUILD)/tests/unit/test_rtos: $(BUILD)/host/tests/unit/test_rtos.c.o \
+		$(patsubst %,$(BUILD)/host/%.o,$(RTOS_TEST_SRCS))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/tests/unit/test_rtos_asan: $(BUILD)/asan/tests/unit/test_rtos.c.o \
+		$(patsubst %,$(BUILD)/asan/%.o,$(RTOS_TEST_SRCS))
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $(SANITIZE) -o $@ $^
+
 $(BUILD)/tests/unit/%: $(BUILD)/host/tests/unit/%.c.o $(CELLMSG_LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CELLMSG_LIBS)

@@ -23,6 +23,7 @@
 #define ENODEV		19
 #define EINVAL		22
 #define ENOSPC		28
+#define EDEADLK		35
 #define ENOSYS		38
 #define EPROTO		71
 #define EOVERFLOW	75

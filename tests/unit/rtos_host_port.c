@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The RTOS core on the host, for its unit tests: tasks are ucontexts on
+ * their own stacks, there are no interrupts (masking only counts), and
+ * time is simulated: the idle task advances it one tick per turn, and a
+ * task may call rtos_tick() itself to stand for a timer interrupt in the
+ * middle of its work. So every test runs the same way every time.
+ * rtos_start() returns after rtos_stop(), when only the idle task is
+ * left with nothing timed, or after a fatal error (rtos_host_fatal).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "rtos_host_port.h"
+#include "../../inmates/rtos/core/internal.h"
+
+static ucontext_t boot;
+static unsigned int irq_depth;
+const char *rtos_host_fatal;
+struct rtos_task *rtos_host_fatal_task;
+rtos_tick_t rtos_host_idle_limit = 100000;
+
+unsigned long rtos_port_irq_save(void)
+{
+	return irq_depth++;
+}
+
+void rtos_port_irq_restore(unsigned long flags)
+{
+	irq_depth = (unsigned int)flags;
+}
+
+void rtos_port_irq_enable(void)
+{
+	irq_depth = 0;
+}
+
+static void trampoline(unsigned int hi, unsigned int lo)
+{
+	rtos_task_entry((struct rtos_task *)((uintptr_t)hi << 32 | lo));
+}
+
+void rtos_port_task_init(struct rtos_task *t)
+{
+	uintptr_t p = (uintptr_t)t;
+
+	getcontext(&t->ctx.uc);
+	t->ctx.uc.uc_stack.ss_sp = t->stack_low;
+	t->ctx.uc.uc_stack.ss_size = t->stack_size;
+	t->ctx.uc.uc_link = 0;
+	makecontext(&t->ctx.uc, (void (*)(void))trampoline, 2, (unsigned int)(p >> 32),
+		    (unsigned int)p);
+}
+
+void rtos_port_switch(struct rtos_task *from, struct rtos_task *to)
+{
+	swapcontext(&from->ctx.uc, &to->ctx.uc);
+}
+
+void rtos_port_start(struct rtos_task *to)
+{
+	swapcontext(&boot, &to->ctx.uc);
+}
+
+void rtos_port_stop(void)
+{
+	swapcontext(&rtos_current()->ctx.uc, &boot);
+}
+
+/* One tick per turn of the idle task; nothing timed left: the end. */
+void rtos_port_idle(void)
+{
+	if (rtos__list_empty(&rtos__s.delayed) || rtos__s.tick >= rtos_host_idle_limit) {
+		rtos_stop();
+		return;
+	}
+	rtos_tick();
+}
+
+void rtos_port_fatal(struct rtos_task *t, const char *what)
+{
+	rtos_host_fatal = what;
+	rtos_host_fatal_task = t;
+	rtos__s.started = 0;
+	setcontext(&boot);
+	__builtin_unreachable();
+}
+
+void rtos_host_reset(void)
+{
+	memset(&rtos__s, 0, sizeof(rtos__s));
+	irq_depth = 0;
+	rtos_host_fatal = 0;
+	rtos_host_fatal_task = 0;
+	rtos_host_idle_limit = 100000;
+}

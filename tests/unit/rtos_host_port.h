@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The host port's extras for the tests (rtos_host_port.c). */
+#ifndef RTOS_HOST_PORT_H
+#define RTOS_HOST_PORT_H
+
+#include <rtos/rtos.h>
+
+extern const char *rtos_host_fatal;		/* what rtos_port_fatal() said */
+extern struct rtos_task *rtos_host_fatal_task;
+extern rtos_tick_t rtos_host_idle_limit;	/* the idle task stops there */
+/* Forgets every task and object: the next test starts from nothing. */
+void rtos_host_reset(void);
+
+#endif

@@ -104,6 +104,38 @@ static void test_round_robin(void)
 	expect_log("round-robin within a priority", "a0 b0 a1 b1 a2 b2 z");
 }
 
+/*
+ * B gets its first slice at tick 1 and sleeps until 4; A works alone in
+ * between (each slice ends with nobody to rotate with) and must still
+ * give way when B comes back (a slice counter stuck at 0 starved B to 6).
+ */
+static void long_worker(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 6; i++) {
+		note("A%d", i);
+		rtos_tick();
+	}
+}
+
+static void late_peer(void *arg)
+{
+	(void)arg;
+	rtos_delay(3);
+	note("B@%llu", (unsigned long long)rtos_ticks());
+}
+
+static void test_round_robin_late_peer(void)
+{
+	begin();
+	spawn(0, "A", long_worker, 2);
+	spawn(1, "B", late_peer, 2);
+	rtos_start();
+	expect_log("round-robin with a peer that arrives late", "A0 A1 A2 A3 B@4 A4 A5");
+}
+
 static void creates_higher(void *arg)
 {
 	(void)arg;
@@ -410,6 +442,7 @@ int main(void)
 {
 	test_priorities();
 	test_round_robin();
+	test_round_robin_late_peer();
 	test_create_preempts();
 	test_delay();
 	test_delay_until();

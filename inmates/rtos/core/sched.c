@@ -163,7 +163,8 @@ int rtos__block_current_then(struct rtos_list *wait_list, rtos_tick_t timeout,
 	t->wait_list = wait_list;
 	if (wait_list)
 		rtos__list_add_by_prio(wait_list, t);
-	if (timeout != RTOS_FOREVER)
+	/* A timeout beyond the tick counter's range is forever. */
+	if (timeout < RTOS_FOREVER - S.tick)
 		timer_add(t, S.tick + timeout);
 	if (then)
 		then(arg);
@@ -210,11 +211,16 @@ int rtos_tick(void)
 		rtos__wake(t, t->wait_list ? -ETIMEDOUT : 0);
 	}
 	if (S.started) {
-		/* Round-robin: a used-up slice goes to the back of its list. */
-		if (cur->slice_left && --cur->slice_left == 0 &&
-		    cur->link.next != cur->link.prev) {
-			ready_del(cur);
-			ready_add(cur);
+		/*
+		 * Round-robin: a used-up slice goes to the back of its list
+		 * (if it is alone there, it just starts a new slice).
+		 */
+		if (--cur->slice_left == 0) {
+			cur->slice_left = RTOS_SLICE_TICKS;
+			if (cur->link.next != cur->link.prev) {
+				ready_del(cur);
+				ready_add(cur);
+			}
 		}
 		resched = highest_ready() != cur;
 		if (resched)

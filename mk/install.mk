@@ -204,6 +204,11 @@ uninstall-programs:
 	-rmdir $(D)$(DATADIR)/configs/src $(D)$(DATADIR)/configs $(D)$(DATADIR)/inmates $(D)$(DATADIR) \
 		$(D)$(INCLUDEDIR)/cellmsg $(D)$(INCLUDEDIR)/bulkhead $(D)$(DOCDIR) 2>/dev/null
 
+uninstall-dkms:
+	rm -f $(addprefix $(D)$(DKMS_SRCDIR)/,$(DKMS_FILES) $(ABI_HEADERS) Makefile dkms.conf)
+	-rmdir $(D)$(DKMS_SRCDIR)/driver $(D)$(DKMS_SRCDIR)/ivshmem-uio $(D)$(DKMS_SRCDIR)/kcompat \
+		$(D)$(DKMS_SRCDIR)/include/bulkhead $(D)$(DKMS_SRCDIR)/include $(D)$(DKMS_SRCDIR) 2>/dev/null
+
 uninstall-modules:
 	rm -f $(foreach m,bulkhead uio_ivshmem,$(foreach f,$(m).ko $(m).ko.gz $(m).ko.xz $(m).ko.zst,\
 		$(D)/lib/modules/$(KVER)/$(MODULE_SUBDIR)/$(f)))

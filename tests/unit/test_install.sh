@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# make install into a scratch DESTDIR, then what a user of the installed
+# make install (and install-dkms) into a scratch DESTDIR, then what a user of the installed
 # tree relies on: the files, the firmware and CLI as built, libcellmsg's
 # exports against its headers (version script) and a man page for every
 # public function, headers that compile alone, the .pc, a program built
@@ -24,7 +24,7 @@ P=$root/usr/local
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 
-make -s -C "$src" BUILD="$build" DESTDIR="$root" install >"$tmp/install.log" 2>&1 ||
+make -s -C "$src" BUILD="$build" DESTDIR="$root" install install-dkms >"$tmp/install.log" 2>&1 ||
 	{ tail -n 20 "$tmp/install.log"; echo "make install failed"; exit 1; }
 
 # ---- the files -------------------------------------------------------------
@@ -36,7 +36,9 @@ for f in "$P/sbin/bulkhead" "$P/bin/ivshmem-ping" "$P/bin/bulkhead-bench" \
 	"$P/lib/pkgconfig/libcellmsg.pc" "$P/include/cellmsg/cellmsg.h" \
 	"$P/include/bulkhead/cellmsg_wire.h" "$P/share/man/man8/bulkhead.8.gz" \
 	"$P/share/man/man7/libcellmsg.7.gz" "$P/share/man/man3/cellmsg_send.3.gz" \
-	"$P/share/doc/libcellmsg/PROTOCOL.md" "$P/share/bash-completion/completions/bulkhead"; do
+	"$P/share/doc/libcellmsg/PROTOCOL.md" "$P/share/bash-completion/completions/bulkhead" \
+	"$root/usr/src/bulkhead-$(sed -n 's/^#define BULKHEAD_VERSION[[:space:]]*"\(.*\)"/\1/p' \
+		"$src/include/bulkhead/version.h")/dkms.conf"; do
 	[ -f "$f" ] || bad "not installed: ${f#"$root"}"
 done
 for m in bulkhead uio_ivshmem; do
@@ -128,7 +130,7 @@ for c in $("$P/bin/ivshmem-ping" -h | sed -n '/^Commands:/,/^$/p' | sed -n 's/^ 
 done
 
 # ---- uninstall ---------------------------------------------------------------------------
-make -s -C "$src" BUILD="$build" DESTDIR="$root" uninstall >"$tmp/uninstall.log" 2>&1 ||
+make -s -C "$src" BUILD="$build" DESTDIR="$root" uninstall uninstall-dkms >"$tmp/uninstall.log" 2>&1 ||
 	{ tail -n 20 "$tmp/uninstall.log"; bad "make uninstall failed"; }
 left=$(find "$root" -not -type d)
 [ -z "$left" ] || bad "make uninstall left: $(echo "$left" | sed "s|$root||" | head -n 5 | tr '\n' ' ')"

@@ -28,6 +28,7 @@ make -s -C "$src" BUILD="$build" DESTDIR="$root" install install-dkms >"$tmp/ins
 	{ tail -n 20 "$tmp/install.log"; echo "make install failed"; exit 1; }
 
 # ---- the files -------------------------------------------------------------
+version=$(sed -n 's/^#define BULKHEAD_VERSION[[:space:]]*"\(.*\)"/\1/p' "$src/include/bulkhead/version.h")
 kver=${BULKHEAD_KVER:-$("$src/mk/kver.sh")}
 for f in "$P/sbin/bulkhead" "$P/bin/ivshmem-ping" "$P/bin/bulkhead-bench" \
 	"$root/lib/firmware/bulkhead.bin" "$P/share/bulkhead/configs/qemu-q35.cell" \
@@ -37,8 +38,7 @@ for f in "$P/sbin/bulkhead" "$P/bin/ivshmem-ping" "$P/bin/bulkhead-bench" \
 	"$P/include/bulkhead/cellmsg_wire.h" "$P/share/man/man8/bulkhead.8.gz" \
 	"$P/share/man/man7/libcellmsg.7.gz" "$P/share/man/man3/cellmsg_send.3.gz" \
 	"$P/share/doc/libcellmsg/PROTOCOL.md" "$P/share/bash-completion/completions/bulkhead" \
-	"$root/usr/src/bulkhead-$(sed -n 's/^#define BULKHEAD_VERSION[[:space:]]*"\(.*\)"/\1/p' \
-		"$src/include/bulkhead/version.h")/dkms.conf"; do
+	"$root/usr/src/bulkhead-$version/dkms.conf"; do
 	[ -f "$f" ] || bad "not installed: ${f#"$root"}"
 done
 for m in bulkhead uio_ivshmem; do
@@ -49,7 +49,6 @@ done
 [ "$(readlink "$P/lib/libcellmsg.so.1")" = libcellmsg.so.1.0.0 ] || bad "libcellmsg.so.1 does not point at the library"
 [ -e "$P/include/cellmsg/inmate.h" ] && bad "the inmate backend's header is installed without its library"
 cmp -s "$root/lib/firmware/bulkhead.bin" "$build/hypervisor/bulkhead.bin" || bad "installed firmware differs from the build's"
-version=$(sed -n 's/^#define BULKHEAD_VERSION[[:space:]]*"\(.*\)"/\1/p' "$src/include/bulkhead/version.h")
 "$P/sbin/bulkhead" --version | grep -q "^bulkhead $version " || bad "installed bulkhead --version does not say $version"
 modinfo -F version "$root/lib/modules/$kver/extra/uio_ivshmem.ko"* 2>/dev/null | grep -qx "$version" ||
 	bad "uio_ivshmem.ko's MODULE_VERSION is not $version"

@@ -255,6 +255,29 @@ $(BUILD)/inmates/%.elf: $(BUILD)/inmates/demos/x86/%.c.o $(INMATE_LIB_OBJS) $(IN
 	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 		-T inmates/lib/x86/inmate.lds -o $@ $(INMATE_LIB_OBJS) $< $(INMATE_CELLMSG)
 
+# The RTOS (inmates/rtos/): its core and the x86 port as one archive, and
+# the inmates built on it (inmates/rtos/demos/*.c -> build/inmates/*.bin).
+RTOS_CORE_SRCS := $(wildcard inmates/rtos/core/*.c)
+RTOS_INMATE_SRCS := $(RTOS_CORE_SRCS) $(wildcard inmates/rtos/port/x86/*.c inmates/rtos/port/x86/*.S)
+RTOS_INMATE_OBJS := $(patsubst inmates/%,$(BUILD)/inmates/%.o,$(RTOS_INMATE_SRCS))
+RTOS_INMATE_LIB := $(BUILD)/inmates/librtos.a
+RTOS_DEMO_SRCS := $(wildcard inmates/rtos/demos/*.c)
+RTOS_DEMO_OBJS := $(patsubst inmates/%,$(BUILD)/inmates/%.o,$(RTOS_DEMO_SRCS))
+RTOS_DEMOS := $(patsubst inmates/rtos/demos/%.c,$(BUILD)/inmates/%.bin,$(RTOS_DEMO_SRCS))
+INMATE_DEMOS += $(RTOS_DEMOS)
+ALL_OBJS += $(RTOS_INMATE_OBJS) $(RTOS_DEMO_OBJS)
+$(RTOS_INMATE_OBJS) $(RTOS_DEMO_OBJS): INMATE_CFLAGS += -Iinmates/rtos/include \
+	-Iinmates/rtos/port/x86 $(CELLMSG_INC)
+
+$(RTOS_INMATE_LIB): $(RTOS_INMATE_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(RTOS_DEMOS:.bin=.elf): $(BUILD)/inmates/%.elf: $(BUILD)/inmates/rtos/demos/%.c.o \
+		$(INMATE_LIB_OBJS) $(RTOS_INMATE_LIB) $(INMATE_CELLMSG) inmates/lib/x86/inmate.lds
+	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
+		-T inmates/lib/x86/inmate.lds -o $@ $(INMATE_LIB_OBJS) $< $(RTOS_INMATE_LIB) \
+		$(INMATE_CELLMSG)
+
 $(BUILD)/inmates/%.bin: $(BUILD)/inmates/%.elf
 	$(Q)objcopy -O binary -R .bss -R .bootdata $< $@
 
@@ -377,7 +400,6 @@ $(BUILD)/host/tests/unit/test_apic.c.o $(BUILD)/asan/tests/unit/test_apic.c.o: \
 
 # test_rtos: the RTOS core (inmates/rtos/core/) on the host port
 # (tests/unit/rtos_host_port.c: ucontext, simulated time), in both flavours.
-RTOS_CORE_SRCS := $(wildcard inmates/rtos/core/*.c)
 RTOS_TEST_SRCS := $(RTOS_CORE_SRCS) tests/unit/rtos_host_port.c
 RTOS_INC := -Iinmates/rtos/include -Itests/unit/rtos_host
 ALL_OBJS += $(patsubst %,$(BUILD)/host/%.o,$(RTOS_TEST_SRCS)) $(patsubst %,$(BUILD)/asan/%.o,$(RTOS_TEST_SRCS))

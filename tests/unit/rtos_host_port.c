@@ -19,6 +19,8 @@ static unsigned int irq_depth;
 const char *rtos_host_fatal;
 struct rtos_task *rtos_host_fatal_task;
 rtos_tick_t rtos_host_idle_limit = 100000;
+int rtos_host_tickless;
+unsigned int rtos_host_idle_sleeps;
 
 unsigned long rtos_port_irq_save(void)
 {
@@ -67,14 +69,24 @@ void rtos_port_stop(void)
 	swapcontext(&rtos_current()->ctx.uc, &boot);
 }
 
-/* One tick per turn of the idle task; nothing timed left: the end. */
+/*
+ * One tick per turn of the idle task, or in tickless mode all the ticks
+ * to the next timed event at once; nothing timed left: the end.
+ */
 void rtos_port_idle(void)
 {
-	if (rtos__list_empty(&rtos__s.delayed) || rtos__s.tick >= rtos_host_idle_limit) {
+	rtos_tick_t next = rtos_next_wake();
+
+	if (next == RTOS_FOREVER || rtos__s.tick >= rtos_host_idle_limit) {
 		rtos_stop();
 		return;
 	}
-	rtos_tick();
+	if (rtos_host_tickless) {
+		rtos_host_idle_sleeps++;
+		rtos_tick_advance(next ? next : 1);
+	} else {
+		rtos_tick();
+	}
 }
 
 void rtos_port_fatal(struct rtos_task *t, const char *what)
@@ -93,4 +105,6 @@ void rtos_host_reset(void)
 	rtos_host_fatal = 0;
 	rtos_host_fatal_task = 0;
 	rtos_host_idle_limit = 100000;
+	rtos_host_tickless = 0;
+	rtos_host_idle_sleeps = 0;
 }

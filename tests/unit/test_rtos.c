@@ -404,6 +404,79 @@ static void test_semaphore(void)
 	expect_log("semaphore wakes by priority", "w-high w-low giver");
 }
 
+/* ---- software timers ---------------------------------------------------------- */
+
+static struct rtos_timer timers[3];
+static struct rtos_sem timer_sem;
+
+static void timer_note(struct rtos_timer *t, void *arg)
+{
+	(void)arg;
+	note("%s@%llu", t->name, (unsigned long long)rtos_ticks());
+	if (t == &timers[0] && t->fired == 3)
+		rtos_timer_stop(t);		/* from its own callback */
+	if (t == &timers[2])
+		rtos_sem_give(&timer_sem);	/* a task woken from the tick */
+}
+
+static void timer_user(void *arg)
+{
+	(void)arg;
+	check("timer: bad delay refused", rtos_timer_start(&timers[1], 0, 0) == -EINVAL);
+	check("timer: start", rtos_timer_start(&timers[0], 4, 5) == 0 &&
+	      rtos_timer_start(&timers[1], 7, 0) == 0 &&
+	      rtos_timer_start(&timers[2], 12, 0) == 0);
+	check("timer: armed", rtos_timer_armed(&timers[1]));
+	rtos_sem_take(&timer_sem, RTOS_FOREVER);
+	note("task@%llu", (unsigned long long)rtos_ticks());
+	check("timer: one-shot disarmed", !rtos_timer_armed(&timers[1]));
+}
+
+/* Every period fires, missed ones too; a callback's give runs after the tick. */
+static void test_timers(void)
+{
+	begin();
+	rtos_sem_init(&timer_sem, 0, 1);
+	rtos_timer_init(&timers[0], "p5", timer_note, 0);
+	rtos_timer_init(&timers[1], "o7", timer_note, 0);
+	rtos_timer_init(&timers[2], "o12", timer_note, 0);
+	spawn(0, "user", timer_user, 2);
+	rtos_start();
+	expect_log("software timers: periodic, one-shot, stopped from a callback",
+		   "p5@4 o7@7 p5@9 o12@12 task@12 p5@14");
+}
+
+static void jumper(void *arg)
+{
+	(void)arg;
+	check("timer: start", rtos_timer_start(&timers[0], 2, 3) == 0);
+	rtos_tick_advance(10);			/* 10: expiries 2, 5, 8 missed */
+	rtos_timer_stop(&timers[0]);
+	note("now %llu", (unsigned long long)rtos_ticks());
+}
+
+static void test_timer_jump(void)
+{
+	begin();
+	rtos_timer_init(&timers[0], "p3", timer_note, 0);
+	spawn(0, "jumper", jumper, 2);
+	rtos_start();
+	expect_log("a timer fires once for each period a jump skipped",
+		   "p3@10 p3@10 p3@10 now 10");
+}
+
+/* Tickless: the same periodic task, the same wakes, far fewer idle turns. */
+static void test_tickless(void)
+{
+	begin();
+	rtos_host_tickless = 1;
+	spawn(0, "periodic", periodic, 2);
+	rtos_start();
+	expect_log("tickless idle keeps delay_until's phase", "10 20 30 40 50");
+	check("tickless idle sleeps once per wait", rtos_host_idle_sleeps <= 6);
+	printf("     tickless: %u idle sleeps for 50 ticks\n", rtos_host_idle_sleeps);
+}
+
 /* ---- stack overflow --------------------------------------------------------------- */
 
 static void overflower(void *arg)
@@ -452,6 +525,9 @@ int main(void)
 	test_mutex_errors();
 	test_queue();
 	test_semaphore();
+	test_timers();
+	test_timer_jump();
+	test_tickless();
 	test_stack_overflow();
 	test_bad_create();
 	if (failures) {

@@ -70,6 +70,18 @@ void __attribute__((noreturn)) inmate_exit(int failed);
 typedef void (*irq_handler_t)(unsigned int vector);
 void irq_init(void);
 void irq_set_handler(unsigned int vector, irq_handler_t handler);
+/*
+ * Runs @enter before every handler and @exit after its EOI (an RTOS's
+ * interrupt bookkeeping; 0: none).
+ */
+void irq_set_hooks(void (*enter)(void), void (*exit)(void));
+/*
+ * Exception @vector (0-31) to @entry, an assembler routine that ends in
+ * IRETQ (and pops the error code of the vectors that push one). The
+ * others have no gate: an exception there ends in a triple fault, which
+ * the hypervisor reports and fails the cell for.
+ */
+void irq_set_exception(unsigned int vector, void (*entry)(void));
 #define APIC_ID		0x020	/* register offsets as in xAPIC mode */
 uint32_t apic_read(unsigned int reg);
 void apic_write(unsigned int reg, uint32_t val);

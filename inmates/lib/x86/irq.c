@@ -84,15 +84,45 @@ uint32_t apic_id(void)
 #define UNEXPECTED_REPORTS	8
 static unsigned int unexpected_seen;
 
-/* Called by irq.S; the handler may re-arm, we acknowledge every vector. */
+static void (*hook_enter)(void), (*hook_exit)(void);
+
+/*
+ * Called by irq.S; the handler may re-arm, we acknowledge every vector.
+ * The exit hook runs after the EOI: an RTOS may switch tasks there, and
+ * the interrupted task resumes in it much later.
+ */
 void irq_dispatch(uint64_t vector)
 {
+	if (hook_enter)
+		hook_enter();
 	if (vector >= FIRST_VECTOR && vector < FIRST_VECTOR + NUM_VECTORS &&
 	    handlers[vector - FIRST_VECTOR])
 		handlers[vector - FIRST_VECTOR]((unsigned int)vector);
 	else if (unexpected_seen++ < UNEXPECTED_REPORTS)
 		printk("inmate: interrupt on vector 0x%lx, which has no handler\n", vector);
 	apic_write(APIC_EOI, 0);
+	if (hook_exit)
+		hook_exit();
+}
+
+void irq_set_hooks(void (*enter)(void), void (*exit)(void))
+{
+	hook_enter = enter;
+	hook_exit = exit;
+}
+
+/* A 64-bit interrupt gate, ring 0, code selector 0x18 (header.S's GDT). */
+static void set_gate(unsigned int vector, uint64_t entry)
+{
+	idt[2 * vector] = (entry & 0xffff) | (0x18ull << 16) | (0x8eull << 40) |
+			  ((entry >> 16) & 0xffff) << 48;
+	idt[2 * vector + 1] = entry >> 32;
+}
+
+void irq_set_exception(unsigned int vector, void (*entry)(void))
+{
+	if (vector < FIRST_VECTOR)
+		set_gate(vector, (uint64_t)entry);
 }
 
 /* `cell shutdown` asks through this vector: answer and let the CPU go. */
@@ -108,15 +138,10 @@ void irq_init(void)
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) ptr = { sizeof(idt) - 1, (uint64_t)idt };
-	uint64_t stub;
 	unsigned int v;
 
-	for (v = FIRST_VECTOR; v < FIRST_VECTOR + NUM_VECTORS; v++) {
-		stub = (uint64_t)irq_stubs + STUB_SIZE * (v - FIRST_VECTOR);
-		idt[2 * v] = (stub & 0xffff) | (0x18ull << 16) | (0x8eull << 40) |
-			     ((stub >> 16) & 0xffff) << 48;
-		idt[2 * v + 1] = stub >> 32;
-	}
+	for (v = FIRST_VECTOR; v < FIRST_VECTOR + NUM_VECTORS; v++)
+		set_gate(v, (uint64_t)irq_stubs + STUB_SIZE * (v - FIRST_VECTOR));
 	asm volatile("lidt %0" : : "m"(ptr));
 	apic_write(APIC_SVR, 0x1ff);		/* APIC on, spurious vector 0xff */
 	irq_set_handler(BH_SHUTDOWN_VECTOR, shutdown_requested);

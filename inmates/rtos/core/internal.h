@@ -9,6 +9,7 @@ struct rtos_sched {
 	struct rtos_list ready[RTOS_PRIOS];
 	uint32_t ready_mask;		/* bit p: ready[p] is not empty */
 	struct rtos_list delayed;	/* by wake_tick, earliest first */
+	struct rtos_list timers;	/* armed software timers, by expiry */
 	struct rtos_task *current;
 	struct rtos_task idle;
 	rtos_tick_t tick;
@@ -34,12 +35,17 @@ void rtos__list_add_tail(struct rtos_list *l, struct rtos_list *n);
 void rtos__list_del(struct rtos_list *n);
 void rtos__list_add_by_prio(struct rtos_list *l, struct rtos_task *t);
 
+/* Sets the lists up on first use (a task created, a timer started). */
+void rtos__init_once(void);
 void rtos__reschedule(void);
 int rtos__block_current(struct rtos_list *wait_list, rtos_tick_t timeout);
 int rtos__block_current_then(struct rtos_list *wait_list, rtos_tick_t timeout,
 			     void (*then)(struct rtos_task *), struct rtos_task *arg);
 void rtos__wake(struct rtos_task *t, int result);
 void rtos__set_prio(struct rtos_task *t, unsigned int prio);
+/* timers.c: runs the software timers that are due; the earliest wake. */
+void rtos__timers_expire(void);
+rtos_tick_t rtos__timers_next(void);
 /* sync.c: a waiter left @m's wait list (woken or timed out). */
 void rtos__mutex_waiter_left(struct rtos_mutex *m);
 

@@ -99,6 +99,7 @@ void rtos__reschedule(void)
 		S.need_resched = 1;	/* rtos_isr_exit() switches */
 		return;
 	}
+	S.need_resched = 0;
 	to = highest_ready();
 	if (to == from)
 		return;
@@ -197,37 +198,73 @@ void rtos__set_prio(struct rtos_task *t, unsigned int prio)
 
 /* ---- the tick -------------------------------------------------------------------- */
 
-int rtos_tick(void)
+int rtos_tick_advance(rtos_tick_t n)
 {
 	unsigned long flags = rtos_port_irq_save();
 	struct rtos_task *cur = S.current, *t;
 	int resched = 0;
 
-	S.tick++;
+	if (n == 0) {
+		rtos_port_irq_restore(flags);
+		return 0;
+	}
+	/*
+	 * As if in an interrupt handler (it usually is): what the timers'
+	 * callbacks make ready runs after the whole tick, not halfway.
+	 */
+	S.in_isr++;
+	S.tick += n;
 	while (!rtos__list_empty(&S.delayed)) {
 		t = rtos__task_of_timer(S.delayed.next);
 		if (t->wake_tick > S.tick)
 			break;
 		rtos__wake(t, t->wait_list ? -ETIMEDOUT : 0);
 	}
+	rtos__timers_expire();
 	if (S.started) {
 		/*
 		 * Round-robin: a used-up slice goes to the back of its list
 		 * (if it is alone there, it just starts a new slice).
 		 */
-		if (--cur->slice_left == 0) {
+		if (cur->slice_left <= n) {
 			cur->slice_left = RTOS_SLICE_TICKS;
-			if (cur->link.next != cur->link.prev) {
+			if (cur->state == RTOS_READY && cur->link.next != cur->link.prev) {
 				ready_del(cur);
 				ready_add(cur);
 			}
+		} else {
+			cur->slice_left -= (uint32_t)n;
 		}
+	}
+	S.in_isr--;
+	if (S.started) {
 		resched = highest_ready() != cur;
 		if (resched)
 			rtos__reschedule();
 	}
 	rtos_port_irq_restore(flags);
 	return resched;
+}
+
+int rtos_tick(void)
+{
+	return rtos_tick_advance(1);
+}
+
+rtos_tick_t rtos_next_wake(void)
+{
+	unsigned long flags = rtos_port_irq_save();
+	rtos_tick_t next = rtos__timers_next(), t;
+
+	if (S.initialised && !rtos__list_empty(&S.delayed)) {
+		t = rtos__task_of_timer(S.delayed.next)->wake_tick;
+		if (t < next)
+			next = t;
+	}
+	rtos_port_irq_restore(flags);
+	if (next == RTOS_FOREVER)
+		return RTOS_FOREVER;
+	return next > S.tick ? next - S.tick : 0;
 }
 
 void rtos_isr_enter(void)
@@ -245,7 +282,7 @@ void rtos_isr_exit(void)
 
 /* ---- tasks ---------------------------------------------------------------------- */
 
-static void sched_init_once(void)
+void rtos__init_once(void)
 {
 	unsigned int i;
 
@@ -254,6 +291,7 @@ static void sched_init_once(void)
 	for (i = 0; i < RTOS_PRIOS; i++)
 		rtos__list_init(&S.ready[i]);
 	rtos__list_init(&S.delayed);
+	rtos__list_init(&S.timers);
 	S.initialised = 1;
 }
 
@@ -272,7 +310,7 @@ static int task_setup(struct rtos_task *t, const char *name, void (*entry)(void 
 	if (!t || !entry || prio >= RTOS_PRIOS || !stack || stack_size < 1024 ||
 	    ((uintptr_t)stack | stack_size) % 16)
 		return -EINVAL;
-	sched_init_once();
+	rtos__init_once();
 	t->name = name;
 	t->entry = entry;
 	t->arg = arg;
@@ -325,7 +363,7 @@ void rtos_start(void)
 	static uint64_t idle_stack[1024] __attribute__((aligned(16)));
 
 	rtos_port_irq_save();
-	sched_init_once();
+	rtos__init_once();
 	task_setup(&S.idle, "idle", idle_task, 0, 0, idle_stack, sizeof(idle_stack));
 	S.started = 1;
 	S.current = highest_ready();

@@ -85,6 +85,17 @@ struct rtos_queue {
 	uint32_t capacity, count, head;
 };
 
+/* A software timer (rtos_timer_*): all fields the core's. */
+struct rtos_timer {
+	struct rtos_list link;			/* in the armed list */
+	const char *name;
+	void (*fn)(struct rtos_timer *t, void *arg);
+	void *arg;
+	rtos_tick_t expiry, period;		/* period 0: one-shot */
+	int armed;
+	uint64_t fired;				/* callbacks run */
+};
+
 /* ---- tasks and time ------------------------------------------------------- */
 /*
  * Makes @t ready at priority @prio (1..31; 0 is the idle task's) with
@@ -125,6 +136,14 @@ void rtos_isr_exit(void);
  * 1 if another task runs next.
  */
 int rtos_tick(void);
+/* @n ticks at once (a tickless port after a long idle): as rtos_tick(). */
+int rtos_tick_advance(rtos_tick_t n);
+/*
+ * Ticks from now until the earliest timed event (a delayed task, a
+ * timeout, a software timer), 0 if one is due, RTOS_FOREVER if none:
+ * how long a tickless port's idle may sleep.
+ */
+rtos_tick_t rtos_next_wake(void);
 
 /* ---- semaphores, mutexes, queues: 0, -EAGAIN (timeout 0) or -ETIMEDOUT --- */
 void rtos_sem_init(struct rtos_sem *s, uint32_t initial, uint32_t max);
@@ -143,5 +162,23 @@ void rtos_queue_init(struct rtos_queue *q, void *buf, size_t item_size, uint32_t
 int rtos_queue_send(struct rtos_queue *q, const void *item, rtos_tick_t timeout);
 int rtos_queue_receive(struct rtos_queue *q, void *item, rtos_tick_t timeout);
 uint32_t rtos_queue_count(const struct rtos_queue *q);
+
+/* ---- software timers (core/timers.c) ------------------------------------- */
+/*
+ * @fn(@t, @arg) runs in the tick's context (an interrupt handler on the
+ * inmate port): it must not block (give, send with timeout 0, start or
+ * stop timers). FreeRTOS: xTimerCreateStatic -> rtos_timer_init,
+ * xTimerStart / ChangePeriod / Reset -> rtos_timer_start, xTimerStop ->
+ * rtos_timer_stop.
+ */
+void rtos_timer_init(struct rtos_timer *t, const char *name,
+		     void (*fn)(struct rtos_timer *t, void *arg), void *arg);
+/*
+ * (Re)arms @t: first expiry @delay ticks from now (at least 1), then
+ * every @period ticks, keeping the phase (0: once). 0, or -EINVAL.
+ */
+int rtos_timer_start(struct rtos_timer *t, rtos_tick_t delay, rtos_tick_t period);
+void rtos_timer_stop(struct rtos_timer *t);
+int rtos_timer_armed(const struct rtos_timer *t);
 
 #endif

@@ -109,7 +109,10 @@ else
 		done
 		dkms status -m bulkhead
 	EOF
-	unshare --mount --propagation private bash "$tmp/dkms.sh" >"$tmp/dkms.log" 2>&1 ||
+	# DKMS runs make as a user's shell would: not as a submake of ours
+	# (a parent's -j2 makes make warn "-j2 forced in submake").
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+		unshare --mount --propagation private bash "$tmp/dkms.sh" >"$tmp/dkms.log" 2>&1 ||
 		{ tail -n 30 "$tmp/dkms.log"; bad "DKMS could not build or install the modules"; }
 	for k in $kernels; do
 		for m in bulkhead uio_ivshmem; do

@@ -187,6 +187,13 @@ void ivshmem_ring(struct ivshmem_device *d, uint32_t peer_id, uint32_t vector);
 void ivshmem_set_state(struct ivshmem_device *d, uint32_t state);
 uint32_t ivshmem_peer_state(struct ivshmem_device *d);
 
+/* Sorts @v (@n values) in place and picks min, median, p99 and max. */
+struct latency_summary {
+	unsigned int n;
+	uint64_t min, p50, p99, max;
+};
+void latency_summary(uint64_t *v, unsigned int n, struct latency_summary *s);
+
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 

@@ -12,8 +12,8 @@
  * compute powers while the tick interleaves them, each holding its value
  * in an SSE register across the preemptions, and check it against a
  * second computation: a lost FPU state would print "FPU state lost".
- * The tick is 1 kHz. The console is shared through a mutex, so lines
- * never mix. It runs until `cell shutdown`.
+ * The tick is 1 kHz. Lines never mix (rtos_printk()). It runs until
+ * `cell shutdown`.
  */
 #include "../../lib/x86/inmate.h"
 
@@ -50,7 +50,6 @@ static struct fpu_job fpu_jobs[NUM_FPU];
 static struct rtos_task sender, receiver;
 static uint64_t stacks[NUM_PERIODIC + NUM_FPU + 2][STACK_BYTES / 8] __attribute__((aligned(16)));
 static unsigned int stacks_used;
-static struct rtos_mutex console;
 static struct rtos_queue queue;
 static uint32_t queue_items[4];
 static uint64_t spin_tsc;
@@ -60,18 +59,6 @@ static void *next_stack(void)
 	return stacks[stacks_used++];
 }
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	rtos_mutex_lock(&console, RTOS_FOREVER);
-	va_start(ap, fmt);
-	vprintk(fmt, ap);
-	va_end(ap);
-	rtos_mutex_unlock(&console);
-}
-
 static void periodic_task(void *arg)
 {
 	struct periodic *p = arg;
@@ -79,8 +66,8 @@ static void periodic_task(void *arg)
 	unsigned long loop;
 
 	for (loop = 0;; loop++) {
-		say("T%02u period: %lu; loop: %lu; tick: %lu\n", p->index, (unsigned long)p->period,
-		    loop, (unsigned long)rtos_ticks());
+		rtos_printk("T%02u period: %lu; loop: %lu; tick: %lu\n", p->index,
+			    (unsigned long)p->period, loop, (unsigned long)rtos_ticks());
 		rtos_delay_until(&last, p->period);
 	}
 }
@@ -92,9 +79,9 @@ static void sender_task(void *arg)
 
 	(void)arg;
 	for (value = 1;; value++) {
-		say("Sending ... %u\n", value);
+		rtos_printk("Sending ... %u\n", value);
 		if (rtos_queue_send(&queue, &value, RTOS_FOREVER))
-			say("Sending ... failed\n");
+			rtos_printk("Sending ... failed\n");
 		rtos_delay_until(&last, SEND_PERIOD);
 	}
 }
@@ -106,7 +93,7 @@ static void receiver_task(void *arg)
 	(void)arg;
 	for (;;)
 		if (rtos_queue_receive(&queue, &value, RTOS_FOREVER) == 0)
-			say("Value received: %u\n", value);
+			rtos_printk("Value received: %u\n", value);
 }
 
 /* Busy for @tsc cycles without touching a vector register. */
@@ -142,12 +129,13 @@ RTOS_FPU static void fpu_task(void *arg)
 			y *= base;
 		micro = (uint64_t)(x * 1000000.0 + 0.5);
 		if (x != y)
-			say("FT%u: FPU state lost: %u.%02u^%u gave two results\n", j->index,
-			    j->base_centi / 100, j->base_centi % 100, n);
+			rtos_printk("FT%u: FPU state lost: %u.%02u^%u gave two results\n",
+				    j->index, j->base_centi / 100, j->base_centi % 100, n);
 		else
-			say("FT%u: %u.%02u^%u = %lu.%06lu\n", j->index, j->base_centi / 100,
-			    j->base_centi % 100, n, (unsigned long)(micro / 1000000),
-			    (unsigned long)(micro % 1000000));
+			rtos_printk("FT%u: %u.%02u^%u = %lu.%06lu\n", j->index,
+				    j->base_centi / 100, j->base_centi % 100, n,
+				    (unsigned long)(micro / 1000000),
+				    (unsigned long)(micro % 1000000));
 		rtos_delay(FPU_PERIOD);
 	}
 }
@@ -179,7 +167,6 @@ int inmate_main(void)
 	printk("FreeRTOS-like demo on the Bulkhead RTOS: %u Hz tick, tickless idle, %s\n",
 	       TICK_HZ, rtos_x86_apic_mode());
 	spin_tsc = rtos_x86_tsc_hz() / FPU_STEP_TSC_DIV;
-	rtos_mutex_init(&console);
 	rtos_queue_init(&queue, queue_items, sizeof(queue_items[0]), 4);
 	for (i = 0; i < NUM_PERIODIC; i++) {
 		struct periodic *p = &periodic[i];

@@ -44,6 +44,13 @@ rtos_tick_t rtos_x86_ns_to_ticks(uint64_t ns);
 /* The TSC value at which tick @tick is due: a release's ideal time. */
 uint64_t rtos_x86_tick_tsc(rtos_tick_t tick);
 
+/*
+ * printk() for tasks: one line never mixes with another task's (a mutex,
+ * with priority inheritance). Before rtos_start() and in interrupt
+ * handlers it is plain printk(). The console costs an exit per byte.
+ */
+void rtos_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 struct rtos_x86_stats {
 	uint64_t ticks_handled;		/* tick interrupts */
 	uint64_t idle_sleeps;		/* tickless sleeps over more than one tick */

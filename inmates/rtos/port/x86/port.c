@@ -41,6 +41,7 @@ static struct {
 	int tickless, sleeping, ts_set;
 	const char *apic_mode;
 	struct rtos_x86_stats st;
+	struct rtos_mutex console;
 } port;
 
 static inline unsigned long read_cr0(void)
@@ -261,6 +262,7 @@ int rtos_x86_init(const struct rtos_x86_config *cfg)
 	port.tsc_per_tick = port.tsc_hz / cfg->tick_hz;
 	port.apic_per_tsc_fp32 = (apic_hz << 32) / port.tsc_hz;
 	port.tickless = cfg->tickless;
+	rtos_mutex_init(&port.console);
 	irq_init();
 	irq_set_hooks(isr_enter, rtos_isr_exit);
 	irq_set_handler(RTOS_X86_TICK_VECTOR, tick_interrupt);
@@ -269,6 +271,20 @@ int rtos_x86_init(const struct rtos_x86_config *cfg)
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_NE);
 	return 0;
+}
+
+void rtos_printk(const char *fmt, ...)
+{
+	int locked = rtos__s.started && !rtos__s.in_isr;
+	va_list ap;
+
+	if (locked)
+		rtos_mutex_lock(&port.console, RTOS_FOREVER);
+	va_start(ap, fmt);
+	vprintk(fmt, ap);
+	va_end(ap);
+	if (locked)
+		rtos_mutex_unlock(&port.console);
 }
 
 const char *rtos_x86_apic_mode(void)

@@ -24,7 +24,7 @@ Q := $(if $(V),,@)
 # Keep intermediate objects (inmate ELFs and objects): no rebuilds, no rm noise.
 .SECONDARY:
 
-.PHONY: hypervisor configs inmates bench bench-host _bench-host bench-icount examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
+.PHONY: hypervisor configs inmates bench bench-rtos bench-host _bench-host bench-icount examples fuzz all deps build tools modules libcellmsg guest-bins test-bins initramfs \
 	test test-unit test-system test-system-x2apic test-system-vmx run clean help _test _run
 
 all: build
@@ -43,6 +43,7 @@ help:
 	@echo "make test-unit    host tests only"
 	@echo "make bench-host   libcellmsg ping-pong and throughput against its baselines"
 	@echo "make bench-icount instructions per libcellmsg operation (valgrind callgrind)"
+	@echo "make bench-rtos   QEMU: the RTOS in a cell (release jitter, switches) beside apic-demo"
 	@echo "make test-system [T=PREFIX]   QEMU scenarios (those starting with PREFIX)"
 	@echo "make test-system-x2apic [T=PREFIX]   hv-, cell-, ivshmem- with root Linux in x2APIC mode (QEMU 10)"
 	@echo "make test-system-vmx [T=PREFIX]   Bochs (Intel VMX) checks: vmx-boot, vmx-enable, ..."
@@ -527,6 +528,10 @@ run: deps
 
 _run: build
 	$(Q)BULKHEAD_KVER=$(KVER) tests/system/bench-run.sh $(BUILD)
+
+# The RTOS inside a cell beside apic-demo (tests/system/bench-rtos.sh).
+bench-rtos: build
+	$(Q)BULKHEAD_KVER=$(KVER) tests/system/bench-rtos.sh $(BUILD)
 
 # Kbuild leaves its outputs in the module source directories.
 clean:

@@ -110,6 +110,12 @@ static inline const char *apic_choose_mode(void)
 }
 uint32_t apic_id(void);		/* physical APIC ID, in either mode */
 void apic_timer_oneshot(unsigned int vector, uint32_t ticks);
+/*
+ * Starts the timer again with @ticks, vector and divider as the last
+ * apic_timer_oneshot() set them: one register write (one exit in xAPIC
+ * mode instead of three).
+ */
+void apic_timer_set_count(uint32_t ticks);
 uint32_t apic_timer_current(void);
 
 static inline void irq_enable(void)

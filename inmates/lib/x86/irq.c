@@ -162,6 +162,11 @@ void apic_timer_oneshot(unsigned int vector, uint32_t ticks)
 	apic_write(APIC_TMICT, ticks);
 }
 
+void apic_timer_set_count(uint32_t ticks)
+{
+	apic_write(APIC_TMICT, ticks);
+}
+
 uint32_t apic_timer_current(void)
 {
 	return apic_read(APIC_TMCCT);

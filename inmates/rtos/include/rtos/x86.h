@@ -55,6 +55,7 @@ struct rtos_x86_stats {
 	uint64_t ticks_handled;		/* tick interrupts */
 	uint64_t idle_sleeps;		/* tickless sleeps over more than one tick */
 	uint64_t fpu_tasks;		/* tasks given an FPU state */
+	uint64_t last_tick_entry_tsc;	/* TSC as the last tick's handler began */
 };
 void rtos_x86_stats(struct rtos_x86_stats *st);
 

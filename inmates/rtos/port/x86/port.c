@@ -156,6 +156,7 @@ static void arm_timer(uint64_t deadline_tsc);
 
 void rtos_port_start(struct rtos_task *to)
 {
+	apic_timer_oneshot(RTOS_X86_TICK_VECTOR, 0);	/* vector, divider; stopped */
 	port.tsc_base = rdtsc();
 	port.next_tick_tsc = port.tsc_base + port.tsc_per_tick;
 	arm_timer(port.next_tick_tsc);
@@ -187,7 +188,7 @@ static void arm_timer(uint64_t deadline_tsc)
 		count = 1;
 	if (count > 0xffffffffu)
 		count = 0xffffffffu;
-	apic_timer_oneshot(RTOS_X86_TICK_VECTOR, (uint32_t)count);
+	apic_timer_set_count((uint32_t)count);	/* vector and divider set at start */
 }
 
 /*
@@ -209,6 +210,7 @@ static void tick_catch_up(void)
 static void tick_interrupt(unsigned int vector)
 {
 	(void)vector;
+	port.st.last_tick_entry_tsc = rdtsc();
 	port.st.ticks_handled++;
 	tick_catch_up();
 }

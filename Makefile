@@ -473,8 +473,32 @@ $(BUILD)/bench/cellmsg_icount: $(BUILD)/host/bench/cellmsg_icount.c.o $(CELLMSG_
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(CELLMSG_LIBS)
 
-bench-icount: $(ICOUNT)
+# The RTOS core with the inmate port's context switch, in a host process;
+# objects of their own (build/icount/): struct rtos_task has the x86
+# port's context here, not test_rtos's ucontext.
+RTOS_ICOUNT := $(BUILD)/bench/rtos_icount
+RTOS_ICOUNT_SRCS := bench/rtos_icount.c bench/rtos_icount_port.c $(RTOS_CORE_SRCS) \
+	inmates/rtos/port/x86/context.c inmates/rtos/port/x86/switch.S
+RTOS_ICOUNT_OBJS := $(patsubst %,$(BUILD)/icount/%.o,$(RTOS_ICOUNT_SRCS))
+RTOS_ICOUNT_INC := $(HOST_INC) -Iinmates/rtos/include -Iinmates/rtos/port/x86
+ALL_OBJS += $(RTOS_ICOUNT_OBJS)
+bench: $(RTOS_ICOUNT)
+
+$(BUILD)/icount/%.c.o: %.c $(OBJ_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOST_CFLAGS) $(RTOS_ICOUNT_INC) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/icount/%.S.o: %.S $(OBJ_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(RTOS_ICOUNT_INC) -D__ASSEMBLY__ $(DEPFLAGS) -c -o $@ $<
+
+$(RTOS_ICOUNT): $(RTOS_ICOUNT_OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+bench-icount: $(ICOUNT) $(RTOS_ICOUNT)
 	$(Q)bench/icount.sh $(ICOUNT) $(BUILD)/bench/icount
+	$(Q)bench/icount.sh $(RTOS_ICOUNT) $(BUILD)/bench/icount-rtos
 
 # ---- tests ------------------------------------------------------------------
 # Each runner prints `ok - NAME` / `not ok - NAME: reason` and a last line

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Instructions per libcellmsg operation (bench/cellmsg_icount.c) under
-# valgrind's callgrind; prints the table and, last, the summary line
+# Instructions per operation under valgrind's callgrind, for a program
+# that dumps one callgrind part per case and prints "NAME OPS" for each
+# (bench/cellmsg_icount.c, bench/rtos_icount.c); prints the table and,
+# last, the summary line NAME=N ... in the program's order, e.g.
 #   cellmsg_insns_8B=N cellmsg_insns_64B=N cellmsg_insns_zc=N cellmsg_insns_zc_ring=N
 #   cellmsg_insns_batch32_per_msg=N spsc_insns_8B=N
 # Usage: icount.sh PROGRAM [OUTDIR]. Exit 1 if valgrind or the program fails.
@@ -25,8 +27,10 @@ for f in "$out"/callgrind.out.*; do
 done
 summary=
 printf '%-32s %12s %10s %10s\n' case instructions ops per-op
-for name in cellmsg_insns_8B cellmsg_insns_64B cellmsg_insns_zc cellmsg_insns_zc_ring \
-	cellmsg_insns_batch32_per_msg spsc_insns_8B; do
+# The cases in the program's order: its "NAME OPS" lines.
+names=$(awk 'NF == 2 && $2 ~ /^[0-9]+$/ { print $1 }' "$out/ops.txt")
+[ -n "$names" ] || { echo "icount.sh: $prog printed no cases"; exit 1; }
+for name in $names; do
 	ops=$(awk -v n="$name" '$1 == n {print $2}' "$out/ops.txt")
 	total=${insns[$name]:-}
 	if [ -z "$ops" ] || [ -z "$total" ]; then

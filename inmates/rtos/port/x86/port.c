@@ -16,6 +16,7 @@
 #include <rtos/x86.h>
 
 #include "../../core/internal.h"
+#include "context.h"
 
 #define CR0_MP		(1ul << 1)
 #define CR0_EM		(1ul << 2)
@@ -29,9 +30,6 @@
 /* The longest tickless sleep: the APIC's 32-bit count must hold it. */
 #define MAX_SLEEP_TICKS	1000
 
-extern void rtos_x86_switch(uint64_t *save_rsp, uint64_t load_rsp);
-extern void rtos_x86_resume(uint64_t load_rsp) __attribute__((noreturn));
-extern void rtos_x86_task_start(void);
 extern void rtos_x86_nm_entry(void);
 void rtos_x86_fpu_trap(void);
 
@@ -89,25 +87,6 @@ void rtos_port_irq_restore(unsigned long flags)
 void rtos_port_irq_enable(void)
 {
 	asm volatile("sti" ::: "memory");
-}
-
-/*
- * The frame rtos_x86_switch() pops: R15..R12, RBX, RBP, then the return
- * address. After its RET the stack must be 16-byte aligned (the ABI's
- * state before a CALL), so the frame sits 16 bytes below the top.
- */
-void rtos_port_task_init(struct rtos_task *t)
-{
-	uint64_t *top = (uint64_t *)((uint8_t *)t->stack_low + t->stack_size);
-	uint64_t *frame = top - 9;
-
-	frame[0] = frame[1] = frame[2] = 0;		/* r15, r14, r13 */
-	frame[3] = (uint64_t)t;				/* r12: the task */
-	frame[4] = frame[5] = 0;			/* rbx, rbp */
-	frame[6] = (uint64_t)rtos_x86_task_start;
-	frame[7] = frame[8] = 0;
-	t->ctx.rsp = (uint64_t)frame;
-	t->ctx.uses_fpu = 0;
 }
 
 /*

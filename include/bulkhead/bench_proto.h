@@ -40,6 +40,16 @@ _Static_assert(sizeof(BH_BENCH_MODE_MAGIC) == BH_BENCH_MODE_LEN,
 #define BH_BENCH_FNV_OFFSET		0xcbf29ce484222325ull
 #define BH_BENCH_FNV_PRIME		0x100000001b3ull
 
+/* The stream checksum (FNV-1a) carried on over @len bytes at @p. */
+static inline uint64_t bh_bench_fnv(uint64_t h, const uint8_t *p, uint32_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * BH_BENCH_FNV_PRIME;
+	return h;
+}
+
 /*
  * link-echo (inmates/demos/x86/link-echo.c) on an ivshmem link and the
  * programs that drive it (bulkhead-bench -L, the link- scenarios), in the

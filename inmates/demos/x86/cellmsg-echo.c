@@ -154,12 +154,7 @@ static int starts_with(const uint8_t *p, const char *prefix)
 
 static void fold(const uint8_t *p, uint32_t len)
 {
-	uint64_t h = checksum;
-	uint32_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ p[i]) * BH_BENCH_FNV_PRIME;
-	checksum = h;
+	checksum = bh_bench_fnv(checksum, p, len);
 	echoed_bytes += len;
 	echoed++;
 }

@@ -5,6 +5,8 @@
  * irq_dispatch(vector). Every vector has a stub: a CPU that came from
  * Linux may still deliver one of Linux's vectors once.
  */
+#include "scratch_regs.h"
+
 	.text
 	.balign 16
 	.globl irq_stubs
@@ -18,30 +20,9 @@ irq_stubs:
 	.endr
 
 irq_common:
-	push	%rbx
-	push	%rax
-	push	%rcx
-	push	%rdx
-	push	%rsi
-	push	%rdi
-	push	%r8
-	push	%r9
-	push	%r10
-	push	%r11
+	push_scratch
 	mov	80(%rsp), %rdi		/* the vector */
-	mov	%rsp, %rbx
-	and	$~15, %rsp
-	call	irq_dispatch
-	mov	%rbx, %rsp
-	pop	%r11
-	pop	%r10
-	pop	%r9
-	pop	%r8
-	pop	%rdi
-	pop	%rsi
-	pop	%rdx
-	pop	%rcx
-	pop	%rax
-	pop	%rbx
+	call_aligned irq_dispatch
+	pop_scratch
 	add	$8, %rsp
 	iretq

@@ -31,6 +31,7 @@ static inline int rtos__list_empty(const struct rtos_list *l)
 }
 
 void rtos__list_init(struct rtos_list *l);
+void rtos__list_insert_before(struct rtos_list *pos, struct rtos_list *n);
 void rtos__list_add_tail(struct rtos_list *l, struct rtos_list *n);
 void rtos__list_del(struct rtos_list *n);
 void rtos__list_add_by_prio(struct rtos_list *l, struct rtos_task *t);

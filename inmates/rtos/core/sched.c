@@ -20,7 +20,7 @@ void rtos__list_init(struct rtos_list *l)
 	l->next = l->prev = l;
 }
 
-static void list_insert_before(struct rtos_list *pos, struct rtos_list *n)
+void rtos__list_insert_before(struct rtos_list *pos, struct rtos_list *n)
 {
 	n->prev = pos->prev;
 	n->next = pos;
@@ -30,7 +30,7 @@ static void list_insert_before(struct rtos_list *pos, struct rtos_list *n)
 
 void rtos__list_add_tail(struct rtos_list *l, struct rtos_list *n)
 {
-	list_insert_before(l, n);
+	rtos__list_insert_before(l, n);
 }
 
 void rtos__list_del(struct rtos_list *n)
@@ -48,7 +48,7 @@ void rtos__list_add_by_prio(struct rtos_list *l, struct rtos_task *t)
 	for (pos = l->next; pos != l; pos = pos->next)
 		if (rtos__task_of(pos)->prio < t->prio)
 			break;
-	list_insert_before(pos, &t->link);
+	rtos__list_insert_before(pos, &t->link);
 }
 
 /* ---- ready lists ---------------------------------------------------------------- */
@@ -121,7 +121,7 @@ static void timer_add(struct rtos_task *t, rtos_tick_t wake)
 	for (pos = S.delayed.next; pos != &S.delayed; pos = pos->next)
 		if (rtos__task_of_timer(pos)->wake_tick > wake)
 			break;
-	list_insert_before(pos, &t->timer_link);
+	rtos__list_insert_before(pos, &t->timer_link);
 }
 
 /*

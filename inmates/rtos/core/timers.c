@@ -25,10 +25,7 @@ static void arm(struct rtos_timer *t, rtos_tick_t expiry)
 		if (timer_of(pos)->expiry > expiry)
 			break;
 	/* before pos: equal expiries fire in the order they were armed */
-	t->link.next = pos;
-	t->link.prev = pos->prev;
-	pos->prev->next = &t->link;
-	pos->prev = &t->link;
+	rtos__list_insert_before(pos, &t->link);
 	t->armed = 1;
 }
 

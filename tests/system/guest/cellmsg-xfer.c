@@ -86,10 +86,7 @@ static uint32_t make_msg(const struct opts *o, uint32_t n, uint8_t *buf)
 
 static void fold(struct xfer *x, const uint8_t *p, uint32_t len)
 {
-	uint32_t i;
-
-	for (i = 0; i < len; i++)
-		x->checksum = (x->checksum ^ p[i]) * BH_BENCH_FNV_PRIME;
+	x->checksum = bh_bench_fnv(x->checksum, p, len);
 	x->bytes += len;
 }
 

@@ -146,3 +146,19 @@ cell_id() {
 		[ "$(cat "$d/name")" = "$1" ] && basename "$d"
 	done
 }
+
+# wait_cell_state NAME STATE SECONDS: until the running cell NAME is in
+# STATE; fail when it takes longer or the cell ends in another state.
+wait_cell_state() {
+	_id=$(cell_id "$1")
+	[ -n "$_id" ] || fail "no cell named $1 in sysfs"
+	_i=0
+	while :; do
+		_s=$(cat /sys/devices/bulkhead/cells/$_id/state)
+		[ "$_s" = "$2" ] && return 0
+		[ "$_s" = running ] || fail "cell $1 is '$_s', not '$2'"
+		_i=$((_i + 1))
+		[ $_i -le $(($3 * 10)) ] || fail "cell $1 still running after $3 s, not '$2'"
+		sleep 0.1
+	done
+}

@@ -12,16 +12,8 @@ must bulkhead cell start apic-demo
 must bulkhead cell create /configs/freertos-demo.cell
 must bulkhead cell load FreeRTOS /inmates/rtos-bench.bin
 must bulkhead cell start FreeRTOS
-id=$(cell_id FreeRTOS)
 step "rtos-bench running"
-i=0
-while [ "$(cat /sys/devices/bulkhead/cells/$id/state)" = running ]; do
-	i=$((i + 1))
-	[ $i -le 1800 ] || fail "rtos-bench still running after 180 s"
-	sleep 0.1
-done
-[ "$(cat /sys/devices/bulkhead/cells/$id/state)" = "shut down" ] ||
-	fail "rtos-bench ended '$(cat /sys/devices/bulkhead/cells/$id/state)'"
+wait_cell_state FreeRTOS "shut down" 180
 must bulkhead cell shutdown apic-demo
 must bulkhead cell destroy apic-demo
 must bulkhead cell destroy FreeRTOS

@@ -9,14 +9,8 @@ hv_enable
 must bulkhead cell create /configs/freertos-demo.cell
 must bulkhead cell load FreeRTOS /inmates/rtos-overflow.bin
 must bulkhead cell start FreeRTOS
-id=$(cell_id FreeRTOS)
 step "waiting for the cell to fail"
-i=0
-while [ "$(cat /sys/devices/bulkhead/cells/$id/state)" != failed ]; do
-	i=$((i + 1))
-	[ $i -le 300 ] || fail "the cell is '$(cat /sys/devices/bulkhead/cells/$id/state)' 30 s after start, not failed"
-	sleep 0.1
-done
+wait_cell_state FreeRTOS failed 30
 must bulkhead cell list
 step "cell destroy"
 must bulkhead cell destroy FreeRTOS

@@ -4,7 +4,10 @@
 # ivshmem-demo cell; a root app sends COUNT checked messages and checks
 # every echo, twice (the echo task reopens the channel between streams);
 # then bare doorbells answered by the doorbell task; then the cell is
-# shut down while its tasks wait, and destroyed.
+# shut down while its tasks wait, and destroyed. Then rtos-echo in the
+# rtos-channels cell (both ivshmem pairs): two apps at once, one per
+# channel (different streams: seeds SEED and SEED + 1), each served by
+# its own task.
 . /tests/guest/lib.sh
 count=$1 seed=$2
 
@@ -28,4 +31,22 @@ id=$(cell_id ivshmem-demo)
 [ "$(cat /sys/devices/bulkhead/cells/$id/state)" = "shut down" ] ||
 	fail "the RTOS cell is '$(cat /sys/devices/bulkhead/cells/$id/state)' after shutdown"
 must bulkhead cell destroy ivshmem-demo
+
+step "two channels, two tasks, two apps at once"
+uio_b=/dev/$(ls /sys/bus/pci/devices/$BH_VDEV_B/uio)
+must bulkhead cell create /configs/rtos-channels.cell
+must bulkhead cell load rtos-channels /inmates/rtos-echo.bin
+must bulkhead cell start rtos-channels
+wait_peer_ready $uio
+wait_peer_ready $uio_b
+cellmsg-xfer -d $uio -p 1 -m block -n "$count" -s "$seed" -t 60000 >/tmp/a.out 2>&1 &
+a=$!
+cellmsg-xfer -d $uio_b -p 1 -m block -n "$count" -s $((seed + 1)) -t 60000 >/tmp/b.out 2>&1
+rc_b=$?
+wait $a
+rc_a=$?
+cat /tmp/a.out /tmp/b.out
+[ $rc_a = 0 ] && [ $rc_b = 0 ] || fail "cellmsg-xfer on two channels: exit codes $rc_a and $rc_b"
+must bulkhead cell shutdown rtos-channels
+must bulkhead cell destroy rtos-channels
 hv_disable

@@ -270,10 +270,19 @@ ALL_OBJS += $(RTOS_INMATE_OBJS) $(RTOS_DEMO_OBJS)
 $(RTOS_INMATE_OBJS) $(RTOS_DEMO_OBJS): INMATE_CFLAGS += -Iinmates/rtos/include \
 	-Iinmates/rtos/port/x86 $(CELLMSG_INC)
 
+# freertos-demo for the Bochs machine (as BOCHS_INMATE_NAMES above).
+INMATE_DEMOS += $(BUILD)/inmates/bochs-freertos-demo.bin
+RTOS_DEMO_OBJS += $(BUILD)/inmates/rtos/demos/bochs-freertos-demo.c.o
+ALL_OBJS += $(BUILD)/inmates/rtos/demos/bochs-freertos-demo.c.o
+$(BUILD)/inmates/rtos/demos/bochs-freertos-demo.c.o: inmates/rtos/demos/freertos-demo.c $(OBJ_DEPS)
+	@mkdir -p $(@D)
+	$(Q)$(BOCHS_INMATE_CC) -DINMATE_XAPIC_ONLY -DTICK_HZ=100 -Iinmates/rtos/include \
+		-Iinmates/rtos/port/x86
+
 $(RTOS_INMATE_LIB): $(RTOS_INMATE_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(RTOS_DEMOS:.bin=.elf): $(BUILD)/inmates/%.elf: $(BUILD)/inmates/rtos/demos/%.c.o \
+$(RTOS_DEMOS:.bin=.elf) $(BUILD)/inmates/bochs-freertos-demo.elf: $(BUILD)/inmates/%.elf: $(BUILD)/inmates/rtos/demos/%.c.o \
 		$(INMATE_LIB_OBJS) $(RTOS_INMATE_LIB) $(INMATE_CELLMSG) inmates/lib/x86/inmate.lds
 	$(Q)$(LD) -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments \
 		-T inmates/lib/x86/inmate.lds -o $@ $(INMATE_LIB_OBJS) $< $(RTOS_INMATE_LIB) \

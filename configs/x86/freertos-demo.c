@@ -5,9 +5,15 @@
  * Jailhouse tutorial: CPU 3, 1 MiB of the reservation at 0x3c800000
  * (seen at 0, where the CPU starts), and the ACPI PM timer's ports for
  * calibration. It uses CPU 3 so that apic-demo (CPU 2) can run beside it,
- * for the jitter comparison of rtos-bench.
+ * for the jitter comparison of rtos-bench. configs/x86/bochs-freertos-demo.c
+ * defines FREERTOS_DEMO_* for the Bochs machine and includes this file.
  */
 #include <bulkhead/config.h>
+
+#ifndef FREERTOS_DEMO_CPU
+#define FREERTOS_DEMO_CPU	3
+#define FREERTOS_DEMO_PM_TIMER	0x608	/* q35 */
+#endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -26,7 +32,7 @@ static const struct {
 		.num_pio_regions = ARRAY_SIZE(config.pio),
 		.entry_address = 0,
 	},
-	.cpus = { 1 << 3 },
+	.cpus = { 1 << FREERTOS_DEMO_CPU },
 	.mem = {
 		{
 			.phys_start = 0x3c800000,
@@ -37,6 +43,6 @@ static const struct {
 		},
 	},
 	.pio = {
-		{ .base = 0x608, .length = 4 },		/* ACPI PM timer (q35) */
+		{ .base = FREERTOS_DEMO_PM_TIMER, .length = 4 },	/* ACPI PM timer */
 	},
 };

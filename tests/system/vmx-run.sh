@@ -26,7 +26,7 @@ CHECK_TIMEOUT=${CHECK_TIMEOUT:-60}
 # check's name (vmx-cycle:CYCLES, vmx-pingpong:COUNT:SEED); the host
 # half gets them as CHECK_ARGS.
 BOOTS=(
-	"2 vmx-boot vmx-enable vmx-apic vmx-violation vmx-cycle:5 vmx-pingpong:10000:$((RANDOM + 1)) vmx-x2apic"
+	"2 vmx-boot vmx-enable vmx-apic vmx-rtos vmx-violation vmx-cycle:5 vmx-pingpong:10000:$((RANDOM + 1)) vmx-x2apic"
 )
 
 # piece FILE MARKER NAME: the lines of FILE from "MARKER NAME" up to the

@@ -21,6 +21,10 @@
 #include <rtos/rtos.h>
 #include <rtos/x86.h>
 
+#ifndef PM_TIMER_PORT
+#define PM_TIMER_PORT	0x608		/* q35 */
+#endif
+
 #define STACK_BYTES	8192
 #define RELEASES	2000
 #define WARMUP		20
@@ -164,7 +168,11 @@ static void main_fn(void *arg)
 
 int inmate_main(void)
 {
-	struct rtos_x86_config cfg = { .tick_hz = 1000, .tickless = 1, .pm_timer_port = 0x608 };
+	struct rtos_x86_config cfg = {
+		.tick_hz = 1000,
+		.tickless = 1,
+		.pm_timer_port = PM_TIMER_PORT,
+	};
 
 	if (rtos_x86_init(&cfg)) {
 		printk("rtos-bench: the RTOS did not start\n");

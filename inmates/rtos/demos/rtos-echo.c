@@ -27,6 +27,10 @@
 #include <rtos/rtos.h>
 #include <rtos/x86.h>
 
+#ifndef PM_TIMER_PORT
+#define PM_TIMER_PORT	0x608		/* q35 */
+#endif
+
 #define MAX_DEVICES		2
 #define CHANNEL_VECTOR(n)	(40 + 2 * (n))
 #define ECHO_VECTOR		41
@@ -250,7 +254,11 @@ static int setup_echo(unsigned int n)
 
 int inmate_main(void)
 {
-	struct rtos_x86_config cfg = { .tick_hz = 1000, .tickless = 1, .pm_timer_port = 0x608 };
+	struct rtos_x86_config cfg = {
+		.tick_hz = 1000,
+		.tickless = 1,
+		.pm_timer_port = PM_TIMER_PORT,
+	};
 
 	if (rtos_x86_init(&cfg)) {
 		printk("rtos-echo: the RTOS did not start\n");

@@ -14,6 +14,10 @@
 #include <rtos/rtos.h>
 #include <rtos/x86.h>
 
+#ifndef PM_TIMER_PORT
+#define PM_TIMER_PORT	0x608		/* q35 */
+#endif
+
 #define STACK_BYTES	4096
 #define GUARD_BYTES	4096
 #define FRAME_BYTES	256
@@ -61,7 +65,7 @@ static void beat_task(void *arg)
 
 int inmate_main(void)
 {
-	struct rtos_x86_config cfg = { .tick_hz = 1000, .pm_timer_port = 0x608 };
+	struct rtos_x86_config cfg = { .tick_hz = 1000, .pm_timer_port = PM_TIMER_PORT };
 
 	if (rtos_x86_init(&cfg) ||
 	    rtos_task_create(&beat, "heartbeat", beat_task, 0, 1, beat_stack, STACK_BYTES) ||

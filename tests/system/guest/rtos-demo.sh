@@ -1,16 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Guest half of rtos-demo. Args: IMAGE SECONDS
+# Guest half of rtos-demo (and of the Bochs check vmx-rtos).
+# Args: IMAGE SECONDS [CONFIG [CPU]] (default freertos-demo, CPU 3)
 # The tutorial's commands for the FreeRTOS cell: create, load, start, let
 # the tasks run, shut the cell down while they run, destroy it. The CPU
 # goes back to Linux and the pool usage returns to its baseline.
 . /tests/guest/lib.sh
-image=$1 seconds=$2
+image=$1 seconds=$2 config=${3:-freertos-demo} cpu=${4:-3}
 
 load_bulkhead
 hv_enable
 baseline=$(cat /sys/devices/bulkhead/mem_pool_used)
 step "cell create"
-must bulkhead cell create /configs/freertos-demo.cell
+must bulkhead cell create /configs/$config.cell
 step "cell load"
 must bulkhead cell load FreeRTOS /inmates/$image.bin
 step "cell start"
@@ -26,7 +27,7 @@ must bulkhead cell shutdown FreeRTOS
 	fail "the RTOS cell is '$(cat /sys/devices/bulkhead/cells/$id/state)' after shutdown"
 step "cell destroy"
 must bulkhead cell destroy FreeRTOS
-[ "$(cat /sys/devices/system/cpu/cpu3/online)" = 1 ] || fail "CPU 3 did not come back to Linux"
+[ "$(cat /sys/devices/system/cpu/cpu$cpu/online)" = 1 ] || fail "CPU $cpu did not come back to Linux"
 used=$(cat /sys/devices/bulkhead/mem_pool_used)
 [ "$used" = "$baseline" ] || fail "pool usage $used pages after destroy, $baseline before create"
 hv_disable

@@ -97,6 +97,14 @@ check_vmx_apic() {
 	sh /tests/guest/cell-lifecycle.sh bochs-apic-demo bochs-apic-demo $cpu 3
 }
 
+# vmx-rtos: the RTOS demo (bochs-freertos-demo, xAPIC) on CPU 1 with the
+# tutorial's commands: its tasks, its FPU switching (CR0.TS, #NM, FXSAVE)
+# and its tick under VMX; shut down while the tasks run, destroyed, CPU
+# back (guest/rtos-demo.sh, whose config and image names are given).
+check_vmx_rtos() {
+	sh /tests/guest/rtos-demo.sh bochs-freertos-demo 10 bochs-freertos-demo $cpu
+}
+
 # violate CELL IMAGE [LOAD ARGS]: the inmate breaks a rule: its cell is
 # stopped and failed, CPU 1 listed as failed, and it is destroyed.
 violate() {

@@ -32,8 +32,8 @@ struct rtos_x86_config {
 
 /*
  * Calibrates the TSC and the APIC timer, installs the interrupt and #NM
- * handlers and enables FXSAVE. 0, or -EINVAL for a tick rate out of
- * 10..100000 Hz.
+ * handlers and enables FXSAVE. 0, -EINVAL for a tick rate out of
+ * 10..100000 Hz, or -EIO when the calibration failed (says why).
  */
 int rtos_x86_init(const struct rtos_x86_config *cfg);
 /* "x2APIC" or "xAPIC": the mode rtos_x86_init() chose. */

@@ -35,7 +35,8 @@ void rtos_x86_fpu_trap(void);
 
 static struct {
 	uint64_t tsc_hz, tsc_per_tick, tsc_base, next_tick_tsc;
-	uint64_t apic_per_tsc_fp32;	/* APIC timer counts per TSC cycle, 32.32 */
+	uint64_t apic_per_tsc_fp;	/* APIC timer counts per TSC cycle, */
+	unsigned int fp_shift;		/* fixed point with this many fraction bits */
 	int tickless, sleeping, ts_set;
 	const char *apic_mode;
 	struct rtos_x86_stats st;
@@ -161,7 +162,7 @@ void rtos_port_fatal(struct rtos_task *t, const char *what)
 static void arm_timer(uint64_t deadline_tsc)
 {
 	uint64_t now = rdtsc(), delta = deadline_tsc > now ? deadline_tsc - now : 0;
-	unsigned __int128 count = (unsigned __int128)delta * port.apic_per_tsc_fp32 >> 32;
+	unsigned __int128 count = (unsigned __int128)delta * port.apic_per_tsc_fp >> port.fp_shift;
 
 	if (count == 0)
 		count = 1;
@@ -240,8 +241,17 @@ int rtos_x86_init(const struct rtos_x86_config *cfg)
 			 apic_use_x2apic() == 0 ? "x2APIC" : "xAPIC";
 	port.tsc_hz = timing_init(cfg->pm_timer_port);
 	apic_hz = apic_timer_hz();
+	if (port.tsc_hz < cfg->tick_hz || !apic_hz) {
+		printk("rtos: calibration failed (TSC %lu Hz, APIC timer %lu Hz): "
+		       "is the PM timer port 0x%x the cell's?\n", port.tsc_hz, apic_hz,
+		       cfg->pm_timer_port);
+		return -EIO;
+	}
 	port.tsc_per_tick = port.tsc_hz / cfg->tick_hz;
-	port.apic_per_tsc_fp32 = (apic_hz << 32) / port.tsc_hz;
+	/* As many fraction bits as apic_hz leaves room for (32 below 4 GHz). */
+	for (port.fp_shift = 32; apic_hz >> (64 - port.fp_shift); port.fp_shift--)
+		;
+	port.apic_per_tsc_fp = (apic_hz << port.fp_shift) / port.tsc_hz;
 	port.tickless = cfg->tickless;
 	rtos_mutex_init(&port.console);
 	irq_init();

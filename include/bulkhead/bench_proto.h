@@ -34,6 +34,24 @@
 _Static_assert(sizeof(BH_BENCH_MODE_MAGIC) == BH_BENCH_MODE_LEN,
 	       "the magic and the letter make a mode message");
 
+/*
+ * The mode letter of message @msg (@len bytes) if it is a mode message
+ * (BH_BENCH_MODE_LEN bytes, the magic, one of the letters above), else 0.
+ */
+static inline char bh_bench_mode_of(const uint8_t *msg, uint32_t len)
+{
+	uint8_t m = len == BH_BENCH_MODE_LEN ? msg[BH_BENCH_MODE_LEN - 1] : 0;
+	uint32_t i;
+
+	if (m != BH_BENCH_MODE_POLL && m != BH_BENCH_MODE_BLOCK &&
+	    m != BH_BENCH_MODE_ADAPTIVE && m != BH_BENCH_MODE_RAW)
+		return 0;
+	for (i = 0; i < BH_BENCH_MODE_LEN - 1; i++)
+		if (msg[i] != (uint8_t)BH_BENCH_MODE_MAGIC[i])
+			return 0;
+	return (char)m;
+}
+
 #define BH_BENCH_RAW_LINE		64	/* one cache line per side */
 #define BH_BENCH_RAW_END		(~0ull)
 

@@ -144,14 +144,6 @@ static int raw_pingpong(void)
 	return err;
 }
 
-static int starts_with(const uint8_t *p, const char *prefix)
-{
-	while (*prefix)
-		if (*p++ != (uint8_t)*prefix++)
-			return 0;
-	return 1;
-}
-
 static void fold(const uint8_t *p, uint32_t len)
 {
 	checksum = bh_bench_fnv(checksum, p, len);
@@ -176,14 +168,12 @@ static int maybe_switch_mode(int len)
 		[BH_BENCH_MODE_BLOCK] = CELLMSG_WAIT_BLOCK,
 		[BH_BENCH_MODE_ADAPTIVE] = CELLMSG_WAIT_ADAPTIVE,
 	};
-	uint8_t m = msg[BH_BENCH_MODE_LEN - 1];
+	char m = bh_bench_mode_of(msg, (uint32_t)len);
 
-	if (len != BH_BENCH_MODE_LEN || !starts_with(msg, BH_BENCH_MODE_MAGIC) ||
-	    (m != BH_BENCH_MODE_POLL && m != BH_BENCH_MODE_BLOCK &&
-	     m != BH_BENCH_MODE_ADAPTIVE && m != BH_BENCH_MODE_RAW))
+	if (!m)
 		return 0;
 	if (m != BH_BENCH_MODE_RAW)
-		cellmsg_set_wait_mode(&ch, modes[m], ADAPTIVE_SPIN_NS);
+		cellmsg_set_wait_mode(&ch, modes[(uint8_t)m], ADAPTIVE_SPIN_NS);
 	return 1;
 }
 

@@ -137,25 +137,22 @@ static void fold(struct echo *e, uint32_t len)
 	e->echoed++;
 }
 
-/* 1 when the message switched the wait mode (not part of the stream). */
+/*
+ * 1 when the message switched the wait mode (not part of the stream);
+ * the raw ping-pong is not served, so its message is a plain one here.
+ */
 static int mode_message(struct echo *e, int len)
 {
-	uint8_t m = e->msg[BH_BENCH_MODE_LEN - 1];
-	unsigned int i;
+	static const enum cellmsg_wait_mode modes[] = {
+		[BH_BENCH_MODE_POLL] = CELLMSG_WAIT_POLL,
+		[BH_BENCH_MODE_BLOCK] = CELLMSG_WAIT_BLOCK,
+		[BH_BENCH_MODE_ADAPTIVE] = CELLMSG_WAIT_ADAPTIVE,
+	};
+	char m = bh_bench_mode_of(e->msg, (uint32_t)len);
 
-	if (len != BH_BENCH_MODE_LEN)
+	if (!m || m == BH_BENCH_MODE_RAW)
 		return 0;
-	for (i = 0; i < BH_BENCH_MODE_LEN - 1; i++)
-		if (e->msg[i] != (uint8_t)BH_BENCH_MODE_MAGIC[i])
-			return 0;
-	if (m == BH_BENCH_MODE_POLL)
-		cellmsg_set_wait_mode(&e->ch, CELLMSG_WAIT_POLL, 0);
-	else if (m == BH_BENCH_MODE_BLOCK)
-		cellmsg_set_wait_mode(&e->ch, CELLMSG_WAIT_BLOCK, 0);
-	else if (m == BH_BENCH_MODE_ADAPTIVE)
-		cellmsg_set_wait_mode(&e->ch, CELLMSG_WAIT_ADAPTIVE, ADAPTIVE_SPIN_NS);
-	else
-		return 0;
+	cellmsg_set_wait_mode(&e->ch, modes[(uint8_t)m], ADAPTIVE_SPIN_NS);
 	return 1;
 }
 

@@ -73,7 +73,7 @@ static struct cellmsg_inmate ps_im;		/* pub/sub doorbells */
 static uint64_t reopen_at[IVSHMEM_MAX_PEERS];	/* 0: open */
 static uint32_t echoed[IVSHMEM_MAX_PEERS];
 static uint8_t buf[16384];
-static uint32_t samples[BENCH_MAX];
+static uint64_t samples[BENCH_MAX];
 static volatile uint32_t bare_doorbells;
 static volatile int may_sleep;		/* only the interrupt-mode benchmark */
 
@@ -192,19 +192,6 @@ static void serve(uint32_t p)
 		echoed[p]++;
 }
 
-static void sort(uint32_t *v, unsigned int n)
-{
-	unsigned int i, j;
-	uint32_t x;
-
-	for (i = 1; i < n; i++) {
-		x = v[i];
-		for (j = i; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-}
-
 /* One round trip of @kind with @target; its time in ns, or 0 on a timeout. */
 static uint32_t round_trip(uint32_t kind, uint32_t target, uint32_t i)
 {
@@ -234,6 +221,7 @@ static void bench(uint32_t cmd)
 	static const char *const names[] = { "", "poll 8 B", "doorbell", "irq 8 B", "raw 64 B" };
 	uint32_t kind = BH_LINK_CMD_KIND(cmd), target = BH_LINK_CMD_TARGET(cmd), n, i, lost = 0;
 	volatile struct bh_link_result *r = link_result(dev.id);
+	struct latency_summary s;
 
 	if (kind < BH_LINK_KIND_POLL || kind > BH_LINK_KIND_RAW || target >= dev.num_peers || target == dev.id) {
 		printk("link-echo %u: bench command 0x%x: no such kind or peer\n", dev.id, cmd);
@@ -262,15 +250,15 @@ static void bench(uint32_t cmd)
 	*common_word(target, BH_LINK_WORD_BOUNCE) = 0;
 	*common_word(target, BH_LINK_WORD_MIRROR) = 0;
 	n -= lost;
-	sort(samples, n);
+	latency_summary(samples, n, &s);
 	r->seq = BH_LINK_CMD_SEQ(cmd);
 	r->kind = kind;
 	r->target = target;
 	r->round_trips = n;
 	r->lost = lost;
-	r->p50_ns = n ? samples[n / 2] : 0;
-	r->p99_ns = n ? samples[n * 99 / 100] : 0;
-	r->max_ns = n ? samples[n - 1] : 0;
+	r->p50_ns = (uint32_t)s.p50;		/* round_trip()'s ns: 32 bits */
+	r->p99_ns = (uint32_t)s.p99;
+	r->max_ns = (uint32_t)s.max;
 	printk("link-echo %u -> %u: %s: %u round trips, p50 %u ns, p99 %u ns, max %u ns, %u lost\n",
 	       dev.id, target, names[kind], n, r->p50_ns, r->p99_ns, r->max_ns, lost);
 }

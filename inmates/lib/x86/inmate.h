@@ -71,10 +71,10 @@ typedef void (*irq_handler_t)(unsigned int vector);
 void irq_init(void);
 void irq_set_handler(unsigned int vector, irq_handler_t handler);
 /*
- * Runs @enter before every handler and @exit after its EOI (an RTOS's
- * interrupt bookkeeping; 0: none).
+ * Runs @enter(vector) before every handler and @exit after its EOI (an
+ * RTOS's interrupt bookkeeping; 0: none).
  */
-void irq_set_hooks(void (*enter)(void), void (*exit)(void));
+void irq_set_hooks(irq_handler_t enter, void (*exit)(void));
 /*
  * Exception @vector (0-31) to @entry, an assembler routine that ends in
  * IRETQ (and pops the error code of the vectors that push one). The

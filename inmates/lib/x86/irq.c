@@ -84,7 +84,8 @@ uint32_t apic_id(void)
 #define UNEXPECTED_REPORTS	8
 static unsigned int unexpected_seen;
 
-static void (*hook_enter)(void), (*hook_exit)(void);
+static irq_handler_t hook_enter;
+static void (*hook_exit)(void);
 
 /*
  * Called by irq.S; the handler may re-arm, we acknowledge every vector.
@@ -94,7 +95,7 @@ static void (*hook_enter)(void), (*hook_exit)(void);
 void irq_dispatch(uint64_t vector)
 {
 	if (hook_enter)
-		hook_enter();
+		hook_enter((unsigned int)vector);
 	if (vector >= FIRST_VECTOR && vector < FIRST_VECTOR + NUM_VECTORS &&
 	    handlers[vector - FIRST_VECTOR])
 		handlers[vector - FIRST_VECTOR]((unsigned int)vector);
@@ -105,7 +106,7 @@ void irq_dispatch(uint64_t vector)
 		hook_exit();
 }
 
-void irq_set_hooks(void (*enter)(void), void (*exit)(void))
+void irq_set_hooks(irq_handler_t enter, void (*exit)(void))
 {
 	hook_enter = enter;
 	hook_exit = exit;

@@ -34,7 +34,7 @@ extern void rtos_x86_nm_entry(void);
 void rtos_x86_fpu_trap(void);
 
 static struct {
-	uint64_t tsc_hz, tsc_per_tick, tsc_base, next_tick_tsc;
+	uint64_t tsc_hz, tsc_per_tick, tsc_base, next_tick_tsc, ns_per_tick;
 	uint64_t apic_per_tsc_fp;	/* APIC timer counts per TSC cycle, */
 	unsigned int fp_shift;		/* fixed point with this many fraction bits */
 	int tickless, sleeping, ts_set;
@@ -179,6 +179,7 @@ static void tick_catch_up(void)
 {
 	uint64_t now = rdtsc(), n;
 
+	port.sleeping = 0;
 	if (now >= port.next_tick_tsc) {
 		n = (now - port.next_tick_tsc) / port.tsc_per_tick + 1;
 		port.next_tick_tsc += n * port.tsc_per_tick;
@@ -195,14 +196,16 @@ static void tick_interrupt(unsigned int vector)
 	tick_catch_up();
 }
 
-/* Every interrupt: the RTOS knows it is in a handler; a sleep ends. */
-static void isr_enter(void)
+/*
+ * Every interrupt: the RTOS knows it is in a handler; a sleep that another
+ * interrupt ends is counted here (the tick's own handler does it for the
+ * timer, so the timer is armed once).
+ */
+static void isr_enter(unsigned int vector)
 {
 	rtos_isr_enter();
-	if (port.sleeping) {
-		port.sleeping = 0;
+	if (port.sleeping && vector != RTOS_X86_TICK_VECTOR)
 		tick_catch_up();
-	}
 }
 
 /*
@@ -248,6 +251,8 @@ int rtos_x86_init(const struct rtos_x86_config *cfg)
 		return -EIO;
 	}
 	port.tsc_per_tick = port.tsc_hz / cfg->tick_hz;
+	/* a tick's length as the TSC makes it, for rtos_x86_ns_to_ticks() */
+	port.ns_per_tick = 1000000000ull * port.tsc_per_tick / port.tsc_hz;
 	/* As many fraction bits as apic_hz leaves room for (32 below 4 GHz). */
 	for (port.fp_shift = 32; apic_hz >> (64 - port.fp_shift); port.fp_shift--)
 		;
@@ -295,9 +300,7 @@ uint64_t rtos_x86_tick_tsc(rtos_tick_t tick)
 
 rtos_tick_t rtos_x86_ns_to_ticks(uint64_t ns)
 {
-	uint64_t ns_per_tick = 1000000000ull * port.tsc_per_tick / port.tsc_hz;
-
-	return ns_per_tick ? (ns + ns_per_tick - 1) / ns_per_tick : ns;
+	return (ns + port.ns_per_tick - 1) / port.ns_per_tick;
 }
 
 void rtos_x86_stats(struct rtos_x86_stats *st)

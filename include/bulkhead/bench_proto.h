@@ -99,6 +99,13 @@ static inline uint64_t bh_bench_fnv(uint64_t h, const uint8_t *p, uint32_t len)
 #define BH_LINK_KIND_PUBLISH		5	/* target: subscribers to wait for */
 #define BH_LINK_KIND_SUBSCRIBE		6	/* target: the producer */
 #define BH_LINK_KIND_STREAM		7	/* checked stream to target, echoed */
+/*
+ * The emulator's (or the CPU's) cost of one exit, measured by P alone in
+ * the same run as the round trips above (target unused): what a round
+ * trip of N exits cannot go below.
+ */
+#define BH_LINK_KIND_NULL_EXIT		8	/* CPUID leaf 0: always exits */
+#define BH_LINK_KIND_MMIO_READ		9	/* a BAR0 register read, emulated */
 
 /* P's figures of its last benchmark. */
 struct bh_link_result {

@@ -27,6 +27,13 @@
  *           in a tight loop), P waits for it there: the floor under any
  *           protocol. A peer's raw line is the spare line of its pub/sub
  *           area (CELLMSG_PS_SPARE_LINE), which no protocol field uses.
+ *   kind 8  one exit and next to nothing else: CPUID leaf 0 (always
+ *           intercepted; the instruction's length comes with the exit), P
+ *           alone
+ *   kind 9  one emulated MMIO read: the link's NUM_PEERS register (the
+ *           instruction fetched and decoded), P alone
+ *   Kinds 8 and 9 are the floor under the doorbell's exits, measured in
+ *   the same run.
  *
  * Publish/subscribe (cellmsg/pubsub.h), with the same command word:
  *   kind 5  publish PS_MESSAGES messages of the checkable stream
@@ -204,6 +211,12 @@ static uint32_t round_trip(uint32_t kind, uint32_t target, uint32_t i)
 		while (*raw_line(target) != msg + 1)
 			if ((msg & 0xff) == 0 && now_ns() > deadline)	/* the clock costs */
 				return 0;
+	} else if (kind == BH_LINK_KIND_NULL_EXIT) {
+		uint32_t a = 0, b, c = 0, d;
+
+		asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	} else if (kind == BH_LINK_KIND_MMIO_READ) {
+		(void)dev.regs[IVSHMEM_REG_NUM_PEERS / 4];
 	} else if (kind == BH_LINK_KIND_DOORBELL) {
 		ivshmem_ring(&dev, target, IVSHMEM_VECTOR_ECHO);
 		while (bare_doorbells == seen)
@@ -218,12 +231,17 @@ static uint32_t round_trip(uint32_t kind, uint32_t target, uint32_t i)
 
 static void bench(uint32_t cmd)
 {
-	static const char *const names[] = { "", "poll 8 B", "doorbell", "irq 8 B", "raw 64 B" };
+	static const char *const names[] = {
+		[BH_LINK_KIND_POLL] = "poll 8 B", [BH_LINK_KIND_DOORBELL] = "doorbell",
+		[BH_LINK_KIND_IRQ] = "irq 8 B", [BH_LINK_KIND_RAW] = "raw 64 B",
+		[BH_LINK_KIND_NULL_EXIT] = "null exit", [BH_LINK_KIND_MMIO_READ] = "mmio read",
+	};
 	uint32_t kind = BH_LINK_CMD_KIND(cmd), target = BH_LINK_CMD_TARGET(cmd), n, i, lost = 0;
 	volatile struct bh_link_result *r = link_result(dev.id);
 	struct latency_summary s;
 
-	if (kind < BH_LINK_KIND_POLL || kind > BH_LINK_KIND_RAW || target >= dev.num_peers || target == dev.id) {
+	if (kind >= sizeof(names) / sizeof(names[0]) || !names[kind] || target >= dev.num_peers ||
+	    target == dev.id) {
 		printk("link-echo %u: bench command 0x%x: no such kind or peer\n", dev.id, cmd);
 		return;
 	}

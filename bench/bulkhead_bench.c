@@ -180,6 +180,25 @@ static const char *const exit_names[] = BH_EXIT_NAMES;
  * inmate also appears under the root cell (the counters are per CPU), so
  * the inmate is read first and each CPU counted once.
  */
+/*
+ * The cell's name from sysfs: the benchmark cannot know which program
+ * answers (cellmsg-echo, rtos-echo: the same protocol), only the cell.
+ */
+static const char *cell_name(const struct bench *b, char *name, size_t size)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cells/%u/name", b->sysfs, b->o.cell_id);
+	f = fopen(path, "r");
+	if (!f || !fgets(name, (int)size, f))
+		snprintf(name, size, "?");
+	if (f)
+		fclose(f);
+	name[strcspn(name, "\n")] = 0;
+	return name;
+}
+
 static void add_cell_stat(const struct bench *b, unsigned int cell, const char *stat,
 			  uint64_t *seen, uint64_t *sum)
 {
@@ -794,6 +813,7 @@ int main(int argc, char **argv)
 {
 	static struct bench b;
 	unsigned int i, max_count;
+	char name[64];
 
 	parse(&b.o, argc, argv);
 	b.sysfs = getenv("BULKHEAD_SYSFS") ?: BH_SYSFS_ROOT;
@@ -815,9 +835,9 @@ int main(int argc, char **argv)
 	b.tsc_per_ns = calibrate_tsc();
 	open_channel(&b);
 	check_sizes(&b);
-	printf("bulkhead-bench: root CPU %d <-> cellmsg-echo (cell %u) on %s, %zu KiB shared, "
-	       "TSC %.0f MHz\n", b.o.cpu, b.o.cell_id, b.dev.path, b.dev.shm_size >> 10,
-	       b.tsc_per_ns * 1e3);
+	printf("bulkhead-bench: root CPU %d <-> the echo in cell %u (\"%s\") on %s, %zu KiB shared, "
+	       "TSC %.0f MHz\n", b.o.cpu, b.o.cell_id, cell_name(&b, name, sizeof(name)), b.dev.path,
+	       b.dev.shm_size >> 10, b.tsc_per_ns * 1e3);
 	print_header();
 	for (i = 0; i < b.o.num_sizes; i++)
 		run_size(&b, b.o.sizes[i]);

@@ -880,7 +880,6 @@ static int tx_claim_try(struct cellmsg_chan *ch, void *arg)
 	if (err)
 		return err;
 	__cellmsg_tx_claim(ch, a->len, a->data);
-	ch->tx_claim_lost = 0;
 	return 0;
 }
 

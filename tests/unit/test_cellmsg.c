@@ -364,6 +364,35 @@ static void test_send_in_place(void)
 	pair_close(&p);
 }
 
+/*
+ * A claim a reset dropped and the application never committed: the next
+ * claim (the inline path) starts clean, and a stray commit after it is
+ * the caller's error, not a reset reported again.
+ */
+static void test_send_in_place_abandoned(void)
+{
+	struct cellmsg_backend be;
+	uint8_t *data;
+	char in[64];
+	struct pair p;
+
+	pair_open(&p);
+	CHECK_EQ(cellmsg_send_begin(&p.a, 8, (void **)&data, 0), 0, "begin");
+	cellmsg_host_backend(&p.host, 1, &be);
+	CHECK_EQ(cellmsg_open(&p.b, p.host.region, REGION_SIZE, 1, &p.cfg, &be), 0, "reopen b");
+	CHECK_EQ(cellmsg_recv(&p.a, in, sizeof(in), 0), -ECONNRESET, "a sees the reset");
+	cellmsg_peer_state(&p.a);
+	CHECK_EQ(cellmsg_wait_connected(&p.b, 0), 0, "b connects");
+	CHECK_EQ(cellmsg_wait_connected(&p.a, 0), 0, "a connects");
+	CHECK_EQ(cellmsg_send_begin(&p.a, 8, (void **)&data, 0), 0, "a new claim");
+	memcpy(data, "for-new", 7);
+	CHECK_EQ(cellmsg_send_commit(&p.a, 7), 0, "its commit");
+	CHECK_EQ(cellmsg_recv(&p.b, in, sizeof(in), 0), 7, "it arrives");
+	CHECK(memcmp(in, "for-new", 7) == 0, "intact");
+	CHECK_EQ(cellmsg_send_commit(&p.a, 7), -EINVAL, "a stray commit: no claim open");
+	pair_close(&p);
+}
+
 /* A reset of the peer drops an open claim: reported, nothing delivered. */
 static void test_send_in_place_reset(void)
 {
@@ -778,6 +807,7 @@ int main(void)
 	RUN(test_zero_copy);
 	RUN(test_send_in_place);
 	RUN(test_send_in_place_reset);
+	RUN(test_send_in_place_abandoned);
 	RUN(test_peer_reset);
 	RUN(test_lazy_head);
 	RUN(test_reset_seen_by_peer_state);

@@ -227,11 +227,14 @@ __CELLMSG_INLINE int cellmsg_send(struct cellmsg_chan *ch, const void *msg,
 
 /*
  * Opens the claim of @len bytes at our position, where they fit (both
- * cellmsg_send_begin() paths): no other send until it ends.
+ * cellmsg_send_begin() paths): no other send until it ends. A claim a
+ * reset dropped and nobody committed is forgotten here: its loss was the
+ * old connection's to report.
  */
 static inline void __cellmsg_tx_claim(struct cellmsg_chan *ch, uint32_t len, void **data)
 {
 	ch->tx_claim = len + 1;
+	ch->tx_claim_lost = 0;
 	ch->tx_fits = 0;
 	*data = ch->tx_ring + (ch->tx_pos & (ch->tx_size - 1)) + sizeof(struct cellmsg_rec_hdr);
 }

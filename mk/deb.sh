@@ -8,7 +8,7 @@
 set -eu
 out=$1
 src=$(cd "$(dirname "$0")/.." && pwd)
-version=$(sed -n 's/^#define BULKHEAD_VERSION[[:space:]]*"\(.*\)"/\1/p' "$src/include/bulkhead/version.h")
+version=$(sh "$src/mk/version.sh" "$src")
 changelog=$(sed -n '1s/^bulkhead (\([^)]*\)).*/\1/p' "$src/debian/changelog")
 if [ "$changelog" != "$version" ]; then
 	echo "deb: debian/changelog says $changelog, include/bulkhead/version.h $version:" \

@@ -25,7 +25,7 @@ FIRMWAREDIR  ?= /lib/firmware
 MODULE_SUBDIR ?= extra
 DKMS_SRCDIR  ?= /usr/src/bulkhead-$(VERSION)
 
-VERSION := $(shell sed -n 's/^\#define BULKHEAD_VERSION[[:space:]]*"\(.*\)"/\1/p' include/bulkhead/version.h)
+VERSION := $(shell sh mk/version.sh .)
 # libcellmsg's ABI: struct cellmsg_chan is public and the inline fast
 # paths read its fields, so any change of its layout (or of a public
 # struct) is a new major (docs/packaging.md).

@@ -28,7 +28,7 @@ make -s -C "$src" BUILD="$build" DESTDIR="$root" install install-dkms >"$tmp/ins
 	{ tail -n 20 "$tmp/install.log"; echo "make install failed"; exit 1; }
 
 # ---- the files -------------------------------------------------------------
-version=$(sed -n 's/^#define BULKHEAD_VERSION[[:space:]]*"\(.*\)"/\1/p' "$src/include/bulkhead/version.h")
+version=$(sh "$src/mk/version.sh" "$src")
 kver=${BULKHEAD_KVER:-$("$src/mk/kver.sh")}
 for f in "$P/sbin/bulkhead" "$P/bin/ivshmem-ping" "$P/bin/bulkhead-bench" \
 	"$root/lib/firmware/bulkhead.bin" "$P/share/bulkhead/configs/qemu-q35.cell" \

@@ -35,6 +35,7 @@ bench-max-msg|include/bulkhead/bench_proto.h|^\s*#\s*define\s+\w*MAX_MSG\w*\s+\(
 bench-mode|include/bulkhead/bench_proto.h|^\s*#\s*define\s+\w+\s+"BH-MODE|'B',\s*'H',\s*'-'|*.c *.h
 hypercall-asm|include/bulkhead/hypercall.h|^\s*#\s*define\s+\w*(HC|HYPERCALL|VMMCALL|VMCALL|REPORT)\w*\s+[0-9]|\$[0-9]+\b.*BH_(HC|REPORT)_|*.S
 exit-names|include/bulkhead/hypercall.h include/bulkhead/sysfs.h|"vmexits_|\bvmexits_[a-z]+\s*,|"cpuid"\s*,\s*"msr"|*.c *.h
+version-reader|mk/version.sh|BULKHEAD_VERSION\[\[|*.sh *.mk Makefile
 EOF
 )
 
@@ -77,7 +78,10 @@ check() {
 # The check must catch a duplicate of every fact.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/inmates/lib/x86" "$tmp/tools"
+mkdir -p "$tmp/inmates/lib/x86" "$tmp/tools" "$tmp/mk"
+cat >"$tmp/mk/dup.sh" <<'EOF'
+v=$(sed -n 's/^#define BULKHEAD_VERSION[[:space:]]*"\(.*\)"/\1/p' include/bulkhead/version.h)
+EOF
 cat >"$tmp/tools/dup.c" <<'EOF'
 #define EINVAL 22
 #define PCI_DATA_PORT 0xcfc

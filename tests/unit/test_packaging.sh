@@ -20,7 +20,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
-version=$(sed -n 's/^#define BULKHEAD_VERSION[[:space:]]*"\(.*\)"/\1/p' "$src/include/bulkhead/version.h")
+version=$(sh "$src/mk/version.sh" "$src")
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 
 make -s -C "$src" BUILD="$build" deb >"$tmp/deb.log" 2>&1 ||

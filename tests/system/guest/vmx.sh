@@ -100,9 +100,10 @@ check_vmx_apic() {
 # vmx-rtos: the RTOS demo (bochs-freertos-demo, xAPIC) on CPU 1 with the
 # tutorial's commands: its tasks, its FPU switching (CR0.TS, #NM, FXSAVE)
 # and its tick under VMX; shut down while the tasks run, destroyed, CPU
-# back (guest/rtos-demo.sh, whose config and image names are given).
+# back (guest/cell-lifecycle.sh; the cell is "FreeRTOS", as the tutorial
+# names it).
 check_vmx_rtos() {
-	sh /tests/guest/rtos-demo.sh bochs-freertos-demo 10 bochs-freertos-demo $cpu
+	sh /tests/guest/cell-lifecycle.sh bochs-freertos-demo bochs-freertos-demo $cpu 10 FreeRTOS
 }
 
 # violate CELL IMAGE [LOAD ARGS]: the inmate breaks a rule: its cell is

@@ -13,7 +13,7 @@ source "$(dirname "$0")/../hv.sh"
 
 SECONDS_RUN=8
 GUEST_APPEND=$HV_MEMMAP
-guest_start g rtos-demo "freertos-demo,$SECONDS_RUN" 4
+guest_start g cell-lifecycle "freertos-demo,freertos-demo,3,$SECONDS_RUN,FreeRTOS" 4
 guest_wait g
 hv_console_expect g 'Created cell "FreeRTOS"' 'Started cell "FreeRTOS"' \
 	'rtos_start goes active' 'Cell "FreeRTOS" shut down' 'Closing cell "FreeRTOS"'

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# vmx-rtos (host half; guest: guest/rtos-demo.sh with bochs-freertos-demo
+# vmx-rtos (host half; guest: guest/cell-lifecycle.sh with bochs-freertos-demo
 # on CPU 1): the RTOS port under Intel VMX. Its twenty tasks were created
 # and ran (T01 at least two loops, each at its period), the queue
 # delivered, an FPU task's result is right (CR0.TS, #NM and FXSAVE under

@@ -11,10 +11,22 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define ASAN_FIBERS 1
+#else
+#define ASAN_FIBERS 0
+#endif
+
 #include "rtos_host_port.h"
 #include "../../inmates/rtos/core/internal.h"
 
 static ucontext_t boot;
+#if ASAN_FIBERS
+/* The boot stack's extent, for ASan: learnt when the first task starts. */
+static const void *boot_stack;
+static size_t boot_stack_size;
+#endif
 static unsigned int irq_depth;
 const char *rtos_host_fatal;
 struct rtos_task *rtos_host_fatal_task;
@@ -37,8 +49,46 @@ void rtos_port_irq_enable(void)
 	irq_depth = 0;
 }
 
+/*
+ * ASan keeps its own idea of which stack runs; a switch it is not told of
+ * looks like a wild jump of the stack pointer (it warns, and may report
+ * errors that are not there or miss ones that are). Each switch is
+ * announced before it (@to: the task, 0 for the boot stack; @save: 0 when
+ * the stack left will never run again) and completed after it, on the
+ * stack that then runs.
+ */
+static void switch_begin(void **save, const struct rtos_task *to)
+{
+#if ASAN_FIBERS
+	if (to)
+		__sanitizer_start_switch_fiber(save, to->stack_low, to->stack_size);
+	else
+		__sanitizer_start_switch_fiber(save, boot_stack, boot_stack_size);
+#else
+	(void)save;
+	(void)to;
+#endif
+}
+
+static void switch_end(void *saved)
+{
+#if ASAN_FIBERS
+	const void *from;
+	size_t from_size;
+
+	__sanitizer_finish_switch_fiber(saved, &from, &from_size);
+	if (!boot_stack) {
+		boot_stack = from;
+		boot_stack_size = from_size;
+	}
+#else
+	(void)saved;
+#endif
+}
+
 static void trampoline(unsigned int hi, unsigned int lo)
 {
+	switch_end(0);
 	rtos_task_entry((struct rtos_task *)((uintptr_t)hi << 32 | lo));
 }
 
@@ -56,17 +106,29 @@ void rtos_port_task_init(struct rtos_task *t)
 
 void rtos_port_switch(struct rtos_task *from, struct rtos_task *to)
 {
+	void *save = 0;
+
+	switch_begin(&save, to);
 	swapcontext(&from->ctx.uc, &to->ctx.uc);
+	switch_end(save);
 }
 
 void rtos_port_start(struct rtos_task *to)
 {
+	void *save = 0;
+
+	switch_begin(&save, to);
 	swapcontext(&boot, &to->ctx.uc);
+	switch_end(save);
 }
 
 void rtos_port_stop(void)
 {
+	void *save = 0;
+
+	switch_begin(&save, 0);
 	swapcontext(&rtos_current()->ctx.uc, &boot);
+	switch_end(save);
 }
 
 /*
@@ -94,6 +156,7 @@ void rtos_port_fatal(struct rtos_task *t, const char *what)
 	rtos_host_fatal = what;
 	rtos_host_fatal_task = t;
 	rtos__s.started = 0;
+	switch_begin(0, 0);		/* the task's stack is done with */
 	setcontext(&boot);
 	__builtin_unreachable();
 }

@@ -174,13 +174,6 @@ struct exits {
 static const char *const exit_names[] = BH_EXIT_NAMES;
 
 /*
- * Adds the exits of reason @stat (an exit name or BH_SYSFS_EXITS_TOTAL)
- * of every CPU under cells/@cell/statistics to *@sum, skipping
- * CPUs in *@seen and marking those it counts. A CPU Linux gave to the
- * inmate also appears under the root cell (the counters are per CPU), so
- * the inmate is read first and each CPU counted once.
- */
-/*
  * The cell's name from sysfs: the benchmark cannot know which program
  * answers (cellmsg-echo, rtos-echo: the same protocol), only the cell.
  */
@@ -199,6 +192,13 @@ static const char *cell_name(const struct bench *b, char *name, size_t size)
 	return name;
 }
 
+/*
+ * Adds the exits of reason @stat (an exit name or BH_SYSFS_EXITS_TOTAL)
+ * of every CPU under cells/@cell/statistics to *@sum, skipping
+ * CPUs in *@seen and marking those it counts. A CPU Linux gave to the
+ * inmate also appears under the root cell (the counters are per CPU), so
+ * the inmate is read first and each CPU counted once.
+ */
 static void add_cell_stat(const struct bench *b, unsigned int cell, const char *stat,
 			  uint64_t *seen, uint64_t *sum)
 {

@@ -36,6 +36,7 @@ bench-mode|include/bulkhead/bench_proto.h|^\s*#\s*define\s+\w+\s+"BH-MODE|'B',\s
 hypercall-asm|include/bulkhead/hypercall.h|^\s*#\s*define\s+\w*(HC|HYPERCALL|VMMCALL|VMCALL|REPORT)\w*\s+[0-9]|\$[0-9]+\b.*BH_(HC|REPORT)_|*.S
 exit-names|include/bulkhead/hypercall.h include/bulkhead/sysfs.h|"vmexits_|\bvmexits_[a-z]+\s*,|"cpuid"\s*,\s*"msr"|*.c *.h
 version-reader|mk/version.sh|BULKHEAD_VERSION\[\[|*.sh *.mk Makefile
+pm-timer-port|inmates/lib/x86/inmate.h|^\s*#\s*define\s+PM_TIMER_PORT\s|*.c *.h
 EOF
 )
 
@@ -88,6 +89,7 @@ cat >"$tmp/tools/dup.c" <<'EOF'
 #define MSIX_CTRL_ENABLE 0x8000
 unsigned long apic = 0xfee00000;
 unsigned long bars = 0xfc000000;
+#define PM_TIMER_PORT 0x608
 const char *root = "/sys/devices/bulkhead";
 #define MAX_MSG (256 * 1024)
 #define MODE_MAGIC "BH-MODE"

@@ -9,10 +9,6 @@
 
 #define TIMER_VECTOR	32
 #define PERIOD_NS	100000000ull
-/* q35; the Bochs build (build/inmates/bochs-*.bin) passes its own */
-#ifndef PM_TIMER_PORT
-#define PM_TIMER_PORT	0x608
-#endif
 
 static uint64_t apic_hz, expected_ns;
 static int64_t jitter_min = INT64_MAX, jitter_max = INT64_MIN;

@@ -40,10 +40,6 @@
 #define MMIO_BASE		IVSHMEM_INMATE_BARS(0)
 #define CHANNEL_VECTOR		40
 #define ECHO_VECTOR		41
-/* q35; the Bochs build (build/inmates/bochs-*.bin) passes its own */
-#ifndef PM_TIMER_PORT
-#define PM_TIMER_PORT		0x608
-#endif
 #define RAW_IDLE_NS		1000000000ull
 #define RAW_CHECK_SPINS		4096
 #define ADAPTIVE_SPIN_NS	20000

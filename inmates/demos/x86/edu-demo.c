@@ -22,8 +22,6 @@
 #include <common/pci.h>
 #include <common/x86_apic.h>
 
-
-#define PM_TIMER_PORT	0x608	/* q35 */
 #define DMA_LEN		256
 #define OUT_BUF		0x80000ul	/* in our RAM (the image is far smaller) */
 #define BACK_BUF	0x81000ul

@@ -60,7 +60,6 @@
 #include <common/ps_pattern.h>
 
 #define MMIO_BASE	IVSHMEM_INMATE_BARS(0)
-#define PM_TIMER_PORT	0x608	/* q35 */
 #define REOPEN_NS	1000000000ull
 #define SEND_TIMEOUT_NS	2000000000ll
 #define CHANNEL_IRQ	40	/* MSI-X vector 0: libcellmsg doorbells */

@@ -128,6 +128,15 @@ static inline void irq_disable(void)
 	asm volatile("cli" ::: "memory");
 }
 
+/*
+ * The ACPI PM timer port the demos calibrate against: q35's (0x608), as
+ * the demo configs give it to the cell; builds for another machine pass
+ * -DPM_TIMER_PORT (the Bochs ones: BOCHS_PM_TIMER_PORT).
+ */
+#ifndef PM_TIMER_PORT
+#define PM_TIMER_PORT	0x608
+#endif
+
 /* Time: calibrate against the ACPI PM timer at @pm_timer_port first. */
 uint64_t timing_init(uint16_t pm_timer_port);	/* returns the TSC in Hz */
 uint64_t apic_timer_hz(void);

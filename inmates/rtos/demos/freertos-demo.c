@@ -20,9 +20,6 @@
 #include <rtos/rtos.h>
 #include <rtos/x86.h>
 
-#ifndef PM_TIMER_PORT
-#define PM_TIMER_PORT	0x608		/* q35 */
-#endif
 /*
  * FreeRTOS's usual 1 kHz. The Bochs build ticks at 100 Hz: there a
  * console line costs tens of ticks at 1 kHz, the twenty tasks' lines

@@ -21,10 +21,6 @@
 #include <rtos/rtos.h>
 #include <rtos/x86.h>
 
-#ifndef PM_TIMER_PORT
-#define PM_TIMER_PORT	0x608		/* q35 */
-#endif
-
 #define STACK_BYTES	8192
 #define RELEASES	2000
 #define WARMUP		20

@@ -27,10 +27,6 @@
 #include <rtos/rtos.h>
 #include <rtos/x86.h>
 
-#ifndef PM_TIMER_PORT
-#define PM_TIMER_PORT	0x608		/* q35 */
-#endif
-
 #define MAX_DEVICES		2
 #define CHANNEL_VECTOR(n)	(40 + 2 * (n))
 #define ECHO_VECTOR		41

@@ -14,10 +14,6 @@
 #include <rtos/rtos.h>
 #include <rtos/x86.h>
 
-#ifndef PM_TIMER_PORT
-#define PM_TIMER_PORT	0x608		/* q35 */
-#endif
-
 #define STACK_BYTES	4096
 #define GUARD_BYTES	4096
 #define FRAME_BYTES	256

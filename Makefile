@@ -265,19 +265,17 @@ RTOS_INMATE_LIB := $(BUILD)/inmates/librtos.a
 RTOS_DEMO_SRCS := $(wildcard inmates/rtos/demos/*.c)
 RTOS_DEMO_OBJS := $(patsubst inmates/%,$(BUILD)/inmates/%.o,$(RTOS_DEMO_SRCS))
 RTOS_DEMOS := $(patsubst inmates/rtos/demos/%.c,$(BUILD)/inmates/%.bin,$(RTOS_DEMO_SRCS))
-INMATE_DEMOS += $(RTOS_DEMOS)
-ALL_OBJS += $(RTOS_INMATE_OBJS) $(RTOS_DEMO_OBJS)
-$(RTOS_INMATE_OBJS) $(RTOS_DEMO_OBJS): INMATE_CFLAGS += -Iinmates/rtos/include \
+# freertos-demo for the Bochs machine too (as BOCHS_INMATE_NAMES above),
+# in xAPIC mode and at 100 Hz.
+RTOS_BOCHS_OBJ := $(BUILD)/inmates/rtos/demos/bochs-freertos-demo.c.o
+INMATE_DEMOS += $(RTOS_DEMOS) $(BUILD)/inmates/bochs-freertos-demo.bin
+ALL_OBJS += $(RTOS_INMATE_OBJS) $(RTOS_DEMO_OBJS) $(RTOS_BOCHS_OBJ)
+$(RTOS_INMATE_OBJS) $(RTOS_DEMO_OBJS) $(RTOS_BOCHS_OBJ): INMATE_CFLAGS += -Iinmates/rtos/include \
 	-Iinmates/rtos/port/x86 $(CELLMSG_INC)
-
-# freertos-demo for the Bochs machine (as BOCHS_INMATE_NAMES above).
-INMATE_DEMOS += $(BUILD)/inmates/bochs-freertos-demo.bin
-RTOS_DEMO_OBJS += $(BUILD)/inmates/rtos/demos/bochs-freertos-demo.c.o
-ALL_OBJS += $(BUILD)/inmates/rtos/demos/bochs-freertos-demo.c.o
-$(BUILD)/inmates/rtos/demos/bochs-freertos-demo.c.o: inmates/rtos/demos/freertos-demo.c $(OBJ_DEPS)
+$(RTOS_BOCHS_OBJ): INMATE_CFLAGS += -DINMATE_XAPIC_ONLY -DTICK_HZ=100
+$(RTOS_BOCHS_OBJ): inmates/rtos/demos/freertos-demo.c $(OBJ_DEPS)
 	@mkdir -p $(@D)
-	$(Q)$(BOCHS_INMATE_CC) -DINMATE_XAPIC_ONLY -DTICK_HZ=100 -Iinmates/rtos/include \
-		-Iinmates/rtos/port/x86
+	$(Q)$(BOCHS_INMATE_CC)
 
 $(RTOS_INMATE_LIB): $(RTOS_INMATE_OBJS)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^

@@ -104,31 +104,29 @@ void rtos_port_task_init(struct rtos_task *t)
 		    (unsigned int)p);
 }
 
-void rtos_port_switch(struct rtos_task *from, struct rtos_task *to)
+/* From context @from to @to_uc, task @to's (0: the boot stack's). */
+static void swap(ucontext_t *from, ucontext_t *to_uc, const struct rtos_task *to)
 {
 	void *save = 0;
 
 	switch_begin(&save, to);
-	swapcontext(&from->ctx.uc, &to->ctx.uc);
+	swapcontext(from, to_uc);
 	switch_end(save);
+}
+
+void rtos_port_switch(struct rtos_task *from, struct rtos_task *to)
+{
+	swap(&from->ctx.uc, &to->ctx.uc, to);
 }
 
 void rtos_port_start(struct rtos_task *to)
 {
-	void *save = 0;
-
-	switch_begin(&save, to);
-	swapcontext(&boot, &to->ctx.uc);
-	switch_end(save);
+	swap(&boot, &to->ctx.uc, to);
 }
 
 void rtos_port_stop(void)
 {
-	void *save = 0;
-
-	switch_begin(&save, 0);
-	swapcontext(&rtos_current()->ctx.uc, &boot);
-	switch_end(save);
+	swap(&rtos_current()->ctx.uc, &boot, 0);
 }
 
 /*

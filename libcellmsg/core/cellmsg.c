@@ -37,6 +37,7 @@ void __cellmsg_notify(struct cellmsg_chan *ch)
 void __cellmsg_mode_seen(struct cellmsg_chan *ch, uint32_t mode)
 {
 	ch->peer_mode = mode;
+	ch->peer_quiet = mode & CELLMSG_MODE_SLEEPS ? (uint64_t)1 << 32 : mode;
 	/* Pairs with the peer's acquire load of mode_seen in sleep_acked(). */
 	STORE_REL(&ch->own->wake.mode_seen, mode);
 }
@@ -65,11 +66,38 @@ static int sleep_acked(const struct cellmsg_chan *ch)
 	return !ch->connected || LOAD_ACQ(&ch->peer->wake.mode_seen) == ch->own_mode;
 }
 
+/*
+ * tx_credit from our position and the peer's head as we last read it: the
+ * fast paths' room check (__cellmsg_tx_room()) is then one compare, and
+ * each record they write takes its length off. Exact here, a lower bound
+ * after that (a record that ends the ring leaves it 0 rather than a ring).
+ */
+static void tx_credit_update(struct cellmsg_chan *ch)
+{
+	uint32_t to_end = ch->tx_size - (ch->tx_pos & (ch->tx_size - 1));
+	uint32_t free = ch->tx_size - (ch->tx_pos - ch->tx_head);
+
+	/* One header more: the cleared slot after a record must be free too. */
+	free = free > CELLMSG_REC_ALIGN ? free - CELLMSG_REC_ALIGN : 0;
+	ch->tx_credit = to_end < free ? to_end : free;
+}
+
 /* Ends the open claim of cellmsg_send_begin(), if any; nothing sent. */
 static void claim_end(struct cellmsg_chan *ch)
 {
 	ch->tx_claim = 0;
 	ch->tx_fits = ch->tx_max + 1;
+}
+
+/* What __cellmsg_ready() compares fast_ident 0 with: never equal. */
+static const uint64_t never_ready = ~(uint64_t)0;
+
+/* Sets fast_ident (0: the fast paths go to the slow ones) and its word. */
+static void fast_set(struct cellmsg_chan *ch, uint64_t ident)
+{
+	ch->fast_ident = ident;
+	ch->fast_ident_at = ident ? (const volatile void *)&ch->peer->ident.epoch :
+				    (const volatile void *)&never_ready;
 }
 
 /*
@@ -81,7 +109,7 @@ static int broken(struct cellmsg_chan *ch)
 {
 	ch->error = -EPROTO;
 	ch->connected = 0;
-	ch->fast_ident = 0;
+	fast_set(ch, 0);
 	return -EPROTO;
 }
 
@@ -100,8 +128,8 @@ static void fast_update(struct cellmsg_chan *ch)
 		claim_end(ch);
 		ch->tx_claim_lost = 1;
 	}
-	ch->fast_ident = ch->connected && !ch->pending ?
-		(uint64_t)CELLMSG_STATE_READY << 32 | ch->peer_epoch : 0;
+	fast_set(ch, ch->connected && !ch->pending ?
+		 (uint64_t)CELLMSG_STATE_READY << 32 | ch->peer_epoch : 0);
 }
 
 /* ---- layout ------------------------------------------------------------ */
@@ -327,6 +355,7 @@ int cellmsg_open_halves(struct cellmsg_chan *ch, void *own, const void *peer,
 		return -EINVAL;
 
 	__builtin_memset(ch, 0, sizeof(*ch));
+	fast_set(ch, 0);
 	ch->half_size = (uint32_t)half_size;
 	ch->own = own;
 	ch->peer = (const volatile struct cellmsg_half *)peer;
@@ -349,6 +378,7 @@ int cellmsg_open_halves(struct cellmsg_chan *ch, void *own, const void *peer,
 	ch->tx_fits = ch->tx_max + 1;
 	ch->tx_pos = cfg->initial_pos & ~(CELLMSG_REC_ALIGN - 1);
 	ch->tx_head = ch->tx_pos;
+	tx_credit_update(ch);
 	ch->tx_seq = seq_next(mix32(ch->epoch));
 	ch->tx_bufs = (uint8_t *)ch->own + id.buf_offset;
 	ch->tx_buf_size = id.buf_size;
@@ -364,7 +394,7 @@ void cellmsg_close(struct cellmsg_chan *ch)
 	/* Pairs with the peer's acquire load of state. */
 	STORE_REL(&ch->own->ident.state, CELLMSG_STATE_CLOSED);
 	ch->connected = 0;
-	ch->fast_ident = 0;
+	fast_set(ch, 0);
 	claim_end(ch);
 	ch->tx_claim_lost = 0;
 	notify_peer(ch);
@@ -424,6 +454,7 @@ static void producer_reset_for(struct cellmsg_chan *ch, uint32_t e)
 	STORE(&ch->own->prod.base, ch->tx_pos);
 	STORE(&ch->own->prod.base_seq, ch->tx_seq);
 	ch->tx_head = ch->tx_pos;
+	tx_credit_update(ch);
 	/* The new peer holds none of our buffers. */
 	for (i = 0; i < ch->tx_buf_count; i++)
 		ch->tx_buf_gen[i] = 0;
@@ -765,26 +796,13 @@ static int tx_reserve(struct cellmsg_chan *ch, uint32_t need)
 	return ch->tx_size - (ch->tx_pos - head) >= need ? 0 : -EAGAIN;
 }
 
-/* Writes one record at the current position; space was reserved. */
-static void tx_write(struct cellmsg_chan *ch, uint32_t type, const void *a,
-		     uint32_t a_len, uint32_t total_len)
+/* Writes one record of @len payload bytes at our position; room was made. */
+static void tx_write(struct cellmsg_chan *ch, uint32_t type, const void *data,
+		     uint32_t len)
 {
-	uint32_t mask = ch->tx_size - 1;
-	uint32_t off = ch->tx_pos & mask;
-	uint32_t rec = align_rec(sizeof(struct cellmsg_rec_hdr) + total_len);
-	struct cellmsg_rec_hdr *hdr = (struct cellmsg_rec_hdr *)(ch->tx_ring + off);
-	struct cellmsg_rec_hdr *next =
-		(struct cellmsg_rec_hdr *)(ch->tx_ring + ((off + rec) & mask));
+	uint32_t seq;
 
-	/* The slot after this record must not hold a stale matching seq. */
-	STORE(&next->seq, 0);
-	if (a_len)
-		__builtin_memcpy(hdr + 1, a, a_len);
-	STORE(&hdr->word, total_len | type << CELLMSG_REC_TYPE_SHIFT);
-	/* Pairs with the consumer's acquire load of seq in rx_peek(). */
-	STORE_REL(&hdr->seq, ch->tx_seq);
-	ch->tx_seq = seq_next(ch->tx_seq);
-	ch->tx_pos += rec;
+	__cellmsg_tx_record(ch, type, data, len, 1, &seq);
 }
 
 struct tx_args {
@@ -806,9 +824,13 @@ static int tx_make_room(struct cellmsg_chan *ch, uint32_t len)
 	/* + one header: the cleared slot after the record must be free too. */
 	int err = tx_reserve(ch, pad + rec + CELLMSG_REC_ALIGN);
 
-	if (!err && pad)
-		tx_write(ch, CELLMSG_REC_PAD, 0, 0, pad - sizeof(struct cellmsg_rec_hdr));
-	return err;
+	if (err)
+		return err;
+	if (pad)
+		tx_write(ch, CELLMSG_REC_PAD, 0, pad - sizeof(struct cellmsg_rec_hdr));
+	/* The record fits now: whatever writes it takes it off an exact credit. */
+	tx_credit_update(ch);
+	return 0;
 }
 
 /*
@@ -826,7 +848,7 @@ static int tx_put(struct cellmsg_chan *ch, uint32_t type, const void *data,
 		return -EBUSY;	/* the claimed space is the next record's */
 	err = tx_make_room(ch, len);
 	if (!err)
-		tx_write(ch, type, data, len, len);
+		tx_write(ch, type, data, len);
 	return err;
 }
 
@@ -947,7 +969,7 @@ static int rx_peek(struct cellmsg_chan *ch, struct cellmsg_rx *rx)
 	for (;;) {
 		off = ch->rx_pos & (ch->rx_size - 1);
 		hdr = (const struct cellmsg_rec_hdr *)(ch->rx_ring + off);
-		/* Pairs with the producer's release store of seq in tx_write(). */
+		/* Pairs with the producer's release store of seq in __cellmsg_tx_record(). */
 		if (LOAD_ACQ(&hdr->seq) != ch->rx_seq) {
 			rx_flush(ch);
 			return -EAGAIN;

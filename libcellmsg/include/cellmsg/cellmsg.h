@@ -135,6 +135,9 @@ struct cellmsg_chan {
 	uint64_t fast_ident;			/* while connected with nothing
 						   to report: its epoch and state
 						   READY as one word, else 0 */
+	const volatile void *fast_ident_at;	/* the peer's epoch and state
+						   while fast_ident is set, else
+						   a word that is never 0 */
 	int connected;
 	int error;				/* -EPROTO: peer_epoch broke the
 						   protocol; wait for it to go */
@@ -142,6 +145,9 @@ struct cellmsg_chan {
 						   report once */
 	uint32_t own_mode;			/* our wake.sleep_mode */
 	uint32_t peer_mode;			/* the peer's, as we last saw it */
+	uint64_t peer_quiet;			/* peer_mode while it says it
+						   never sleeps, else a value no
+						   32-bit mode equals */
 
 	/* Our outbound ring. */
 	uint8_t *tx_ring;
@@ -152,6 +158,10 @@ struct cellmsg_chan {
 						   cellmsg_send_begin() is open, so
 						   no other send writes over it */
 	uint32_t tx_claim;			/* the open claim's length + 1, or 0 */
+	uint32_t tx_credit;			/* at most the bytes a record may
+						   take at tx_pos without padding,
+						   the cleared header after it
+						   left free (a lower bound) */
 	int tx_claim_lost;			/* a peer reset dropped the claim */
 	uint32_t tx_pos;			/* next byte to write */
 	uint32_t tx_seq;			/* sequence of the next record */

@@ -53,19 +53,18 @@ static inline void __cellmsg_full_fence(void)
 }
 
 /*
- * Connected, nothing to report (fast_ident is 0 otherwise: the peer can
- * write any word, so 0 is checked apart), and the peer still the
- * incarnation we connected to: its epoch and state in one acquire load
- * (pairs with the peer's release store of state; what we read after it
- * is that incarnation's).
+ * Connected, nothing to report, and the peer still the incarnation we
+ * connected to: its epoch and state in one acquire load (pairs with the
+ * peer's release store of state; what we read after it is that
+ * incarnation's). Otherwise fast_ident is 0 and fast_ident_at points at
+ * a word of ours that is never 0: the peer can write any word, so its
+ * own is not compared then.
  */
 static inline int __cellmsg_ready(const struct cellmsg_chan *ch)
 {
-	const volatile __cellmsg_u64 *id =
-		(const volatile __cellmsg_u64 *)&ch->peer->ident.epoch;
-	uint64_t want = ch->fast_ident;
+	const volatile __cellmsg_u64 *id = (const volatile __cellmsg_u64 *)ch->fast_ident_at;
 
-	return want && __atomic_load_n(id, __ATOMIC_ACQUIRE) == want;
+	return __atomic_load_n(id, __ATOMIC_ACQUIRE) == ch->fast_ident;
 }
 
 /*
@@ -138,7 +137,10 @@ static inline void __cellmsg_kick(struct cellmsg_chan *ch,
 	uint32_t mode = __atomic_load_n(&ch->peer->wake.sleep_mode,
 					__ATOMIC_RELAXED);
 
-	if (__builtin_expect(mode != ch->peer_mode, 0))
+	/* The mode we saw, and one without SLEEPS: one compare says both. */
+	if (__builtin_expect(mode == ch->peer_quiet, 1))
+		return;
+	if (mode != ch->peer_mode)
 		__cellmsg_mode_seen(ch, mode);
 	if (!(mode & CELLMSG_MODE_SLEEPS))
 		return;
@@ -155,10 +157,7 @@ static inline void __cellmsg_kick(struct cellmsg_chan *ch,
  */
 static inline int __cellmsg_tx_room(const struct cellmsg_chan *ch, uint32_t len)
 {
-	uint32_t off = ch->tx_pos & (ch->tx_size - 1), rec = __cellmsg_rec_len(len);
-
-	return len < ch->tx_fits && off + rec <= ch->tx_size &&
-	       ch->tx_size - (ch->tx_pos - ch->tx_head) >= rec + CELLMSG_REC_ALIGN;
+	return len < ch->tx_fits && __cellmsg_rec_len(len) <= ch->tx_credit;
 }
 
 /*
@@ -183,6 +182,7 @@ __cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type, const void *data,
 
 	ch->tx_seq = __cellmsg_seq_next(s);
 	ch->tx_pos += rec;
+	ch->tx_credit -= rec;	/* both its bounds shrink by rec, or one grows */
 	__atomic_store_n(&next->seq, 0, __ATOMIC_RELAXED);
 	if (data)
 		__cellmsg_copy(hdr + 1, data, len);

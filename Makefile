@@ -38,7 +38,7 @@ help:
 	@echo "make inmates      inmates/demos/x86/*.c -> build/inmates/*.bin"
 	@echo "make install      programs, modules, firmware, configs, libcellmsg, man pages"
 	@echo "                  (DESTDIR=, PREFIX=/usr/local; make uninstall removes them)"
-	@echo "make deb          Debian packages: bulkhead, bulkhead-dkms, libcellmsg1, libcellmsg-dev"
+	@echo "make deb          Debian packages: bulkhead, bulkhead-dkms, libcellmsg2, libcellmsg-dev"
 	@echo "make test         unit tests, QEMU (SVM) scenarios and Bochs (VMX) checks"
 	@echo "make test-unit    host tests only"
 	@echo "make bench-host   libcellmsg ping-pong and throughput against its baselines"

@@ -29,7 +29,7 @@ VERSION := $(shell sh mk/version.sh .)
 # libcellmsg's ABI: struct cellmsg_chan is public and the inline fast
 # paths read its fields, so any change of its layout (or of a public
 # struct) is a new major (docs/packaging.md).
-CELLMSG_ABI     := 1
+CELLMSG_ABI     := 2
 CELLMSG_SONAME  := libcellmsg.so.$(CELLMSG_ABI)
 CELLMSG_SOFILE  := libcellmsg.so.$(CELLMSG_ABI).0.0
 # Reproducible: the packages' SOURCE_DATE_EPOCH (from debian/changelog),
@@ -218,7 +218,7 @@ uninstall-modules:
 CELLMSG_MAN3_NAMES = $(shell awk -v list_only=1 -v skip=inmate.h -f mk/api2man.awk libcellmsg/API.md)
 
 # ---- Debian packages -------------------------------------------------------------
-# bulkhead, bulkhead-dkms, libcellmsg1, libcellmsg-dev into $(BUILD)/deb
+# bulkhead, bulkhead-dkms, libcellmsg2, libcellmsg-dev into $(BUILD)/deb
 # (mk/deb.sh: dpkg-buildpackage on a copy of the tree, then lintian).
 .PHONY: deb
 deb:

@@ -7,6 +7,6 @@
 #ifndef BULKHEAD_VERSION_H
 #define BULKHEAD_VERSION_H
 
-#define BULKHEAD_VERSION	"0.1.0"
+#define BULKHEAD_VERSION	"0.2.0"
 
 #endif

@@ -29,11 +29,13 @@ make -s -C "$src" BUILD="$build" DESTDIR="$root" install install-dkms >"$tmp/ins
 
 # ---- the files -------------------------------------------------------------
 version=$(sh "$src/mk/version.sh" "$src")
+# libcellmsg's soname major: the package name and the files follow it.
+abi=$(sed -n 's/^CELLMSG_ABI *:= *//p' "$src/mk/install.mk")
 kver=${BULKHEAD_KVER:-$("$src/mk/kver.sh")}
 for f in "$P/sbin/bulkhead" "$P/bin/ivshmem-ping" "$P/bin/bulkhead-bench" \
 	"$root/lib/firmware/bulkhead.bin" "$P/share/bulkhead/configs/qemu-q35.cell" \
 	"$P/share/bulkhead/configs/src/qemu-q35.c" "$P/share/bulkhead/inmates/cellmsg-echo.bin" \
-	"$P/share/bulkhead/histogram.gp" "$P/lib/libcellmsg.a" "$P/lib/libcellmsg.so.1.0.0" \
+	"$P/share/bulkhead/histogram.gp" "$P/lib/libcellmsg.a" "$P/lib/libcellmsg.so.$abi.0.0" \
 	"$P/lib/pkgconfig/libcellmsg.pc" "$P/include/cellmsg/cellmsg.h" \
 	"$P/include/bulkhead/cellmsg_wire.h" "$P/share/man/man8/bulkhead.8.gz" \
 	"$P/share/man/man7/libcellmsg.7.gz" "$P/share/man/man3/cellmsg_send.3.gz" \
@@ -45,8 +47,8 @@ for m in bulkhead uio_ivshmem; do
 	ls "$root/lib/modules/$kver/extra/$m.ko"* >/dev/null 2>&1 ||
 		bad "module $m not installed under /lib/modules/$kver/extra"
 done
-[ "$(readlink "$P/lib/libcellmsg.so")" = libcellmsg.so.1 ] || bad "libcellmsg.so does not point at the soname"
-[ "$(readlink "$P/lib/libcellmsg.so.1")" = libcellmsg.so.1.0.0 ] || bad "libcellmsg.so.1 does not point at the library"
+[ "$(readlink "$P/lib/libcellmsg.so")" = libcellmsg.so.$abi ] || bad "libcellmsg.so does not point at the soname"
+[ "$(readlink "$P/lib/libcellmsg.so.$abi")" = libcellmsg.so.$abi.0.0 ] || bad "libcellmsg.so.$abi does not point at the library"
 [ -e "$P/include/cellmsg/inmate.h" ] && bad "the inmate backend's header is installed without its library"
 cmp -s "$root/lib/firmware/bulkhead.bin" "$build/hypervisor/bulkhead.bin" || bad "installed firmware differs from the build's"
 "$P/sbin/bulkhead" --version | grep -q "^bulkhead $version " || bad "installed bulkhead --version does not say $version"
@@ -54,9 +56,9 @@ modinfo -F version "$root/lib/modules/$kver/extra/uio_ivshmem.ko"* 2>/dev/null |
 	bad "uio_ivshmem.ko's MODULE_VERSION is not $version"
 
 # ---- the library's interface -------------------------------------------------
-soname=$(readelf -d "$P/lib/libcellmsg.so.1.0.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-[ "$soname" = libcellmsg.so.1 ] || bad "soname is '$soname', expected libcellmsg.so.1"
-nm -D --defined-only "$P/lib/libcellmsg.so.1.0.0" | awk '$2 == "T" {print $3}' | sed 's/@.*//' |
+soname=$(readelf -d "$P/lib/libcellmsg.so.$abi.0.0" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$soname" = libcellmsg.so.$abi ] || bad "soname is '$soname', expected libcellmsg.so.$abi"
+nm -D --defined-only "$P/lib/libcellmsg.so.$abi.0.0" | awk '$2 == "T" {print $3}' | sed 's/@.*//' |
 	sort >"$tmp/exported"
 headers=$(ls "$P"/include/cellmsg/*.h)
 # Public functions: declared or defined inline at the start of a line.
@@ -94,9 +96,9 @@ pkg-config --static --libs libcellmsg | grep -q -- -luring || bad "pkg-config --
 cc -o "$tmp/hello" "$src/libcellmsg/examples/hello_host.c" $flags >"$tmp/cc.log" 2>&1 ||
 	{ cat "$tmp/cc.log"; bad "the example does not build with pkg-config's flags"; }
 if [ -x "$tmp/hello" ]; then
-	readelf -d "$tmp/hello" | grep -q 'NEEDED.*\[libcellmsg.so.1\]' || bad "the example is not linked against libcellmsg.so.1"
+	readelf -d "$tmp/hello" | grep -q "NEEDED.*\\[libcellmsg.so.$abi\\]" || bad "the example is not linked against libcellmsg.so.$abi"
 	out=$(LD_LIBRARY_PATH=$P/lib timeout 30 "$tmp/hello" 2>&1) || bad "the example failed: $out"
-	LD_LIBRARY_PATH=$P/lib ldd "$tmp/hello" | grep -q "$P/lib/libcellmsg.so.1" ||
+	LD_LIBRARY_PATH=$P/lib ldd "$tmp/hello" | grep -q "$P/lib/libcellmsg.so.$abi" ||
 		bad "the example did not load the installed library"
 	echo "example against the installed library: $(echo "$out" | tail -n 1)"
 fi

@@ -21,6 +21,8 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 version=$(sh "$src/mk/version.sh" "$src")
+# libcellmsg's soname major: the package name and the files follow it.
+abi=$(sed -n 's/^CELLMSG_ABI *:= *//p' "$src/mk/install.mk")
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 
 make -s -C "$src" BUILD="$build" deb >"$tmp/deb.log" 2>&1 ||
@@ -29,7 +31,7 @@ grep '^deb: lintian:' "$tmp/deb.log" | grep -v 'root privileges'
 
 # ---- the packages and what each holds ---------------------------------------
 root=$tmp/root
-for p in bulkhead bulkhead-dkms libcellmsg1 libcellmsg-dev; do
+for p in bulkhead bulkhead-dkms libcellmsg$abi libcellmsg-dev; do
 	deb=$(ls "$build"/deb/"${p}"_"${version}"_*.deb 2>/dev/null)
 	[ -f "$deb" ] || { bad "no $p package"; continue; }
 	dpkg-deb -x "$deb" "$root"
@@ -51,15 +53,15 @@ has bulkhead /usr/sbin/bulkhead /usr/bin/ivshmem-ping /usr/bin/bulkhead-bench \
 has bulkhead-dkms /usr/src/bulkhead-$version/dkms.conf /usr/src/bulkhead-$version/Makefile \
 	/usr/src/bulkhead-$version/driver/main.c /usr/src/bulkhead-$version/ivshmem-uio/uio_ivshmem.c \
 	/usr/src/bulkhead-$version/include/bulkhead/ivshmem.h
-has libcellmsg1 $L/libcellmsg.so.1.0.0 $L/libcellmsg.so.1
+has libcellmsg$abi $L/libcellmsg.so.$abi.0.0 $L/libcellmsg.so.$abi
 has libcellmsg-dev $L/libcellmsg.so $L/libcellmsg.a $L/pkgconfig/libcellmsg.pc \
 	/usr/include/cellmsg/cellmsg.h /usr/include/bulkhead/cellmsg_wire.h \
 	/usr/share/man/man7/libcellmsg.7.gz /usr/share/man/man3/cellmsg_open.3.gz
 # One package per file: nothing shipped twice.
 dups=$(cat "$tmp"/*.files | grep -v '/$' | sort | uniq -d | grep -v '^/usr/share/doc/$')
 [ -z "$dups" ] || bad "shipped by two packages: $(echo "$dups" | head -n 3 | tr '\n' ' ')"
-dpkg-deb -f "$build/deb/libcellmsg-dev_${version}_"*.deb Depends | grep -q "libcellmsg1 (= $version)" ||
-	bad "libcellmsg-dev does not depend on its libcellmsg1"
+dpkg-deb -f "$build/deb/libcellmsg-dev_${version}_"*.deb Depends | grep -q "libcellmsg$abi (= $version)" ||
+	bad "libcellmsg-dev does not depend on its libcellmsg$abi"
 dpkg-deb -f "$build/deb/bulkhead-dkms_${version}_all.deb" Depends | grep -q dkms ||
 	bad "bulkhead-dkms does not depend on dkms"
 dpkg-deb -f "$build/deb/bulkhead_${version}_"*.deb Depends | grep -q dkms &&
@@ -72,7 +74,7 @@ flags=$(pkg-config --cflags --libs libcellmsg) || bad "pkg-config does not find 
 # shellcheck disable=SC2086
 if cc -o "$tmp/hello" "$src/libcellmsg/examples/hello_host.c" $flags >"$tmp/cc.log" 2>&1; then
 	out=$(LD_LIBRARY_PATH=$root$L timeout 30 "$tmp/hello" 2>&1) || bad "the example failed: $out"
-	LD_LIBRARY_PATH=$root$L ldd "$tmp/hello" | grep -q "$root$L/libcellmsg.so.1" ||
+	LD_LIBRARY_PATH=$root$L ldd "$tmp/hello" | grep -q "$root$L/libcellmsg.so.$abi" ||
 		bad "the example did not load the packaged library"
 else
 	cat "$tmp/cc.log"

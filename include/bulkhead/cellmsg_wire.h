@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define CELLMSG_MAGIC			0x47534d43u	/* "CMSG" */
-#define CELLMSG_VERSION			2u
+#define CELLMSG_VERSION			3u
 
 #define CELLMSG_CACHELINE		64u
 #define CELLMSG_MAX_BUFS		64u

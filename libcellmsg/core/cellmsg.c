@@ -450,7 +450,7 @@ static void producer_reset_for(struct cellmsg_chan *ch, uint32_t e)
 
 	/* Whatever a scribbler left at base must not pass for a record. */
 	STORE(&((struct cellmsg_rec_hdr *)
-		(ch->tx_ring + (ch->tx_pos & (ch->tx_size - 1))))->seq, 0);
+		(ch->tx_ring + (ch->tx_pos & (ch->tx_size - 1))))->seq, ch->tx_seq - 1);
 	STORE(&ch->own->prod.base, ch->tx_pos);
 	STORE(&ch->own->prod.base_seq, ch->tx_seq);
 	ch->tx_head = ch->tx_pos;
@@ -477,7 +477,7 @@ static int consumer_attach(struct cellmsg_chan *ch, uint32_t e)
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (LOAD(&peer->ident.epoch) != e || LOAD(&peer->prod.prod_for) != ch->epoch)
 		return -ENOTCONN;
-	if (base % CELLMSG_REC_ALIGN || !base_seq)
+	if (base % CELLMSG_REC_ALIGN)
 		return broken(ch);
 
 	ch->rx_pos = base;

@@ -25,6 +25,16 @@
 #define PS_SPIN_NS		20000u
 #define PS_HDR			((uint32_t)sizeof(struct cellmsg_rec_hdr))
 
+/*
+ * A topic's sequence numbers skip 0 (PROTOCOL.md section 8 validates a
+ * tail's sequence as not 0), unlike a channel ring's since version 3.
+ */
+static uint32_t ps_seq_next(uint32_t seq)
+{
+	seq++;
+	return seq ? seq : 1;
+}
+
 /* Signed distance from @b to @a on the free-running position counters. */
 static int32_t pos_diff(uint32_t a, uint32_t b)
 {
@@ -284,7 +294,7 @@ static void pub_put(struct cellmsg_pub *p, uint32_t type, const void *msg, uint3
 	/* Pairs with the subscriber's acquire load of seq. */
 	STORE_REL(&h->seq, p->seq);
 	if (type == CELLMSG_REC_MSG)
-		p->seq = __cellmsg_seq_next(p->seq);
+		p->seq = ps_seq_next(p->seq);
 	p->pos += rec;
 }
 
@@ -547,7 +557,7 @@ static int sub_try(struct cellmsg_sub *s, void *buf, uint32_t cap)
 			return sub_overrun(s);
 		s->head = pos + rec;
 		if (type == CELLMSG_REC_MSG) {
-			s->seq = __cellmsg_seq_next(s->seq);
+			s->seq = ps_seq_next(s->seq);
 			s->delivered = 1;
 			sub_publish(s);
 			return (int)len;

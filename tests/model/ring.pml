@@ -5,8 +5,9 @@
  * rx_advance, wait_loop in BLOCK mode).
  *
  * One producer, one consumer, a ring of RING one-slot records {seq, val}.
- * The producer clears the next slot's seq, writes the payload, then
- * publishes seq; sequence numbers run 1..SEQMAX (= RING) and skip 0. It caches the
+ * The producer clears the next slot's seq (to the seq it is about to
+ * publish), writes the payload, then publishes seq; sequence numbers run
+ * 0..RING-1 and wrap (protocol version 3). It caches the
  * consumer's head and re-reads it only when the cache shows too little
  * room (a record plus the cleared slot after it). The consumer polls the
  * seq of the slot at its head, checks the payload, and publishes head
@@ -39,6 +40,9 @@
  * its mode: spin must find the wake-up lost to a producer that still
  * believes it polls.
  *
+ * -DNOCLEAR leaves the next slot's seq as the previous lap wrote it: spin
+ * must find a stale record taken for a new one (the payload assertion).
+ *
  * -DNOFENCE drops the fence in wait_loop: the store to want may then become
  * visible only after the re-check's loads (store buffer), modelled by doing
  * it after the re-check. (The `true ->` guards keep the re-check's own
@@ -64,8 +68,7 @@
 /* Sequence numbers cycle with the ring's period, so a record left from the
  * previous lap carries exactly the sequence the consumer expects: only the
  * producer's clearing of the next slot keeps it from being taken. */
-#define SEQMAX	RING
-#define SEQ_NEXT(s)	((s) == SEQMAX -> 1 : (s) + 1)
+#define SEQ_NEXT(s)	(((s) + 1) % RING)
 #define NEED	2	/* one record + the cleared slot after it */
 #ifndef LAZY
 #define LAZY	2	/* records the consumer may hold back from head */
@@ -153,8 +156,10 @@ inline tx_try()
 	fi;
 	if
 	:: ok ->
-		/* tx_write */
-		ring[(pos + 1) % RING].seq = 0;
+		/* __cellmsg_tx_record: this record's seq is never the next one's */
+#ifndef NOCLEAR
+		ring[(pos + 1) % RING].seq = tx_seq;
+#endif
 		ring[pos % RING].val = i;
 		/* STORE_REL(seq); LOAD(cmode), in either order (no fence yet) */
 		if

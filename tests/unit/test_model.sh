@@ -5,7 +5,8 @@
 # message; no invalid end state = no lost wake-up), and the -DNOFENCE
 # variant (wait_loop's fence removed) and the -DNOACK variant (a side
 # sleeps before the peer acknowledged that it may: the peer still skips
-# its fence) must fail, or the model proves nothing. Exit 0 pass, 1 fail, 77 when spin or a C compiler is missing.
+# its fence) and the -DNOCLEAR variant (the producer does not clear the
+# header after a record) must fail, or the model proves nothing. Exit 0 pass, 1 fail, 77 when spin or a C compiler is missing.
 set -u
 
 command -v spin >/dev/null 2>&1 || { echo "spin not installed: skipping model check"; exit 77; }
@@ -69,8 +70,15 @@ else
 	ok=0
 fi
 
+if run noclear -DNOCLEAR; then
+	[ "$(cat "$tmp/noclear.errors")" != 0 ] ||
+		{ echo "FAIL: no-clear variant verified: model cannot see a stale record"; ok=0; }
+else
+	ok=0
+fi
+
 if [ $ok = 1 ]; then
-	echo "ring model verified; no-fence and no-ack variants lose a wake-up as expected"
+	echo "ring model verified; no-fence and no-ack variants lose a wake-up, the no-clear one takes a stale record, as expected"
 	exit 0
 fi
 exit 1

@@ -29,11 +29,14 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 /* The public fast paths are meant to melt into the caller's loop. */
 #define __CELLMSG_INLINE	static inline __attribute__((always_inline))
 
+/*
+ * A ring's sequence numbers wrap (0 included): what keeps a stale header
+ * from matching is the producer's store of each record's seq into the
+ * header after it (__cellmsg_tx_record()), never the next one's.
+ */
 static inline uint32_t __cellmsg_seq_next(uint32_t seq)
 {
-	/* Sequence numbers skip 0: a cleared header never matches. */
-	seq++;
-	return seq ? seq : 1;
+	return seq + 1;
 }
 
 static inline uint32_t __cellmsg_rec_len(uint32_t len)
@@ -162,8 +165,8 @@ static inline int __cellmsg_tx_room(const struct cellmsg_chan *ch, uint32_t len)
 
 /*
  * Writes one record of @type at our position, where it fits (checked),
- * with the header after it cleared (stale bytes there must not pass for
- * the next record). Its payload is copied from @data, or is in place
+ * with the header after it cleared: stale bytes there must not pass for
+ * the next record, so it gets this record's seq, which is not the next. Its payload is copied from @data, or is in place
  * already when @data is 0 (cellmsg_send_commit()). With @publish 0 its
  * seq is not stored: the caller stores *@seq into the returned header
  * later (a batch publishes its first record last). No doorbell: the
@@ -183,7 +186,7 @@ __cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type, const void *data,
 	ch->tx_seq = __cellmsg_seq_next(s);
 	ch->tx_pos += rec;
 	ch->tx_credit -= rec;	/* both its bounds shrink by rec, or one grows */
-	__atomic_store_n(&next->seq, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&next->seq, s, __ATOMIC_RELAXED);
 	if (data)
 		__cellmsg_copy(hdr + 1, data, len);
 	__atomic_store_n(&hdr->word, len | type << CELLMSG_REC_TYPE_SHIFT,

@@ -60,8 +60,8 @@ static inline void __cellmsg_full_fence(void)
  * connected to: its epoch and state in one acquire load (pairs with the
  * peer's release store of state; what we read after it is that
  * incarnation's). Otherwise fast_ident is 0 and fast_ident_at points at
- * a word of ours that is never 0: the peer can write any word, so its
- * own is not compared then.
+ * the library's constant that is never 0: the peer can write any word,
+ * so its own is not compared then.
  */
 static inline int __cellmsg_ready(const struct cellmsg_chan *ch)
 {
@@ -166,12 +166,13 @@ static inline int __cellmsg_tx_room(const struct cellmsg_chan *ch, uint32_t len)
 /*
  * Writes one record of @type at our position, where it fits (checked),
  * with the header after it cleared: stale bytes there must not pass for
- * the next record, so it gets this record's seq, which is not the next. Its payload is copied from @data, or is in place
- * already when @data is 0 (cellmsg_send_commit()). With @publish 0 its
- * seq is not stored: the caller stores *@seq into the returned header
- * later (a batch publishes its first record last). No doorbell: the
- * caller kicks once for all it wrote. Everything is loaded before the
- * copy, which the compiler must assume may write anywhere.
+ * the next record, so it gets this record's seq, which is not the next.
+ * Its payload is copied from @data, or is in place already when @data is
+ * 0 (cellmsg_send_commit()). With @publish 0 its seq is not stored: the
+ * caller stores *@seq into the returned header later (a batch publishes
+ * its first record last). No doorbell: the caller kicks once for all it
+ * wrote. Everything is loaded before the copy, which the compiler must
+ * assume may write anywhere.
  */
 static inline struct cellmsg_rec_hdr *
 __cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type, const void *data,

@@ -378,6 +378,7 @@ int cellmsg_open_halves(struct cellmsg_chan *ch, void *own, const void *peer,
 	ch->tx_fits = ch->tx_max + 1;
 	ch->tx_pos = cfg->initial_pos & ~(CELLMSG_REC_ALIGN - 1);
 	ch->tx_head = ch->tx_pos;
+	ch->tx_clear = ch->tx_pos;
 	tx_credit_update(ch);
 	ch->tx_seq = seq_next(mix32(ch->epoch));
 	ch->tx_bufs = (uint8_t *)ch->own + id.buf_offset;
@@ -454,6 +455,7 @@ static void producer_reset_for(struct cellmsg_chan *ch, uint32_t e)
 	STORE(&ch->own->prod.base, ch->tx_pos);
 	STORE(&ch->own->prod.base_seq, ch->tx_seq);
 	ch->tx_head = ch->tx_pos;
+	ch->tx_clear = ch->tx_pos;
 	tx_credit_update(ch);
 	/* The new peer holds none of our buffers. */
 	for (i = 0; i < ch->tx_buf_count; i++)
@@ -805,6 +807,51 @@ static void tx_write(struct cellmsg_chan *ch, uint32_t type, const void *data,
 	__cellmsg_tx_record(ch, type, data, len, 1, &seq);
 }
 
+/*
+ * Clears the header slots from tx_clear (or the slot after tx_pos, which
+ * the last record or the reset cleared) to __CELLMSG_CLEAR_AHEAD bytes past
+ * the start of tx_pos's line, within the free span tx_credit says (never
+ * past the ring's end), with the latest seq: the records to come there
+ * carry later ones. Whole lines take four 16-byte stores (the words are
+ * overwritten too: nobody reads them before the seq beside them matches).
+ * Where there is no room it clears what there is, and tx_clear never
+ * falls behind tx_pos (its compares are modulo 2^32).
+ */
+void __cellmsg_tx_clear_more(struct cellmsg_chan *ch)
+{
+	typedef uint32_t slots2 __attribute__((vector_size(16), aligned(8), may_alias));
+	uint32_t pos = ch->tx_pos, old = ch->tx_seq - 1;
+	uint32_t from = __cellmsg_tx_cleared(ch, pos) ? ch->tx_clear : pos + CELLMSG_REC_ALIGN;
+	uint32_t to = (pos & ~(CELLMSG_CACHELINE - 1)) + __CELLMSG_CLEAR_AHEAD;
+	const slots2 cleared = { old, 0, old, 0 };
+	uint8_t *p, *end;
+
+	if ((int32_t)(to - (pos + ch->tx_credit)) > 0)
+		to = pos + ch->tx_credit;
+	if ((int32_t)(to - from) <= 0) {
+		ch->tx_clear = (int32_t)(from - pos) > 0 ? from : pos;
+		return;
+	}
+	/* [from, to) lies before the ring's end: one stretch of memory. */
+	p = ch->tx_ring + (from & (ch->tx_size - 1));
+	end = p + (to - from);
+	if ((uintptr_t)p % 16) {
+		STORE((uint32_t *)p, old);
+		p += CELLMSG_REC_ALIGN;
+	}
+	for (; end - p >= 64; p += 64) {
+		((slots2 *)p)[0] = cleared;
+		((slots2 *)p)[1] = cleared;
+		((slots2 *)p)[2] = cleared;
+		((slots2 *)p)[3] = cleared;
+	}
+	for (; end - p >= 16; p += 16)
+		*(slots2 *)p = cleared;
+	if (p < end)
+		STORE((uint32_t *)p, old);
+	ch->tx_clear = to;
+}
+
 struct tx_args {
 	uint32_t type;
 	const void *data;
@@ -861,7 +908,7 @@ static int tx_try(struct cellmsg_chan *ch, void *arg)
 	if (!err)
 		err = tx_put(ch, a->type, a->data, a->len);
 	if (!err)
-		__cellmsg_kick(ch, &ch->peer->wake.want_data);
+		__cellmsg_tx_done(ch);
 	return err;
 }
 
@@ -934,6 +981,9 @@ int __cellmsg_send_commit(struct cellmsg_chan *ch, uint32_t len)
 
 void cellmsg_send_cancel(struct cellmsg_chan *ch)
 {
+	/* What the caller wrote into the claim is no longer cleared. */
+	if (ch->tx_claim)
+		ch->tx_clear = ch->tx_pos;
 	claim_end(ch);
 	ch->tx_claim_lost = 0;
 }
@@ -999,27 +1049,6 @@ static int rx_peek(struct cellmsg_chan *ch, struct cellmsg_rx *rx)
 		rx->gen = 0;
 		return 0;
 	}
-}
-
-/*
- * A batch's common case: an inline message at our position that fits
- * @b, copied and stepped over (not published); 1 if so, else 0 for
- * rx_peek() to judge.
- */
-static int rx_take(struct cellmsg_chan *ch, struct cellmsg_rxbuf *b)
-{
-	uint32_t off = ch->rx_pos & (ch->rx_size - 1), word, len;
-	const struct cellmsg_rec_hdr *hdr =
-		(const struct cellmsg_rec_hdr *)(ch->rx_ring + off);
-
-	word = __cellmsg_rx_word(ch, hdr, off);
-	len = word & CELLMSG_REC_LEN_MASK;
-	if (word >> CELLMSG_REC_TYPE_SHIFT != CELLMSG_REC_MSG || len > b->cap || !b->data)
-		return 0;
-	__cellmsg_copy(b->data, hdr + 1, len);
-	b->len = len;
-	__cellmsg_rx_skip(ch, align_rec(sizeof(*hdr) + len));
-	return 1;
 }
 
 static int rx_try_view(struct cellmsg_chan *ch, void *arg)
@@ -1097,39 +1126,85 @@ struct tx_batch_args {
 };
 
 /*
+ * The common run of a batch: inline messages from @msgs on that fit at our
+ * position without padding, written with the ring's state in registers
+ * and stored back once. With @hold_first the first record's seq is left
+ * for the caller to store last; every other record gets its seq at once,
+ * which nobody reads before the held one (the consumer reads in order).
+ * Only the slot after the last record may need clearing (if below
+ * tx_clear it is already): each one before it is the next record's,
+ * written here. How many it wrote.
+ */
+static unsigned int tx_batch_run(struct cellmsg_chan *ch, const struct cellmsg_msg *msgs,
+				 unsigned int count, int hold_first)
+{
+	uint32_t mask = ch->tx_size - 1, pos = ch->tx_pos, seq = ch->tx_seq;
+	uint32_t credit = ch->tx_credit, fits = ch->tx_fits, len, rec;
+	uint8_t *ring = ch->tx_ring;
+	struct cellmsg_rec_hdr *hdr;
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		len = msgs[i].len;
+		rec = __cellmsg_rec_len(len);
+		if (!msgs[i].data || len >= fits || rec > credit)
+			break;
+		hdr = (struct cellmsg_rec_hdr *)(ring + (pos & mask));
+		__cellmsg_copy(hdr + 1, msgs[i].data, len);
+		STORE(&hdr->word, len | CELLMSG_REC_MSG << CELLMSG_REC_TYPE_SHIFT);
+		if (i || !hold_first)
+			STORE(&hdr->seq, seq);
+		pos += rec;
+		credit -= rec;
+		seq = __cellmsg_seq_next(seq);
+	}
+	if (!i)
+		return 0;
+	/* The last record's seq, never the next (__cellmsg_tx_record()). */
+	hdr = (struct cellmsg_rec_hdr *)(ring + (pos & mask));
+	if (!__cellmsg_tx_cleared(ch, pos))
+		STORE(&hdr->seq, seq - 1);
+	ch->tx_pos = pos;
+	ch->tx_seq = seq;
+	ch->tx_credit = credit;
+	return i;
+}
+
+/*
  * As many of the batch as fit, in order, then one publication and one
- * kick for all of them. The first record the fast path writes gets its seq
- * last: the consumer, which reads in order, waits on it and then finds all
- * the records after it complete (PROTOCOL.md section 2), instead of
- * chasing the producer line by line. The peer sees one doorbell decision
- * (and pays at most one fence) per batch. A message that is invalid or too
- * large ends the batch before it; if it is the first, its error is the
- * result.
+ * kick for all of them. The first record written gets its seq last: the
+ * consumer, which reads in order, waits on it and then finds all the
+ * records after it complete (PROTOCOL.md section 2), instead of chasing
+ * the producer line by line. The peer sees one doorbell decision (and
+ * pays at most one fence) per batch. Where tx_batch_run() stops, the
+ * message goes the whole way (padding at the end of the ring, room made)
+ * and the run goes on after it. A message that is invalid or too large
+ * ends the batch before it; if it is the first, its error is the result.
  */
 static int tx_batch_try(struct cellmsg_chan *ch, void *arg)
 {
 	const struct tx_batch_args *a = arg;
-	struct cellmsg_rec_hdr *first = 0, *hdr;
-	uint32_t first_seq = 0, seq;
-	unsigned int i;
-	int err;
+	struct cellmsg_rec_hdr *first = 0;
+	uint32_t first_seq = 0, pos, seq;
+	unsigned int i, n;
+	int err = __cellmsg_ready(ch) ? 0 : sync_peer(ch);
 
-	err = sync_peer(ch);
 	if (err)
 		return err;
 	for (i = 0; i < a->count; i++) {
-		const struct cellmsg_msg *m = &a->msgs[i];
+		const struct cellmsg_msg *m;
 
-		if (m->data) {
-			hdr = __cellmsg_tx_write(ch, CELLMSG_REC_MSG, m->data, m->len,
-						 first != 0, &seq);
-			if (hdr && !first) {
-				first = hdr;
-				first_seq = seq;
-			}
-			if (hdr)
-				continue;
+		pos = ch->tx_pos;
+		seq = ch->tx_seq;
+		n = tx_batch_run(ch, a->msgs + i, a->count - i, !first);
+		if (n && !first) {
+			first = (struct cellmsg_rec_hdr *)(ch->tx_ring + (pos & (ch->tx_size - 1)));
+			first_seq = seq;
 		}
+		i += n;
+		if (i == a->count)
+			break;
+		m = &a->msgs[i];
 		err = !m->data && m->len ? -EINVAL :
 		      m->len > ch->tx_max ? -EMSGSIZE :
 		      tx_put(ch, CELLMSG_REC_MSG, m->data, m->len);
@@ -1143,7 +1218,7 @@ static int tx_batch_try(struct cellmsg_chan *ch, void *arg)
 	/* Pairs with the consumer's acquire load of seq. */
 	if (first)
 		STORE_REL(&first->seq, first_seq);
-	__cellmsg_kick(ch, &ch->peer->wake.want_data);
+	__cellmsg_tx_done(ch);
 	return (int)i;
 }
 
@@ -1163,6 +1238,43 @@ struct rx_batch_args {
 };
 
 /*
+ * The common run of a batch receive: inline messages at our position that
+ * pass __cellmsg_rx_word()'s checks and fit their buffers, copied out
+ * with the ring's state in registers and stepped over (not published).
+ * How many; what stops it is rx_peek()'s to judge.
+ */
+static unsigned int rx_batch_run(struct cellmsg_chan *ch, struct cellmsg_rxbuf *bufs,
+				 unsigned int count)
+{
+	uint32_t mask = ch->rx_size - 1, pos = ch->rx_pos, seq = ch->rx_seq;
+	uint32_t size = ch->rx_size, max = ch->rx_max, off, word, len, rec;
+	const uint8_t *ring = ch->rx_ring;
+	const struct cellmsg_rec_hdr *hdr;
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		off = pos & mask;
+		hdr = (const struct cellmsg_rec_hdr *)(ring + off);
+		/* Pairs with the producer's release store of seq. */
+		if (LOAD_ACQ(&hdr->seq) != seq)
+			break;
+		word = LOAD(&hdr->word);
+		len = word & CELLMSG_REC_LEN_MASK;
+		rec = __cellmsg_rec_len(len);
+		if (word >> CELLMSG_REC_TYPE_SHIFT != CELLMSG_REC_MSG || len > max ||
+		    off + rec > size || len > bufs[i].cap || !bufs[i].data)
+			break;
+		__cellmsg_copy(bufs[i].data, hdr + 1, len);
+		bufs[i].len = len;
+		pos += rec;
+		seq = __cellmsg_seq_next(seq);
+	}
+	ch->rx_pos = pos;
+	ch->rx_seq = seq;
+	return i;
+}
+
+/*
  * Copies out the messages there, up to the batch's size, stepping past
  * each without publishing; then publishes our position once. A message
  * larger than its buffer ends the batch (and stays queued); an -EPROTO
@@ -1173,16 +1285,17 @@ static int rx_batch_try(struct cellmsg_chan *ch, void *arg)
 	const struct rx_batch_args *a = arg;
 	struct cellmsg_rx rx;
 	unsigned int i;
-	int err;
+	int err = __cellmsg_ready(ch) ? 0 : sync_peer(ch);
 
-	err = sync_peer(ch);
 	if (err)
 		return err;
 	for (i = 0; i < a->count; i++) {
-		struct cellmsg_rxbuf *b = &a->bufs[i];
+		struct cellmsg_rxbuf *b;
 
-		if (rx_take(ch, b))
-			continue;
+		i += rx_batch_run(ch, a->bufs + i, a->count - i);
+		if (i == a->count)
+			break;
+		b = &a->bufs[i];
 		err = rx_peek(ch, &rx);
 		if (!err && (rx.len > b->cap || (!b->data && rx.len)))
 			err = -ENOBUFS;

@@ -253,16 +253,39 @@ static void test_wraparound(void)
 }
 
 /*
+ * Stale bytes that would pass for records to come, as an old lap's
+ * payload might hold them: every slot the producer has not cleared yet
+ * (from tx_clear on, or from the slot after the next record) up to 1 KiB
+ * ahead gets the header the @len-byte record that will start there is
+ * going to carry.
+ */
+static void plant_stale_headers(struct cellmsg_chan *ch, uint32_t len)
+{
+	uint32_t rec = __cellmsg_rec_len(len), pos = ch->tx_pos, q;
+	uint32_t from = (int32_t)(ch->tx_clear - pos) > 0 ? ch->tx_clear : pos + rec;
+	struct cellmsg_rec_hdr *hdr;
+
+	for (q = from; q - pos < 1024; q += CELLMSG_REC_ALIGN) {
+		if ((q - pos) % rec)
+			continue;
+		hdr = (struct cellmsg_rec_hdr *)(ch->tx_ring + (q & (ch->tx_size - 1)));
+		hdr->seq = ch->tx_seq + (q - pos) / rec;
+		hdr->word = len | CELLMSG_REC_MSG << CELLMSG_REC_TYPE_SHIFT;
+	}
+}
+
+/*
  * Sequence numbers wrap through 0 (PROTOCOL.md section 2): messages go on
- * across it, and at every step a stale header after the record, carrying
- * the sequence the consumer expects next, is not taken: the producer
- * stores the record's own seq there first. The producer's counter is set
- * before the handshake, which publishes it as base_seq.
+ * across it, and at every step stale headers ahead, carrying the sequence
+ * the consumer will expect there, are not taken: the producer clears the
+ * slots ahead (or the one after a record) with an older seq before a
+ * record ends there. The producer's counter is set before the handshake,
+ * which publishes it as base_seq. The 8-byte messages take 16 bytes, so
+ * the 4 KiB ring holds them without padding.
  */
 static void test_seq_wrap(void)
 {
 	struct cellmsg_config cfg = { .ring_size = 4096 };
-	struct cellmsg_rec_hdr *next;
 	struct cellmsg_backend be;
 	uint64_t out, in;
 	struct pair p;
@@ -278,11 +301,7 @@ static void test_seq_wrap(void)
 	CHECK_EQ(cellmsg_wait_connected(&p.b, 0), 0, "b connected");
 	CHECK_EQ(cellmsg_wait_connected(&p.a, 0), 0, "a connected");
 	for (i = 0; i < 600; i++) {
-		/* An 8-byte message takes 16 bytes: the next header is there. */
-		next = (struct cellmsg_rec_hdr *)(p.a.tx_ring +
-			((p.a.tx_pos + 16) & (p.a.tx_size - 1)));
-		next->seq = __cellmsg_seq_next(p.a.tx_seq);
-		next->word = sizeof(out) | CELLMSG_REC_MSG << CELLMSG_REC_TYPE_SHIFT;
+		plant_stale_headers(&p.a, sizeof(out));
 		out = i;
 		if (cellmsg_send(&p.a, &out, sizeof(out), 0))
 			lost++;
@@ -292,6 +311,8 @@ static void test_seq_wrap(void)
 			stale++;
 	}
 	CHECK(p.a.tx_seq < 1000, "the sequence wrapped: %u", p.a.tx_seq);
+	CHECK(p.a.tx_clear - p.a.tx_pos >= 64, "the producer clears ahead: %u",
+	      p.a.tx_clear - p.a.tx_pos);
 	CHECK_EQ(lost, 0, "messages lost or wrong across the wrap");
 	CHECK_EQ(stale, 0, "stale headers taken for the next record");
 	pair_close(&p);
@@ -349,6 +370,51 @@ static void test_zero_copy(void)
 }
 
 /* Zero-copy through the ring: claim in place, commit, misuse refused. */
+/* Headers the records after one of 8 bytes at the claim would carry. */
+static void forge_in_claim(struct cellmsg_chan *ch, uint8_t *data, uint32_t claimed)
+{
+	struct cellmsg_rec_hdr *slot;
+	uint32_t q;
+
+	for (q = 16; q + sizeof(*slot) <= claimed + 8; q += 16) {
+		slot = (struct cellmsg_rec_hdr *)(data - 8 + q);
+		slot->seq = ch->tx_seq + q / 16;
+		slot->word = 8 | CELLMSG_REC_MSG << CELLMSG_REC_TYPE_SHIFT;
+	}
+}
+
+/*
+ * A claim may be written in full and then committed shorter or
+ * cancelled: what the caller wrote there (here headers the next records
+ * would carry) is no longer cleared, so it must not pass for records.
+ */
+static void test_claim_dirties_ahead(void)
+{
+	uint64_t out = 7, in;
+	uint8_t *data;
+	struct pair p;
+
+	pair_open(&p);
+	CHECK_EQ(cellmsg_send(&p.a, &out, sizeof(out), 0), 0, "a send clears ahead");
+	CHECK_EQ(cellmsg_recv(&p.b, &in, sizeof(in), 0), (int)sizeof(in), "recv");
+	CHECK((int32_t)(p.a.tx_clear - p.a.tx_pos) >= 64, "cleared ahead before the claim");
+	CHECK_EQ(cellmsg_send_begin(&p.a, 200, (void **)&data, 0), 0, "begin");
+	forge_in_claim(&p.a, data, 200);
+	CHECK_EQ(cellmsg_send_commit(&p.a, 8), 0, "commit 8 of 200");
+	CHECK_EQ(cellmsg_recv(&p.b, &in, sizeof(in), 0), (int)sizeof(in), "the committed one");
+	CHECK_EQ(cellmsg_recv(&p.b, &in, sizeof(in), 0), -EAGAIN,
+		 "what the claim held past the record is not a record");
+
+	CHECK_EQ(cellmsg_send_begin(&p.a, 200, (void **)&data, 0), 0, "begin again");
+	forge_in_claim(&p.a, data, 200);
+	cellmsg_send_cancel(&p.a);
+	CHECK_EQ(cellmsg_send(&p.a, &out, sizeof(out), 0), 0, "a send after the cancel");
+	CHECK_EQ(cellmsg_recv(&p.b, &in, sizeof(in), 0), (int)sizeof(in), "that one");
+	CHECK_EQ(cellmsg_recv(&p.b, &in, sizeof(in), 0), -EAGAIN,
+		 "what the cancelled claim held is not a record");
+	pair_close(&p);
+}
+
 static void test_send_in_place(void)
 {
 	struct cellmsg_txbuf tb;
@@ -861,6 +927,7 @@ int main(void)
 	RUN(test_wraparound);
 	RUN(test_seq_wrap);
 	RUN(test_zero_copy);
+	RUN(test_claim_dirties_ahead);
 	RUN(test_send_in_place);
 	RUN(test_send_in_place_reset);
 	RUN(test_send_in_place_abandoned);

@@ -166,6 +166,10 @@ struct cellmsg_chan {
 	uint32_t tx_pos;			/* next byte to write */
 	uint32_t tx_seq;			/* sequence of the next record */
 	uint32_t tx_head;			/* cached peer consumer position */
+	uint32_t tx_clear;			/* every header slot from tx_pos up
+						   to here holds a seq older than
+						   any record to come there (fast.h,
+						   __cellmsg_tx_clear_ahead()) */
 
 	/* The peer's ring, geometry validated once per connection. */
 	const uint8_t *rx_ring;
@@ -329,6 +333,7 @@ int __cellmsg_buf_submit(struct cellmsg_chan *ch, struct cellmsg_txbuf *tb,
 			 uint32_t len, int64_t timeout_ns);
 void __cellmsg_notify(struct cellmsg_chan *ch);
 void __cellmsg_mode_seen(struct cellmsg_chan *ch, uint32_t mode);
+void __cellmsg_tx_clear_more(struct cellmsg_chan *ch);
 
 #include <cellmsg/fast.h>
 

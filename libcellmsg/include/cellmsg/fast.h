@@ -164,30 +164,59 @@ static inline int __cellmsg_tx_room(const struct cellmsg_chan *ch, uint32_t len)
 }
 
 /*
- * Writes one record of @type at our position, where it fits (checked),
- * with the header after it cleared: stale bytes there must not pass for
- * the next record, so it gets this record's seq, which is not the next.
- * Its payload is copied from @data, or is in place already when @data is
- * 0 (cellmsg_send_commit()). With @publish 0 its seq is not stored: the
+ * Stale bytes after a record must not pass for the next one, so the slot
+ * after it must hold a seq that is not the next one's before the record's
+ * seq is released. Storing it there with each record put that store on the
+ * critical path: when the slot is on a line the consumer read a lap ago,
+ * the release waited for the line to come back (on a fast host that cost
+ * more than half a cache-line round trip per message). Instead the producer
+ * keeps the header slots up to tx_clear, at least a line ahead of tx_pos,
+ * cleared with its latest seq (older than any to come there), and clears
+ * further after a release, when nobody waits for it; only a record that
+ * jumps past tx_clear still stores into the slot after it first.
+ */
+#define __CELLMSG_CLEAR_AHEAD	512u	/* bytes from tx_pos's line */
+
+/* Whether the slot at @pos (after a record) is cleared already. */
+static inline int __cellmsg_tx_cleared(const struct cellmsg_chan *ch, uint32_t pos)
+{
+	return (int32_t)(ch->tx_clear - pos) > 0;
+}
+
+/* After a release: keeps the slots ahead cleared (PROTOCOL.md section 2). */
+static inline void __cellmsg_tx_clear_ahead(struct cellmsg_chan *ch)
+{
+	if (__builtin_expect((int32_t)(ch->tx_clear - ch->tx_pos) <
+			     (int32_t)(__CELLMSG_CLEAR_AHEAD / 2), 0))
+		__cellmsg_tx_clear_more(ch);
+}
+
+/*
+ * Writes one record of @type at our position, where it fits (checked);
+ * the slot after it is cleared first unless it is below tx_clear. Its
+ * payload is copied from @data, or is in place already when @data is 0
+ * (cellmsg_send_commit()). With @publish 0 its seq is not stored: the
  * caller stores *@seq into the returned header later (a batch publishes
- * its first record last). No doorbell: the caller kicks once for all it
- * wrote. Everything is loaded before the copy, which the compiler must
- * assume may write anywhere.
+ * its first record last). No doorbell and no clearing ahead: the caller
+ * does both once for all it wrote (__cellmsg_tx_done()). Everything is
+ * loaded before the copy, which the compiler must assume may write
+ * anywhere.
  */
 static inline struct cellmsg_rec_hdr *
 __cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type, const void *data,
 		    uint32_t len, int publish, uint32_t *seq)
 {
-	uint32_t mask = ch->tx_size - 1, off = ch->tx_pos & mask;
+	uint32_t mask = ch->tx_size - 1, pos = ch->tx_pos, off = pos & mask;
 	uint32_t rec = __cellmsg_rec_len(len), s = ch->tx_seq;
 	struct cellmsg_rec_hdr *hdr = (struct cellmsg_rec_hdr *)(ch->tx_ring + off);
 	struct cellmsg_rec_hdr *next =
 		(struct cellmsg_rec_hdr *)(ch->tx_ring + ((off + rec) & mask));
 
+	if (!__cellmsg_tx_cleared(ch, pos + rec))
+		__atomic_store_n(&next->seq, s, __ATOMIC_RELAXED);
 	ch->tx_seq = __cellmsg_seq_next(s);
-	ch->tx_pos += rec;
+	ch->tx_pos = pos + rec;
 	ch->tx_credit -= rec;	/* both its bounds shrink by rec, or one grows */
-	__atomic_store_n(&next->seq, s, __ATOMIC_RELAXED);
 	if (data)
 		__cellmsg_copy(hdr + 1, data, len);
 	__atomic_store_n(&hdr->word, len | type << CELLMSG_REC_TYPE_SHIFT,
@@ -209,6 +238,13 @@ __cellmsg_tx_write(struct cellmsg_chan *ch, uint32_t type, const void *data,
 	return __cellmsg_tx_record(ch, type, data, len, publish, seq);
 }
 
+/* After records are published: the doorbell decision, then clearing ahead. */
+static inline void __cellmsg_tx_done(struct cellmsg_chan *ch)
+{
+	__cellmsg_kick(ch, &ch->peer->wake.want_data);
+	__cellmsg_tx_clear_ahead(ch);
+}
+
 /* __cellmsg_tx_write(), published at once: 0, or -1 for the slow path. */
 static inline int __cellmsg_tx_put(struct cellmsg_chan *ch, uint32_t type,
 				   const void *data, uint32_t len)
@@ -223,7 +259,7 @@ __CELLMSG_INLINE int cellmsg_send(struct cellmsg_chan *ch, const void *msg,
 {
 	if (__builtin_expect(msg && __cellmsg_ready(ch) &&
 			     !__cellmsg_tx_put(ch, CELLMSG_REC_MSG, msg, len), 1)) {
-		__cellmsg_kick(ch, &ch->peer->wake.want_data);
+		__cellmsg_tx_done(ch);
 		return 0;
 	}
 	return __cellmsg_send(ch, msg, len, timeout_ns);
@@ -266,10 +302,13 @@ __CELLMSG_INLINE int cellmsg_send_commit(struct cellmsg_chan *ch, uint32_t len)
 	uint32_t seq;
 
 	if (__builtin_expect(len < ch->tx_claim, 1)) {
+		/* Shorter than claimed: the caller may have written past it. */
+		if (__cellmsg_rec_len(len) < sizeof(struct cellmsg_rec_hdr) + ch->tx_claim - 1)
+			ch->tx_clear = ch->tx_pos;
 		__cellmsg_tx_record(ch, CELLMSG_REC_MSG, 0, len, 1, &seq);
 		ch->tx_claim = 0;
 		ch->tx_fits = ch->tx_max + 1;
-		__cellmsg_kick(ch, &ch->peer->wake.want_data);
+		__cellmsg_tx_done(ch);
 		return 0;
 	}
 	return __cellmsg_send_commit(ch, len);
@@ -491,7 +530,7 @@ __CELLMSG_INLINE int cellmsg_buf_submit(struct cellmsg_chan *ch,
 			ch->tx_buf_gen[i] = d.gen;
 			ch->tx_buf_claimed &= ~(1ull << i);
 			tb->data = 0;
-			__cellmsg_kick(ch, &ch->peer->wake.want_data);
+			__cellmsg_tx_done(ch);
 			return 0;
 		}
 	}

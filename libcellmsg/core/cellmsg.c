@@ -694,6 +694,21 @@ static int spin_tries(struct cellmsg_chan *ch, try_fn fn, quiet_fn quiet,
 	return 0;
 }
 
+/* Whether a wait starts by spinning: polling, or adaptive with a spin time. */
+static int spins_first(const struct cellmsg_chan *ch)
+{
+	return ch->wait_mode == CELLMSG_WAIT_POLL ||
+	       (ch->wait_mode == CELLMSG_WAIT_ADAPTIVE && ch->spin_ns);
+}
+
+/*
+ * Such a receive looks for the message with the inline path alone for
+ * its first HOT_LOOKS tries, before wait_loop() and its calls through
+ * function pointers: in a ping-pong the answer comes within them, and
+ * what it costs to see it is the round trip's.
+ */
+#define HOT_LOOKS	256
+
 /*
  * Calls @fn until it stops saying "not yet", spinning or sleeping as the
  * wait mode says. Before sleeping it raises @want in our half and looks
@@ -718,8 +733,7 @@ static int wait_loop(struct cellmsg_chan *ch, try_fn fn, quiet_fn quiet, void *a
 	 * the clock is a system call (Linux on the HPET, as under QEMU TCG)
 	 * one read costs more than a whole polled exchange.
 	 */
-	if (ch->wait_mode == CELLMSG_WAIT_POLL ||
-	    (ch->wait_mode == CELLMSG_WAIT_ADAPTIVE && ch->spin_ns)) {
+	if (spins_first(ch)) {
 		if (spin_tries(ch, fn, quiet, arg, &ret))
 			return ret;
 	}
@@ -829,7 +843,7 @@ void __cellmsg_tx_clear_more(struct cellmsg_chan *ch)
 	if ((int32_t)(to - (pos + ch->tx_credit)) > 0)
 		to = pos + ch->tx_credit;
 	if ((int32_t)(to - from) <= 0) {
-		ch->tx_clear = (int32_t)(from - pos) > 0 ? from : pos;
+		ch->tx_clear = from;	/* past pos either way */
 		return;
 	}
 	/* [from, to) lies before the ring's end: one stretch of memory. */
@@ -1106,20 +1120,6 @@ static int rx_try_copy(struct cellmsg_chan *ch, void *arg)
 	return err ? err : (int)rx.len;
 }
 
-/*
- * A polled receive looks for the message with the inline path alone for
- * its first HOT_LOOKS tries, before wait_loop() and its calls through
- * function pointers: in a ping-pong the answer comes within them, and
- * what it costs to see it is the round trip's.
- */
-#define HOT_LOOKS	256
-
-static int spins_first(const struct cellmsg_chan *ch)
-{
-	return ch->wait_mode == CELLMSG_WAIT_POLL ||
-	       (ch->wait_mode == CELLMSG_WAIT_ADAPTIVE && ch->spin_ns);
-}
-
 int __cellmsg_recv(struct cellmsg_chan *ch, void *buf, uint32_t cap,
 		   int64_t timeout_ns)
 {
@@ -1264,7 +1264,8 @@ struct rx_batch_args {
 
 /*
  * The common run of a batch receive: inline messages at our position that
- * pass __cellmsg_rx_word()'s checks and fit their buffers, copied out
+ * pass __cellmsg_rx_word()'s checks (the seq, __cellmsg_rx_len_ok())
+ * and fit their buffers, copied out
  * with the ring's state in registers and stepped over (not published).
  * How many; what stops it is rx_peek()'s to judge.
  */
@@ -1272,7 +1273,7 @@ static unsigned int rx_batch_run(struct cellmsg_chan *ch, struct cellmsg_rxbuf *
 				 unsigned int count)
 {
 	uint32_t mask = ch->rx_size - 1, pos = ch->rx_pos, seq = ch->rx_seq;
-	uint32_t size = ch->rx_size, max = ch->rx_max, off, word, len, rec;
+	uint32_t size = ch->rx_size, max = ch->rx_max, off, word, len;
 	const uint8_t *ring = ch->rx_ring;
 	const struct cellmsg_rec_hdr *hdr;
 	unsigned int i;
@@ -1285,13 +1286,13 @@ static unsigned int rx_batch_run(struct cellmsg_chan *ch, struct cellmsg_rxbuf *
 			break;
 		word = LOAD(&hdr->word);
 		len = word & CELLMSG_REC_LEN_MASK;
-		rec = __cellmsg_rec_len(len);
-		if (word >> CELLMSG_REC_TYPE_SHIFT != CELLMSG_REC_MSG || len > max ||
-		    off + rec > size || len > bufs[i].cap || !bufs[i].data)
+		if (word >> CELLMSG_REC_TYPE_SHIFT != CELLMSG_REC_MSG ||
+		    !__cellmsg_rx_len_ok(word, off, max, size) ||
+		    len > bufs[i].cap || !bufs[i].data)
 			break;
 		__cellmsg_copy(bufs[i].data, hdr + 1, len);
 		bufs[i].len = len;
-		pos += rec;
+		pos += __cellmsg_rec_len(len);
 		seq = __cellmsg_seq_next(seq);
 	}
 	ch->rx_pos = pos;

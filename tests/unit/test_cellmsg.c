@@ -262,7 +262,7 @@ static void test_wraparound(void)
 static void plant_stale_headers(struct cellmsg_chan *ch, uint32_t len)
 {
 	uint32_t rec = __cellmsg_rec_len(len), pos = ch->tx_pos, q;
-	uint32_t from = (int32_t)(ch->tx_clear - pos) > 0 ? ch->tx_clear : pos + rec;
+	uint32_t from = __cellmsg_tx_cleared(ch, pos) ? ch->tx_clear : pos + rec;
 	struct cellmsg_rec_hdr *hdr;
 
 	for (q = from; q - pos < 1024; q += CELLMSG_REC_ALIGN) {
@@ -369,7 +369,6 @@ static void test_zero_copy(void)
 	pair_close(&p);
 }
 
-/* Zero-copy through the ring: claim in place, commit, misuse refused. */
 /* Headers the records after one of 8 bytes at the claim would carry. */
 static void forge_in_claim(struct cellmsg_chan *ch, uint8_t *data, uint32_t claimed)
 {
@@ -415,6 +414,7 @@ static void test_claim_dirties_ahead(void)
 	pair_close(&p);
 }
 
+/* Zero-copy through the ring: claim in place, commit, misuse refused. */
 static void test_send_in_place(void)
 {
 	struct cellmsg_txbuf tb;

@@ -315,6 +315,19 @@ __CELLMSG_INLINE int cellmsg_send_commit(struct cellmsg_chan *ch, uint32_t len)
 }
 
 /*
+ * Whether header word @w of the record at ring offset @off passes the
+ * length checks against the largest payload @max and the ring's @size
+ * (PROTOCOL.md section 6); shared by __cellmsg_rx_word() and the batch
+ * receive, which holds the limits in registers.
+ */
+static inline int __cellmsg_rx_len_ok(uint32_t w, uint32_t off, uint32_t max, uint32_t size)
+{
+	uint32_t len = w & CELLMSG_REC_LEN_MASK;
+
+	return len <= max && off + __cellmsg_rec_len(len) <= size;
+}
+
+/*
  * The header word of the record at our position (@off) when one is there
  * whose length passes the checks, else 0 (nothing yet, or something for
  * the slow path to judge). A valid word is never 0: its type is not.
@@ -323,16 +336,13 @@ static inline uint32_t __cellmsg_rx_word(const struct cellmsg_chan *ch,
 					 const struct cellmsg_rec_hdr *hdr,
 					 uint32_t off)
 {
-	uint32_t w, len;
+	uint32_t w;
 
 	/* Pairs with the producer's release store of seq. */
 	if (__atomic_load_n(&hdr->seq, __ATOMIC_ACQUIRE) != ch->rx_seq)
 		return 0;
 	w = __atomic_load_n(&hdr->word, __ATOMIC_RELAXED);
-	len = w & CELLMSG_REC_LEN_MASK;
-	if (len > ch->rx_max || off + __cellmsg_rec_len(len) > ch->rx_size)
-		return 0;
-	return w;
+	return __cellmsg_rx_len_ok(w, off, ch->rx_max, ch->rx_size) ? w : 0;
 }
 
 /* Hands the space we consumed back to the peer (PROTOCOL.md section 2). */

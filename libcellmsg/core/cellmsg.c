@@ -1151,48 +1151,66 @@ struct tx_batch_args {
 };
 
 /*
- * The common run of a batch: inline messages from @msgs on that fit at our
- * position without padding, written with the ring's state in registers
- * and stored back once. With @hold_first the first record's seq is left
- * for the caller to store last; every other record gets its seq at once,
- * which nobody reads before the held one (the consumer reads in order).
- * Only the slot after the last record may need clearing (if below
- * tx_clear it is already): each one before it is the next record's,
- * written here. How many it wrote.
+ * Whether @m goes into a batch run with @credit bytes left before it: a
+ * small message (below tx_fits, as the ring is at least CELLMSG_MIN_RING).
  */
-static unsigned int tx_batch_run(struct cellmsg_chan *ch, const struct cellmsg_msg *msgs,
-				 unsigned int count, int hold_first)
-{
-	uint32_t mask = ch->tx_size - 1, pos = ch->tx_pos, seq = ch->tx_seq;
-	uint32_t credit = ch->tx_credit, fits = ch->tx_fits, len, rec;
-	uint8_t *ring = ch->tx_ring;
-	struct cellmsg_rec_hdr *hdr;
-	unsigned int i;
+_Static_assert(CELLMSG_MIN_RING / 2 - 2 * CELLMSG_REC_ALIGN >= __CELLMSG_SMALL,
+	       "a small message must always fit a ring");
 
-	for (i = 0; i < count; i++) {
-		len = msgs[i].len;
-		rec = __cellmsg_rec_len(len);
-		if (!msgs[i].data || len >= fits || rec > credit)
-			break;
-		hdr = (struct cellmsg_rec_hdr *)(ring + (pos & mask));
-		__cellmsg_copy(hdr + 1, msgs[i].data, len);
-		STORE(&hdr->word, len | CELLMSG_REC_MSG << CELLMSG_REC_TYPE_SHIFT);
-		if (i || !hold_first)
-			STORE(&hdr->seq, seq);
-		pos += rec;
-		credit -= rec;
-		seq = __cellmsg_seq_next(seq);
-	}
-	if (!i)
+static inline int tx_run_fits(const struct cellmsg_msg *m, uint32_t credit)
+{
+	return m->data && m->len <= __CELLMSG_SMALL && __cellmsg_rec_len(m->len) <= credit;
+}
+
+/* Its payload and header word at @hdr (the seq is the caller's); its length. */
+static inline uint32_t tx_run_put(struct cellmsg_rec_hdr *hdr, const struct cellmsg_msg *m)
+{
+	uint32_t len = m->len;
+
+	__cellmsg_copy_small(hdr + 1, m->data, len);
+	STORE(&hdr->word, len | CELLMSG_REC_MSG << CELLMSG_REC_TYPE_SHIFT);
+	return __cellmsg_rec_len(len);
+}
+
+/*
+ * The common run of a batch: small messages from @msgs on that fit at our
+ * position without padding, written with the ring's state in registers
+ * and stored back once (nothing in the loop is a call, so it all stays
+ * in registers). Its first record's seq is left for the caller to
+ * store last (tx_batch_try()); every other record gets its seq at once,
+ * which nobody reads before the held one (the consumer reads in order).
+ * The credit never reaches past the ring's end, so the run is one stretch
+ * of memory. Only the slot after the last record may need clearing (if
+ * below tx_clear it is already): each one before it is the next record's,
+ * written here. How many it wrote; none while a claim is open.
+ */
+static __attribute__((noinline)) unsigned int
+tx_batch_run(struct cellmsg_chan *ch, const struct cellmsg_msg *msgs, unsigned int count)
+{
+	const struct cellmsg_msg *m = msgs, *end = msgs + count;
+	uint32_t seq = ch->tx_seq, pos;
+	uint8_t *start = ch->tx_ring + (ch->tx_pos & (ch->tx_size - 1)), *p = start;
+	uint8_t *limit = start + ch->tx_credit;
+
+	if (!ch->tx_fits || !tx_run_fits(m, limit - p))
 		return 0;
+	p += tx_run_put((struct cellmsg_rec_hdr *)p, m);
+	for (m++; m < end && tx_run_fits(m, limit - p); m++) {
+		struct cellmsg_rec_hdr *hdr = (struct cellmsg_rec_hdr *)p;
+
+		p += tx_run_put(hdr, m);
+		seq = __cellmsg_seq_next(seq);
+		STORE(&hdr->seq, seq);
+	}
+	seq = __cellmsg_seq_next(seq);
+	pos = ch->tx_pos + (uint32_t)(p - start);
 	/* The last record's seq, never the next (__cellmsg_tx_record()). */
-	hdr = (struct cellmsg_rec_hdr *)(ring + (pos & mask));
 	if (!__cellmsg_tx_cleared(ch, pos))
-		STORE(&hdr->seq, seq - 1);
+		STORE(&((struct cellmsg_rec_hdr *)p)->seq, seq - 1);
 	ch->tx_pos = pos;
 	ch->tx_seq = seq;
-	ch->tx_credit = credit;
-	return i;
+	ch->tx_credit = (uint32_t)(limit - p);
+	return (unsigned int)(m - msgs);
 }
 
 /*
@@ -1221,10 +1239,14 @@ static int tx_batch_try(struct cellmsg_chan *ch, void *arg)
 
 		pos = ch->tx_pos;
 		seq = ch->tx_seq;
-		n = tx_batch_run(ch, a->msgs + i, a->count - i, !first);
+		n = tx_batch_run(ch, a->msgs + i, a->count - i);
 		if (n && !first) {
 			first = (struct cellmsg_rec_hdr *)(ch->tx_ring + (pos & (ch->tx_size - 1)));
 			first_seq = seq;
+		} else if (n) {
+			/* Pairs with the consumer's acquire load of seq. */
+			STORE_REL(&((struct cellmsg_rec_hdr *)(ch->tx_ring +
+				(pos & (ch->tx_size - 1))))->seq, seq);
 		}
 		i += n;
 		if (i == a->count)
@@ -1263,41 +1285,44 @@ struct rx_batch_args {
 };
 
 /*
- * The common run of a batch receive: inline messages at our position that
- * pass __cellmsg_rx_word()'s checks (the seq, __cellmsg_rx_len_ok())
- * and fit their buffers, copied out
- * with the ring's state in registers and stepped over (not published).
- * How many; what stops it is rx_peek()'s to judge.
+ * The common run of a batch receive: small inline messages at our
+ * position that pass __cellmsg_rx_word()'s checks and fit their buffers,
+ * copied out with the ring's state in registers (no call in the loop)
+ * and stepped over (not published). Its checks are that function's,
+ * folded: the type and the length in one compare (a small message is
+ * below rx_max, as the ring is at least CELLMSG_MIN_RING), the ring's end
+ * as the bytes left before it. How many; what stops it is rx_peek()'s
+ * to judge.
  */
-static unsigned int rx_batch_run(struct cellmsg_chan *ch, struct cellmsg_rxbuf *bufs,
-				 unsigned int count)
+static __attribute__((noinline)) unsigned int
+rx_batch_run(struct cellmsg_chan *ch, struct cellmsg_rxbuf *bufs, unsigned int count)
 {
-	uint32_t mask = ch->rx_size - 1, pos = ch->rx_pos, seq = ch->rx_seq;
-	uint32_t size = ch->rx_size, max = ch->rx_max, off, word, len;
-	const uint8_t *ring = ch->rx_ring;
-	const struct cellmsg_rec_hdr *hdr;
-	unsigned int i;
+	uint32_t off = ch->rx_pos & (ch->rx_size - 1), seq = ch->rx_seq, word, len, rec;
+	const uint8_t *start = ch->rx_ring + off, *p = start;
+	const uint8_t *limit = ch->rx_ring + ch->rx_size;
+	struct cellmsg_rxbuf *b = bufs, *end = bufs + count;
 
-	for (i = 0; i < count; i++) {
-		off = pos & mask;
-		hdr = (const struct cellmsg_rec_hdr *)(ring + off);
+	for (; b < end; b++) {
+		const struct cellmsg_rec_hdr *hdr = (const struct cellmsg_rec_hdr *)p;
+
 		/* Pairs with the producer's release store of seq. */
 		if (LOAD_ACQ(&hdr->seq) != seq)
 			break;
 		word = LOAD(&hdr->word);
 		len = word & CELLMSG_REC_LEN_MASK;
-		if (word >> CELLMSG_REC_TYPE_SHIFT != CELLMSG_REC_MSG ||
-		    !__cellmsg_rx_len_ok(word, off, max, size) ||
-		    len > bufs[i].cap || !bufs[i].data)
+		rec = __cellmsg_rec_len(len);
+		/* A message's word less its type is its length; any other type's is larger. */
+		if (word - (CELLMSG_REC_MSG << CELLMSG_REC_TYPE_SHIFT) > __CELLMSG_SMALL ||
+		    rec > (uintptr_t)(limit - p) || len > b->cap || !b->data)
 			break;
-		__cellmsg_copy(bufs[i].data, hdr + 1, len);
-		bufs[i].len = len;
-		pos += __cellmsg_rec_len(len);
+		__cellmsg_copy_small(b->data, hdr + 1, len);
+		b->len = len;
+		p += rec;
 		seq = __cellmsg_seq_next(seq);
 	}
-	ch->rx_pos = pos;
+	ch->rx_pos += (uint32_t)(p - start);
 	ch->rx_seq = seq;
-	return i;
+	return (unsigned int)(b - bufs);
 }
 
 /*

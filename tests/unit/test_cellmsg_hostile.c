@@ -242,15 +242,23 @@ static void test_bad_buffers(void)
  * returns the honest records before it, the next call reports -EPROTO
  * once, and nothing after the corruption is delivered.
  */
-static void batch_record_case(uint32_t word, const char *what)
+static void batch_record_case_at(uint32_t at, uint32_t word, const char *what)
 {
 	struct cellmsg_rec_hdr *hdr;
 	struct cellmsg_rxbuf r[4];
-	char in[4][64];
+	char in[4][64], fill[64] = { 0 };
 	struct pair p;
 	int i;
 
 	pair_open(&p, 1);
+	/* Honest traffic first, so that "one" is at ring offset @at. */
+	while (p.b.tx_pos != at) {
+		uint32_t left = at - p.b.tx_pos;	/* a multiple of 8, >= 16 */
+		uint32_t len = left >= 64 ? 56 : (left - 8) % 64;
+
+		CHECK_IS(cellmsg_send(&p.b, fill, len, 0), 0, "%s: filler", what);
+		CHECK_IS(cellmsg_recv(&p.a, in[0], sizeof(in[0]), 0), len, "%s: filler", what);
+	}
 	CHECK_IS(cellmsg_send(&p.b, "one", 3, 0), 0, "%s: honest send", what);
 	hdr = next_record(&p);
 	CHECK_IS(cellmsg_send(&p.b, "two", 3, 0), 0, "%s: honest send", what);
@@ -264,8 +272,21 @@ static void batch_record_case(uint32_t word, const char *what)
 	expect_broken_reported(&p, what, 1);
 }
 
+static void batch_record_case(uint32_t word, const char *what)
+{
+	batch_record_case_at(0, word, what);
+}
+
 static void test_bad_records_in_batch(void)
 {
+	/*
+	 * "two" in the ring's last 16 bytes, claiming 40: a small message
+	 * (the batch run's own) whose record would run past the end.
+	 */
+	batch_record_case_at(4096 - 32, 40 | CELLMSG_REC_MSG << 24,
+			     "batch: small length past the ring end");
+	batch_record_case(5 | 0u << 24, "batch: type 0");
+	batch_record_case(65 | 0u << 24, "batch: type 0, over the small limit");
 	batch_record_case(CELLMSG_REC_LEN_MASK | CELLMSG_REC_MSG << 24, "batch: length 16M");
 	batch_record_case(2041 | CELLMSG_REC_MSG << 24, "batch: length over half the ring");
 	batch_record_case(5 | 7u << 24, "batch: unknown type");

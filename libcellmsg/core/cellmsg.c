@@ -816,9 +816,7 @@ static int tx_reserve(struct cellmsg_chan *ch, uint32_t need)
 static void tx_write(struct cellmsg_chan *ch, uint32_t type, const void *data,
 		     uint32_t len)
 {
-	uint32_t seq;
-
-	__cellmsg_tx_record(ch, type, data, len, 1, &seq);
+	__cellmsg_tx_record(ch, type, data, len);
 }
 
 /*
@@ -903,8 +901,10 @@ static int tx_put(struct cellmsg_chan *ch, uint32_t type, const void *data,
 {
 	int err;
 
-	if (!__cellmsg_tx_put(ch, type, data, len))
+	if (__cellmsg_tx_room(ch, len)) {
+		__cellmsg_tx_record(ch, type, data, len);
 		return 0;
+	}
 	if (ch->tx_claim)
 		return -EBUSY;	/* the claimed space is the next record's */
 	err = tx_make_room(ch, len);
@@ -1286,13 +1286,13 @@ struct rx_batch_args {
 
 /*
  * The common run of a batch receive: small inline messages at our
- * position that pass __cellmsg_rx_word()'s checks and fit their buffers,
- * copied out with the ring's state in registers (no call in the loop)
- * and stepped over (not published). Its checks are that function's,
- * folded: the type and the length in one compare (a small message is
- * below rx_max, as the ring is at least CELLMSG_MIN_RING), the ring's end
- * as the bytes left before it. How many; what stops it is rx_peek()'s
- * to judge.
+ * position that pass __cellmsg_rx_is_msg()'s checks and fit their
+ * buffers, copied out with the ring's state in registers (no call in the
+ * loop) and stepped over (not published). Its checks are that
+ * function's with the small limit for rx_max (a small message is below
+ * it, as the ring is at least CELLMSG_MIN_RING) and the ring's end as
+ * the bytes left before it. How many; what stops it is rx_peek()'s to
+ * judge.
  */
 static __attribute__((noinline)) unsigned int
 rx_batch_run(struct cellmsg_chan *ch, struct cellmsg_rxbuf *bufs, unsigned int count)

@@ -192,36 +192,40 @@ static inline int __cellmsg_tx_cleared(const struct cellmsg_chan *ch, uint32_t p
 	return (int32_t)(ch->tx_clear - pos) > 0;
 }
 
-/* After a release: keeps the slots ahead cleared (PROTOCOL.md section 2). */
-static inline void __cellmsg_tx_clear_ahead(struct cellmsg_chan *ch)
+/*
+ * After a release: keeps the slots ahead cleared (PROTOCOL.md section 2);
+ * @ahead is tx_clear - tx_pos, which __cellmsg_tx_record() computed
+ * already (loading it again after the record's stores, which may alias
+ * the channel for all the compiler knows, costs two loads).
+ */
+static inline void __cellmsg_tx_clear_ahead(struct cellmsg_chan *ch, int32_t ahead)
 {
-	if (__builtin_expect((int32_t)(ch->tx_clear - ch->tx_pos) <
-			     (int32_t)(__CELLMSG_CLEAR_AHEAD / 2), 0))
+	if (__builtin_expect(ahead < (int32_t)(__CELLMSG_CLEAR_AHEAD / 2), 0))
 		__cellmsg_tx_clear_more(ch);
 }
 
 /*
- * Writes one record of @type at our position, where it fits (checked);
- * the slot after it is cleared first unless it is below tx_clear. Its
- * payload is copied from @data, or is in place already when @data is 0
- * (cellmsg_send_commit()). With @publish 0 its seq is not stored: the
- * caller stores *@seq into the returned header later (a batch publishes
- * its first record last). No doorbell and no clearing ahead: the caller
- * does both once for all it wrote (__cellmsg_tx_done()). Everything is
- * loaded before the copy, which the compiler must assume may write
- * anywhere.
+ * Writes and publishes one record of @type at our position, where it
+ * fits (checked); the slot after it is cleared first unless it is below
+ * tx_clear. Its payload is copied from @data, or is in place already
+ * when @data is 0 (cellmsg_send_commit()). No doorbell and no clearing
+ * ahead: the caller does both (__cellmsg_tx_done_at() with what this
+ * returns: the cleared bytes ahead of the new tx_pos, 0 or less when
+ * there are none). Everything is loaded before the copy, which the
+ * compiler must assume may write anywhere.
  */
-static inline struct cellmsg_rec_hdr *
-__cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type, const void *data,
-		    uint32_t len, int publish, uint32_t *seq)
+static inline int32_t __cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type,
+					  const void *data, uint32_t len)
 {
 	uint32_t mask = ch->tx_size - 1, pos = ch->tx_pos, off = pos & mask;
 	uint32_t rec = __cellmsg_rec_len(len), s = ch->tx_seq;
+	int32_t ahead = (int32_t)(ch->tx_clear - (pos + rec));
 	struct cellmsg_rec_hdr *hdr = (struct cellmsg_rec_hdr *)(ch->tx_ring + off);
 	struct cellmsg_rec_hdr *next =
 		(struct cellmsg_rec_hdr *)(ch->tx_ring + ((off + rec) & mask));
 
-	if (!__cellmsg_tx_cleared(ch, pos + rec))
+	/* Not cleared yet (__cellmsg_tx_cleared()). */
+	if (ahead <= 0)
 		__atomic_store_n(&next->seq, s, __ATOMIC_RELAXED);
 	ch->tx_seq = __cellmsg_seq_next(s);
 	ch->tx_pos = pos + rec;
@@ -230,45 +234,32 @@ __cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type, const void *data,
 		__cellmsg_copy(hdr + 1, data, len);
 	__atomic_store_n(&hdr->word, len | type << CELLMSG_REC_TYPE_SHIFT,
 			 __ATOMIC_RELAXED);
-	*seq = s;
 	/* Pairs with the consumer's acquire load of seq (__cellmsg_rx_word()). */
-	if (publish)
-		__atomic_store_n(&hdr->seq, s, __ATOMIC_RELEASE);
-	return hdr;
+	__atomic_store_n(&hdr->seq, s, __ATOMIC_RELEASE);
+	return ahead;
 }
 
-/* __cellmsg_tx_record() if it fits without padding; 0 for the slow path. */
-static inline struct cellmsg_rec_hdr *
-__cellmsg_tx_write(struct cellmsg_chan *ch, uint32_t type, const void *data,
-		   uint32_t len, int publish, uint32_t *seq)
-{
-	if (!__cellmsg_tx_room(ch, len))
-		return 0;
-	return __cellmsg_tx_record(ch, type, data, len, publish, seq);
-}
-
-/* After records are published: the doorbell decision, then clearing ahead. */
-static inline void __cellmsg_tx_done(struct cellmsg_chan *ch)
+/*
+ * After records are published: the doorbell decision, then clearing
+ * ahead, @ahead being tx_clear - tx_pos.
+ */
+static inline void __cellmsg_tx_done_at(struct cellmsg_chan *ch, int32_t ahead)
 {
 	__cellmsg_kick(ch, &ch->peer->wake.want_data);
-	__cellmsg_tx_clear_ahead(ch);
+	__cellmsg_tx_clear_ahead(ch, ahead);
 }
 
-/* __cellmsg_tx_write(), published at once: 0, or -1 for the slow path. */
-static inline int __cellmsg_tx_put(struct cellmsg_chan *ch, uint32_t type,
-				   const void *data, uint32_t len)
+/* The same where the caller does not have @ahead at hand. */
+static inline void __cellmsg_tx_done(struct cellmsg_chan *ch)
 {
-	uint32_t seq;
-
-	return __cellmsg_tx_write(ch, type, data, len, 1, &seq) ? 0 : -1;
+	__cellmsg_tx_done_at(ch, (int32_t)(ch->tx_clear - ch->tx_pos));
 }
 
 __CELLMSG_INLINE int cellmsg_send(struct cellmsg_chan *ch, const void *msg,
 				  uint32_t len, int64_t timeout_ns)
 {
-	if (__builtin_expect(msg && __cellmsg_ready(ch) &&
-			     !__cellmsg_tx_put(ch, CELLMSG_REC_MSG, msg, len), 1)) {
-		__cellmsg_tx_done(ch);
+	if (__builtin_expect(msg && __cellmsg_ready(ch) && __cellmsg_tx_room(ch, len), 1)) {
+		__cellmsg_tx_done_at(ch, __cellmsg_tx_record(ch, CELLMSG_REC_MSG, msg, len));
 		return 0;
 	}
 	return __cellmsg_send(ch, msg, len, timeout_ns);
@@ -308,16 +299,16 @@ __CELLMSG_INLINE int cellmsg_send_begin(struct cellmsg_chan *ch, uint32_t len,
  */
 __CELLMSG_INLINE int cellmsg_send_commit(struct cellmsg_chan *ch, uint32_t len)
 {
-	uint32_t seq;
+	int32_t ahead;
 
 	if (__builtin_expect(len < ch->tx_claim, 1)) {
 		/* Shorter than claimed: the caller may have written past it. */
 		if (__cellmsg_rec_len(len) < sizeof(struct cellmsg_rec_hdr) + ch->tx_claim - 1)
 			ch->tx_clear = ch->tx_pos;
-		__cellmsg_tx_record(ch, CELLMSG_REC_MSG, 0, len, 1, &seq);
+		ahead = __cellmsg_tx_record(ch, CELLMSG_REC_MSG, 0, len);
 		ch->tx_claim = 0;
 		ch->tx_fits = ch->tx_max + 1;
-		__cellmsg_tx_done(ch);
+		__cellmsg_tx_done_at(ch, ahead);
 		return 0;
 	}
 	return __cellmsg_send_commit(ch, len);
@@ -326,9 +317,8 @@ __CELLMSG_INLINE int cellmsg_send_commit(struct cellmsg_chan *ch, uint32_t len)
 /*
  * Whether header word @w of the record at ring offset @off passes the
  * length checks against the largest payload @max and the ring's @size
- * (PROTOCOL.md section 6). The batch receive's run (rx_batch_run() in
- * cellmsg.c) takes small messages only and folds these checks into its
- * own compares; what it leaves comes here.
+ * (PROTOCOL.md section 6). Inline messages take __cellmsg_rx_is_msg(),
+ * which folds the type into the length's compare.
  */
 static inline int __cellmsg_rx_len_ok(uint32_t w, uint32_t off, uint32_t max, uint32_t size)
 {
@@ -338,21 +328,31 @@ static inline int __cellmsg_rx_len_ok(uint32_t w, uint32_t off, uint32_t max, ui
 }
 
 /*
- * The header word of the record at our position (@off) when one is there
- * whose length passes the checks, else 0 (nothing yet, or something for
- * the slow path to judge). A valid word is never 0: its type is not.
+ * The header word of the record at @hdr, our position, when one is there
+ * (its seq is the next), else 0, which no valid word is (its type is
+ * not 0). Its checks are the caller's.
  */
 static inline uint32_t __cellmsg_rx_word(const struct cellmsg_chan *ch,
-					 const struct cellmsg_rec_hdr *hdr,
-					 uint32_t off)
+					 const struct cellmsg_rec_hdr *hdr)
 {
-	uint32_t w;
-
 	/* Pairs with the producer's release store of seq. */
 	if (__atomic_load_n(&hdr->seq, __ATOMIC_ACQUIRE) != ch->rx_seq)
 		return 0;
-	w = __atomic_load_n(&hdr->word, __ATOMIC_RELAXED);
-	return __cellmsg_rx_len_ok(w, off, ch->rx_max, ch->rx_size) ? w : 0;
+	return __atomic_load_n(&hdr->word, __ATOMIC_RELAXED);
+}
+
+/*
+ * Whether header word @w at ring offset @off is an inline message that
+ * passes __cellmsg_rx_len_ok(); its length is @w less the type's bits.
+ * One compare checks the type and the length: any other type's word
+ * (0 included) less a message's type bits exceeds rx_max, which is
+ * below 2^24.
+ */
+static inline int __cellmsg_rx_is_msg(const struct cellmsg_chan *ch, uint32_t w, uint32_t off)
+{
+	uint32_t len = w - (CELLMSG_REC_MSG << CELLMSG_REC_TYPE_SHIFT);
+
+	return len <= ch->rx_max && off + __cellmsg_rec_len(len) <= ch->rx_size;
 }
 
 /* Hands the space we consumed back to the peer (PROTOCOL.md section 2). */
@@ -412,9 +412,9 @@ __CELLMSG_INLINE int __cellmsg_recv_fast(struct cellmsg_chan *ch, void *buf,
 		return -1;
 	off = ch->rx_pos & (ch->rx_size - 1);
 	hdr = (const struct cellmsg_rec_hdr *)(ch->rx_ring + off);
-	word = __cellmsg_rx_word(ch, hdr, off);
-	len = word & CELLMSG_REC_LEN_MASK;
-	if (word >> CELLMSG_REC_TYPE_SHIFT != CELLMSG_REC_MSG || len > cap)
+	word = __cellmsg_rx_word(ch, hdr);
+	len = word - (CELLMSG_REC_MSG << CELLMSG_REC_TYPE_SHIFT);
+	if (!__cellmsg_rx_is_msg(ch, word, off) || len > cap)
 		return -1;
 	__cellmsg_copy(buf, hdr + 1, len);
 	__cellmsg_rx_advance(ch, __cellmsg_rec_len(len));
@@ -456,16 +456,15 @@ __CELLMSG_INLINE int __cellmsg_recv_zc_fast(struct cellmsg_chan *ch,
 					    struct cellmsg_rx *rx)
 {
 	const struct cellmsg_rec_hdr *hdr;
-	uint32_t off, word, len, type;
+	uint32_t off, word, len;
 
 	if (!rx || !__cellmsg_ready(ch))
 		return -1;
 	off = ch->rx_pos & (ch->rx_size - 1);
 	hdr = (const struct cellmsg_rec_hdr *)(ch->rx_ring + off);
-	word = __cellmsg_rx_word(ch, hdr, off);
-	len = word & CELLMSG_REC_LEN_MASK;
-	type = word >> CELLMSG_REC_TYPE_SHIFT;
-	if (__builtin_expect(type == CELLMSG_REC_MSG, 1)) {
+	word = __cellmsg_rx_word(ch, hdr);
+	if (__builtin_expect(__cellmsg_rx_is_msg(ch, word, off), 1)) {
+		len = word - (CELLMSG_REC_MSG << CELLMSG_REC_TYPE_SHIFT);
 		rx->data = hdr + 1;
 		rx->len = len;
 		rx->is_buf = 0;
@@ -474,7 +473,10 @@ __CELLMSG_INLINE int __cellmsg_recv_zc_fast(struct cellmsg_chan *ch,
 		rx->rec_len = __cellmsg_rec_len(len);
 		return 0;
 	}
-	if (type != CELLMSG_REC_BUF || __cellmsg_rx_buf(ch, hdr, len, rx))
+	len = word & CELLMSG_REC_LEN_MASK;
+	if (word >> CELLMSG_REC_TYPE_SHIFT != CELLMSG_REC_BUF ||
+	    !__cellmsg_rx_len_ok(word, off, ch->rx_max, ch->rx_size) ||
+	    __cellmsg_rx_buf(ch, hdr, len, rx))
 		return -1;
 	rx->rec_len = __cellmsg_rec_len(len);
 	return 0;
@@ -546,11 +548,13 @@ __CELLMSG_INLINE int cellmsg_buf_submit(struct cellmsg_chan *ch,
 		d.len = len;
 		d.gen = ch->tx_buf_gen[i] + 1;
 		d.gen += !d.gen;	/* generations skip 0: "never submitted" */
-		if (!__cellmsg_tx_put(ch, CELLMSG_REC_BUF, &d, sizeof(d))) {
+		if (__cellmsg_tx_room(ch, sizeof(d))) {
+			int32_t ahead = __cellmsg_tx_record(ch, CELLMSG_REC_BUF, &d, sizeof(d));
+
 			ch->tx_buf_gen[i] = d.gen;
 			ch->tx_buf_claimed &= ~(1ull << i);
 			tb->data = 0;
-			__cellmsg_tx_done(ch);
+			__cellmsg_tx_done_at(ch, ahead);
 			return 0;
 		}
 	}

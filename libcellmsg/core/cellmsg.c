@@ -1266,6 +1266,7 @@ static int tx_batch_try(struct cellmsg_chan *ch, void *arg)
 	if (first)
 		STORE_REL(&first->seq, first_seq);
 	__cellmsg_tx_done(ch);
+	__cellmsg_tx_clear_ahead(ch);
 	return (int)i;
 }
 

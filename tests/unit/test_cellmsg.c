@@ -265,7 +265,7 @@ static void plant_stale_headers(struct cellmsg_chan *ch, uint32_t len)
 	uint32_t from = __cellmsg_tx_cleared(ch, pos) ? ch->tx_clear : pos + rec;
 	struct cellmsg_rec_hdr *hdr;
 
-	for (q = from; q - pos < 1024; q += CELLMSG_REC_ALIGN) {
+	for (q = from; q - pos < 2 * __CELLMSG_CLEAR_AHEAD; q += CELLMSG_REC_ALIGN) {
 		if ((q - pos) % rec)
 			continue;
 		hdr = (struct cellmsg_rec_hdr *)(ch->tx_ring + (q & (ch->tx_size - 1)));

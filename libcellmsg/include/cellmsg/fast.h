@@ -184,7 +184,7 @@ static inline int __cellmsg_tx_room(const struct cellmsg_chan *ch, uint32_t len)
  * further after a release, when nobody waits for it; only a record that
  * jumps past tx_clear still stores into the slot after it first.
  */
-#define __CELLMSG_CLEAR_AHEAD	512u	/* bytes from tx_pos's line */
+#define __CELLMSG_CLEAR_AHEAD	1024u	/* bytes from tx_pos's line */
 
 /* Whether the slot at @pos (after a record) is cleared already. */
 static inline int __cellmsg_tx_cleared(const struct cellmsg_chan *ch, uint32_t pos)
@@ -193,29 +193,33 @@ static inline int __cellmsg_tx_cleared(const struct cellmsg_chan *ch, uint32_t p
 }
 
 /*
- * After a release: keeps the slots ahead cleared (PROTOCOL.md section 2);
- * @ahead is tx_clear - tx_pos, which __cellmsg_tx_record() computed
- * already (loading it again after the record's stores, which may alias
- * the channel for all the compiler knows, costs two loads).
+ * After a release, where records were written without
+ * __cellmsg_tx_record() (the batch runs): keeps the slots ahead cleared
+ * (PROTOCOL.md section 2).
  */
-static inline void __cellmsg_tx_clear_ahead(struct cellmsg_chan *ch, int32_t ahead)
+static inline void __cellmsg_tx_clear_ahead(struct cellmsg_chan *ch)
 {
-	if (__builtin_expect(ahead < (int32_t)(__CELLMSG_CLEAR_AHEAD / 2), 0))
+	if (__builtin_expect((int32_t)(ch->tx_clear - ch->tx_pos) <
+			     (int32_t)(__CELLMSG_CLEAR_AHEAD / 2), 0))
 		__cellmsg_tx_clear_more(ch);
 }
 
 /*
  * Writes and publishes one record of @type at our position, where it
- * fits (checked); the slot after it is cleared first unless it is below
- * tx_clear. Its payload is copied from @data, or is in place already
- * when @data is 0 (cellmsg_send_commit()). No doorbell and no clearing
- * ahead: the caller does both (__cellmsg_tx_done_at() with what this
- * returns: the cleared bytes ahead of the new tx_pos, 0 or less when
- * there are none). Everything is loaded before the copy, which the
- * compiler must assume may write anywhere.
+ * fits (checked). Its payload is copied from @data, or is in place
+ * already when @data is 0 (cellmsg_send_commit()). Everything is loaded
+ * before the copy, which the compiler must assume may write anywhere.
+ * No doorbell (__cellmsg_tx_done(), once for all the caller wrote).
+ *
+ * The common case has at least half of __CELLMSG_CLEAR_AHEAD cleared
+ * past the record: one compare, then the release. Otherwise the slot
+ * after the record is stored first where it is not cleared yet
+ * (__cellmsg_tx_cleared()), and after the release, when nobody waits
+ * for it, more is cleared ahead; a doorbell comes that much later, which
+ * costs a sleeping peer nothing it would notice.
  */
-static inline int32_t __cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type,
-					  const void *data, uint32_t len)
+static inline void __cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type,
+				       const void *data, uint32_t len)
 {
 	uint32_t mask = ch->tx_size - 1, pos = ch->tx_pos, off = pos & mask;
 	uint32_t rec = __cellmsg_rec_len(len), s = ch->tx_seq;
@@ -224,9 +228,6 @@ static inline int32_t __cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type
 	struct cellmsg_rec_hdr *next =
 		(struct cellmsg_rec_hdr *)(ch->tx_ring + ((off + rec) & mask));
 
-	/* Not cleared yet (__cellmsg_tx_cleared()). */
-	if (ahead <= 0)
-		__atomic_store_n(&next->seq, s, __ATOMIC_RELAXED);
 	ch->tx_seq = __cellmsg_seq_next(s);
 	ch->tx_pos = pos + rec;
 	ch->tx_credit -= rec;	/* both its bounds shrink by rec, or one grows */
@@ -234,32 +235,30 @@ static inline int32_t __cellmsg_tx_record(struct cellmsg_chan *ch, uint32_t type
 		__cellmsg_copy(hdr + 1, data, len);
 	__atomic_store_n(&hdr->word, len | type << CELLMSG_REC_TYPE_SHIFT,
 			 __ATOMIC_RELAXED);
-	/* Pairs with the consumer's acquire load of seq (__cellmsg_rx_word()). */
+	if (__builtin_expect(ahead >= (int32_t)(__CELLMSG_CLEAR_AHEAD / 2), 1)) {
+		/* Pairs with the consumer's acquire load of seq (__cellmsg_rx_word()). */
+		__atomic_store_n(&hdr->seq, s, __ATOMIC_RELEASE);
+		return;
+	}
+	if (ahead <= 0)
+		__atomic_store_n(&next->seq, s, __ATOMIC_RELAXED);
+	/* As above. */
 	__atomic_store_n(&hdr->seq, s, __ATOMIC_RELEASE);
-	return ahead;
+	__cellmsg_tx_clear_more(ch);
 }
 
-/*
- * After records are published: the doorbell decision, then clearing
- * ahead, @ahead being tx_clear - tx_pos.
- */
-static inline void __cellmsg_tx_done_at(struct cellmsg_chan *ch, int32_t ahead)
-{
-	__cellmsg_kick(ch, &ch->peer->wake.want_data);
-	__cellmsg_tx_clear_ahead(ch, ahead);
-}
-
-/* The same where the caller does not have @ahead at hand. */
+/* After records are published: the doorbell decision. */
 static inline void __cellmsg_tx_done(struct cellmsg_chan *ch)
 {
-	__cellmsg_tx_done_at(ch, (int32_t)(ch->tx_clear - ch->tx_pos));
+	__cellmsg_kick(ch, &ch->peer->wake.want_data);
 }
 
 __CELLMSG_INLINE int cellmsg_send(struct cellmsg_chan *ch, const void *msg,
 				  uint32_t len, int64_t timeout_ns)
 {
 	if (__builtin_expect(msg && __cellmsg_ready(ch) && __cellmsg_tx_room(ch, len), 1)) {
-		__cellmsg_tx_done_at(ch, __cellmsg_tx_record(ch, CELLMSG_REC_MSG, msg, len));
+		__cellmsg_tx_record(ch, CELLMSG_REC_MSG, msg, len);
+		__cellmsg_tx_done(ch);
 		return 0;
 	}
 	return __cellmsg_send(ch, msg, len, timeout_ns);
@@ -299,16 +298,14 @@ __CELLMSG_INLINE int cellmsg_send_begin(struct cellmsg_chan *ch, uint32_t len,
  */
 __CELLMSG_INLINE int cellmsg_send_commit(struct cellmsg_chan *ch, uint32_t len)
 {
-	int32_t ahead;
-
 	if (__builtin_expect(len < ch->tx_claim, 1)) {
 		/* Shorter than claimed: the caller may have written past it. */
 		if (__cellmsg_rec_len(len) < sizeof(struct cellmsg_rec_hdr) + ch->tx_claim - 1)
 			ch->tx_clear = ch->tx_pos;
-		ahead = __cellmsg_tx_record(ch, CELLMSG_REC_MSG, 0, len);
+		__cellmsg_tx_record(ch, CELLMSG_REC_MSG, 0, len);
 		ch->tx_claim = 0;
 		ch->tx_fits = ch->tx_max + 1;
-		__cellmsg_tx_done_at(ch, ahead);
+		__cellmsg_tx_done(ch);
 		return 0;
 	}
 	return __cellmsg_send_commit(ch, len);
@@ -549,12 +546,11 @@ __CELLMSG_INLINE int cellmsg_buf_submit(struct cellmsg_chan *ch,
 		d.gen = ch->tx_buf_gen[i] + 1;
 		d.gen += !d.gen;	/* generations skip 0: "never submitted" */
 		if (__cellmsg_tx_room(ch, sizeof(d))) {
-			int32_t ahead = __cellmsg_tx_record(ch, CELLMSG_REC_BUF, &d, sizeof(d));
-
+			__cellmsg_tx_record(ch, CELLMSG_REC_BUF, &d, sizeof(d));
 			ch->tx_buf_gen[i] = d.gen;
 			ch->tx_buf_claimed &= ~(1ull << i);
 			tb->data = 0;
-			__cellmsg_tx_done_at(ch, ahead);
+			__cellmsg_tx_done(ch);
 			return 0;
 		}
 	}

@@ -42,6 +42,11 @@ for s in "$here"/scenarios/*.sh; do
 		reason=$(cat "$W/reason" 2>/dev/null)
 		[ $rc = 124 ] && reason="scenario timed out after ${SCENARIO_TIMEOUT}s"
 		tail -n 15 "$W/scenario.log" | sed 's/^/# /'
+		# The hypervisor's console says why a cell stopped: CI shows only this.
+		for con in "$W"/*.com1; do
+			[ -s "$con" ] || continue
+			tr -d '\r' <"$con" | tail -n 8 | sed "s|^|# $(basename "$con"): |"
+		done
 		echo "not ok - $name: ${reason:-exit code $rc} (logs: $W)"
 		fail=$((fail + 1))
 		;;

@@ -171,10 +171,20 @@ static uint64_t parked_of(uint64_t set)
 	return parked;
 }
 
+/*
+ * Between two reads of the PM timer (and two pauses) the waiter looks at
+ * the parked flags this many times. Under QEMU TCG a port read and a
+ * `pause` each take the emulator's big lock, which the CPUs we wait for
+ * need for their own pauses, to take the interrupt and to print their
+ * report: a waiter that did either in a tight loop starved them of it for
+ * longer than the whole timeout on a loaded host (ivshmem-reset, x2APIC).
+ */
+#define SHUTDOWN_LOOKS_PER_TICK_READ	256
+
 uint64_t arch_ask_shutdown(uint64_t set)
 {
-	uint32_t start, elapsed = 0, now, last;
-	unsigned int i;
+	uint32_t elapsed = 0, now, last;
+	unsigned int i, looks = 0;
 
 	set &= ~parked_of(set);
 	set &= online_of(set);
@@ -182,14 +192,16 @@ uint64_t arch_ask_shutdown(uint64_t set)
 		if (set & (1ull << i))
 			cpu_request(&per_cpu_area[i], CPU_REQ_ASK_SHUTDOWN, 0);
 	/* Up to a second by the ACPI PM timer (24 bits: wraps in 4.6 s). */
-	start = last = pm_timer();
+	last = pm_timer();
 	while ((set & ~parked_of(set)) && elapsed < PM_TIMER_HZ) {
+		if (++looks < SHUTDOWN_LOOKS_PER_TICK_READ)
+			continue;
+		looks = 0;
 		cpu_relax();
 		now = pm_timer();
 		elapsed += (now - last) & PM_TIMER_MASK;
 		last = now;
 	}
-	(void)start;
 	return set & ~parked_of(set);
 }
 

@@ -706,6 +706,15 @@ static int spins_first(const struct cellmsg_chan *ch)
  * its first HOT_LOOKS tries, before wait_loop() and its calls through
  * function pointers: in a ping-pong the answer comes within them, and
  * what it costs to see it is the round trip's.
+ *
+ * These looks do not pause. A pause is the polite spin for a wait of
+ * unknown length (the later spin_tries() pause), but here it sits between
+ * the message's arrival and our seeing it: up to 140 cycles a look on
+ * current Intel cores, and under QEMU TCG a trip out of the translated
+ * code through the emulator's big lock, longer than a whole round trip
+ * of a loop that does not pause (`raw` in bulkhead-bench). A look is the
+ * whole inline try, not just a load of the slot's seq: a tighter loop
+ * saw 8-byte messages no sooner and slowed 64-byte ones (docs/decisions.md).
  */
 #define HOT_LOOKS	256
 
@@ -1134,7 +1143,6 @@ int __cellmsg_recv(struct cellmsg_chan *ch, void *buf, uint32_t cap,
 
 		rx_flush(ch);	/* as wait_loop() does before it waits */
 		for (i = 0; i < HOT_LOOKS; i++) {
-			cpu_relax();
 			n = __cellmsg_recv_fast(ch, buf, a.cap);
 			if (n >= 0)
 				return n;
